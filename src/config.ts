@@ -1,0 +1,291 @@
+/**
+ * The one place that reads settings from the environment.
+ *
+ * Every entry point (worker, bridge, sandbox, CLI, demo) calls `loadConfig()` once at start-up and passes the
+ * sections it needs down. Every variable is listed in `.env.example` with its default. A bad environment is
+ * reported whole — every bad or missing variable, by name, with its rule — so an operator fixes it in one go.
+ *
+ * The defaults are the embedded development setup: a Temporal dev server on localhost and the Vobiz sandbox.
+ * With NODE_ENV=production the sandbox defaults stop applying: real Vobiz credentials must be given.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** Durations as the Temporal SDK accepts them: a number of milliseconds or an ms-style string ("30s", "5m"). */
+const DURATION = /^\d+(\.\d+)?\s*(ms|s|m|h|d)?$/;
+
+const SANDBOX_DEFAULT_PARTNER_AUTH_ID = 'PA_SANDBOX1';
+const SANDBOX_DEFAULT_PARTNER_AUTH_TOKEN = 'sandbox-partner-token-not-a-secret';
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const nonEmpty = (rule = 'must not be empty') => z.string({ error: rule }).trim().min(1, rule);
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 65535')
+    .max(65535, 'must be between 1 and 65535')
+    .default(fallback);
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be > 0').default(fallback);
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .regex(DURATION, 'must be milliseconds or a duration such as "30s", "5m", "1h"')
+    .default(fallback);
+
+const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const httpUrl = (rule = 'must be an http(s) URL') =>
+  z
+    .string()
+    .trim()
+    .url(rule)
+    .refine((u) => /^https?:\/\//.test(u), rule)
+    .transform((u) => u.replace(/\/+$/, ''));
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z
+      .enum(['development', 'production', 'test'], { error: 'must be development, production or test' })
+      .default('development'),
+    LOG_LEVEL: z
+      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
+        error: 'must be one of trace, debug, info, warn, error, fatal, silent',
+      })
+      .default('info'),
+
+    TEMPORAL_ADDRESS: nonEmpty('must be host:port of the Temporal frontend').default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: nonEmpty().default('default'),
+    TEMPORAL_TASK_QUEUE: nonEmpty().default('vobiz-lifecycle'),
+    TEMPORAL_TLS: booleanFlag(false),
+    TEMPORAL_TLS_CERT_PATH: optionalString,
+    TEMPORAL_TLS_KEY_PATH: optionalString,
+    TEMPORAL_TLS_CA_PATH: optionalString,
+    TEMPORAL_TLS_SERVER_NAME: optionalString,
+    TEMPORAL_API_KEY: optionalString,
+
+    WORKER_MAX_CACHED_WORKFLOWS: positiveInt(500),
+    WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(50),
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt(20),
+    WORKER_SHUTDOWN_GRACE_TIME: duration('30s'),
+    WORKER_WORKFLOW_BUNDLE: nonEmpty().default('dist/workflow-bundle.js'),
+    WORKER_METRICS_ADDRESS: optionalString.pipe(
+      z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 0.0.0.0:9464').optional(),
+    ),
+
+    VOBIZ_BASE_URL: httpUrl().default('http://127.0.0.1:4010'),
+    VOBIZ_PARTNER_AUTH_ID: optionalString,
+    VOBIZ_PARTNER_AUTH_TOKEN: optionalString,
+    VOBIZ_CUSTOMER_PATH_STYLE: z
+      .enum(['Account', 'account'], { error: 'must be Account (reference docs) or account (partner flow page)' })
+      .default('Account'),
+    VOBIZ_CONNECT_TIMEOUT_MS: positiveInt(5_000),
+    VOBIZ_HEADERS_TIMEOUT_MS: positiveInt(15_000),
+    VOBIZ_BODY_TIMEOUT_MS: positiveInt(15_000),
+
+    SANDBOX_HOST: nonEmpty().default('127.0.0.1'),
+    SANDBOX_PORT: port(4010),
+    SANDBOX_PUBLIC_URL: optionalString.pipe(httpUrl().optional()),
+    SANDBOX_PARTNER_AUTH_ID: nonEmpty().default(SANDBOX_DEFAULT_PARTNER_AUTH_ID),
+    SANDBOX_PARTNER_AUTH_TOKEN: nonEmpty().default(SANDBOX_DEFAULT_PARTNER_AUTH_TOKEN),
+    SANDBOX_PARTNER_BALANCE: z.coerce
+      .number({ error: 'must be an amount in INR' })
+      .nonnegative('must be >= 0')
+      .default(100_000),
+    SANDBOX_DB_PATH: nonEmpty().default('.data/sandbox.sqlite'),
+    SANDBOX_WEBHOOK_MAX_ATTEMPTS: positiveInt(8),
+    SANDBOX_WEBHOOK_INITIAL_BACKOFF_MS: positiveInt(500),
+
+    BRIDGE_HOST: nonEmpty().default('127.0.0.1'),
+    BRIDGE_PORT: port(8787),
+    BRIDGE_PUBLIC_URL: optionalString.pipe(httpUrl().optional()),
+    BRIDGE_API_TOKENS: optionalString,
+    BRIDGE_WEBHOOK_SECRETS: optionalString,
+    BRIDGE_MAX_BODY_BYTES: positiveInt(64 * 1024),
+
+    CODEC_KEYS: optionalString,
+    CODEC_KEYS_FILE: optionalString,
+    CODEC_SERVER_HOST: nonEmpty().default('127.0.0.1'),
+    CODEC_SERVER_PORT: port(8888),
+    CODEC_SERVER_TOKEN: optionalString,
+    CODEC_CORS_ORIGINS: nonEmpty().default('http://localhost:8233,http://127.0.0.1:8233'),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH'],
+        message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together (mTLS client certificate)',
+      });
+    }
+    if (env.NODE_ENV === 'production') {
+      for (const name of ['VOBIZ_PARTNER_AUTH_ID', 'VOBIZ_PARTNER_AUTH_TOKEN'] as const) {
+        if (!env[name]) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'is required when NODE_ENV=production' });
+        }
+      }
+      if (!env.VOBIZ_BASE_URL.startsWith('https://')) {
+        ctx.addIssue({ code: 'custom', path: ['VOBIZ_BASE_URL'], message: 'must be https:// when NODE_ENV=production' });
+      }
+    }
+  });
+
+type Env = z.infer<typeof EnvSchema>;
+
+export interface TemporalConfig {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  /** TLS settings; `undefined` means plaintext (the local dev server). */
+  tls?: { serverName?: string; serverRootCACertificate?: Buffer; clientCertPair?: { crt: Buffer; key: Buffer } };
+  apiKey?: string;
+}
+
+export interface WorkerConfig {
+  maxCachedWorkflows: number;
+  maxConcurrentActivityTaskExecutions: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+  shutdownGraceTime: string;
+  /** Prebuilt workflow bundle, used when NODE_ENV=production (`npm run build` writes it). */
+  workflowBundlePath: string;
+  metricsAddress?: string;
+}
+
+export interface VobizConfig {
+  baseUrl: string;
+  partnerAuthId: string;
+  partnerAuthToken: string;
+  /** `Account` (reference pages) or `account` (partner flow page) in customer API paths. */
+  customerPathStyle: 'Account' | 'account';
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+}
+
+export interface SandboxConfig {
+  host: string;
+  port: number;
+  publicUrl: string;
+  partnerAuthId: string;
+  partnerAuthToken: string;
+  partnerBalance: number;
+  dbPath: string;
+  webhookMaxAttempts: number;
+  webhookInitialBackoffMs: number;
+}
+
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  temporal: TemporalConfig;
+  worker: WorkerConfig;
+  vobiz: VobizConfig;
+  sandbox: SandboxConfig;
+}
+
+/** Raised for a bad environment; its message lists every problem, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const readFile = (name: string, path: string | undefined): Buffer | undefined => {
+    if (!path) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      problems.push(`${name}: cannot read file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      return undefined;
+    }
+  };
+  const crt = readFile('TEMPORAL_TLS_CERT_PATH', e.TEMPORAL_TLS_CERT_PATH);
+  const key = readFile('TEMPORAL_TLS_KEY_PATH', e.TEMPORAL_TLS_KEY_PATH);
+  const ca = readFile('TEMPORAL_TLS_CA_PATH', e.TEMPORAL_TLS_CA_PATH);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  // Temporal Cloud with an API key, or any mTLS setting, implies TLS.
+  const useTls = e.TEMPORAL_TLS || Boolean(crt) || Boolean(ca) || Boolean(e.TEMPORAL_API_KEY);
+  const sandboxPublicUrl = e.SANDBOX_PUBLIC_URL ?? `http://${e.SANDBOX_HOST}:${e.SANDBOX_PORT}`;
+
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      tls: useTls
+        ? {
+            ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverName: e.TEMPORAL_TLS_SERVER_NAME } : {}),
+            ...(ca ? { serverRootCACertificate: ca } : {}),
+            ...(crt && key ? { clientCertPair: { crt, key } } : {}),
+          }
+        : undefined,
+      ...(e.TEMPORAL_API_KEY ? { apiKey: e.TEMPORAL_API_KEY } : {}),
+    },
+    worker: {
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      shutdownGraceTime: e.WORKER_SHUTDOWN_GRACE_TIME,
+      workflowBundlePath: e.WORKER_WORKFLOW_BUNDLE,
+      ...(e.WORKER_METRICS_ADDRESS ? { metricsAddress: e.WORKER_METRICS_ADDRESS } : {}),
+    },
+    vobiz: {
+      baseUrl: e.VOBIZ_BASE_URL,
+      // Outside production, unset Vobiz credentials fall back to the sandbox's, so `npm start` needs no setup.
+      partnerAuthId: e.VOBIZ_PARTNER_AUTH_ID ?? e.SANDBOX_PARTNER_AUTH_ID,
+      partnerAuthToken: e.VOBIZ_PARTNER_AUTH_TOKEN ?? e.SANDBOX_PARTNER_AUTH_TOKEN,
+      customerPathStyle: e.VOBIZ_CUSTOMER_PATH_STYLE,
+      connectTimeoutMs: e.VOBIZ_CONNECT_TIMEOUT_MS,
+      headersTimeoutMs: e.VOBIZ_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: e.VOBIZ_BODY_TIMEOUT_MS,
+    },
+    sandbox: {
+      host: e.SANDBOX_HOST,
+      port: e.SANDBOX_PORT,
+      publicUrl: sandboxPublicUrl,
+      partnerAuthId: e.SANDBOX_PARTNER_AUTH_ID,
+      partnerAuthToken: e.SANDBOX_PARTNER_AUTH_TOKEN,
+      partnerBalance: e.SANDBOX_PARTNER_BALANCE,
+      dbPath: e.SANDBOX_DB_PATH,
+      webhookMaxAttempts: e.SANDBOX_WEBHOOK_MAX_ATTEMPTS,
+      webhookInitialBackoffMs: e.SANDBOX_WEBHOOK_INITIAL_BACKOFF_MS,
+    },
+  };
+}
+
+/**
+ * Entry points call this: on a bad environment it prints every problem to stderr and exits non-zero, instead of
+ * a stack trace.
+ */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every variable, its rule and its default.\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}
