@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEVELOPMENT_KEY, parseKeyFile, parseKeyList, type CodecKey } from './codec/keys.js';
 
 /** Durations as the Temporal SDK accepts them: a number of milliseconds or an ms-style string ("30s", "5m"). */
 const DURATION = /^\d+(\.\d+)?\s*(ms|s|m|h|d)?$/;
@@ -184,6 +185,14 @@ export interface SandboxConfig {
   webhookInitialBackoffMs: number;
 }
 
+export interface CodecConfig {
+  /** Newest first: the first encrypts, all decrypt. */
+  keys: CodecKey[];
+  /** True when no key was configured (development/test only) and the insecure development key is in use. */
+  usingDevelopmentKey: boolean;
+  server: { host: string; port: number; token?: string; corsOrigins: string[] };
+}
+
 export interface AppConfig {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
@@ -191,6 +200,7 @@ export interface AppConfig {
   worker: WorkerConfig;
   vobiz: VobizConfig;
   sandbox: SandboxConfig;
+  codec: CodecConfig;
 }
 
 /** Raised for a bad environment; its message lists every problem, one per line. */
@@ -220,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const crt = readFile('TEMPORAL_TLS_CERT_PATH', e.TEMPORAL_TLS_CERT_PATH);
   const key = readFile('TEMPORAL_TLS_KEY_PATH', e.TEMPORAL_TLS_KEY_PATH);
   const ca = readFile('TEMPORAL_TLS_CA_PATH', e.TEMPORAL_TLS_CA_PATH);
+  const codec = loadCodecConfig(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   // Temporal Cloud with an API key, or any mTLS setting, implies TLS.
@@ -271,7 +282,71 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       webhookMaxAttempts: e.SANDBOX_WEBHOOK_MAX_ATTEMPTS,
       webhookInitialBackoffMs: e.SANDBOX_WEBHOOK_INITIAL_BACKOFF_MS,
     },
+    codec,
   };
+}
+
+/**
+ * Payload encryption keys and the codec server. Keys never come from the repo: CODEC_KEYS or a CODEC_KEYS_FILE
+ * outside it. Outside production a missing key falls back to the insecure development key so `npm start` needs no
+ * setup; in production a missing key (or that development key) is a configuration error, never a silent default.
+ */
+function loadCodecConfig(e: Env, problems: string[]): CodecConfig {
+  let keys: CodecKey[] = [];
+  if (e.CODEC_KEYS && e.CODEC_KEYS_FILE) {
+    problems.push('CODEC_KEYS_FILE: set either CODEC_KEYS or CODEC_KEYS_FILE, not both');
+  } else if (e.CODEC_KEYS) {
+    const parsed = parseKeyList(e.CODEC_KEYS);
+    problems.push(...parsed.problems);
+    keys = parsed.keys;
+  } else if (e.CODEC_KEYS_FILE) {
+    let contents: string | undefined;
+    try {
+      contents = readFileSync(e.CODEC_KEYS_FILE, 'utf8');
+    } catch (err) {
+      problems.push(`CODEC_KEYS_FILE: cannot read file ${e.CODEC_KEYS_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    if (contents !== undefined) {
+      const parsed = parseKeyFile(contents);
+      problems.push(...parsed.problems);
+      keys = parsed.keys;
+    }
+  } else if (e.NODE_ENV === 'production') {
+    problems.push('CODEC_KEYS: is required when NODE_ENV=production (or set CODEC_KEYS_FILE); generate one with `npm run codec:new-key`');
+  }
+  if (e.NODE_ENV === 'production' && keys.some((k) => k.keyMaterial.equals(DEVELOPMENT_KEY.keyMaterial))) {
+    problems.push('CODEC_KEYS: the insecure development key must not be used when NODE_ENV=production');
+  }
+  const usingDevelopmentKey = keys.length === 0 && e.NODE_ENV !== 'production';
+
+  const corsOrigins = e.CODEC_CORS_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!isHttpOrigin(origin)) {
+      problems.push(`CODEC_CORS_ORIGINS: "${origin}" must be an origin such as http://localhost:8233 (scheme://host[:port], no path)`);
+    }
+  }
+
+  return {
+    keys: usingDevelopmentKey ? [DEVELOPMENT_KEY] : keys,
+    usingDevelopmentKey,
+    server: {
+      host: e.CODEC_SERVER_HOST,
+      port: e.CODEC_SERVER_PORT,
+      ...(e.CODEC_SERVER_TOKEN ? { token: e.CODEC_SERVER_TOKEN } : {}),
+      corsOrigins,
+    },
+  };
+}
+
+function isHttpOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
 }
 
 /**

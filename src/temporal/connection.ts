@@ -1,10 +1,16 @@
 /**
  * Temporal connections from config, the same for a local dev server, a self-hosted cluster (mTLS) and Temporal
  * Cloud (mTLS or API key).
+ *
+ * Every client made here encrypts payloads (the codec is a required argument, so no caller can forget it). The
+ * worker's connection carries no converter; the worker passes `createDataConverter(config.codec)` to Worker.create.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { TemporalConfig } from '../config.js';
+import { createDataConverter } from '../codec/data-converter.js';
+import type { CodecConfig, TemporalConfig } from '../config.js';
+
+export { createDataConverter };
 
 function connectionOptions(config: TemporalConfig) {
   return {
@@ -14,10 +20,10 @@ function connectionOptions(config: TemporalConfig) {
   };
 }
 
-/** A client for starting, signalling and querying workflows (bridge, CLI, demo, tests). */
-export async function connectClient(config: TemporalConfig): Promise<Client> {
+/** A client for starting, signalling and querying workflows (bridge, CLI, demo, tests); payloads encrypted. */
+export async function connectClient(config: TemporalConfig, codec: Pick<CodecConfig, 'keys'>): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(config));
-  return new Client({ connection, namespace: config.namespace });
+  return new Client({ connection, namespace: config.namespace, dataConverter: createDataConverter(codec) });
 }
 
 /** The worker's native connection. */
