@@ -1,0 +1,77 @@
+/**
+ * `VobizClient`: the partner API plus `customer(creds)` for the account-scoped API, over one shared keep-alive pool.
+ *
+ *   const client = VobizClient.fromConfig(config.vobiz);
+ *   const acct = await client.createAccount({...}, { signal });
+ *   const customer = client.customer({ authId: acct.auth_id, authToken: acct.auth_token });
+ *   await customer.createTrunk({ name: 'main' }, { signal });
+ *   await client.close();
+ *
+ * The client knows nothing of Temporal: it throws the typed errors of errors.ts and leaves retries to the caller.
+ */
+import type { Dispatcher } from 'undici';
+import type { VobizConfig } from '../config.js';
+import { CustomerClient } from './customer.js';
+import { PartnerApi } from './partner.js';
+import { Transport, type VobizCredentials } from './transport.js';
+
+export interface VobizClientOptions {
+  baseUrl: string;
+  partnerAuthId: string;
+  partnerAuthToken: string;
+  /** `Account` (reference pages, default) or `account` (partner flow page) in customer paths. */
+  customerPathStyle?: 'Account' | 'account';
+  /** `cdr` (reference pages, default) or `cdrs` (partner flow page) for the customer CDR list. */
+  customerCdrPath?: 'cdr' | 'cdrs';
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  /** For tests: an undici dispatcher (e.g. `MockAgent`) instead of the client's own pool. */
+  dispatcher?: Dispatcher;
+}
+
+export class VobizClient extends PartnerApi {
+  readonly partnerAuthId: string;
+  private readonly customerOptions: { pathStyle: 'Account' | 'account'; cdrPath: 'cdr' | 'cdrs' };
+
+  constructor(options: VobizClientOptions) {
+    const transport = new Transport({
+      baseUrl: options.baseUrl,
+      connectTimeoutMs: options.connectTimeoutMs,
+      headersTimeoutMs: options.headersTimeoutMs,
+      bodyTimeoutMs: options.bodyTimeoutMs,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
+    super(transport, { authId: options.partnerAuthId, authToken: options.partnerAuthToken });
+    this.partnerAuthId = options.partnerAuthId;
+    this.customerOptions = { pathStyle: options.customerPathStyle ?? 'Account', cdrPath: options.customerCdrPath ?? 'cdr' };
+  }
+
+  static fromConfig(config: VobizConfig, extra: Pick<VobizClientOptions, 'dispatcher' | 'customerCdrPath'> = {}): VobizClient {
+    return new VobizClient({
+      baseUrl: config.baseUrl,
+      partnerAuthId: config.partnerAuthId,
+      partnerAuthToken: config.partnerAuthToken,
+      customerPathStyle: config.customerPathStyle,
+      connectTimeoutMs: config.connectTimeoutMs,
+      headersTimeoutMs: config.headersTimeoutMs,
+      bodyTimeoutMs: config.bodyTimeoutMs,
+      ...extra,
+    });
+  }
+
+  /** The customer API with that customer's own credentials (from createAccount or getAccount). */
+  customer(credentials: VobizCredentials): CustomerClient {
+    return new CustomerClient(this.transport, { authId: credentials.authId, authToken: credentials.authToken }, this.customerOptions);
+  }
+
+  /** Closes the connection pool; in-flight requests finish first. */
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  /** Never print the partner token. */
+  toJSON(): Record<string, unknown> {
+    return { partnerAuthId: this.partnerAuthId };
+  }
+}

@@ -1,0 +1,29 @@
+/** Public surface of the typed Vobiz API client. */
+export { VobizClient, type VobizClientOptions } from './client.js';
+export { CustomerClient, type CustomerClientOptions } from './customer.js';
+export { PartnerApi } from './partner.js';
+export { Transport, encodePathSegment, type CallOptions, type VobizCredentials, type TransportOptions } from './transport.js';
+export { Money, MoneyError, MONEY_SCALE, isMoney, type MoneyInput } from './money.js';
+export {
+  VobizError,
+  VobizApiError,
+  VobizNetworkError,
+  VobizTimeoutError,
+  VobizResponseError,
+  VobizRequestError,
+  parseApiError,
+  parseRetryAfterMs,
+  isRetryableStatus,
+  type VobizErrorCode,
+  type VobizFieldError,
+  type VobizSchemaIssue,
+  type VobizTimeoutPhase,
+} from './errors.js';
+export { paginateByPage, paginateByOffset, type PageInfo, type PaginateOptions } from './pagination.js';
+export { scrubSecrets } from './redact.js';
+export * from './schemas/accounts.js';
+export * from './schemas/kyc.js';
+export * from './schemas/transactions.js';
+export * from './schemas/cdr.js';
+export * from './schemas/numbers.js';
+export * from './schemas/trunks.js';

@@ -1,0 +1,80 @@
+/** Call detail records, partner and customer views (docs/vobiz-api.md §5.8, §6.2). */
+import { z } from 'zod';
+import { ISO_DATE, idLike, optBool, optCount, optMoney, optNumber, optString, page, perPage } from './common.js';
+
+/** `no-answer` is the older docs' spelling; the current one is `no_answer`. */
+export const CDR_STATUSES = ['answered', 'failed', 'busy', 'no_answer', 'no-answer'] as const;
+
+export const ListCdrsParams = z
+  .object({
+    page: page.optional(),
+    perPage: perPage(100).optional(),
+    callDirection: z.enum(['inbound', 'outbound']).optional(),
+    status: z.enum(CDR_STATUSES).optional(),
+    hangupCause: z.string().optional(),
+    minDuration: z.number().int().min(0, 'must be >= 0').optional(),
+    startDate: ISO_DATE.optional(),
+    endDate: ISO_DATE.optional(),
+    fromNumber: z.string().optional(),
+    toNumber: z.string().optional(),
+    context: z.string().optional(),
+  })
+  .superRefine((v, ctx) => {
+    // The customer API requires the two together; the partner API documents them as a pair too.
+    if (Boolean(v.startDate) !== Boolean(v.endDate)) {
+      ctx.addIssue({ code: 'custom', path: [v.startDate ? 'endDate' : 'startDate'], message: 'startDate and endDate go together' });
+    }
+  });
+export type ListCdrsParams = z.input<typeof ListCdrsParams>;
+
+export const Cdr = z.looseObject({
+  id: idLike.nullish(),
+  uuid: z.string(),
+  account_id: idLike.nullish(),
+  call_direction: optString,
+  caller_id_name: optString,
+  caller_id_number: optString,
+  destination_number: optString,
+  context: optString,
+  trunk_id: optString,
+  duration: optNumber,
+  billsec: optNumber,
+  ring_time: optNumber,
+  start_time: optString,
+  answer_time: optString,
+  end_time: optString,
+  cost: optMoney,
+  streaming_cost: optMoney,
+  total_cost: optMoney,
+  currency: optString,
+  hangup_cause: optString,
+  hangup_cause_code: z.union([z.number(), z.string()]).nullish(),
+  hangup_cause_name: optString,
+  hangup_disposition: optString,
+  hangup_source: optString,
+  created_at: optString,
+});
+export type Cdr = z.output<typeof Cdr>;
+
+export const CdrPagination = z.looseObject({
+  page: optCount,
+  per_page: optCount,
+  total: optCount,
+  pages: optCount,
+  has_next: optBool,
+  has_prev: optBool,
+});
+
+export const CdrPage = z.looseObject({
+  success: optBool,
+  account_id: idLike.nullish(),
+  account_auth_id: optString,
+  count: optCount,
+  data: z.array(Cdr),
+  pagination: CdrPagination.nullish(),
+  summary: z.looseObject({ total_cost: optMoney }).nullish(),
+});
+export type CdrPage = z.output<typeof CdrPage>;
+
+/** Partner GET /cdrs/{uuid} is a bare CDR; the customer `/cdr/{id}` wraps it in `{data, success}`. Accept both. */
+export const CdrSingle = z.union([z.looseObject({ data: Cdr, success: optBool }).transform((v) => v.data), Cdr]);
