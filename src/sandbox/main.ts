@@ -1,0 +1,51 @@
+/**
+ * `npm run sandbox`: the Vobiz sandbox on SANDBOX_HOST:SANDBOX_PORT with the settings of src/config.ts.
+ * Prints the URL, the partner auth id and the admin URL — never the token — and stops cleanly on SIGINT/SIGTERM.
+ */
+import { loadConfigOrExit } from '../config.js';
+import { createLogger } from '../logging.js';
+import { startSandbox } from './server.js';
+
+const config = loadConfigOrExit();
+const logger = createLogger({ name: 'sandbox', level: config.logLevel });
+const s = config.sandbox;
+
+const sandbox = await startSandbox({
+  host: s.host,
+  port: s.port,
+  dbPath: s.dbPath,
+  partnerAuthId: s.partnerAuthId,
+  partnerAuthToken: s.partnerAuthToken,
+  partnerBalance: s.partnerBalance,
+  publicUrl: s.publicUrl,
+  webhookMaxAttempts: s.webhookMaxAttempts,
+  webhookInitialBackoffMs: s.webhookInitialBackoffMs,
+  logger,
+});
+
+process.stdout.write(
+  [
+    `Vobiz sandbox listening on ${sandbox.url}`,
+    `  Partner API:  ${sandbox.url}/api/v1/partner   (X-Auth-ID: ${s.partnerAuthId}; token from SANDBOX_PARTNER_AUTH_TOKEN)`,
+    `  Customer API: ${sandbox.url}/api/v1/Account/{auth_id}/...`,
+    `  Admin API:    ${sandbox.url}/_sandbox/health   (see docs/sandbox.md)`,
+    `  Database:     ${s.dbPath}`,
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'sandbox stopping');
+  sandbox.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      logger.error({ err: { message: (err as Error).message } }, 'sandbox stop failed');
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));
