@@ -113,6 +113,7 @@ const EnvSchema = z
     BRIDGE_API_TOKENS: optionalString,
     BRIDGE_WEBHOOK_SECRETS: optionalString,
     BRIDGE_MAX_BODY_BYTES: positiveInt(64 * 1024),
+    BRIDGE_WEB_UI_URL: z.preprocess(emptyAsUndefined, httpUrl().default('http://localhost:8233')),
 
     CODEC_KEYS: optionalString,
     CODEC_KEYS_FILE: optionalString,
@@ -193,6 +194,23 @@ export interface CodecConfig {
   server: { host: string; port: number; token?: string; corsOrigins: string[] };
 }
 
+export interface BridgeConfig {
+  host: string;
+  port: number;
+  /** Base URL others reach the bridge at; the KYC webhook URL given to Vobiz is derived from it. */
+  publicUrl: string;
+  kycWebhookUrl: string;
+  /** Bearer tokens accepted on the start API (several during rotation). */
+  apiTokens: string[];
+  /** True when no token was configured (development/test only) and the documented `dev-bridge-token` is in use. */
+  usingDevelopmentApiToken: boolean;
+  /** HMAC keys for `X-Vobiz-Signature`; all are tried, so a rotation needs no downtime. */
+  webhookSecrets: string[];
+  maxBodyBytes: number;
+  /** Temporal Web UI base, for the links the start API and the CLI print. */
+  webUiUrl: string;
+}
+
 export interface AppConfig {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
@@ -201,6 +219,7 @@ export interface AppConfig {
   vobiz: VobizConfig;
   sandbox: SandboxConfig;
   codec: CodecConfig;
+  bridge: BridgeConfig;
 }
 
 /** Raised for a bad environment; its message lists every problem, one per line. */
@@ -231,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const key = readFile('TEMPORAL_TLS_KEY_PATH', e.TEMPORAL_TLS_KEY_PATH);
   const ca = readFile('TEMPORAL_TLS_CA_PATH', e.TEMPORAL_TLS_CA_PATH);
   const codec = loadCodecConfig(e, problems);
+  const bridge = loadBridgeConfig(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   // Temporal Cloud with an API key, or any mTLS setting, implies TLS.
@@ -283,6 +303,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       webhookInitialBackoffMs: e.SANDBOX_WEBHOOK_INITIAL_BACKOFF_MS,
     },
     codec,
+    bridge,
+  };
+}
+
+/** The fixed, documented start-API token used only in development/test when BRIDGE_API_TOKENS is unset. */
+export const DEVELOPMENT_BRIDGE_API_TOKEN = 'dev-bridge-token';
+
+/**
+ * The webhook bridge and start API. Webhook secrets default to the partner auth token (the key Vobiz signs with);
+ * API tokens are never generated: production must name them, development falls back to a documented fixed token.
+ */
+function loadBridgeConfig(e: Env, problems: string[]): BridgeConfig {
+  const list = (value: string | undefined) =>
+    (value ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+  let apiTokens = list(e.BRIDGE_API_TOKENS);
+  const usingDevelopmentApiToken = apiTokens.length === 0 && e.NODE_ENV !== 'production';
+  if (e.NODE_ENV === 'production') {
+    if (apiTokens.length === 0) problems.push('BRIDGE_API_TOKENS: is required when NODE_ENV=production (comma-separated bearer tokens)');
+    if (apiTokens.includes(DEVELOPMENT_BRIDGE_API_TOKEN)) {
+      problems.push(`BRIDGE_API_TOKENS: the development token "${DEVELOPMENT_BRIDGE_API_TOKEN}" must not be used when NODE_ENV=production`);
+    }
+  }
+  if (usingDevelopmentApiToken) apiTokens = [DEVELOPMENT_BRIDGE_API_TOKEN];
+  const configuredSecrets = list(e.BRIDGE_WEBHOOK_SECRETS);
+  const partnerToken = e.VOBIZ_PARTNER_AUTH_TOKEN ?? e.SANDBOX_PARTNER_AUTH_TOKEN;
+  const publicUrl = e.BRIDGE_PUBLIC_URL ?? `http://${e.BRIDGE_HOST}:${e.BRIDGE_PORT}`;
+  return {
+    host: e.BRIDGE_HOST,
+    port: e.BRIDGE_PORT,
+    publicUrl,
+    kycWebhookUrl: `${publicUrl}/webhooks/vobiz/kyc`,
+    apiTokens,
+    usingDevelopmentApiToken,
+    webhookSecrets: configuredSecrets.length > 0 ? configuredSecrets : [partnerToken],
+    maxBodyBytes: e.BRIDGE_MAX_BODY_BYTES,
+    webUiUrl: e.BRIDGE_WEB_UI_URL,
   };
 }
 
