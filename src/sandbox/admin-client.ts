@@ -1,0 +1,75 @@
+/**
+ * A small typed client for the sandbox's /_sandbox admin API (tests, the demo, people at a terminal).
+ * It talks only to the sandbox; nothing here exists on real Vobiz.
+ */
+import { request } from 'undici';
+
+export interface OutboxEmail { id: string; kind: 'kyc_link' | 'kyc_resend' | 'kyc_reminder' | string; to: string; subject: string; body: string; link: string | null; session_id: string | null; created_at: string }
+export interface ClockState { now: string; now_ms: number; offset_ms: number }
+export interface FaultSpec { route: string; mode: 'error' | 'latency' | 'commit_then_drop'; status?: 500 | 502 | 503 | 429; retryAfterSeconds?: number; rate?: number; count?: number; latencyMs?: number }
+export interface FaultRule { id: string; method: string; pattern: string; mode: string; status: number | null; retry_after_seconds: number | null; rate: number; remaining: number | null; latency_ms: number | null; hits: number; created_at: string }
+export interface WebhookConfig { duplicate: boolean; delayMs: number; reorder: boolean }
+export interface WebhookDelivery { id: string; event: string; session_id: string | null; url: string; status: 'pending' | 'delivered' | 'failed'; attempts: number; last_status_code: number | null; last_error: string | null; attempt_log: Array<{ at: string; status_code: number | null; error: string | null }>; signature: string; body: string; created_at: string; delivered_at: string | null }
+export interface LedgerEntryView { id: string; account_auth_id: string; type: 'credit' | 'debit'; amount: number; category: string; reference_type: string; transfer_id: string | null; description: string; reference: string | null; created_at: string }
+export interface LedgerReport { partner: { auth_id: string; balance: number; rows: LedgerEntryView[] }; customers: LedgerEntryView[]; balanced: boolean; partner_transfer_debits: number; customer_transfer_credits: number }
+export interface KycSessionView { id: string; account_auth_id: string; status: string; kyc_type: string | null; verified_data: Record<string, unknown> | null; [key: string]: unknown }
+export interface TrafficMix { answered?: number; failed?: number; busy?: number; no_answer?: number }
+export interface TrafficResult { generated: number; cdrs: Array<Record<string, unknown> & { uuid: string; total_cost: number }>; balance_after: number }
+
+export class SandboxAdminError extends Error {
+  constructor(readonly statusCode: number, readonly body: unknown) {
+    super(`sandbox admin call failed with HTTP ${statusCode}: ${JSON.stringify(body)}`);
+    this.name = 'SandboxAdminError';
+  }
+}
+
+export class SandboxAdminClient {
+  constructor(private readonly baseUrl: string) {}
+
+  private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const res = await request(`${this.baseUrl.replace(/\/+$/, '')}/_sandbox${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.body.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (res.statusCode >= 400) throw new SandboxAdminError(res.statusCode, parsed);
+    return parsed as T;
+  }
+
+  health() { return this.call<{ status: 'ok'; started_at: string; sandbox_time: string; clock_offset_ms: number }>('GET', '/health'); }
+
+  async outbox(filter: { to?: string; sessionId?: string } = {}): Promise<OutboxEmail[]> {
+    const q = new URLSearchParams({ ...(filter.to ? { to: filter.to } : {}), ...(filter.sessionId ? { session_id: filter.sessionId } : {}) }).toString();
+    return (await this.call<{ emails: OutboxEmail[] }>('GET', `/outbox${q ? `?${q}` : ''}`)).emails;
+  }
+
+  /** The widget link of the newest email for a session (what the customer would click). */
+  async widgetLink(sessionId: string): Promise<string> {
+    const link = (await this.outbox({ sessionId })).reverse().find((e) => e.link)?.link;
+    if (!link) throw new Error(`no KYC email with a link for session ${sessionId} in the sandbox outbox`);
+    return link;
+  }
+
+  openKyc(sessionId: string) { return this.call<KycSessionView>('POST', `/kyc/${encodeURIComponent(sessionId)}/open`, {}); }
+  completeKyc(sessionId: string, body: { pan?: string; kyc_type?: 'individual' | 'company' } = {}) { return this.call<KycSessionView>('POST', `/kyc/${encodeURIComponent(sessionId)}/complete`, body); }
+  failKyc(sessionId: string, reason = 'Document invalid') { return this.call<KycSessionView>('POST', `/kyc/${encodeURIComponent(sessionId)}/fail`, { reason }); }
+
+  clock() { return this.call<ClockState>('GET', '/clock'); }
+  advanceClock(seconds: number) { return this.call<ClockState>('POST', '/clock/advance', { seconds }); }
+
+  traffic(body: { account_auth_id: string; calls: number; mix?: TrafficMix; direction?: 'inbound' | 'outbound' }) { return this.call<TrafficResult>('POST', '/traffic', body); }
+  trafficRate(body: { account_auth_id: string; calls_per_minute: number; mix?: TrafficMix }) { return this.call<{ account_auth_id: string; calls_per_minute: number }>('POST', '/traffic/rate', body); }
+
+  ledger() { return this.call<LedgerReport>('GET', '/ledger'); }
+  state() { return this.call<Record<string, unknown> & { counts: Record<string, number> }>('GET', '/state'); }
+
+  addFault(spec: FaultSpec) { return this.call<FaultRule>('POST', '/faults', spec); }
+  async faults(): Promise<FaultRule[]> { return (await this.call<{ faults: FaultRule[] }>('GET', '/faults')).faults; }
+  clearFaults() { return this.call<{ deleted: number }>('DELETE', '/faults'); }
+
+  webhookConfig() { return this.call<WebhookConfig>('GET', '/webhooks'); }
+  setWebhookConfig(patch: Partial<WebhookConfig>) { return this.call<WebhookConfig>('POST', '/webhooks', patch); }
+  async webhookDeliveries(): Promise<WebhookDelivery[]> { return (await this.call<{ deliveries: WebhookDelivery[] }>('GET', '/webhooks/deliveries')).deliveries; }
+}
