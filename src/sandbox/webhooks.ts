@@ -5,8 +5,8 @@
  * `X-Vobiz-Signature: sha256=<hex HMAC-SHA256(raw body, partner auth_token)>`.
  *
  * Test switches (admin API): `duplicate` enqueues every event twice, `delayMs` holds new deliveries before their
- * first attempt, `reorder` sends due deliveries newest-first (with `delayMs`, several events fall due together and
- * arrive in reverse order) — the conditions a receiver must survive.
+ * first attempt, `reorder` holds fresh deliveries until no new event has arrived for `delayMs` (a sliding window) and
+ * then sends the batch newest-first — the conditions a receiver must survive.
  */
 import { createHmac } from 'node:crypto';
 import { request } from 'undici';
@@ -69,6 +69,10 @@ export class WebhookDispatcher {
          VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
         [uuid(), event, sessionId, url, body, signature, Date.now() + cfg.delayMs, isoSeconds(Date.now())],
       );
+    }
+    if (cfg.reorder) {
+      // Slide the window: every never-attempted delivery falls due together, so the batch can go out reversed.
+      this.db.run("UPDATE webhook_deliveries SET next_attempt_ms = ? WHERE status = 'pending' AND attempts = 0", [Date.now() + cfg.delayMs]);
     }
     // Sending happens after the caller's transaction commits: never announce a state that could still roll back.
     setImmediate(() => this.kick());
