@@ -14,6 +14,12 @@ import { DEVELOPMENT_KEY, parseKeyFile, parseKeyList, type CodecKey } from './co
 
 /** Durations as the Temporal SDK accepts them: a number of milliseconds or an ms-style string ("30s", "5m"). */
 const DURATION = /^\d+(\.\d+)?\s*(ms|s|m|h|d)?$/;
+const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function toMilliseconds(duration: string): number {
+  const [, amount = '0', unit = 'ms'] = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(duration) ?? [];
+  return Number(amount) * (DURATION_UNIT_MS[unit] ?? 1);
+}
 
 const SANDBOX_DEFAULT_PARTNER_AUTH_ID = 'PA_SANDBOX1';
 const SANDBOX_DEFAULT_PARTNER_AUTH_TOKEN = 'sandbox-partner-token-not-a-secret';
@@ -157,7 +163,8 @@ export interface WorkerConfig {
   maxCachedWorkflows: number;
   maxConcurrentActivityTaskExecutions: number;
   maxConcurrentWorkflowTaskExecutions: number;
-  shutdownGraceTime: string;
+  /** Milliseconds running activities may finish after SIGINT/SIGTERM. */
+  shutdownGraceTimeMs: number;
   /** Prebuilt workflow bundle, used when NODE_ENV=production (`npm run build` writes it). */
   workflowBundlePath: string;
   metricsAddress?: string;
@@ -277,7 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-      shutdownGraceTime: e.WORKER_SHUTDOWN_GRACE_TIME,
+      shutdownGraceTimeMs: toMilliseconds(e.WORKER_SHUTDOWN_GRACE_TIME),
       workflowBundlePath: e.WORKER_WORKFLOW_BUNDLE,
       ...(e.WORKER_METRICS_ADDRESS ? { metricsAddress: e.WORKER_METRICS_ADDRESS } : {}),
     },

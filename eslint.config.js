@@ -1,0 +1,57 @@
+// Lint rules that guard what tests cannot easily see: floating promises, and workflow code that leaves the
+// deterministic sandbox (Node built-ins, HTTP clients, or value imports of non-workflow modules).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.data/**', 'coverage/**', 'test/histories/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      // lint-probe.ts: virtual files that test/unit/workflow-lint.test.ts lints to prove the workflow rules fire.
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'scripts/*.mjs', 'src/*/lint-probe.ts'] }, tsconfigRootDir: import.meta.dirname },
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly' },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // Workflow code runs in Temporal's deterministic sandbox and is replayed: no I/O, no clocks of its own,
+    // no activity implementations. Activities are imported as types only.
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins.map((name) => ({ name, message: 'Workflow code cannot use Node built-ins: do I/O in an activity.' })),
+            { name: 'undici', message: 'Workflow code cannot do HTTP: call an activity.' },
+            { name: 'pino', message: 'Use `log` from @temporalio/workflow in workflow code.' },
+          ],
+          patterns: [
+            {
+              group: ['../activities/*', '../activities', '../vobiz/*', '../vobiz', '../bridge/*', '../sandbox/*', '../codec/*', '../config.js', '../logging.js', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'],
+              allowTypeImports: true,
+              message: 'Workflow code may import only @temporalio/workflow, @temporalio/common, zod and pure modules under src/workflows (types from elsewhere with `import type`).',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', { name: 'process', message: 'No process.env in workflows: pass settings as input.' }, { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+);

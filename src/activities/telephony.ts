@@ -1,0 +1,114 @@
+/**
+ * Trunk and numbers, with the customer's own credentials (fetched per call; see deps.ts).
+ * - Trunk: its description carries `lc:<workflowId>`; an existing trunk with that tag is adopted.
+ * - Number purchase: the workflow first picks a number (recorded in history), then buys exactly that number; a
+ *   retry that finds it already owned by the customer adopts it, and one that finds it gone reports it taken.
+ * - Release and disable are naturally idempotent: already released / disabled / gone counts as done.
+ */
+import { ApplicationFailure, log } from '@temporalio/activity';
+import type { CustomerClient } from '../vobiz/index.js';
+import { callOptions, customerApi, type ActivityDeps } from './deps.js';
+import { isApiError, vobizCall } from './failures.js';
+import type { CreateTrunkInput, PickNumberInput, PurchaseNumberResult, TrunkRef } from './types.js';
+
+const trunkTag = (workflowId: string) => `lc:${workflowId}`;
+
+async function ownedNumber(customer: CustomerClient, e164: string) {
+  for await (const number of customer.iterateNumbers({ search: e164 }, callOptions())) {
+    if (number.e164 === e164) return number;
+  }
+  return undefined;
+}
+
+export function telephonyActivities({ vobiz }: ActivityDeps) {
+  return {
+    async createSipTrunk({ authId, workflowId, trunk }: CreateTrunkInput): Promise<TrunkRef> {
+      return vobizCall(async () => {
+        const customer = await customerApi(vobiz, authId);
+        const tag = trunkTag(workflowId);
+        for await (const existing of customer.iterateTrunks({}, callOptions())) {
+          if (existing.description?.includes(tag)) {
+            log.info('Adopted the trunk an earlier attempt created', { trunkId: existing.trunk_id });
+            return { trunkId: existing.trunk_id, trunkDomain: existing.trunk_domain ?? '', adopted: true };
+          }
+        }
+        const created = await customer.createTrunk(
+          {
+            name: trunk.name,
+            trunkStatus: trunk.trunk_status,
+            secure: trunk.secure,
+            trunkDirection: trunk.trunk_direction,
+            concurrentCallsLimit: trunk.concurrent_calls_limit,
+            cpsLimit: trunk.cps_limit,
+            transport: trunk.transport,
+            description: tag,
+          },
+          callOptions(),
+        );
+        return { trunkId: created.trunk_id, trunkDomain: created.trunk_domain ?? `${created.trunk_id}.sip.vobiz.ai`, adopted: false };
+      });
+    },
+
+    async disableSipTrunk({ authId, trunkId }: { authId: string; trunkId: string }): Promise<{ alreadyDisabled: boolean }> {
+      return vobizCall(async () => {
+        const customer = await customerApi(vobiz, authId);
+        try {
+          const trunk = await customer.getTrunk(trunkId, callOptions());
+          if (trunk.trunk_status === 'disabled') return { alreadyDisabled: true };
+          // PUT is a replace in the prose docs: send the name with the new status.
+          await customer.updateTrunk(trunkId, { name: trunk.name ?? 'trunk', trunkStatus: 'disabled' }, callOptions());
+          return { alreadyDisabled: false };
+        } catch (err) {
+          if (isApiError(err, 404)) return { alreadyDisabled: true };
+          throw err;
+        }
+      });
+    },
+
+    async pickInventoryNumber({ authId, country, search, exclude }: PickNumberInput): Promise<{ e164: string } | null> {
+      return vobizCall(async () => {
+        const customer = await customerApi(vobiz, authId);
+        for await (const number of customer.iterateInventoryNumbers({ country, ...(search ? { search } : {}) }, callOptions())) {
+          if (number.e164 && !exclude.includes(number.e164)) return { e164: number.e164 };
+        }
+        return null;
+      });
+    },
+
+    async purchaseNumber({ authId, e164 }: { authId: string; e164: string }): Promise<PurchaseNumberResult> {
+      return vobizCall(async () => {
+        const customer = await customerApi(vobiz, authId);
+        if (await ownedNumber(customer, e164)) return { status: 'adopted', e164 };
+        try {
+          await customer.purchaseNumber({ e164 }, callOptions());
+          return { status: 'purchased', e164 };
+        } catch (err) {
+          if (isApiError(err, 404)) {
+            // Gone from inventory: ours if our lost earlier request bought it, someone else's otherwise.
+            return (await ownedNumber(customer, e164)) ? { status: 'adopted', e164 } : { status: 'unavailable', e164 };
+          }
+          if (isApiError(err, 500)) {
+            // Vobiz answers a purchase it rolled back (typically: balance too low for setup + monthly fee) with 500.
+            throw ApplicationFailure.create({ type: 'NumberPurchaseFailed', message: `${err.message} (${e164})`, nonRetryable: true });
+          }
+          throw err;
+        }
+      });
+    },
+
+    async releaseNumber({ authId, e164 }: { authId: string; e164: string }): Promise<{ alreadyReleased: boolean }> {
+      return vobizCall(async () => {
+        const customer = await customerApi(vobiz, authId);
+        const owned = await ownedNumber(customer, e164);
+        if (!owned || owned.status === 'pending_release' || owned.released_at) return { alreadyReleased: true };
+        try {
+          await customer.releaseNumber(e164, {}, callOptions());
+          return { alreadyReleased: false };
+        } catch (err) {
+          if (isApiError(err, 403, 404)) return { alreadyReleased: true };
+          throw err;
+        }
+      });
+    },
+  };
+}

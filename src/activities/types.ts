@@ -1,0 +1,120 @@
+/**
+ * The activities' contract, imported by workflow code as types only.
+ *
+ * Two rules shape every signature:
+ * - The customer's auth token never crosses it: activities that act as the customer fetch the token from the
+ *   partner API when they run, so it never enters workflow history.
+ * - Every side effect carries what the activity needs to find an earlier attempt's result (the workflow ID, the
+ *   attempt number, an intent token, the chosen number), because Vobiz has no idempotency keys.
+ */
+import type { z } from 'zod';
+import type { CustomerSchema, TrunkSettings } from '../workflows/input.js';
+import type { ReminderPoint } from '../workflows/input.js';
+import type { AlertRecord, KycOutcome, ReminderRecord, UsageSnapshot } from '../workflows/messages.js';
+
+export type ReminderPointInput = ReminderPoint;
+export type CustomerDetails = z.output<typeof CustomerSchema>;
+
+export interface CreateAccountInput {
+  workflowId: string;
+  customer: CustomerDetails;
+}
+export interface CreateAccountResult {
+  authId: string;
+  /** True when an earlier attempt had already created the account and this one found and adopted it. */
+  adopted: boolean;
+}
+
+export interface TransferInput {
+  authId: string;
+  /** Canonical decimal string, e.g. "500.00000". */
+  amount: string;
+  currency: string;
+  description?: string;
+  /** Unique to this workflow and step; written into the transfer description and searched for before any repeat. */
+  intentToken: string;
+}
+export interface TransferResult {
+  transactionId: string;
+  amount: string;
+  currency: string;
+  adopted: boolean;
+}
+
+export interface OpenKycSessionInput {
+  authId: string;
+  workflowId: string;
+  attempt: number;
+  expiresInDays: number;
+  reminderSchedule: ReminderPointInput[];
+}
+export interface KycSessionRef {
+  sessionId: string;
+  expiresAt: string;
+  status: string;
+  adopted: boolean;
+}
+
+export interface KycSessionState {
+  sessionId: string;
+  status: string;
+  kycType: string | null;
+  expiresAt: string;
+  /** Set once the session has ended, from the status Vobiz reports. */
+  outcome?: KycOutcome;
+}
+
+export interface ResendKycInput {
+  sessionId: string;
+  /** `reminder`: a scheduled reminder; `operator`: an operator asked (a cooldown 429 is reported, not waited out). */
+  purpose: 'reminder' | 'operator';
+}
+
+export interface CreateTrunkInput {
+  authId: string;
+  workflowId: string;
+  trunk: TrunkSettings;
+}
+export interface TrunkRef {
+  trunkId: string;
+  trunkDomain: string;
+  adopted: boolean;
+}
+
+export interface PickNumberInput {
+  authId: string;
+  country: string;
+  search?: string;
+  /** Numbers already tried and found taken. */
+  exclude: string[];
+}
+export type PurchaseNumberResult = { status: 'purchased' | 'adopted'; e164: string } | { status: 'unavailable'; e164: string };
+
+export interface SummarizeUsageInput {
+  authId: string;
+  /** Count CDRs that started strictly after this instant (ISO-8601). */
+  since: string;
+}
+
+export interface SendAlertInput {
+  workflowId: string;
+  authId: string;
+  alert: AlertRecord;
+  webhookUrl?: string;
+}
+
+export interface LifecycleActivities {
+  createCustomerAccount(input: CreateAccountInput): Promise<CreateAccountResult>;
+  transferOpeningBalance(input: TransferInput): Promise<TransferResult>;
+  openKycSession(input: OpenKycSessionInput): Promise<KycSessionRef>;
+  getKycSession(input: { sessionId: string }): Promise<KycSessionState>;
+  resendKycEmail(input: ResendKycInput): Promise<{ result: ReminderRecord['result'] }>;
+  revokeKycSession(input: { sessionId: string; reason: string }): Promise<{ status: string; alreadyEnded: boolean }>;
+  createSipTrunk(input: CreateTrunkInput): Promise<TrunkRef>;
+  disableSipTrunk(input: { authId: string; trunkId: string }): Promise<{ alreadyDisabled: boolean }>;
+  pickInventoryNumber(input: PickNumberInput): Promise<{ e164: string } | null>;
+  purchaseNumber(input: { authId: string; e164: string }): Promise<PurchaseNumberResult>;
+  releaseNumber(input: { authId: string; e164: string }): Promise<{ alreadyReleased: boolean }>;
+  summarizeUsage(input: SummarizeUsageInput): Promise<UsageSnapshot>;
+  sendAlert(input: SendAlertInput): Promise<void>;
+}

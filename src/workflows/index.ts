@@ -1,0 +1,2 @@
+// The workflows this worker runs. Workflow code only: the bundler starts here.
+export { customerLifecycle } from './lifecycle.js';

@@ -1,0 +1,160 @@
+/**
+ * The onboarding input: what another service sends to start one customer's lifecycle.
+ *
+ * Validated with zod at the edge (start API, CLI) and again when the workflow starts; every problem names its
+ * field and rule. Pure (zod only), so the workflow sandbox can import it.
+ */
+import { z } from 'zod';
+import { DURATION_PATTERN } from './duration.js';
+
+/** E.164: a plus, a non-zero digit, then 7–14 more digits. */
+export const E164 = /^\+[1-9]\d{7,14}$/;
+/** Vobiz's password policy: at least 8 characters with a number and a special character. */
+const PASSWORD_RULE = 'must be at least 8 characters with a number and a special character';
+/** Decimal amounts with at most 5 places, the precision Vobiz's ledgers keep. */
+const AMOUNT = /^\d{1,12}(\.\d{1,5})?$/;
+
+const amount = (rule: string) =>
+  z
+    .union([z.number(), z.string()], { error: `must be ${rule}` })
+    .transform((v) => (typeof v === 'number' ? String(v) : v.trim()))
+    .refine((v) => AMOUNT.test(v), { message: `must be ${rule} with at most 5 decimal places` })
+    .transform(canonicalAmount);
+
+/** "500" / 500 / "500.5" → "500.00000": one spelling per value, so amounts compare as strings in workflow code. */
+export function canonicalAmount(value: string): string {
+  const [whole = '0', fraction = ''] = value.split('.');
+  return `${BigInt(whole).toString()}.${fraction.padEnd(5, '0')}`;
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .regex(DURATION_PATTERN, 'must be a duration such as "30 minutes", "1 hour", "4h", "1 day"')
+    .default(fallback);
+
+export const CustomerRefSchema = z
+  .string({ error: 'is required' })
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'must be 1-64 letters, digits, ".", "_" or "-" (your own customer id; it becomes the workflow ID, so no e-mail or phone)',
+  )
+  .refine((v) => !/^\d{10,}$/.test(v), 'must not be a phone number (it becomes the workflow ID)');
+
+export const CustomerSchema = z.object({
+  name: z.string({ error: 'is required' }).trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
+  email: z.email('must be an e-mail address'),
+  phone: z.string({ error: 'is required' }).regex(E164, 'must be E.164, e.g. +919876543210'),
+  password: z
+    .string({ error: 'is required' })
+    .min(8, PASSWORD_RULE)
+    .refine((v) => /\d/.test(v) && /[^A-Za-z0-9]/.test(v), PASSWORD_RULE),
+  company: z.string().trim().max(200, 'must be at most 200 characters').optional(),
+  country: z.string({ error: 'is required' }).regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. IN'),
+});
+
+export const FundingSchema = z.object({
+  amount: amount('an amount greater than 0').refine((v) => v !== '0.00000', 'must be greater than 0'),
+  currency: z.string({ error: 'is required' }).regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. INR'),
+  description: z.string().trim().max(200, 'must be at most 200 characters').optional(),
+});
+
+export const ReminderPointSchema = z.object({
+  trigger: z.literal('days_before_expiry', { error: 'must be "days_before_expiry"' }),
+  value: z.number().int('must be a whole number of days').min(1, 'must be at least 1 day').max(364, 'must be at most 364'),
+});
+
+export const KycSettingsSchema = z
+  .object({
+    expiresInDays: z.number().int('must be a whole number').min(1, 'must be 1-365').max(365, 'must be 1-365').default(14),
+    reminderSchedule: z
+      .array(ReminderPointSchema)
+      .max(10, 'must have at most 10 reminder points')
+      .default([
+        { trigger: 'days_before_expiry', value: 3 },
+        { trigger: 'days_before_expiry', value: 1 },
+      ]),
+    maxAttempts: z.number().int('must be a whole number').min(1, 'must be 1-10').max(10, 'must be 1-10').default(3),
+    /** How often to confirm the session with the API when no webhook arrives: bounds the delay a lost webhook causes. */
+    pollInterval: duration('4 hours'),
+  })
+  .superRefine((kyc, ctx) => {
+    kyc.reminderSchedule.forEach((point, i) => {
+      if (point.value >= kyc.expiresInDays) {
+        ctx.addIssue({ code: 'custom', path: ['reminderSchedule', i, 'value'], message: 'must be fewer days than expiresInDays' });
+      }
+    });
+  });
+
+export const TrunkSettingsSchema = z.object({
+  name: z.string({ error: 'is required' }).trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+  trunk_status: z.enum(['enabled', 'disabled'], { error: 'must be enabled or disabled' }).default('enabled'),
+  secure: z.boolean({ error: 'must be true or false' }).default(false),
+  trunk_direction: z.enum(['inbound', 'outbound'], { error: 'must be inbound or outbound' }).default('outbound'),
+  concurrent_calls_limit: z.number().int().min(0, 'must be 0-1000').max(1000, 'must be 0-1000').default(10),
+  cps_limit: z.number().int().min(0, 'must be 0-100').max(100, 'must be 0-100').default(5),
+  transport: z.enum(['udp', 'tcp', 'tls'], { error: 'must be udp, tcp or tls' }).default('udp'),
+});
+
+export const NumberRequestSchema = z.object({
+  country: z.string({ error: 'is required' }).regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. IN'),
+  search: z.string().regex(/^\+?\d{1,15}$/, 'must be digits of the number to look for').optional(),
+});
+
+export const TelephonySchema = z.object({
+  trunk: TrunkSettingsSchema,
+  number: NumberRequestSchema.optional(),
+});
+
+export const MonitoringSchema = z
+  .object({
+    cdrPollInterval: duration('1 hour'),
+    lowBalanceThreshold: amount('an amount').default('100'),
+    /** Alert when the failed-call share rises by at least this much (0-1) between two polls. */
+    failedCallJump: z.number().min(0.01, 'must be 0.01-1').max(1, 'must be 0.01-1').default(0.2),
+    /** Polls per workflow run before continue-as-new (sooner if Temporal suggests it): keeps each history small. */
+    pollsPerRun: z.number().int('must be a whole number').min(1, 'must be 1-10000').max(10_000, 'must be 1-10000').default(500),
+    alertWebhookUrl: z.url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
+  })
+  .prefault({});
+
+export const OnboardingInputSchema = z.object({
+  customerRef: CustomerRefSchema,
+  customer: CustomerSchema,
+  funding: FundingSchema,
+  // prefault: an omitted section is parsed as {} so each field's own default applies.
+  kyc: KycSettingsSchema.prefault({}),
+  telephony: TelephonySchema,
+  monitoring: MonitoringSchema,
+});
+
+/** What callers send (defaults optional). */
+export type OnboardingRequest = z.input<typeof OnboardingInputSchema>;
+/** What the workflow runs on (defaults applied, amounts canonical). */
+export type OnboardingInput = z.output<typeof OnboardingInputSchema>;
+export type TrunkSettings = z.output<typeof TrunkSettingsSchema>;
+export type NumberRequest = z.output<typeof NumberRequestSchema>;
+export type ReminderPoint = z.output<typeof ReminderPointSchema>;
+
+export interface FieldProblem {
+  field: string;
+  rule: string;
+}
+
+/** zod issues → `{field, rule}` with dotted field paths (`customer.phone`, `kyc.reminderSchedule.0.value`). */
+export function describeProblems(error: z.ZodError): FieldProblem[] {
+  return error.issues.map((issue) => ({ field: issue.path.join('.') || '(input)', rule: issue.message }));
+}
+
+export type ParseResult = { ok: true; input: OnboardingInput } | { ok: false; problems: FieldProblem[] };
+
+export function parseOnboardingInput(raw: unknown): ParseResult {
+  const parsed = OnboardingInputSchema.safeParse(raw);
+  return parsed.success ? { ok: true, input: parsed.data } : { ok: false, problems: describeProblems(parsed.error) };
+}
+
+/** The workflow ID for a customer: derived from the partner's own reference only, never from personal data. */
+export function workflowIdFor(customerRef: string): string {
+  return `customer-${customerRef}`;
+}

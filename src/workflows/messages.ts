@@ -1,0 +1,159 @@
+/**
+ * The shared contract of the customer-lifecycle workflow: stages, state, and the signal, updates and query that
+ * the webhook bridge, the start API, the CLI and tests use. Pure: imported by workflow code and by clients.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+
+export const WORKFLOW_TYPE = 'customerLifecycle';
+
+export const STAGES = [
+  'account',
+  'funding',
+  'kyc',
+  'telephony',
+  'active',
+  'offboarding',
+  'offboarded',
+  'kyc_failed',
+  'kyc_expired',
+  'kyc_revoked',
+  'failed',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Stages in which the workflow waits for an operator (restartKyc or offboard), for a bounded time. */
+export const WAITING_FOR_OPERATOR: readonly Stage[] = ['kyc_failed', 'kyc_expired', 'kyc_revoked'];
+
+export const KYC_EVENTS = ['kyc.completed', 'kyc.failed', 'kyc.session_revoked', 'kyc.session_expired'] as const;
+export type KycEventType = (typeof KYC_EVENTS)[number];
+
+/**
+ * A KYC webhook, reduced by the bridge to what the workflow needs. It is a hint only: the workflow confirms the
+ * session's state with the API before acting. No personal data (verified_data stays out of history).
+ */
+export interface KycEventSignal {
+  /** Dedupe key: the same delivery retried by Vobiz carries the same key. */
+  eventKey: string;
+  event: KycEventType;
+  sessionId: string;
+  /** Vobiz's status in the payload (`status` or `session_status`), informational only. */
+  status?: string;
+  receivedAt: string;
+}
+
+export interface ReasonArgs {
+  reason: string;
+}
+
+export interface NumberPurchaseArgs {
+  country: string;
+  search?: string;
+}
+
+export type KycOutcome = 'completed' | 'failed' | 'expired' | 'revoked';
+
+export interface KycAttemptRecord {
+  attempt: number;
+  sessionId: string;
+  expiresAt: string;
+  /** Workflow time the session was opened or adopted: reminder points before it are not sent. */
+  openedAt: string;
+  outcome?: KycOutcome;
+  endedAt?: string;
+  adopted: boolean;
+}
+
+export interface ReminderRecord {
+  attempt: number;
+  daysBeforeExpiry: number;
+  /** `sent`: Vobiz accepted the resend; `recent_email`: its 30-minute cooldown showed an email had just gone out. */
+  result: 'sent' | 'recent_email' | 'skipped_session_closed';
+  at: string;
+}
+
+export interface UsageSnapshot {
+  polledAt: string;
+  /** CDRs strictly after this instant are counted next time. */
+  checkpoint: string;
+  window: {
+    calls: number;
+    answered: number;
+    byStatus: Record<string, number>;
+    byHangupCause: Record<string, number>;
+    answerRate: number;
+    failedShare: number;
+    billableMinutes: number;
+    cost: string;
+    lastCallAt?: string;
+  };
+  balance: string;
+  currency: string;
+}
+
+export interface UsageTotals {
+  calls: number;
+  answered: number;
+  billableMinutes: number;
+  cost: string;
+}
+
+export interface AlertRecord {
+  kind: 'low_balance' | 'failed_calls_jump';
+  at: string;
+  detail: string;
+}
+
+/** Everything the `status` query returns; no secrets (no password, no auth token) and no KYC documents. */
+export interface LifecycleState {
+  workflowId: string;
+  customerRef: string;
+  stage: Stage;
+  /** Why the workflow is in a failure or waiting stage, or why it was offboarded. */
+  reason?: string;
+  authId?: string;
+  funding?: { transactionId: string; amount: string; currency: string; adopted: boolean };
+  kyc: {
+    attemptsAllowed: number;
+    attempts: KycAttemptRecord[];
+    /** Status last confirmed with the API for the current session. */
+    status?: string;
+    remindersSent: ReminderRecord[];
+    eventsSeen: number;
+    lastEventAt?: string;
+  };
+  telephony: {
+    trunkId?: string;
+    trunkDomain?: string;
+    numbers: string[];
+    releasedNumbers: string[];
+    trunkDisabled?: boolean;
+  };
+  usage?: { last?: UsageSnapshot; totals: UsageTotals; alerts: AlertRecord[]; runs: number };
+  offboarding?: { reason: string; requestedAt: string; completedAt?: string };
+  startedAt: string;
+  updatedAt: string;
+}
+
+/** The workflow's result when it closes. */
+export interface LifecycleSummary {
+  stage: Stage;
+  reason?: string;
+  authId?: string;
+  kycAttempts: number;
+  trunkId?: string;
+  numbersReleased: string[];
+  usageTotals?: UsageTotals;
+}
+
+export const kycEventSignal = defineSignal<[KycEventSignal]>('kycEvent');
+export const statusQuery = defineQuery<LifecycleState>('status');
+/** Re-send the KYC email now (Vobiz allows one every 30 minutes). */
+export const resendKycUpdate = defineUpdate<{ result: ReminderRecord['result'] }, []>('resendKyc');
+/** Revoke the open KYC session; the workflow then waits for restartKyc or offboard. */
+export const revokeKycUpdate = defineUpdate<{ stage: Stage }, [ReasonArgs]>('revokeKyc');
+/** After a failed, expired or revoked KYC: open a new session (one more attempt). */
+export const restartKycUpdate = defineUpdate<{ stage: Stage }, []>('restartKyc');
+/** Release numbers, disable the trunk, revoke open sessions, and end. */
+export const offboardUpdate = defineUpdate<{ stage: Stage }, [ReasonArgs]>('offboard');
+/** Buy a number from inventory for the customer (telephony or active stage). */
+export const purchaseNumberUpdate = defineUpdate<{ e164: string }, [NumberPurchaseArgs]>('purchaseNumber');

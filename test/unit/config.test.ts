@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const run = promisify(execFile);
+
+describe('config', () => {
+  it('runs on embedded defaults: local dev server and the sandbox', () => {
+    const config = loadConfig({});
+    expect(config.temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'vobiz-lifecycle' });
+    expect(config.temporal.tls).toBeUndefined();
+    expect(config.vobiz.baseUrl).toBe('http://127.0.0.1:4010');
+    expect(config.vobiz.partnerAuthId).toBe(config.sandbox.partnerAuthId);
+    expect(config.worker.shutdownGraceTimeMs).toBe(30_000);
+  });
+
+  it('reports every bad variable at once, by name and rule', () => {
+    let error: unknown;
+    try {
+      loadConfig({ TEMPORAL_ADDRESS: '', LOG_LEVEL: 'loud', SANDBOX_PORT: '70000', WORKER_SHUTDOWN_GRACE_TIME: 'soon' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/LOG_LEVEL: must be one of trace, debug/);
+    expect(problems).toMatch(/SANDBOX_PORT: must be between 1 and 65535/);
+    expect(problems).toMatch(/WORKER_SHUTDOWN_GRACE_TIME: must be milliseconds or a duration/);
+    // An empty TEMPORAL_ADDRESS falls back to its default only when unset; set-but-empty is an error.
+    expect(problems).toMatch(/TEMPORAL_ADDRESS/);
+  });
+
+  it('requires real Vobiz credentials over https in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/VOBIZ_PARTNER_AUTH_ID: is required[\s\S]*VOBIZ_PARTNER_AUTH_TOKEN: is required[\s\S]*VOBIZ_BASE_URL: must be https/);
+  });
+
+  it('switches TLS on for an API key and requires cert and key together', () => {
+    expect(loadConfig({ TEMPORAL_API_KEY: 'k' }).temporal).toMatchObject({ tls: {}, apiKey: 'k' });
+    expect(() => loadConfig({ TEMPORAL_TLS_CERT_PATH: '/etc/hosts' })).toThrow(/TEMPORAL_TLS_KEY_PATH: .*set together/);
+    expect(() => loadConfig({ TEMPORAL_TLS_CA_PATH: '/nonexistent/ca.pem' })).toThrow(/TEMPORAL_TLS_CA_PATH: cannot read file/);
+  });
+
+  it('makes an entry point print all problems and exit non-zero', async () => {
+    const err = await run('npx', ['tsx', 'src/worker.ts'], {
+      env: { ...process.env, TEMPORAL_ADDRESS: '', LOG_LEVEL: 'loud' },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 78 });
+    expect((err as { stderr: string }).stderr).toMatch(/TEMPORAL_ADDRESS: must be host:port/);
+    expect((err as { stderr: string }).stderr).toMatch(/LOG_LEVEL: must be one of/);
+  });
+});
