@@ -302,3 +302,45 @@ describe('abort signal', () => {
     }
   });
 });
+
+describe('transport on real sockets', () => {
+  it('reuses one keep-alive connection across partner and customer calls', async () => {
+    let connections = 0;
+    const server = http.createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url?.startsWith('/api/v1/partner/me')) res.end(JSON.stringify({ auth_id: 'PA_TEST0001' }));
+      else res.end(JSON.stringify({ meta: { total: 0 }, objects: [] }));
+    });
+    server.on('connection', () => connections++);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as { port: number };
+    const real = new VobizClient({ baseUrl: `http://127.0.0.1:${port}`, ...PARTNER });
+    try {
+      for (let i = 0; i < 4; i++) await real.me();
+      for (let i = 0; i < 4; i++) await real.customer(CUSTOMER).listTrunks();
+      // undici may open a second socket while the first is being released after a response; never one per call.
+      expect(connections).toBeLessThanOrEqual(2);
+    } finally {
+      await real.close();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('a stalled body → VobizTimeoutError phase body', async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"auth_id":'); // and never finish
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as { port: number };
+    const real = new VobizClient({ baseUrl: `http://127.0.0.1:${port}`, ...PARTNER, bodyTimeoutMs: 100 });
+    try {
+      await expect(real.me()).rejects.toMatchObject({ name: 'VobizTimeoutError', phase: 'body', retryable: true, mayHaveCommitted: false });
+    } finally {
+      await real.close();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
