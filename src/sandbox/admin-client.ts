@@ -4,7 +4,7 @@
  */
 import { request } from 'undici';
 
-export interface OutboxEmail { id: string; kind: 'kyc_link' | 'kyc_resend' | 'kyc_reminder' | string; to: string; subject: string; body: string; link: string | null; session_id: string | null; created_at: string }
+export interface OutboxEmail { id: string; /** kyc_link | kyc_resend | kyc_reminder */ kind: string; to: string; subject: string; body: string; link: string | null; session_id: string | null; created_at: string }
 export interface ClockState { now: string; now_ms: number; offset_ms: number }
 export interface FaultSpec { route: string; mode: 'error' | 'latency' | 'commit_then_drop'; status?: 500 | 502 | 503 | 429; retryAfterSeconds?: number; rate?: number; count?: number; latencyMs?: number }
 export interface FaultRule { id: string; method: string; pattern: string; mode: string; status: number | null; retry_after_seconds: number | null; rate: number; remaining: number | null; latency_ms: number | null; hits: number; created_at: string }

@@ -2,7 +2,7 @@
  * startSandbox(): one Fastify server that stands in for the Vobiz Partner + Customer API, with the hosted KYC
  * widget and the /_sandbox admin API, all state in one SQLite file.
  */
-import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createLogger, type Logger } from '../logging.js';
 import { SandboxDb } from './db.js';
 import { Clock } from './clock.js';
@@ -179,7 +179,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   };
 }
 
-async function applyFault(fault: FaultRule, req: FastifyRequest, reply: import('fastify').FastifyReply, drops: WeakSet<FastifyRequest>): Promise<void> {
+async function applyFault(fault: FaultRule, req: FastifyRequest, reply: FastifyReply, drops: WeakSet<FastifyRequest>): Promise<void> {
   if (fault.latency_ms) await new Promise((r) => setTimeout(r, fault.latency_ms ?? 0));
   if (fault.mode === 'commit_then_drop') {
     drops.add(req);

@@ -95,6 +95,11 @@ function step(token: string, doc: SessionDoc, error?: string): string {
 
 type Form = Record<string, string | undefined>;
 
+function registeredName(doc: SessionDoc): string {
+  const name = doc.verified_data?.pan_registered_name;
+  return typeof name === 'string' ? name : '';
+}
+
 export function widgetRoutes(ctx: SandboxContext) {
   return async (app: FastifyInstance) => {
     /** The session for a token, or a 404 page; expiry is applied first so an expired link never shows a form. */
@@ -155,7 +160,7 @@ export function widgetRoutes(ctx: SandboxContext) {
       if (!/^\d{12}$/.test(aadhaar)) return render(reply, aadhaarForm(token, doc, 'Aadhaar number must be 12 digits.'), 422);
       if (otp === FAIL_OTP) return render(reply, resultPage(fail(ctx, doc, 'Aadhaar OTP verification failed')));
       if (otp !== SANDBOX_OTP) return render(reply, aadhaarForm(token, doc, 'Incorrect OTP. Please try again.'), 422);
-      const name = String(doc.verified_data?.pan_registered_name ?? '');
+      const name = registeredName(doc);
       const [y, m, d] = (doc.dob ?? '').split('-');
       const done = complete(ctx, doc, {
         ...doc.verified_data, pan_type: 'individual', pan_number: maskPan(doc.pan ?? ''), pan_name_match: true, pan_registered_name: name,
@@ -175,7 +180,7 @@ export function widgetRoutes(ctx: SandboxContext) {
       if (gstin.slice(2, 12) !== doc.pan) return render(reply, resultPage(fail(ctx, doc, 'GSTIN is not registered to this PAN')));
       const done = complete(ctx, doc, {
         pan_type: 'company', pan_number: maskPan(doc.pan ?? ''), pan_name_match: true, completed_steps: ['pan', 'gst'],
-        pan_registered_name: String(doc.verified_data?.pan_registered_name ?? ''), gstin: `${gstin.slice(0, 2)}XXXXXXXXXX${gstin.slice(12)}`,
+        pan_registered_name: registeredName(doc), gstin: `${gstin.slice(0, 2)}XXXXXXXXXX${gstin.slice(12)}`,
       }, 'company');
       return render(reply, resultPage(done));
     });

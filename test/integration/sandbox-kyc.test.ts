@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- raw JSON responses are inspected field by field */
 // KYC sessions and their webhooks: lifecycle, one active session per account, resend cooldown, expiry and reminders
 // on the sandbox clock, and the X-Vobiz-Signature checked by an independent HMAC on a real HTTP receiver.
 import { createHmac } from 'node:crypto';

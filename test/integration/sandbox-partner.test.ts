@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- raw JSON responses are inspected field by field */
 // Partner API of the sandbox over real sockets: the seed's flow gets seed-shaped responses, every documented error
 // gets its documented status and body, and each pagination family has its envelope.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- raw JSON responses are inspected field by field */
 // What the workflow's invariants lean on: state survives a restart, the ledger stays balanced under concurrent
 // transfers and injected faults, and `commit_then_drop` commits although the client sees a reset.
 import { afterEach, describe, expect, it } from 'vitest';

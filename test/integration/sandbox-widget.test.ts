@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return -- raw JSON responses are inspected field by field */
 // The hosted KYC widget completed by a real (headless) browser: the individual path (PAN + DOB → Aadhaar OTP), the
 // company path (PAN + entity name → GSTIN) and a magic failing OTP. Chromium is required, never skipped.
 import { existsSync } from 'node:fs';

@@ -21,14 +21,16 @@ function trunkFields(body: Body, partial: boolean): Partial<TrunkDoc> {
     if (body.name.length > 255) throw bad('name must be at most 255 characters');
     out.name = body.name;
   }
-  const direction = body.trunk_direction ?? (typeof body.trunk_type === 'string' ? body.trunk_type.toLowerCase() : undefined);
+  const str = (v: unknown): string | undefined => (v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
+  const direction = str(body.trunk_direction) ?? (typeof body.trunk_type === 'string' ? body.trunk_type.toLowerCase() : undefined);
   if (direction !== undefined) {
-    if (!['inbound', 'outbound', 'both'].includes(String(direction))) throw bad('trunk_direction must be inbound or outbound');
-    out.trunk_direction = String(direction);
+    if (!['inbound', 'outbound', 'both'].includes(direction)) throw bad('trunk_direction must be inbound or outbound');
+    out.trunk_direction = direction;
   }
-  if (body.trunk_status !== undefined) {
-    if (!['enabled', 'disabled', 'active'].includes(String(body.trunk_status))) throw bad('trunk_status must be enabled or disabled');
-    out.trunk_status = String(body.trunk_status);
+  const status = str(body.trunk_status);
+  if (status !== undefined) {
+    if (!['enabled', 'disabled', 'active'].includes(status)) throw bad('trunk_status must be enabled or disabled');
+    out.trunk_status = status;
   } else if (typeof body.enabled === 'boolean') {
     out.trunk_status = body.enabled ? 'enabled' : 'disabled';
   }
@@ -41,13 +43,15 @@ function trunkFields(body: Body, partial: boolean): Partial<TrunkDoc> {
     if (!Number.isInteger(body.cps_limit) || (body.cps_limit as number) < 0 || (body.cps_limit as number) > 100) throw bad('cps_limit must be an integer 0-100');
     out.cps_limit = body.cps_limit as number;
   }
-  if (body.transport !== undefined) {
-    if (!['udp', 'tcp', 'tls'].includes(String(body.transport))) throw bad('transport must be udp, tcp or tls');
-    out.transport = String(body.transport);
+  const transport = str(body.transport);
+  if (transport !== undefined) {
+    if (!['udp', 'tcp', 'tls'].includes(transport)) throw bad('transport must be udp, tcp or tls');
+    out.transport = transport;
   }
-  if (body.webhook_method !== undefined) {
-    if (!['POST', 'GET'].includes(String(body.webhook_method))) throw bad('webhook_method must be POST or GET');
-    out.webhook_method = String(body.webhook_method);
+  const method = str(body.webhook_method);
+  if (method !== undefined) {
+    if (!['POST', 'GET'].includes(method)) throw bad('webhook_method must be POST or GET');
+    out.webhook_method = method;
   }
   if (body.webhook_url !== undefined) {
     if (typeof body.webhook_url !== 'string' || !/^https?:\/\/[^\s]+$/.test(body.webhook_url) || body.webhook_url.length > 500) throw bad('invalid webhook_url');
