@@ -11,14 +11,13 @@ export {
   VobizTimeoutError,
   VobizResponseError,
   VobizRequestError,
-  parseApiError,
-  parseRetryAfterMs,
   isRetryableStatus,
   type VobizErrorCode,
   type VobizFieldError,
   type VobizSchemaIssue,
   type VobizTimeoutPhase,
 } from './errors.js';
+export { parseApiError, parseRetryAfterMs, type ErrorResponse } from './error-body.js';
 export { paginateByPage, paginateByOffset, type PageInfo, type PaginateOptions } from './pagination.js';
 export { scrubSecrets } from './redact.js';
 export * from './schemas/accounts.js';

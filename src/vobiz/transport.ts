@@ -16,10 +16,10 @@ import {
   VobizNetworkError,
   VobizResponseError,
   VobizTimeoutError,
-  parseApiError,
   type VobizErrorContext,
   type VobizSchemaIssue,
 } from './errors.js';
+import { parseApiError } from './error-body.js';
 
 export interface VobizCredentials {
   authId: string;
