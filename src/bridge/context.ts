@@ -1,0 +1,15 @@
+/** What every route gets: the Temporal client, settings, and the logger. One per bridge; no per-request state. */
+import type { Client } from '@temporalio/client';
+import type { BridgeConfig } from '../config.js';
+import type { Logger } from '../logging.js';
+
+export interface BridgeContext {
+  client: Client;
+  logger: Logger;
+  bridge: BridgeConfig;
+  taskQueue: string;
+  /** Deadline for quick Temporal calls (start, signal, describe, query): a webhook must be answered promptly. */
+  temporalTimeoutMs: number;
+  /** Deadline for operator updates, which wait for the workflow to act (a Vobiz call may be in it). */
+  updateTimeoutMs: number;
+}

@@ -1,0 +1,82 @@
+/**
+ * The operator actions (workflow updates) by the names the HTTP routes and the CLI use, with their bodies
+ * validated at the edge so a bad request gets `{field, rule}` before Temporal is called. The workflow's own
+ * validators still decide whether the action is allowed in the current stage.
+ */
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import { NumberRequestSchema, describeProblems, workflowIdFor, type FieldProblem } from '../workflows/input.js';
+import {
+  offboardUpdate,
+  purchaseNumberUpdate,
+  restartKycUpdate,
+  resendKycUpdate,
+  revokeKycUpdate,
+  type NumberPurchaseArgs,
+  type ReasonArgs,
+} from '../workflows/messages.js';
+
+export const OPERATOR_ACTIONS = ['resend-kyc', 'revoke-kyc', 'restart-kyc', 'offboard', 'purchase-number'] as const;
+export type OperatorActionName = (typeof OPERATOR_ACTIONS)[number];
+
+export type OperatorAction =
+  | { name: 'resend-kyc' }
+  | { name: 'revoke-kyc'; args: ReasonArgs }
+  | { name: 'restart-kyc' }
+  | { name: 'offboard'; args: ReasonArgs }
+  | { name: 'purchase-number'; args: NumberPurchaseArgs };
+
+// The same rule as the workflow's validator, so the edge never accepts what the workflow would reject as malformed.
+const ReasonSchema = z.object(
+  {
+    reason: z
+      .string({ error: 'is required' })
+      .trim()
+      .min(1, 'is required: a non-empty string of at most 500 characters')
+      .max(500, 'must be at most 500 characters'),
+  },
+  { error: 'must be a JSON object' },
+);
+const NumberBodySchema = z.object(NumberRequestSchema.shape, { error: 'must be a JSON object' });
+
+export type ParsedAction = { ok: true; action: OperatorAction } | { ok: false; problems: FieldProblem[] };
+
+/** Validates the body of an action; actions without arguments ignore the body. */
+export function parseOperatorAction(name: OperatorActionName, body: unknown): ParsedAction {
+  const withArgs = <T,>(schema: z.ZodType<T>, make: (args: T) => OperatorAction): ParsedAction => {
+    const parsed = schema.safeParse(body ?? {});
+    return parsed.success ? { ok: true, action: make(parsed.data) } : { ok: false, problems: describeProblems(parsed.error) };
+  };
+  switch (name) {
+    case 'resend-kyc':
+    case 'restart-kyc':
+      return { ok: true, action: { name } };
+    case 'revoke-kyc':
+      return withArgs(ReasonSchema, (args) => ({ name, args }));
+    case 'offboard':
+      return withArgs(ReasonSchema, (args) => ({ name, args }));
+    case 'purchase-number':
+      return withArgs(NumberBodySchema, (args) => ({ name, args: { country: args.country, ...(args.search ? { search: args.search } : {}) } }));
+  }
+}
+
+/**
+ * Runs an operator update and waits for its result. `updateId` (e.g. a caller's Idempotency-Key) makes a retried
+ * request attach to the first one instead of acting twice.
+ */
+export async function runOperatorAction(client: Client, customerRef: string, action: OperatorAction, updateId?: string): Promise<unknown> {
+  const handle = client.workflow.getHandle(workflowIdFor(customerRef));
+  const options = updateId ? { updateId } : {};
+  switch (action.name) {
+    case 'resend-kyc':
+      return handle.executeUpdate(resendKycUpdate, { ...options, args: [] });
+    case 'revoke-kyc':
+      return handle.executeUpdate(revokeKycUpdate, { ...options, args: [action.args] });
+    case 'restart-kyc':
+      return handle.executeUpdate(restartKycUpdate, { ...options, args: [] });
+    case 'offboard':
+      return handle.executeUpdate(offboardUpdate, { ...options, args: [action.args] });
+    case 'purchase-number':
+      return handle.executeUpdate(purchaseNumberUpdate, { ...options, args: [action.args] });
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The start API for other services (bearer token): start or join a customer's workflow, read its state, and run
+ * operator actions. Input is validated here (every problem named by field and rule) and again in the workflow.
+ */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CustomerRefSchema, describeProblems, parseOnboardingInput, workflowIdFor } from '../../workflows/input.js';
+import { createTokenCheck } from '../api-auth.js';
+import type { BridgeContext } from '../context.js';
+import { HttpError } from '../http-errors.js';
+import { OnboardingConflictError, getLifecycleState, startOnboarding } from '../onboardings.js';
+import { OPERATOR_ACTIONS, parseOperatorAction, runOperatorAction, type OperatorActionName } from '../operator-actions.js';
+import { withDeadline } from '../temporal-calls.js';
+
+export async function onboardingRoutes(app: FastifyInstance, ctx: BridgeContext): Promise<void> {
+  const isAuthorised = createTokenCheck(ctx.bridge.apiTokens);
+  app.addHook('onRequest', async (request, reply) => {
+    if (!isAuthorised(request.headers.authorization)) {
+      void reply.header('www-authenticate', 'Bearer');
+      throw HttpError.field(401, 'unauthorized', 'authorization', 'must be "Bearer <token>" with a token from BRIDGE_API_TOKENS');
+    }
+  });
+
+  app.post('/onboardings', { bodyLimit: ctx.bridge.maxBodyBytes }, async (request, reply) => {
+    const parsed = parseOnboardingInput(request.body);
+    if (!parsed.ok) throw HttpError.problems(400, 'invalid_input', parsed.problems);
+    const workflowId = workflowIdFor(parsed.input.customerRef);
+    try {
+      const outcome = await withDeadline(ctx.client, ctx.temporalTimeoutMs, () =>
+        startOnboarding(ctx.client, { taskQueue: ctx.taskQueue, webUiUrl: ctx.bridge.webUiUrl }, parsed.input),
+      );
+      request.log.info({ workflowId, status: outcome.status }, 'onboarding start');
+      return reply.code(outcome.status === 'started' ? 201 : 200).send(outcome);
+    } catch (err) {
+      if (err instanceof OnboardingConflictError) {
+        request.log.warn({ workflowId, reason: err.reason }, 'onboarding start refused');
+        throw new HttpError(409, {
+          error: err.reason === 'different_input' ? 'conflict' : 'already_closed',
+          message: err.message,
+          field: 'customerRef',
+          rule:
+            err.reason === 'different_input'
+              ? 'must not be reused with a different input while its workflow runs'
+              : 'must not name a customer whose workflow has completed',
+        });
+      }
+      throw err;
+    }
+  });
+
+  app.get('/onboardings/:customerRef', async (request) => {
+    const customerRef = customerRefParam(request);
+    try {
+      return await withDeadline(ctx.client, ctx.temporalTimeoutMs, () => getLifecycleState(ctx.client, customerRef));
+    } catch (err) {
+      throw notFoundOr(err, customerRef);
+    }
+  });
+
+  for (const name of OPERATOR_ACTIONS) {
+    app.post(`/onboardings/:customerRef/${name}`, { bodyLimit: ctx.bridge.maxBodyBytes }, async (request) => {
+      const customerRef = customerRefParam(request);
+      return runAction(ctx, request, customerRef, name);
+    });
+  }
+}
+
+async function runAction(ctx: BridgeContext, request: FastifyRequest, customerRef: string, name: OperatorActionName) {
+  const parsed = parseOperatorAction(name, request.body);
+  if (!parsed.ok) throw HttpError.problems(400, 'invalid_input', parsed.problems);
+  const workflowId = workflowIdFor(customerRef);
+  // A caller's Idempotency-Key becomes the update ID: a retried request attaches to the first instead of acting twice.
+  const idempotencyKey = headerValue(request.headers['idempotency-key']);
+  try {
+    const result = await withDeadline(ctx.client, ctx.updateTimeoutMs, () =>
+      runOperatorAction(ctx.client, customerRef, parsed.action, idempotencyKey),
+    );
+    request.log.info({ workflowId, action: name }, 'operator action done');
+    return { workflowId, customerRef, action: name, result };
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      const message = err.cause?.message ?? err.message;
+      request.log.warn({ workflowId, action: name, cause: err.cause?.name }, 'operator action refused or failed');
+      // The workflow's validator (or its handler) said no: wrong stage for this action, or nothing to act on.
+      if (err.cause instanceof ApplicationFailure) {
+        throw new HttpError(409, { error: 'not_allowed', message, field: 'stage', rule: message });
+      }
+      throw new HttpError(502, { error: 'action_failed', message, field: 'action', rule: 'the workflow could not complete it' });
+    }
+    throw notFoundOr(err, customerRef);
+  }
+}
+
+function customerRefParam(request: FastifyRequest): string {
+  const { customerRef } = request.params as { customerRef: string };
+  const parsed = CustomerRefSchema.safeParse(customerRef);
+  if (!parsed.success) throw HttpError.problems(400, 'invalid_input', describeProblems(parsed.error).map((p) => ({ ...p, field: 'customerRef' })));
+  return parsed.data;
+}
+
+function notFoundOr(err: unknown, customerRef: string): unknown {
+  if (err instanceof WorkflowNotFoundError) {
+    return new HttpError(404, {
+      error: 'not_found',
+      message: `no onboarding for customerRef ${customerRef} (or its workflow has closed)`,
+      field: 'customerRef',
+      rule: 'must name an onboarding that exists',
+    });
+  }
+  return err;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v && v.length <= 200 ? v : undefined;
+}

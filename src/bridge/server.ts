@@ -1,0 +1,103 @@
+/**
+ * The bridge: KYC webhooks in, signals out; the start API for other services; health checks. Stateless (all state
+ * lives in Temporal), so several can run behind a load balancer. `close()` stops accepting and lets in-flight
+ * requests finish, so a deploy never drops a webhook Vobiz thinks was delivered.
+ */
+import type { Client } from '@temporalio/client';
+import Fastify, { LogController, type FastifyError } from 'fastify';
+import type { BridgeConfig, TemporalConfig } from '../config.js';
+import type { Logger } from '../logging.js';
+import type { BridgeContext } from './context.js';
+import { HttpError, temporalUnavailable, type ErrorBody } from './http-errors.js';
+import { healthRoutes } from './routes/health.js';
+import { kycWebhookRoutes } from './routes/kyc-webhooks.js';
+import { onboardingRoutes } from './routes/onboardings.js';
+import { isTemporalUnavailable } from './temporal-calls.js';
+
+export interface StartBridgeOptions {
+  config: { bridge: BridgeConfig; temporal: Pick<TemporalConfig, 'taskQueue'> };
+  client: Client;
+  logger: Logger;
+  /** Deadline for start/signal/describe/query calls; default 5 s. */
+  temporalTimeoutMs?: number;
+  /** Deadline for operator updates; default 30 s. */
+  updateTimeoutMs?: number;
+}
+
+export interface RunningBridge {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startBridge(options: StartBridgeOptions): Promise<RunningBridge> {
+  const { config, client } = options;
+  const logger = options.logger.child({ component: 'bridge' });
+  const ctx: BridgeContext = {
+    client,
+    logger,
+    bridge: config.bridge,
+    taskQueue: config.temporal.taskQueue,
+    temporalTimeoutMs: options.temporalTimeoutMs ?? 5_000,
+    updateTimeoutMs: options.updateTimeoutMs ?? 30_000,
+  };
+  const app = buildBridgeApp(ctx);
+  await app.listen({ host: config.bridge.host, port: config.bridge.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.bridge.port;
+  const url = `http://${config.bridge.host.includes(':') ? `[${config.bridge.host}]` : config.bridge.host}:${port}`;
+  logger.info({ url, usingDevelopmentApiToken: config.bridge.usingDevelopmentApiToken }, 'bridge listening');
+  return { url, close: () => app.close() };
+}
+
+export function buildBridgeApp(ctx: BridgeContext) {
+  const app = Fastify({
+    loggerInstance: ctx.logger,
+    // Fastify's own request lines include headers and URLs verbatim; ours (below) log only what is safe.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: ctx.bridge.maxBodyBytes,
+    return503OnClosing: true,
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
+    const { statusCode, body } = toErrorResponse(err);
+    if (statusCode >= 500) request.log.error({ err }, 'request failed');
+    return reply.code(statusCode).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, field: 'path', rule: 'must be a bridge route' }),
+  );
+
+  // Scopes: the webhook scope reads raw bytes for the signature; the API scope parses JSON and checks tokens.
+  void app.register(async (scope) => healthRoutes(scope, ctx));
+  void app.register(async (scope) => kycWebhookRoutes(scope, ctx));
+  void app.register(async (scope) => onboardingRoutes(scope, ctx));
+  return app;
+}
+
+function toErrorResponse(err: FastifyError | HttpError): { statusCode: number; body: ErrorBody } {
+  if (err instanceof HttpError) return { statusCode: err.statusCode, body: err.body };
+  if (isTemporalUnavailable(err)) {
+    const e = temporalUnavailable();
+    return { statusCode: e.statusCode, body: e.body };
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { statusCode: 413, body: { error: 'payload_too_large', message: err.message, field: 'body', rule: 'must not exceed BRIDGE_MAX_BODY_BYTES' } };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { statusCode: 415, body: { error: 'unsupported_media_type', message: err.message, field: 'content-type', rule: 'must be application/json' } };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { statusCode: 400, body: { error: 'invalid_json', message: err.message, field: 'body', rule: 'must be valid JSON' } };
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return { statusCode: err.statusCode, body: { error: 'bad_request', message: err.message, field: 'request', rule: err.message } };
+  }
+  return { statusCode: 500, body: { error: 'internal', message: 'internal error; retry later', field: 'server', rule: 'see the bridge logs' } };
+}

@@ -1,0 +1,270 @@
+// KYC webhooks through the real bridge into a real Temporal server: every bad delivery gets its status and signals
+// nothing; good ones are signalled once Temporal has them, stripped of personal data, and deduped by eventKey.
+import { createHmac, randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBridge } from '../../src/bridge/server.js';
+import { loadConfig } from '../../src/config.js';
+import { statusQuery, type KycEventSignal } from '../../src/workflows/messages.js';
+import { NO_SEARCH_ATTRIBUTE_PREFIX, fixtureAuthId, receivedSignalsQuery } from '../fixtures/bridge-workflows.js';
+import { OLD_WEBHOOK_SECRET, WEBHOOK_SECRET, captureLogger, startBridgeHarness, type BridgeHarness } from '../fixtures/bridge-harness.js';
+
+const PATH = '/webhooks/vobiz/kyc';
+const EMAIL = 'asha.tester@example.com';
+const PAN = 'ABCPT1234Z';
+const sign = (body: string, secret = WEBHOOK_SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+let h: BridgeHarness;
+let ref: string;
+
+function payload(customerRef: string, overrides: Record<string, unknown> = {}) {
+  return {
+    event: 'kyc.completed',
+    timestamp: '2025-06-01T10:00:00Z',
+    session_id: '5b0e7c55-0000-4000-8000-000000000001',
+    account_auth_id: fixtureAuthId(customerRef),
+    customer_email: EMAIL,
+    kyc_type: 'individual',
+    status: 'kyc_completed',
+    session_status: 'kyc_completed',
+    metadata: { workflowId: `customer-${customerRef}`, attempt: 1 },
+    verified_data: { pan_type: 'individual', pan_number: PAN, aadhaar_name: 'Asha Tester', masked_aadhaar: '9942' },
+    created_at: '2025-06-01T09:00:00Z',
+    updated_at: '2025-06-01T10:00:00Z',
+    ...overrides,
+  };
+}
+
+async function post(body: string, headers: Record<string, string>, url = h.bridge.url) {
+  const res = await request(`${url}${PATH}`, { method: 'POST', body, headers });
+  return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+}
+
+const signedJson = (value: unknown) => {
+  const body = JSON.stringify(value);
+  return { body, headers: { 'content-type': 'application/json', 'x-vobiz-signature': sign(body) } };
+};
+
+async function startFixture(customerRef: string) {
+  await h.client.workflow.start('customerLifecycle', {
+    workflowId: `customer-${customerRef}`,
+    taskQueue: h.taskQueue,
+    args: [{ customerRef }],
+  });
+  // The first query waits for the first workflow task: the search attribute is set by then.
+  await h.client.workflow.getHandle(`customer-${customerRef}`).query(statusQuery);
+}
+
+async function observed(customerRef: string): Promise<{ received: KycEventSignal[]; eventsSeen: number }> {
+  const handle = h.client.workflow.getHandle(`customer-${customerRef}`);
+  const [received, state] = await Promise.all([handle.query(receivedSignalsQuery), handle.query(statusQuery)]);
+  return { received, eventsSeen: state.kyc.eventsSeen };
+}
+
+beforeAll(async () => {
+  h = await startBridgeHarness();
+  ref = `it-${randomBytes(4).toString('hex')}`;
+  await startFixture(ref);
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('bad deliveries: the status says why, and nothing is signalled', () => {
+  const oversized = () => JSON.stringify(payload(ref, { padding: 'x'.repeat(10 * 1024) }));
+  const rows: { name: string; make: () => { body: string; headers: Record<string, string> }; status: number; error?: string; ignored?: string }[] = [
+    { name: 'missing signature', make: () => ({ body: JSON.stringify(payload(ref)), headers: { 'content-type': 'application/json' } }), status: 401, error: 'invalid_signature' },
+    {
+      name: 'forged signature (wrong key)',
+      make: () => {
+        const body = JSON.stringify(payload(ref));
+        return { body, headers: { 'content-type': 'application/json', 'x-vobiz-signature': sign(body, 'attacker-guess') } };
+      },
+      status: 401,
+      error: 'invalid_signature',
+    },
+    {
+      name: 'signature of another body (tampered)',
+      make: () => {
+        const body = JSON.stringify(payload(ref));
+        return { body: body.replace('kyc.completed', 'kyc.failed'), headers: { 'content-type': 'application/json', 'x-vobiz-signature': sign(body) } };
+      },
+      status: 401,
+      error: 'invalid_signature',
+    },
+    { name: 'garbage signature header', make: () => ({ body: '{}', headers: { 'content-type': 'application/json', 'x-vobiz-signature': 'sha256=nothex' } }), status: 401, error: 'invalid_signature' },
+    { name: 'body over the limit (even if signed)', make: () => ({ body: oversized(), headers: { 'content-type': 'application/json', 'x-vobiz-signature': sign(oversized()) } }), status: 413, error: 'payload_too_large' },
+    { name: 'invalid JSON (signed)', make: () => ({ body: '{"event":', headers: { 'content-type': 'application/json', 'x-vobiz-signature': sign('{"event":') } }), status: 400, error: 'invalid_json' },
+    {
+      name: 'wrong content type (signed)',
+      make: () => {
+        const body = JSON.stringify(payload(ref));
+        return { body, headers: { 'content-type': 'text/plain', 'x-vobiz-signature': sign(body) } };
+      },
+      status: 415,
+      error: 'unsupported_media_type',
+    },
+    {
+      name: 'form-encoded content type (signed)',
+      make: () => ({ body: 'event=kyc.completed', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-vobiz-signature': sign('event=kyc.completed') } }),
+      status: 415,
+      error: 'unsupported_media_type',
+    },
+    { name: 'unknown event type', make: () => signedJson(payload(ref, { event: 'kyc.exploded' })), status: 400, error: 'unknown_event' },
+    { name: 'garbage event type', make: () => signedJson(payload(ref, { event: 42 })), status: 400, error: 'invalid_payload' },
+    { name: 'JSON that is not an object', make: () => signedJson(['kyc.completed']), status: 400, error: 'invalid_payload' },
+    { name: 'known but irrelevant event (kyc.initiated)', make: () => signedJson(payload(ref, { event: 'kyc.initiated', status: 'email_sent' })), status: 200, ignored: 'irrelevant_event' },
+    { name: 'known but irrelevant event (kyc.submitted)', make: () => signedJson(payload(ref, { event: 'kyc.submitted' })), status: 200, ignored: 'irrelevant_event' },
+    { name: 'missing session_id', make: () => signedJson(payload(ref, { session_id: undefined })), status: 400, error: 'invalid_payload' },
+    { name: 'missing metadata.workflowId', make: () => signedJson(payload(ref, { metadata: { attempt: 1 } })), status: 400, error: 'invalid_payload' },
+    { name: 'metadata.workflowId not a customer workflow', make: () => signedJson(payload(ref, { metadata: { workflowId: 'billing-run-7' } })), status: 422, error: 'workflow_mismatch' },
+    { name: 'account does not own the workflow', make: () => signedJson(payload(ref, { account_auth_id: 'MA_SOMEONE1' })), status: 422, error: 'workflow_mismatch' },
+    { name: 'unknown workflow', make: () => signedJson(payload('nobody-here', { account_auth_id: fixtureAuthId('nobody-here') })), status: 200, ignored: 'workflow_not_found' },
+  ];
+
+  it.each(rows)('$name → $status', async (row) => {
+    const before = await observed(ref);
+    const { body, headers } = row.make();
+    const res = await post(body, headers);
+    expect(res.status).toBe(row.status);
+    if (row.error) {
+      expect(res.body).toMatchObject({ error: row.error });
+      expect(res.body.field).toEqual(expect.any(String));
+      expect(res.body.rule).toEqual(expect.any(String));
+    }
+    if (row.ignored) expect(res.body).toEqual({ ok: true, ignored: row.ignored });
+    expect(await observed(ref)).toEqual(before);
+  });
+});
+
+describe('good deliveries', () => {
+  it('signals the workflow once Temporal accepts it, with no personal data', async () => {
+    const before = await observed(ref);
+    const { body, headers } = signedJson(payload(ref, { session_id: 'sess-good' }));
+    const res = await post(body, headers);
+    expect(res).toEqual({ status: 200, body: { ok: true } });
+    const after = await observed(ref);
+    expect(after.eventsSeen).toBe(before.eventsSeen + 1);
+    const signal = after.received.at(-1)!;
+    expect(Object.keys(signal).sort()).toEqual(['event', 'eventKey', 'receivedAt', 'sessionId', 'status']);
+    expect(signal).toMatchObject({ event: 'kyc.completed', sessionId: 'sess-good', status: 'kyc_completed' });
+    expect(signal.eventKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(signal)).not.toMatch(new RegExp(`${EMAIL}|${PAN}|Asha|verified`));
+  });
+
+  it('accepts base64 digests, a bare hex digest, charset parameters and the previous (rotated) secret', async () => {
+    const variants = [
+      (body: string) => createHmac('sha256', WEBHOOK_SECRET).update(body).digest('base64'),
+      (body: string) => `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('base64')}`,
+      (body: string) => createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex'),
+      (body: string) => sign(body, OLD_WEBHOOK_SECRET),
+    ];
+    for (const [i, signature] of variants.entries()) {
+      const body = JSON.stringify(payload(ref, { session_id: `sess-variant-${i}` }));
+      const res = await post(body, { 'content-type': 'application/json; charset=utf-8', 'x-vobiz-signature': signature(body) });
+      expect(res.status).toBe(200);
+    }
+  });
+
+  it('duplicate delivery: signalled twice, counted once (eventKey dedupes in the workflow)', async () => {
+    const before = await observed(ref);
+    const { body, headers } = signedJson(payload(ref, { session_id: 'sess-dup' }));
+    expect((await post(body, headers)).status).toBe(200);
+    expect((await post(body, headers)).status).toBe(200);
+    const after = await observed(ref);
+    expect(after.received.length).toBe(before.received.length + 2);
+    expect(after.eventsSeen).toBe(before.eventsSeen + 1);
+    const [a, b] = after.received.slice(-2);
+    expect(a!.eventKey).toBe(b!.eventKey);
+  });
+
+  it('a redelivery with the same facts but re-serialised keys still dedupes', async () => {
+    const before = await observed(ref);
+    const first = payload(ref, { session_id: 'sess-reserialised' });
+    const reordered = Object.fromEntries(Object.entries(first).reverse());
+    for (const p of [first, reordered]) {
+      const { body, headers } = signedJson(p);
+      expect((await post(body, headers)).status).toBe(200);
+    }
+    expect((await observed(ref)).eventsSeen).toBe(before.eventsSeen + 1);
+  });
+
+  it('out-of-order: a later event first, then an earlier one; both are passed on as distinct events', async () => {
+    const before = await observed(ref);
+    const later = signedJson(payload(ref, { session_id: 'sess-order', event: 'kyc.session_revoked', status: 'revoked', timestamp: '2025-06-02T10:00:00Z' }));
+    const earlier = signedJson(payload(ref, { session_id: 'sess-order', event: 'kyc.completed', status: 'kyc_completed', timestamp: '2025-06-01T10:00:00Z' }));
+    expect((await post(later.body, later.headers)).status).toBe(200);
+    expect((await post(earlier.body, earlier.headers)).status).toBe(200);
+    const after = await observed(ref);
+    expect(after.eventsSeen).toBe(before.eventsSeen + 2);
+    expect(after.received.slice(-2).map((s) => s.event)).toEqual(['kyc.session_revoked', 'kyc.completed']);
+  });
+
+  it('cross-checks the account through the status query when the search attribute is not set', async () => {
+    const other = `${NO_SEARCH_ATTRIBUTE_PREFIX}${randomBytes(4).toString('hex')}`;
+    await startFixture(other);
+    const wrong = signedJson(payload(other, { account_auth_id: fixtureAuthId(ref) }));
+    expect((await post(wrong.body, wrong.headers)).status).toBe(422);
+    expect((await observed(other)).eventsSeen).toBe(0);
+    const right = signedJson(payload(other));
+    expect((await post(right.body, right.headers)).status).toBe(200);
+    expect((await observed(other)).eventsSeen).toBe(1);
+  });
+
+  it('a closed workflow: 200 ignored (so Vobiz stops retrying), logged at warn', async () => {
+    const closed = `it-closed-${randomBytes(3).toString('hex')}`;
+    await startFixture(closed);
+    const handle = h.client.workflow.getHandle(`customer-${closed}`);
+    await handle.executeUpdate('offboard', { args: [{ reason: 'test' }] });
+    await handle.result();
+    const { body, headers } = signedJson(payload(closed));
+    expect(await post(body, headers)).toEqual({ status: 200, body: { ok: true, ignored: 'workflow_not_found' } });
+    expect(h.logLines.some((l) => l.includes('"level":"warn"') && l.includes(`customer-${closed}`) && l.includes('closed or unknown'))).toBe(true);
+  });
+
+  it('never logs bodies: no e-mail, PAN or name in any log line', () => {
+    expect(h.logLines.length).toBeGreaterThan(0);
+    for (const line of h.logLines) expect(line).not.toMatch(new RegExp(`${EMAIL}|${PAN}|Asha Tester|${WEBHOOK_SECRET}`));
+  });
+});
+
+describe('Temporal unreachable', () => {
+  it('answers 503 (so Vobiz retries), /readyz 503, /healthz 200', async () => {
+    const port = await freePort();
+    const connection = Connection.lazy({ address: `127.0.0.1:${port}` });
+    const client = new Client({ connection, namespace: 'default' });
+    const lines: string[] = [];
+    const bridge = await startBridge({
+      config: { bridge: { ...loadConfig({}).bridge, port: 0, webhookSecrets: [WEBHOOK_SECRET] }, temporal: { taskQueue: 'unused' } },
+      client,
+      logger: captureLogger(lines),
+      temporalTimeoutMs: 1_500,
+    });
+    try {
+      const { body, headers } = signedJson(payload(ref));
+      const res = await post(body, headers, bridge.url);
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ error: 'temporal_unavailable' });
+      expect((await request(`${bridge.url}/readyz`)).statusCode).toBe(503);
+      expect((await request(`${bridge.url}/healthz`)).statusCode).toBe(200);
+    } finally {
+      await bridge.close();
+      await connection.close().catch(() => undefined);
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
