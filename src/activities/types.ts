@@ -92,8 +92,10 @@ export type PurchaseNumberResult = { status: 'purchased' | 'adopted'; e164: stri
 
 export interface SummarizeUsageInput {
   authId: string;
-  /** Count CDRs that started strictly after this instant (ISO-8601). */
+  /** The previous poll's time (ISO-8601): the CDR date window reaches one day before it. */
   since: string;
+  /** Count CDRs with an id above this one (0 on the first poll). */
+  afterCdrId: number;
 }
 
 export interface SendAlertInput {

@@ -2,8 +2,9 @@
  * Usage monitoring: pages through the customer's call records since the last checkpoint and returns a summary
  * only. CDR pages can be large and carry phone numbers; none of that enters workflow history.
  *
- * The checkpoint is the latest call *end* seen: a CDR is written when a call ends, so a long call that started
- * before the previous poll still shows up in the next one. The date filter reaches one day back for the same reason.
+ * The checkpoint is the highest CDR id seen: ids grow as records are written, and a record is written when a call
+ * ends, so a long call that started (or a record that arrived) before the previous poll is still counted exactly
+ * once. The date filter (on start time) reaches one day before the previous poll for the same reason.
  */
 import { heartbeat } from '@temporalio/activity';
 import { Money, type Cdr } from '../vobiz/index.js';
@@ -27,9 +28,8 @@ const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export function usageActivities({ vobiz }: ActivityDeps) {
   return {
-    async summarizeUsage({ authId, since }: SummarizeUsageInput): Promise<UsageSnapshot> {
+    async summarizeUsage({ authId, since, afterCdrId }: SummarizeUsageInput): Promise<UsageSnapshot> {
       return vobizCall(async () => {
-        const sinceMs = Date.parse(since);
         const byStatus: Record<string, number> = {};
         const byHangupCause: Record<string, number> = {};
         let calls = 0;
@@ -37,15 +37,15 @@ export function usageActivities({ vobiz }: ActivityDeps) {
         let failed = 0;
         let billableMinutes = 0;
         let cost = Money.ZERO;
-        let checkpointMs = sinceMs;
+        let lastCdrId = afterCdrId;
         let lastCallAt: string | undefined;
         let seen = 0;
 
-        const filters = { startDate: isoDate(sinceMs - DAY_MS), endDate: isoDate(Date.now() + DAY_MS), perPage: 100 };
+        const filters = { startDate: isoDate(Date.parse(since) - DAY_MS), endDate: isoDate(Date.now() + DAY_MS), perPage: 100 };
         for await (const cdr of vobiz.iterateCdrs(authId, filters, callOptions())) {
           if (++seen % 100 === 0) heartbeat(seen);
-          const endedMs = Date.parse(cdr.end_time ?? cdr.created_at ?? cdr.start_time ?? '');
-          if (!(endedMs > sinceMs)) continue;
+          const id = Number(cdr.id);
+          if (!Number.isFinite(id) || id <= afterCdrId) continue;
           calls += 1;
           const status = callStatus(cdr);
           byStatus[status] = (byStatus[status] ?? 0) + 1;
@@ -55,14 +55,15 @@ export function usageActivities({ vobiz }: ActivityDeps) {
           if (status === 'failed') failed += 1;
           billableMinutes += Math.ceil((cdr.billsec ?? 0) / 60);
           cost = cost.add(cdr.total_cost ?? cdr.cost ?? Money.ZERO);
-          checkpointMs = Math.max(checkpointMs, endedMs);
+          lastCdrId = Math.max(lastCdrId, id);
           if (cdr.start_time && (!lastCallAt || cdr.start_time > lastCallAt)) lastCallAt = cdr.start_time;
         }
 
         const balance = await vobiz.getAccountBalance(authId, callOptions());
         return {
           polledAt: new Date().toISOString(),
-          checkpoint: new Date(checkpointMs).toISOString(),
+          checkpoint: new Date().toISOString(),
+          lastCdrId,
           window: {
             calls,
             answered,

@@ -19,10 +19,15 @@ const READ_OPTIONS: ActivityOptions = {
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 };
 
-const EFFECT_OPTIONS: ActivityOptions = {
+let EFFECT_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 minute', backoffCoefficient: 2, maximumInterval: '15 minutes' },
 };
+
+/** Sets the settle delay from the workflow input (`advanced.effectSettleDelay`); module state is per workflow run. */
+export function setEffectSettleDelay(delay: string): void {
+  EFFECT_OPTIONS = { ...EFFECT_OPTIONS, retry: { ...EFFECT_OPTIONS.retry, initialInterval: delay } };
+}
 
 const reads = proxyActivities<LifecycleActivities>(READ_OPTIONS);
 const effects = proxyActivities<LifecycleActivities>(EFFECT_OPTIONS);

@@ -48,8 +48,7 @@ export const CustomerSchema = z.object({
   phone: z.string({ error: 'is required' }).regex(E164, 'must be E.164, e.g. +919876543210'),
   password: z
     .string({ error: 'is required' })
-    .min(8, PASSWORD_RULE)
-    .refine((v) => /\d/.test(v) && /[^A-Za-z0-9]/.test(v), PASSWORD_RULE),
+    .refine((v) => v.length >= 8 && /\d/.test(v) && /[^A-Za-z0-9]/.test(v), PASSWORD_RULE),
   company: z.string().trim().max(200, 'must be at most 200 characters').optional(),
   country: z.string({ error: 'is required' }).regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. IN'),
 });
@@ -119,6 +118,16 @@ export const MonitoringSchema = z
   })
   .prefault({});
 
+export const AdvancedSchema = z
+  .object({
+    /**
+     * How long an effect (account, transfer, KYC session, trunk, number) waits before its first retry, so that a
+     * request whose response was lost has landed before the retry looks for it. Lower it only for a local sandbox.
+     */
+    effectSettleDelay: duration('1 minute'),
+  })
+  .prefault({});
+
 export const OnboardingInputSchema = z.object({
   customerRef: CustomerRefSchema,
   customer: CustomerSchema,
@@ -127,6 +136,7 @@ export const OnboardingInputSchema = z.object({
   kyc: KycSettingsSchema.prefault({}),
   telephony: TelephonySchema,
   monitoring: MonitoringSchema,
+  advanced: AdvancedSchema,
 });
 
 /** What callers send (defaults optional). */

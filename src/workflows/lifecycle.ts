@@ -18,7 +18,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { addAmounts, compareAmounts, ZERO } from './amounts.js';
-import { effect, read } from './activity-stubs.js';
+import { effect, read, setEffectSettleDelay } from './activity-stubs.js';
 import { durationMs } from './duration.js';
 import {
   NumberRequestSchema,
@@ -75,6 +75,7 @@ export async function customerLifecycle(rawInput: unknown, resume?: ResumeState)
       details: [problems],
     });
   }
+  setEffectSettleDelay(parsed.data.advanced.effectSettleDelay);
   return new Lifecycle(parsed.data, resume?.state).run();
 }
 
@@ -330,11 +331,12 @@ class Lifecycle {
       runs: 1,
     });
     let since = usage.last?.checkpoint ?? this.state.updatedAt;
+    let afterCdrId = usage.last?.lastCdrId ?? 0;
     this.setStage('active');
     for (let poll = 1; ; poll++) {
       await condition(() => Boolean(this.offboardRequest), monitoring.cdrPollInterval, { summary: 'Until the next usage poll' });
       if (this.offboardRequest) return;
-      const snapshot = await read('summarizeUsage', 'Summarize call records and balance', { authId: this.authId(), since });
+      const snapshot = await read('summarizeUsage', 'Summarize call records and balance', { authId: this.authId(), since, afterCdrId });
       await this.raiseAlerts(usage.last, snapshot);
       usage.last = snapshot;
       usage.totals = {
@@ -344,6 +346,7 @@ class Lifecycle {
         cost: addAmounts(usage.totals.cost, snapshot.window.cost),
       };
       since = snapshot.checkpoint;
+      afterCdrId = snapshot.lastCdrId;
       this.touch();
 
       if (workflowInfo().continueAsNewSuggested || poll >= monitoring.pollsPerRun) {

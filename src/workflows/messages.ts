@@ -73,8 +73,13 @@ export interface ReminderRecord {
 
 export interface UsageSnapshot {
   polledAt: string;
-  /** CDRs strictly after this instant are counted next time. */
+  /**
+   * Where the next poll continues: CDRs with a larger `id` than `lastCdrId` (Vobiz's CDR ids grow with insertion,
+   * so a record written late, with an earlier start or end time, is still counted once), within a date window
+   * reaching one day before `checkpoint`.
+   */
   checkpoint: string;
+  lastCdrId: number;
   window: {
     calls: number;
     answered: number;

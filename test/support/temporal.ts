@@ -74,3 +74,15 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
     );
   }
 }
+
+/** The message an update was rejected or failed with (the innermost cause: the validator's or handler's error). */
+export async function updateRejection(update: Promise<unknown>): Promise<string> {
+  try {
+    await update;
+  } catch (err) {
+    let e = err as Error & { cause?: unknown };
+    while (e.cause instanceof Error) e = e.cause as Error & { cause?: unknown };
+    return e.message;
+  }
+  throw new Error('expected the update to be rejected, but it succeeded');
+}

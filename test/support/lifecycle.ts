@@ -1,0 +1,119 @@
+/**
+ * Test rig for the customer lifecycle on the real dev server: a sandbox, the real activities talking to it over
+ * HTTP, an encrypting client and a worker that can be stopped and started again (crash tests).
+ */
+import { fileURLToPath } from 'node:url';
+import { Client, type WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities/index.js';
+import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
+import { createDataConverter } from '../../src/codec/data-converter.js';
+import { createLogger } from '../../src/logging.js';
+import { startTestSandbox, type TestSandbox } from '../../src/sandbox/testing.js';
+import { VobizClient } from '../../src/vobiz/index.js';
+import type { OnboardingRequest } from '../../src/workflows/input.js';
+import { statusQuery, type LifecycleState, type Stage } from '../../src/workflows/messages.js';
+import { connectDevServer, uniqueTaskQueue, workflowBundle, type DevServer } from './temporal.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url));
+export const dataConverter = createDataConverter({ keys: [DEVELOPMENT_KEY] });
+
+let refCounter = 0;
+/** A valid onboarding request with a unique customerRef and e-mail; the sandbox's settle delay is short. */
+export function onboardingRequest(overrides: Partial<OnboardingRequest> = {}): OnboardingRequest {
+  const n = `${Date.now().toString(36)}${(refCounter++).toString(36)}`;
+  return {
+    customerRef: `test-${n}`,
+    customer: {
+      name: 'Asha Test',
+      email: `asha.${n}@example.com`,
+      phone: '+919876543210',
+      password: 'SecurePass123!',
+      company: 'Acme Test Pvt Ltd',
+      country: 'IN',
+    },
+    funding: { amount: 500, currency: 'INR', description: 'Opening balance' },
+    kyc: { expiresInDays: 14, pollInterval: '2 seconds' },
+    telephony: {
+      trunk: { name: 'Primary trunk', trunk_status: 'enabled', secure: false, trunk_direction: 'outbound', concurrent_calls_limit: 10, cps_limit: 5, transport: 'udp' },
+    },
+    monitoring: { cdrPollInterval: '2 seconds', lowBalanceThreshold: '100' },
+    advanced: { effectSettleDelay: '1 second' },
+    ...overrides,
+  };
+}
+
+export interface LifecycleRig {
+  server: DevServer;
+  client: Client;
+  sandbox: TestSandbox;
+  vobiz: VobizClient;
+  taskQueue: string;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startLifecycleRig(): Promise<LifecycleRig> {
+  const server = await connectDevServer();
+  const sandbox = await startTestSandbox();
+  const vobiz = new VobizClient({ baseUrl: sandbox.url, partnerAuthId: 'PA_SANDBOX1', partnerAuthToken: 'test-partner-token', connectTimeoutMs: 2000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 });
+  const client = new Client({ connection: server.client.connection, namespace: server.namespace, dataConverter });
+  const taskQueue = uniqueTaskQueue('lifecycle');
+  let running: { worker: Worker; done: Promise<void> } | undefined;
+
+  const rig: LifecycleRig = {
+    server,
+    client,
+    sandbox,
+    vobiz,
+    taskQueue,
+    async startWorker() {
+      const worker = await Worker.create({
+        connection: server.nativeConnection,
+        namespace: server.namespace,
+        taskQueue,
+        workflowBundle: await workflowBundle(WORKFLOWS_PATH),
+        activities: createActivities({ vobiz, settings: { alertTimeoutMs: 2000 }, logger: createLogger({ level: 'silent' }) }),
+        dataConverter,
+        shutdownGraceTime: 0,
+      });
+      running = { worker, done: worker.run() };
+    },
+    async stopWorker() {
+      if (!running) return;
+      running.worker.shutdown();
+      await running.done;
+      running = undefined;
+    },
+    async close() {
+      await rig.stopWorker();
+      await vobiz.close();
+      await sandbox.close();
+      await server.close();
+    },
+  };
+  return rig;
+}
+
+/** Polls the status query until `predicate` holds (the workflow is real; its progress takes real seconds). */
+export async function waitForState(
+  handle: WorkflowHandle,
+  predicate: (state: LifecycleState) => boolean,
+  { timeoutMs = 60_000, what = 'state' }: { timeoutMs?: number; what?: string } = {},
+): Promise<LifecycleState> {
+  const deadline = Date.now() + timeoutMs;
+  let last: LifecycleState | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await handle.query(statusQuery);
+      if (predicate(last)) return last;
+    } catch {
+      // not started yet, or no worker to answer right now
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last)}`);
+}
+
+export const atStage = (stage: Stage) => (s: LifecycleState) => s.stage === stage;
