@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { workflowIdFor, type OnboardingInput } from '../workflows/input.js';
+import { OnboardingInputSchema, workflowIdFor, type OnboardingInput } from '../workflows/input.js';
 import { WORKFLOW_TYPE, statusQuery, type LifecycleState } from '../workflows/messages.js';
 import { STAGE } from '../workflows/search-attributes.js';
 
@@ -54,9 +54,15 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** SHA-256 of the validated input (defaults applied, amounts canonical), so `500` and `"500.00"` agree. */
+/**
+ * SHA-256 of the validated input (defaults applied, amounts canonical), so `500` and `"500.00"` agree. The input is
+ * parsed once more first: a zod `.default()` skips the field's transforms (lowBalanceThreshold's default is "100",
+ * an explicit 100 becomes "100.00000"), and a second parse brings both spellings to one.
+ */
 export function inputFingerprint(input: OnboardingInput): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(input)).digest('hex')}`;
+  const reparsed = OnboardingInputSchema.safeParse(input);
+  const canonical = canonicalJson(reparsed.success ? reparsed.data : input);
+  return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
 }
 
 export function webUiLink(webUiUrl: string, namespace: string, workflowId: string): string {

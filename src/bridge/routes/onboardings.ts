@@ -15,6 +15,8 @@ import { withDeadline } from '../temporal-calls.js';
 
 export async function onboardingRoutes(app: FastifyInstance, ctx: BridgeContext): Promise<void> {
   const isAuthorised = createTokenCheck(ctx.bridge.apiTokens);
+  // JSON only: Fastify would otherwise hand a text/plain body to the validator as a string (415 is clearer).
+  app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', async (request, reply) => {
     if (!isAuthorised(request.headers.authorization)) {
       void reply.header('www-authenticate', 'Bearer');
