@@ -9,7 +9,8 @@
  *   headers + 15 s body), and Vobiz's transfer is synchronous and atomic (no pending state), so a request it is
  *   still working on when we give up has landed, or failed for good, well within that minute. A request held up
  *   longer than that inside Vobiz cannot be seen by the lookup: the design document spells out that limit.
- *   A worker that dies mid-call is noticed after startToCloseTimeout (2 minutes), which gives the same margin.
+ *   A worker that dies mid-call is noticed after startToCloseTimeout (2 minutes by default,
+ *   `advanced.effectStartToCloseTimeout`), which gives the same margin.
  */
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/types.js';
@@ -27,6 +28,11 @@ let EFFECT_OPTIONS: ActivityOptions = {
 /** Sets the settle delay from the workflow input (`advanced.effectSettleDelay`); module state is per workflow run. */
 export function setEffectSettleDelay(delay: string): void {
   EFFECT_OPTIONS = { ...EFFECT_OPTIONS, retry: { ...EFFECT_OPTIONS.retry, initialInterval: delay } };
+}
+
+/** Sets an effect attempt's startToCloseTimeout from the input (`advanced.effectStartToCloseTimeout`, default 2 minutes). */
+export function setEffectStartToCloseTimeout(timeout: string): void {
+  EFFECT_OPTIONS = { ...EFFECT_OPTIONS, startToCloseTimeout: timeout };
 }
 
 const reads = proxyActivities<LifecycleActivities>(READ_OPTIONS);

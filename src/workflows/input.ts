@@ -125,6 +125,13 @@ export const AdvancedSchema = z
      * request whose response was lost has landed before the retry looks for it. Lower it only for a local sandbox.
      */
     effectSettleDelay: duration('1 minute'),
+    /**
+     * How long one attempt of an effect may run before Temporal gives up on it: also how long a worker that died
+     * mid-call holds the effect before another worker retries it. Keep it above the HTTP client's worst case (35 s)
+     * so the retry's lookup sees a request the dead worker left in flight. Lower it only for a local sandbox (the
+     * crash tests do, so a killed worker's activity is retried in seconds instead of minutes).
+     */
+    effectStartToCloseTimeout: duration('2 minutes'),
   })
   .prefault({});
 

@@ -18,7 +18,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { addAmounts, compareAmounts, ZERO } from './amounts.js';
-import { effect, read, setEffectSettleDelay } from './activity-stubs.js';
+import { effect, read, setEffectSettleDelay, setEffectStartToCloseTimeout } from './activity-stubs.js';
 import { durationMs } from './duration.js';
 import {
   NumberRequestSchema,
@@ -76,6 +76,7 @@ export async function customerLifecycle(rawInput: unknown, resume?: ResumeState)
     });
   }
   setEffectSettleDelay(parsed.data.advanced.effectSettleDelay);
+  setEffectStartToCloseTimeout(parsed.data.advanced.effectStartToCloseTimeout);
   return new Lifecycle(parsed.data, resume?.state).run();
 }
 
