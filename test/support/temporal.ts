@@ -81,7 +81,7 @@ export async function updateRejection(update: Promise<unknown>): Promise<string>
     await update;
   } catch (err) {
     let e = err as Error & { cause?: unknown };
-    while (e.cause instanceof Error) e = e.cause as Error & { cause?: unknown };
+    while (e.cause instanceof Error) e = e.cause;
     return e.message;
   }
   throw new Error('expected the update to be rejected, but it succeeded');
