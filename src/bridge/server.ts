@@ -45,7 +45,7 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.bridge.port;
   const url = `http://${config.bridge.host.includes(':') ? `[${config.bridge.host}]` : config.bridge.host}:${port}`;
-  logger.info({ url, usingDevelopmentApiToken: config.bridge.usingDevelopmentApiToken }, 'bridge listening');
+  logger.info({ url }, 'bridge listening');
   return { url, close: () => app.close() };
 }
 
