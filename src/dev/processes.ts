@@ -1,0 +1,103 @@
+/**
+ * Child-process helpers for `npm start` and `npm run demo`: stop a child and wait for it, check that a port is
+ * free before something binds it, and forward a child's output line by line.
+ *
+ * Children are started in their own process group (`detached`), so a Ctrl-C in the terminal reaches only the
+ * orchestrator, which then stops them one by one in reverse start order. Without that, the terminal would signal
+ * every process at once and the dev server could die while the worker is still finishing its activities.
+ */
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
+
+export function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/** Resolves with the exit code (or the signal name) once the child has exited; at once if it already has. */
+export async function waitForExit(child: ChildProcess): Promise<number | string> {
+  if (!hasExited(child)) await once(child, 'exit');
+  return child.exitCode ?? child.signalCode ?? 0;
+}
+
+/**
+ * Sends `signal` (SIGTERM by default), waits up to `graceMs`, then SIGKILL and waits again. Resolves once the child
+ * is gone: no child outlives the orchestrator.
+ */
+export async function stopChild(child: ChildProcess, graceMs: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string> {
+  if (hasExited(child)) return child.exitCode ?? child.signalCode ?? 0;
+  const exited = waitForExit(child);
+  child.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([
+    exited.then(() => false),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), graceMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (timedOut && !hasExited(child)) child.kill('SIGKILL');
+  return exited;
+}
+
+/** SIGKILL without waiting: the second Ctrl-C. */
+export function killNow(child: ChildProcess | undefined): void {
+  if (child && !hasExited(child)) child.kill('SIGKILL');
+}
+
+export class PortInUseError extends Error {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    what: string,
+    hint: string,
+  ) {
+    super(`${what}: ${host}:${port} is already in use. ${hint}`);
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Throws PortInUseError when something already listens on host:port. */
+export async function assertPortFree(host: string, port: number, what: string, hint: string): Promise<void> {
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port, exclusive: true }, resolve);
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(host, port, what, hint);
+    throw err;
+  } finally {
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/**
+ * Copies a child's output to `to`, line by line with `prefix`, and keeps the last `keep` lines for error messages.
+ */
+export function pipeLines(
+  from: Readable | null,
+  to: NodeJS.WritableStream | undefined,
+  prefix: string,
+  keep = 20,
+  muted: () => boolean = () => false,
+): () => string[] {
+  const tail: string[] = [];
+  let partial = '';
+  from?.setEncoding('utf8');
+  from?.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      tail.push(line);
+      if (tail.length > keep) tail.shift();
+      if (!muted()) to?.write(`${prefix}${line}\n`);
+    }
+  });
+  return () => (partial.trim() ? [...tail, partial] : [...tail]);
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,300 @@
+/**
+ * The whole local system, started in dependency order and stopped in reverse: Temporal dev server → codec server →
+ * Vobiz sandbox → bridge → worker. Used by `npm start` (src/dev/start.ts) and `npm run demo` (src/dev/demo.ts).
+ *
+ * What runs where:
+ *  - the Temporal dev server and the worker are child processes, each in its own process group (a terminal's Ctrl-C
+ *    reaches only the orchestrator, which stops them in order); the worker is a separate process because it
+ *    installs Temporal's Runtime (signal handling, native threads) for the life of its process;
+ *  - the codec server, the sandbox and the bridge run inside the orchestrator's process.
+ *
+ * Parts are skipped by configuration: TEMPORAL_ADDRESS set in the environment → no dev server (that address is
+ * used as is); VOBIZ_BASE_URL set → no sandbox (real Vobiz, or a sandbox running elsewhere).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { startBridge } from '../bridge/server.js';
+import { startCodecServer } from '../codec/server.js';
+import type { AppConfig } from '../config.js';
+import type { Logger } from '../logging.js';
+import { startSandbox } from '../sandbox/server.js';
+import { connectClient } from '../temporal/connection.js';
+import { startDevServer } from './dev-server.js';
+import { assertPortFree, hasExited, killNow, pipeLines, sleep, stopChild, waitForExit } from './processes.js';
+import { PROJECT_ROOT } from './temporal-binaries.js';
+
+export interface StackOptions {
+  /** Folder for temporal.sqlite, sandbox.sqlite and the dev server's pid file (created if missing). */
+  dataDir: string;
+  /** Start a Temporal dev server on these ports; undefined: use config.temporal.address as given. */
+  devServer?: { port: number; uiPort: number };
+  /** Start the Vobiz sandbox; false: config.vobiz.baseUrl is used as given. */
+  sandbox: boolean;
+  /** Default: <dataDir>/sandbox.sqlite. */
+  sandboxDbPath?: string;
+  /** Temporal Web UI base URL for links (default: the dev server's UI, else config.bridge.webUiUrl). */
+  webUiUrl?: string;
+  logger: Logger;
+  /** Environment the worker child starts from (default process.env); the stack adds the addresses it chose. */
+  env?: NodeJS.ProcessEnv;
+  /** Where child processes' output goes (default: process.stdout / process.stderr). */
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  /** Aborting during start-up stops what has started and rejects with StackAbortedError. */
+  signal?: AbortSignal;
+  /** How long the worker may take to start polling (default 120 s; it bundles the workflow code first). */
+  workerStartTimeoutMs?: number;
+}
+
+export interface RunningStack {
+  /** The configuration the parts actually run with (addresses filled in). */
+  config: AppConfig;
+  temporal: { address: string; managed: boolean; uiUrl: string; pid?: number };
+  codecUrl: string;
+  sandbox?: { url: string; dbPath: string };
+  bridgeUrl: string;
+  worker: { pid: number };
+  dataDir: string;
+  /** Resolves if a child process dies on its own (the orchestrator should then stop the rest). */
+  childExited: Promise<string>;
+  /** Stops every part in reverse start order and waits for the child processes to exit. */
+  stop(): Promise<void>;
+  /** SIGKILLs the child processes now (second Ctrl-C). */
+  kill(): void;
+}
+
+export class StackAbortedError extends Error {
+  constructor() {
+    super('start-up interrupted');
+    this.name = 'StackAbortedError';
+  }
+}
+
+interface Part {
+  name: string;
+  stop(): Promise<unknown>;
+  child?: ChildProcess;
+}
+
+function dialHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name}: must be a port number between 1 and 65535 (got "${raw}")`);
+  return value;
+}
+
+/**
+ * The stack's options from the environment, the same rules for `npm start` and `npm run demo`:
+ *   DATA_DIR (default .data), TEMPORAL_DEV_PORT (7233), TEMPORAL_DEV_UI_PORT (gRPC port + 1000),
+ *   TEMPORAL_ADDRESS set → no dev server, VOBIZ_BASE_URL set → no sandbox, SANDBOX_DB_PATH, BRIDGE_WEB_UI_URL.
+ */
+export function stackOptionsFromEnv(env: NodeJS.ProcessEnv, logger: Logger): StackOptions {
+  const dataDir = resolve(env.DATA_DIR || '.data');
+  const externalTemporal = Boolean(env.TEMPORAL_ADDRESS);
+  const port = int(env, 'TEMPORAL_DEV_PORT', 7233);
+  const uiPort = int(env, 'TEMPORAL_DEV_UI_PORT', port + 1000);
+  const webUiUrl = env.BRIDGE_WEB_UI_URL || (externalTemporal ? undefined : `http://localhost:${uiPort}`);
+  return {
+    dataDir,
+    ...(externalTemporal ? {} : { devServer: { port, uiPort } }),
+    sandbox: !env.VOBIZ_BASE_URL,
+    sandboxDbPath: env.SANDBOX_DB_PATH ? resolve(env.SANDBOX_DB_PATH) : join(dataDir, 'sandbox.sqlite'),
+    ...(webUiUrl ? { webUiUrl } : {}),
+    logger,
+    env,
+  };
+}
+
+export async function startStack(config: AppConfig, options: StackOptions): Promise<RunningStack> {
+  const logger = options.logger;
+  const parts: Part[] = [];
+  const checkAbort = () => {
+    if (options.signal?.aborted) throw new StackAbortedError();
+  };
+  const stopAll = async () => {
+    for (const part of [...parts].reverse()) {
+      try {
+        await part.stop();
+      } catch (err) {
+        logger.error({ err, part: part.name }, 'error while stopping');
+      }
+    }
+    parts.length = 0;
+  };
+  const killAll = () => {
+    for (const part of parts) killNow(part.child);
+  };
+
+  try {
+    mkdirSync(options.dataDir, { recursive: true });
+    const codecHost = dialHost(config.codec.server.host);
+    const codecUrl = `http://${codecHost}:${config.codec.server.port}`;
+
+    // 1. Temporal.
+    let temporal: RunningStack['temporal'] = { address: config.temporal.address, managed: false, uiUrl: options.webUiUrl ?? config.bridge.webUiUrl };
+    if (options.devServer) {
+      const devServer = await startDevServer({
+        dataDir: options.dataDir,
+        port: options.devServer.port,
+        uiPort: options.devServer.uiPort,
+        namespace: config.temporal.namespace,
+        codecEndpoint: codecUrl,
+        logLevel: 'warn',
+        ...(options.stderr ? { output: options.stderr } : {}),
+        ...(options.env ? { env: options.env } : {}),
+      });
+      parts.push({ name: 'temporal dev server', stop: () => devServer.stop(), child: devServer.child });
+      temporal = { address: devServer.address, managed: true, uiUrl: options.webUiUrl ?? devServer.uiUrl, pid: devServer.pid };
+      logger.info({ address: devServer.address, pid: devServer.pid }, 'temporal dev server ready');
+    }
+    checkAbort();
+
+    // 2. Codec server (the Web UI decodes payloads through it). The dev server's UI origin is allowed too when it
+    //    runs on a port other than the default.
+    const uiOrigins = temporal.managed && options.devServer
+      ? [`http://localhost:${options.devServer.uiPort}`, `http://127.0.0.1:${options.devServer.uiPort}`]
+      : [];
+    const codecServer = await startCodecServer({
+      host: config.codec.server.host,
+      port: config.codec.server.port,
+      keys: config.codec.keys,
+      corsOrigins: [...new Set([...config.codec.server.corsOrigins, ...uiOrigins])],
+      logger,
+      ...(config.codec.server.token ? { token: config.codec.server.token } : {}),
+    });
+    parts.push({ name: 'codec server', stop: () => codecServer.close() });
+    checkAbort();
+
+    // 3. Vobiz sandbox.
+    let vobiz = config.vobiz;
+    let webhookSecrets = config.bridge.webhookSecrets;
+    let sandboxInfo: RunningStack['sandbox'];
+    if (options.sandbox) {
+      const s = config.sandbox;
+      const dbPath = options.sandboxDbPath ?? join(options.dataDir, 'sandbox.sqlite');
+      const sandbox = await startSandbox({
+        host: s.host,
+        port: s.port,
+        dbPath,
+        partnerAuthId: s.partnerAuthId,
+        partnerAuthToken: s.partnerAuthToken,
+        partnerBalance: s.partnerBalance,
+        publicUrl: s.publicUrl,
+        webhookMaxAttempts: s.webhookMaxAttempts,
+        webhookInitialBackoffMs: s.webhookInitialBackoffMs,
+        logger: logger.child({ component: 'sandbox' }),
+      });
+      parts.push({ name: 'sandbox', stop: () => sandbox.close() });
+      sandboxInfo = { url: sandbox.url, dbPath };
+      // The worker talks to this sandbox with its partner credentials, and the bridge accepts its signatures.
+      vobiz = { ...config.vobiz, baseUrl: sandbox.url, partnerAuthId: s.partnerAuthId, partnerAuthToken: s.partnerAuthToken };
+      webhookSecrets = [...new Set([...webhookSecrets, s.partnerAuthToken])];
+    }
+    checkAbort();
+
+    const effective: AppConfig = {
+      ...config,
+      temporal: { ...config.temporal, address: temporal.address },
+      vobiz,
+      bridge: { ...config.bridge, webhookSecrets, webUiUrl: temporal.uiUrl },
+    };
+
+    // 4. Bridge (start API + KYC webhooks → signals), with an encrypting Temporal client.
+    let client: Client;
+    try {
+      client = await connectClient(effective.temporal, effective.codec);
+    } catch (err) {
+      throw new Error(`cannot connect to Temporal at ${effective.temporal.address}: ${(err as Error).message}`);
+    }
+    parts.push({ name: 'temporal client', stop: () => client.connection.close() });
+    const bridge = await startBridge({ config: effective, client, logger });
+    parts.push({ name: 'bridge', stop: () => bridge.close() });
+    checkAbort();
+
+    // 5. Worker (child process), stopped first.
+    const worker = await startWorkerChild(effective, client, options);
+    parts.push({ name: 'worker', stop: () => stopChild(worker, effective.worker.shutdownGraceTimeMs + 15_000), child: worker });
+
+    const children = parts.filter((p): p is Part & { child: ChildProcess } => Boolean(p.child));
+    const childExited = Promise.race(children.map((p) => waitForExit(p.child).then((code) => `${p.name} exited (${code})`)));
+
+    let stopping: Promise<void> | undefined;
+    return {
+      config: effective,
+      temporal,
+      codecUrl,
+      ...(sandboxInfo ? { sandbox: sandboxInfo } : {}),
+      bridgeUrl: bridge.url,
+      worker: { pid: worker.pid ?? -1 },
+      dataDir: options.dataDir,
+      childExited,
+      stop: () => (stopping ??= stopAll()),
+      kill: killAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/**
+ * Spawns src/dev/worker-child.ts with the stack's addresses in its environment and waits until it polls the task
+ * queue (its poller identity starts with its pid), so callers know workflows will make progress.
+ */
+async function startWorkerChild(config: AppConfig, client: Client, options: StackOptions): Promise<ChildProcess> {
+  const env: NodeJS.ProcessEnv = {
+    ...(options.env ?? process.env),
+    TEMPORAL_ADDRESS: config.temporal.address,
+    TEMPORAL_NAMESPACE: config.temporal.namespace,
+    TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+    VOBIZ_BASE_URL: config.vobiz.baseUrl,
+    VOBIZ_PARTNER_AUTH_ID: config.vobiz.partnerAuthId,
+    VOBIZ_PARTNER_AUTH_TOKEN: config.vobiz.partnerAuthToken,
+    BRIDGE_PUBLIC_URL: config.bridge.publicUrl,
+    LOG_LEVEL: config.logLevel,
+  };
+  if (config.worker.metricsAddress) {
+    const [host = '127.0.0.1', port = '0'] = config.worker.metricsAddress.split(':');
+    await assertPortFree(host, Number(port), 'worker metrics', 'Unset WORKER_METRICS_ADDRESS or pick another port.');
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'dev', 'worker-child.ts')], {
+    cwd: PROJECT_ROOT,
+    env,
+    detached: true, // own process group: stopped by us, after the bridge, not by the terminal's Ctrl-C
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'], // the IPC channel closing tells the worker we are gone
+  });
+  pipeLines(child.stdout, options.stdout ?? process.stdout, '');
+  const stderrTail = pipeLines(child.stderr, options.stderr ?? process.stderr, '');
+
+  const deadline = Date.now() + (options.workerStartTimeoutMs ?? 120_000);
+  const identityPrefix = `${child.pid}@`;
+  try {
+    while (Date.now() < deadline) {
+      if (options.signal?.aborted) throw new StackAbortedError();
+      if (hasExited(child)) {
+        throw new Error(`the worker exited during start-up (${child.exitCode ?? child.signalCode})\n${stderrTail().slice(-10).join('\n')}`);
+      }
+      try {
+        const { pollers } = await client.workflowService.describeTaskQueue({
+          namespace: config.temporal.namespace,
+          taskQueue: { name: config.temporal.taskQueue },
+        });
+        if (pollers.some((p) => p.identity?.startsWith(identityPrefix))) return child;
+      } catch {
+        // Temporal busy or restarting: ask again
+      }
+      await sleep(500);
+    }
+    throw new Error(`the worker did not poll task queue ${config.temporal.taskQueue} within ${Math.round((options.workerStartTimeoutMs ?? 120_000) / 1000)} s`);
+  } catch (err) {
+    await stopChild(child, 5_000);
+    throw err;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * `npm start`: the whole system on this machine with no setup beyond `npm run setup` — Temporal dev server (state
+ * in .data/temporal.sqlite, Web UI on :8233), codec server, Vobiz sandbox (.data/sandbox.sqlite), bridge and
+ * worker — then prints what runs where.
+ *
+ * Ctrl-C (SIGINT) or SIGTERM stops everything in reverse order and exits 0 once every child process is gone; a
+ * second Ctrl-C kills the children and exits at once. See docs/operations.md.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfigOrExit, type AppConfig } from '../config.js';
+import { createLogger } from '../logging.js';
+import { StackAbortedError, stackOptionsFromEnv, startStack, type RunningStack } from './stack.js';
+
+export { startStack, stackOptionsFromEnv, StackAbortedError, type RunningStack, type StackOptions } from './stack.js';
+
+/** The "what runs where" banner. Secrets are never printed; the development API token is documented, so it is. */
+export function describeStack(stack: RunningStack, source: AppConfig = stack.config): string[] {
+  const c = stack.config;
+  const lines = [
+    '',
+    'Vobiz lifecycle: local system is up',
+    `  Temporal         ${c.temporal.address} (namespace ${c.temporal.namespace}, task queue ${c.temporal.taskQueue})` +
+      (stack.temporal.managed ? `  dev server pid ${stack.temporal.pid}, state in ${stack.dataDir}/temporal.sqlite` : '  (external: TEMPORAL_ADDRESS)'),
+    `  Web UI           ${stack.temporal.uiUrl}   e.g. ${stack.temporal.uiUrl}/namespaces/${c.temporal.namespace}/workflows?query=${encodeURIComponent('VobizStage="kyc"')}`,
+    `  Codec server     ${stack.codecUrl}  (/decode for the Web UI; ${source.codec.usingDevelopmentKey ? 'INSECURE development key' : `${source.codec.keys.length} configured key(s)`})`,
+  ];
+  if (stack.sandbox) {
+    lines.push(
+      `  Vobiz sandbox    ${stack.sandbox.url}  (partner ${c.sandbox.partnerAuthId}; state in ${stack.sandbox.dbPath})`,
+      `    admin          ${stack.sandbox.url}/_sandbox/health`,
+      `    outbox (KYC e-mails with widget links)  ${stack.sandbox.url}/_sandbox/outbox`,
+    );
+  } else {
+    lines.push(`  Vobiz            ${c.vobiz.baseUrl}  (external: VOBIZ_BASE_URL)`);
+  }
+  lines.push(
+    `  Bridge           ${stack.bridgeUrl}  start API POST /onboardings, KYC webhooks at ${c.bridge.kycWebhookUrl}`,
+    `    API token      ${source.bridge.usingDevelopmentApiToken ? 'dev-bridge-token (the documented development token)' : 'one of BRIDGE_API_TOKENS'}`,
+    `  Worker           pid ${stack.worker.pid}, task queue ${c.temporal.taskQueue}`,
+    '',
+    'Next: npm run onboard -- examples/onboarding.json   (or `npm run demo` for one customer end to end)',
+    'Ctrl-C stops everything.',
+    '',
+  );
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.logLevel, name: 'dev' });
+  const aborter = new AbortController();
+  let stack: RunningStack | undefined;
+  let stopping = false;
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`\n${signal} again: killing the child processes and exiting now\n`);
+      stack?.kill();
+      process.exit(130);
+    }
+    stopping = true;
+    process.stderr.write(`\n${signal}: stopping worker, bridge, sandbox, codec server, Temporal (again to force)\n`);
+    aborter.abort();
+    if (!stack) return; // start-up notices the abort, stops what it started and main() exits below
+    stack.stop().then(
+      () => {
+        process.stderr.write('Stopped.\n');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        process.stderr.write(`Stop failed: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    stack = await startStack(config, { ...stackOptionsFromEnv(process.env, logger), signal: aborter.signal });
+  } catch (err) {
+    if (err instanceof StackAbortedError) {
+      process.stderr.write('Stopped during start-up.\n');
+      process.exit(0);
+    }
+    process.stderr.write(`\nnpm start failed: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  if (stopping) {
+    // A signal arrived as the last part came up: onSignal saw no stack yet, so stop it here.
+    await stack.stop();
+    process.exit(0);
+  }
+  process.stdout.write(describeStack(stack, config).join('\n'));
+
+  const died = await stack.childExited;
+  if (stopping) return;
+  stopping = true;
+  process.stderr.write(`\n${died}: stopping the rest\n`);
+  await stack.stop();
+  process.exit(1);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  void main();
+}
