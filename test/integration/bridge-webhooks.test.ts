@@ -113,6 +113,15 @@ describe('bad deliveries: the status says why, and nothing is signalled', () => 
       status: 415,
       error: 'unsupported_media_type',
     },
+    {
+      name: 'no content type (signed)',
+      make: () => {
+        const body = JSON.stringify(payload(ref));
+        return { body, headers: { 'x-vobiz-signature': sign(body) } };
+      },
+      status: 415,
+      error: 'unsupported_media_type',
+    },
     { name: 'unknown event type', make: () => signedJson(payload(ref, { event: 'kyc.exploded' })), status: 400, error: 'unknown_event' },
     { name: 'garbage event type', make: () => signedJson(payload(ref, { event: 42 })), status: 400, error: 'invalid_payload' },
     { name: 'JSON that is not an object', make: () => signedJson(['kyc.completed']), status: 400, error: 'invalid_payload' },
@@ -250,6 +259,13 @@ describe('Temporal unreachable', () => {
       expect(res.body).toMatchObject({ error: 'temporal_unavailable' });
       expect((await request(`${bridge.url}/readyz`)).statusCode).toBe(503);
       expect((await request(`${bridge.url}/healthz`)).statusCode).toBe(200);
+
+      // Graceful shutdown: a request in flight when close() is called still gets its answer.
+      const inFlight = post(body, headers, bridge.url);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const closing = bridge.close();
+      expect((await inFlight).status).toBe(503);
+      await closing;
     } finally {
       await bridge.close();
       await connection.close().catch(() => undefined);
