@@ -109,7 +109,7 @@ export const TelephonySchema = z.object({
 export const MonitoringSchema = z
   .object({
     cdrPollInterval: duration('1 hour'),
-    lowBalanceThreshold: amount('an amount').default('100'),
+    lowBalanceThreshold: amount('an amount').prefault('100'),
     /** Alert when the failed-call share rises by at least this much (0-1) between two polls. */
     failedCallJump: z.number().min(0.01, 'must be 0.01-1').max(1, 'must be 0.01-1').default(0.2),
     /** Polls per workflow run before continue-as-new (sooner if Temporal suggests it): keeps each history small. */

@@ -11,7 +11,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  continueAsNew,
+  makeContinueAsNewFunc,
   isCancellation,
   log,
   setHandler,
@@ -356,7 +356,9 @@ class Lifecycle {
         if (this.offboardRequest) return;
         usage.runs += 1;
         const { customer: _dropped, ...carried } = this.input as OnboardingInput;
-        await continueAsNew<typeof customerLifecycle>(carried, { state: this.state });
+        // The memo (the start API's input fingerprint) is carried explicitly, so a repeated start stays comparable.
+        const next = makeContinueAsNewFunc<typeof customerLifecycle>({ memo: workflowInfo().memo ?? {} });
+        await next(carried, { state: this.state });
       }
     }
   }
