@@ -49,7 +49,8 @@ export interface LifecycleRig {
   sandbox: TestSandbox;
   vobiz: VobizClient;
   taskQueue: string;
-  startWorker(): Promise<void>;
+  /** Starts a worker; `kycWebhookUrl` is what KYC sessions it opens tell Vobiz to call. */
+  startWorker(options?: { kycWebhookUrl?: string }): Promise<void>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
@@ -68,13 +69,13 @@ export async function startLifecycleRig(): Promise<LifecycleRig> {
     sandbox,
     vobiz,
     taskQueue,
-    async startWorker() {
+    async startWorker(options = {}) {
       const worker = await Worker.create({
         connection: server.nativeConnection,
         namespace: server.namespace,
         taskQueue,
         workflowBundle: await workflowBundle(WORKFLOWS_PATH),
-        activities: createActivities({ vobiz, settings: { alertTimeoutMs: 2000 }, logger: createLogger({ level: 'silent' }) }),
+        activities: createActivities({ vobiz, settings: { alertTimeoutMs: 2000, ...options }, logger: createLogger({ level: 'silent' }) }),
         dataConverter,
         shutdownGraceTime: 0,
       });
