@@ -1,0 +1,78 @@
+/**
+ * docker-compose.yml is valid (scripts/validate-compose.sh: `docker-compose config -q` with dummy secrets, for the
+ * production and the demo settings), wires the Web UI to the codec server, and hands every application process an
+ * environment that src/config.ts accepts — so a deployment fails on a real problem, not on a typo in the file.
+ * No Docker engine needed. A missing docker-compose fails this test (with the script's name), never skips it.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
+
+const SCRIPT = join(PROJECT_ROOT, 'scripts', 'validate-compose.sh');
+
+function runScript(arg?: string): string {
+  const result = spawnSync('bash', [SCRIPT, ...(arg ? [arg] : [])], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 170_000 });
+  if (result.status !== 0) {
+    throw new Error(
+      `scripts/validate-compose.sh${arg ? ` ${arg}` : ''} exited ${result.status ?? result.signal}: it needs docker-compose ` +
+        `(installed from Debian's package when run as root).\n${result.stderr}${result.stdout}`,
+    );
+  }
+  return result.stdout;
+}
+
+/** The `environment:` map of one service in `docker-compose config` output (block style, 2-space indents). */
+function serviceEnv(config: string, service: string): Record<string, string> {
+  const lines = config.split('\n');
+  const start = lines.indexOf(`  ${service}:`);
+  if (start < 0) throw new Error(`service ${service} not in the resolved config`);
+  const env: Record<string, string> = {};
+  let inEnv = false;
+  for (const line of lines.slice(start + 1)) {
+    if (/^ {0,2}\S/.test(line)) break; // next service or top-level key
+    if (/^ {4}\S/.test(line)) {
+      inEnv = line.trim() === 'environment:';
+      continue;
+    }
+    const match = inEnv ? /^ {6}([A-Z0-9_]+): ?(.*)$/.exec(line) : null;
+    if (match) env[match[1]!] = match[2]!.replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1');
+  }
+  return env;
+}
+
+describe('docker-compose.yml', () => {
+  it('is valid for production and demo, and the Web UI decodes payloads through the codec server', () => {
+    const config = runScript('--print');
+    const ui = serviceEnv(config, 'temporal-ui');
+    expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe('http://localhost:8888');
+    expect(ui.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(ui.TEMPORAL_CORS_ORIGINS).toBe('http://localhost:8080');
+    // The codec server lets exactly the UI's origin call it.
+    expect(serviceEnv(config, 'codec-server').CODEC_CORS_ORIGINS).toBe(ui.TEMPORAL_CORS_ORIGINS);
+    expect(serviceEnv(config, 'temporal').DB).toBe('postgres12');
+    expect(config).toContain('image: temporalio/server:1.30.1');
+    expect(config).toContain('image: temporalio/admin-tools:1.30.1');
+    expect(config).toContain('image: postgres:16');
+  }, 180_000);
+
+  it('gives the worker, bridge and codec server settings that src/config.ts accepts, in production and in the demo', () => {
+    const production = runScript('--print');
+    const worker = serviceEnv(production, 'worker');
+    expect(worker).toMatchObject({ NODE_ENV: 'production', VOBIZ_BASE_URL: 'https://api.vobiz.ai', WORKER_WORKFLOW_BUNDLE: '/app/dist/workflow-bundle.js' });
+    for (const service of ['worker', 'bridge', 'codec-server']) {
+      expect(() => loadConfig(serviceEnv(production, service)), service).not.toThrow();
+    }
+
+    const demo = runScript('--print-demo');
+    const demoWorker = serviceEnv(demo, 'worker');
+    expect(demoWorker.VOBIZ_BASE_URL).toBe('http://sandbox:4010');
+    const sandbox = serviceEnv(demo, 'sandbox');
+    // The sandbox signs webhooks with the token the worker authenticates with (and the bridge verifies by default).
+    expect(sandbox.SANDBOX_PARTNER_AUTH_TOKEN).toBe(demoWorker.VOBIZ_PARTNER_AUTH_TOKEN);
+    for (const service of ['worker', 'bridge', 'codec-server', 'sandbox']) {
+      expect(() => loadConfig(serviceEnv(demo, service)), service).not.toThrow();
+    }
+  }, 180_000);
+});
