@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,51 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+export interface Relay {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP relay in front of the sandbox that, like a load balancer which has already forwarded a request, keeps
+ * the upstream connection open when the caller disappears, so Vobiz finishes (and commits) a request whose
+ * sender died. Without it the sandbox (Node's HTTP server) drops a request whose client is gone before its body
+ * is read, and a crash could only ever lose the request, never orphan a committed one.
+ */
+export async function startRelay(target: string, { orphanGraceMs = 15_000 }: { orphanGraceMs?: number } = {}): Promise<Relay> {
+  const { hostname, port } = new URL(target);
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+  };
+  const server = createServer((client) => {
+    const upstream = connect(Number(port), hostname);
+    track(client);
+    track(upstream);
+    client.pipe(upstream, { end: false }); // a caller's FIN must not reach Vobiz: it would abort the request
+    upstream.pipe(client);
+    upstream.on('close', () => client.destroy());
+    client.on('close', () => {
+      // The caller is gone: let Vobiz finish, discard its answer, then hang up.
+      upstream.resume();
+      setTimeout(() => upstream.destroy(), orphanGraceMs).unref();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const relayPort = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${relayPort}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** The workflow bundle written to a file, so each child worker loads it instead of bundling again (seconds each). */
