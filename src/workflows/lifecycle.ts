@@ -9,6 +9,7 @@
  */
 import {
   ApplicationFailure,
+  ContinueAsNew,
   allHandlersFinished,
   condition,
   makeContinueAsNewFunc,
@@ -119,7 +120,8 @@ class Lifecycle {
       if (this.offboardRequest) await this.offboard(this.offboardRequest);
       return this.summary();
     } catch (err) {
-      if (isCancellation(err)) throw err;
+      // continueAsNew() ends the run by throwing: it must leave the workflow function, not become a failure.
+      if (isCancellation(err) || err instanceof ContinueAsNew) throw err;
       // A non-retryable rejection (e.g. the e-mail belongs to another customer): record why, then fail visibly.
       const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
       this.setStage('failed', reason);
