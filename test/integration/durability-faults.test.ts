@@ -4,6 +4,7 @@
  * session, trunk and number, and a partner wallet debited once. Real dev server, real worker, real sockets, the
  * sandbox's fault injection (docs/sandbox.md); the settle delay is short (`advanced.effectSettleDelay`).
  */
+import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultSpec } from '../../src/sandbox/admin-client.js';
 import { workflowIdFor, type OnboardingRequest } from '../../src/workflows/input.js';
@@ -34,11 +35,14 @@ const AMOUNT = 500;
 
 describe('durability: injected faults on every effect (dev server + sandbox)', () => {
   let rig: LifecycleRig;
+  /** Onboardings of the current test: terminated after it, so a live one cannot consume the next test's faults. */
+  const started: WorkflowHandle[] = [];
   beforeAll(async () => {
     rig = await startLifecycleRig();
     await rig.startWorker();
   });
   afterEach(async () => {
+    await Promise.all(started.splice(0).map((h) => h.terminate('test over').catch(() => undefined)));
     await rig?.sandbox.admin.clearFaults();
   });
   afterAll(() => rig?.close());
@@ -57,6 +61,7 @@ describe('durability: injected faults on every effect (dev server + sandbox)', (
       workflowId: workflowIdFor(req.customerRef),
       args: [req],
     });
+    started.push(handle);
     return completeOnboarding(handle, rig.sandbox.admin);
   }
 
