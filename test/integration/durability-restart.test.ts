@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../src/sandbox/testing.js';
 import { VobizClient } from '../../src/vobiz/index.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
@@ -42,10 +42,15 @@ describe('durability: Temporal dev server stopped and restarted on the same data
     [sandbox, bundlePath] = await Promise.all([startTestSandbox(), workflowBundleFile()]);
     vobiz = new VobizClient({ baseUrl: sandbox.url, partnerAuthId: TEST_PARTNER.authId, partnerAuthToken: TEST_PARTNER.authToken });
   });
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.crash()));
+  afterEach(async () => {
+    // Each case brings its own server and workers up: take them down before the next case starts its own.
+    await Promise.all(workers.splice(0).map((w) => w.crash()));
     await connection?.close();
+    connection = undefined;
     await server?.stop('SIGKILL');
+    server = undefined;
+  });
+  afterAll(async () => {
     await vobiz?.close();
     await sandbox?.close();
     rmSync(dir, { recursive: true, force: true });
