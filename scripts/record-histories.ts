@@ -1,0 +1,266 @@
+/**
+ * Re-records the replay histories in test/histories/ from real runs: each main path of the customer lifecycle
+ * runs on a Temporal dev server this script starts (the CLI from .tools, never a download), with the real
+ * activities against a fresh sandbox, through the encrypting data converter (development key). Each closed run's
+ * history is written as Temporal's JSON history format, and test/histories/manifest.json lists the file, the
+ * workflow ID the replayer must be given and what the path covers.
+ *
+ *   npx tsx scripts/record-histories.ts            # all paths
+ *   npx tsx scripts/record-histories.ts expired    # only the named path(s)
+ *
+ * When to re-record: see docs/testing.md. Never re-record to make a failing replay test pass: a replay failure
+ * means the workflow change needs `patched()`.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { History } from '@temporalio/common/lib/proto-utils.js';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { createActivities } from '../src/activities/index.js';
+import { createDataConverter } from '../src/codec/data-converter.js';
+import { DEVELOPMENT_KEY } from '../src/codec/keys.js';
+import { PROJECT_ROOT, temporalCliPath } from '../src/dev/temporal-binaries.js';
+import { createLogger } from '../src/logging.js';
+import { startTestSandbox, type TestSandbox } from '../src/sandbox/testing.js';
+import { VobizClient } from '../src/vobiz/index.js';
+import { workflowIdFor, type OnboardingRequest } from '../src/workflows/input.js';
+import type { customerLifecycle } from '../src/workflows/lifecycle.js';
+import {
+  kycEventSignal,
+  offboardUpdate,
+  revokeKycUpdate,
+  statusQuery,
+  type KycEventType,
+  type LifecycleState,
+} from '../src/workflows/messages.js';
+import { SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes.js';
+
+const HISTORIES = join(PROJECT_ROOT, 'test', 'histories');
+const WORKFLOWS_PATH = join(PROJECT_ROOT, 'src', 'workflows', 'index.ts');
+
+/**
+ * Temporal's JSON history format (what `temporal workflow show --output json` prints). Not the SDK's
+ * `historyToJSON`: in this install @temporalio/common and @temporalio/proto each carry their own copy of
+ * protobufjs, and its protojson rejects the other copy's types ("type must be a Type"). So the protojson used here
+ * is resolved from @temporalio/proto itself, the copy that built the History type.
+ */
+function historyToJson(history: History): string {
+  const fromCommon = createRequire(createRequire(import.meta.url).resolve('@temporalio/common'));
+  const proto = fromCommon('@temporalio/proto') as { temporal: { api: { history: { v1: { History: { fromObject(o: unknown): unknown } } } } } };
+  const { patchProtobufRoot } = fromCommon('@temporalio/proto/lib/patch-protobuf-root') as { patchProtobufRoot: (root: unknown) => { lookupType(name: string): unknown } };
+  const protojson = createRequire(fromCommon.resolve('@temporalio/proto'))('protobufjs/ext/protojson') as { toJson(type: unknown, message: unknown): unknown };
+  const historyType = patchProtobufRoot(proto).lookupType('temporal.api.history.v1.History');
+  return JSON.stringify(protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)), null, 2);
+}
+
+export interface ManifestEntry {
+  /** File name under test/histories/. */
+  file: string;
+  workflowId: string;
+  /** What the history covers, for people and for the replay test's coverage checks. */
+  path: string;
+  recordedAt: string;
+}
+
+type Lifecycle = WorkflowHandleWithFirstExecutionRunId<typeof customerLifecycle>;
+
+interface Ctx {
+  client: Client;
+  sandbox: TestSandbox;
+  taskQueue: string;
+  start: (name: string, overrides?: Partial<OnboardingRequest>) => Promise<Lifecycle>;
+}
+
+/** Each path drives one customer to a closed run; returns the runs to record (most paths have one). */
+const PATHS: Record<string, { path: string; run: (ctx: Ctx) => Promise<{ handle: Lifecycle; runIds: string[] }> }> = {
+  'kyc-completed': {
+    path: 'account, funding, KYC completed (webhook hint), trunk and number, a usage poll, offboarded (number released, trunk disabled)',
+    async run({ start, sandbox }) {
+      const handle = await start('completed', { telephony: { trunk: { name: 'Primary trunk' }, number: { country: 'IN' } } });
+      const session = await openSession(handle, 1);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(handle, session, 'kyc.completed');
+      await until(handle, (s) => s.stage === 'active' && s.usage?.last !== undefined, 'active with a usage poll');
+      return offboard(handle, 'Contract ended');
+    },
+  },
+  'kyc-failed-retried': {
+    path: 'KYC attempt 1 failed, attempt 2 completed, active, offboarded',
+    async run({ start, sandbox }) {
+      const handle = await start('failed-retried');
+      const first = await openSession(handle, 1);
+      await sandbox.admin.failKyc(first, 'PAN verification failed');
+      await hint(handle, first, 'kyc.failed');
+      const second = await openSession(handle, 2);
+      await sandbox.admin.completeKyc(second, { pan: 'ABCPE1234K' });
+      await hint(handle, second, 'kyc.completed');
+      await until(handle, (s) => s.stage === 'active', 'active');
+      return offboard(handle, 'Contract ended');
+    },
+  },
+  'kyc-expired': {
+    path: 'KYC session expired at Vobiz (sandbox clock advanced past expires_at), maxAttempts 1, kyc_expired, offboarded by an operator',
+    async run({ start, sandbox }) {
+      const handle = await start('expired', { kyc: { expiresInDays: 14, maxAttempts: 1, pollInterval: '2 seconds' } });
+      const session = await openSession(handle, 1);
+      await sandbox.admin.advanceClock(14 * 86_400 + 60);
+      await hint(handle, session, 'kyc.session_expired');
+      await until(handle, (s) => s.stage === 'kyc_expired', 'kyc_expired');
+      return offboard(handle, 'KYC never completed');
+    },
+  },
+  'kyc-revoked': {
+    path: 'operator revokeKyc update while the session is open, kyc_revoked, offboarded',
+    async run({ start }) {
+      const handle = await start('revoked');
+      await openSession(handle, 1);
+      await handle.executeUpdate(revokeKycUpdate, { args: [{ reason: 'Documents look forged' }] });
+      await until(handle, (s) => s.stage === 'kyc_revoked', 'kyc_revoked');
+      return offboard(handle, 'Fraud suspected');
+    },
+  },
+  'offboarded-during-kyc': {
+    path: 'offboard update while waiting for KYC: the open session revoked, offboarded',
+    async run({ start }) {
+      const handle = await start('offboarded');
+      await openSession(handle, 1);
+      return offboard(handle, 'Customer withdrew');
+    },
+  },
+  'monitoring-continued-as-new': {
+    path: 'active with pollsPerRun 2: the first run ends in continue-as-new, the second run is offboarded',
+    async run({ start, sandbox }) {
+      const handle = await start('continued', { monitoring: { cdrPollInterval: '1 second', pollsPerRun: 2, lowBalanceThreshold: '100' } });
+      const session = await openSession(handle, 1);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(handle, session, 'kyc.completed');
+      const active = await until(handle, (s) => s.stage === 'active', 'active');
+      await sandbox.admin.traffic({ account_auth_id: active.authId!, calls: 4, mix: { answered: 3, failed: 1 } });
+      await until(handle, (s) => (s.usage?.runs ?? 0) >= 2, 'second run');
+      const { handle: closed, runIds } = await offboard(handle, 'Contract ended');
+      return { handle: closed, runIds: [handle.firstExecutionRunId, ...runIds.filter((id) => id !== handle.firstExecutionRunId)] };
+    },
+  },
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !(name in PATHS));
+  if (unknown.length) throw new Error(`unknown path(s): ${unknown.join(', ')}; known: ${Object.keys(PATHS).join(', ')}`);
+  const names = wanted.length ? wanted : Object.keys(PATHS);
+
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCliPath() },
+      searchAttributes: [...SEARCH_ATTRIBUTES],
+      ip: '127.0.0.1',
+      log: { format: 'json', level: 'error' },
+    },
+  });
+  const sandbox = await startTestSandbox();
+  const vobiz = new VobizClient({ baseUrl: sandbox.url, partnerAuthId: 'PA_SANDBOX1', partnerAuthToken: 'test-partner-token', connectTimeoutMs: 2000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 });
+  const dataConverter = createDataConverter({ keys: [DEVELOPMENT_KEY] });
+  const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
+  const taskQueue = 'record-histories';
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }),
+    activities: createActivities({ vobiz, settings: { alertTimeoutMs: 2000 }, logger: createLogger({ level: 'silent' }) }),
+    dataConverter,
+  });
+
+  const stamp = Date.now().toString(36);
+  const ctx: Ctx = {
+    client,
+    sandbox,
+    taskQueue,
+    start: (name, overrides = {}) => {
+      const input = onboardingRequest(`rec-${name}-${stamp}`, overrides);
+      return client.workflow.start<typeof customerLifecycle>('customerLifecycle', { taskQueue, workflowId: workflowIdFor(input.customerRef), args: [input] });
+    },
+  };
+
+  mkdirSync(HISTORIES, { recursive: true });
+  const manifestPath = join(HISTORIES, 'manifest.json');
+  const manifest = new Map<string, ManifestEntry>(
+    (JSON.parse(safeRead(manifestPath) ?? '[]') as ManifestEntry[]).map((entry) => [entry.file, entry]),
+  );
+  try {
+    await worker.runUntil(async () => {
+      for (const name of names) {
+        const { handle, runIds } = await PATHS[name]!.run(ctx);
+        for (const [i, runId] of runIds.entries()) {
+          const file = runIds.length > 1 ? `${name}.run${i + 1}.json` : `${name}.json`;
+          const history = await client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+          writeFileSync(join(HISTORIES, file), `${historyToJson(history)}\n`);
+          manifest.set(file, { file, workflowId: handle.workflowId, path: `${PATHS[name]!.path}${runIds.length > 1 ? ` (run ${i + 1})` : ''}`, recordedAt: new Date().toISOString() });
+          console.log(`recorded ${file}: ${history.events?.length ?? 0} events`);
+        }
+      }
+    });
+  } finally {
+    writeFileSync(manifestPath, `${JSON.stringify([...manifest.values()].sort((a, b) => a.file.localeCompare(b.file)), null, 2)}\n`);
+    await vobiz.close();
+    await sandbox.close();
+    await env.teardown();
+  }
+}
+
+function onboardingRequest(customerRef: string, overrides: Partial<OnboardingRequest>): OnboardingRequest {
+  return {
+    customerRef,
+    customer: { name: 'Asha Replay', email: `${customerRef}@example.com`, phone: '+919876543210', password: 'SecurePass123!', company: 'Acme Replay Pvt Ltd', country: 'IN' },
+    funding: { amount: 2000, currency: 'INR', description: 'Opening balance' },
+    kyc: { expiresInDays: 14, pollInterval: '2 seconds' },
+    telephony: { trunk: { name: 'Primary trunk' } },
+    monitoring: { cdrPollInterval: '2 seconds', lowBalanceThreshold: '100' },
+    advanced: { effectSettleDelay: '1 second' },
+    ...overrides,
+  };
+}
+
+async function openSession(handle: Lifecycle, attempt: number): Promise<string> {
+  const state = await until(handle, (s) => s.stage === 'kyc' && s.kyc.attempts.length === attempt, `KYC attempt ${attempt}`);
+  return state.kyc.attempts[attempt - 1]!.sessionId;
+}
+
+/** What the bridge sends when the sandbox's webhook arrives (the rig has no bridge; the content is the same). */
+function hint(handle: Lifecycle, sessionId: string, event: KycEventType): Promise<void> {
+  return handle.signal(kycEventSignal, { eventKey: `${sessionId}:${event}`, event, sessionId, receivedAt: new Date().toISOString() });
+}
+
+async function offboard(handle: Lifecycle, reason: string): Promise<{ handle: Lifecycle; runIds: string[] }> {
+  await handle.executeUpdate(offboardUpdate, { args: [{ reason }] });
+  await handle.result();
+  return { handle, runIds: [(await handle.describe()).runId] };
+}
+
+async function until(handle: Lifecycle, predicate: (s: LifecycleState) => boolean, what: string): Promise<LifecycleState> {
+  const deadline = Date.now() + 60_000;
+  let last: LifecycleState | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await handle.query(statusQuery);
+      if (predicate(last)) return last;
+    } catch {
+      // not started yet, or between runs
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last)}`);
+}
+
+function safeRead(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+await main();
