@@ -1,0 +1,72 @@
+/**
+ * Replays the committed histories of the lifecycle's main paths (test/histories/, recorded from real runs by
+ * scripts/record-histories.ts) against the current workflow code. A failure here means a change to
+ * src/workflows/ would break customers whose workflows are running now: guard it with `patched()`, do not
+ * re-record. The histories' payloads are encrypted with the development key, so the replayer gets the same
+ * data converter as the workers that recorded them.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { History } from '@temporalio/common/lib/proto-utils.js';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ManifestEntry } from '../../scripts/record-histories.js';
+import { createDataConverter } from '../../src/codec/data-converter.js';
+import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
+import { workflowBundle } from '../support/temporal.js';
+
+const HISTORIES = new URL('../histories/', import.meta.url);
+const WORKFLOWS_PATH = fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url));
+const manifest = JSON.parse(readFileSync(new URL('manifest.json', HISTORIES), 'utf8')) as ManifestEntry[];
+
+/**
+ * Temporal's JSON history format → History. Not the SDK's `historyFromJSON` (which `Worker.runReplayHistory` also
+ * uses for JSON input): in this install @temporalio/common and @temporalio/proto carry separate protobufjs copies
+ * and common's protojson rejects proto's types ("type must be a Type"). The protojson used here is the copy
+ * @temporalio/proto itself resolves; the result has Long event IDs, so the worker takes it as it is.
+ */
+function historyFromJson(json: unknown): History {
+  const fromCommon = createRequire(createRequire(import.meta.url).resolve('@temporalio/common'));
+  const proto = fromCommon('@temporalio/proto') as unknown;
+  const { patchProtobufRoot } = fromCommon('@temporalio/proto/lib/patch-protobuf-root') as { patchProtobufRoot: (root: unknown) => { lookupType(name: string): unknown } };
+  const protojson = createRequire(fromCommon.resolve('@temporalio/proto'))('protobufjs/ext/protojson') as { fromJson(type: unknown, json: unknown, options: object): History };
+  return protojson.fromJson(patchProtobufRoot(proto).lookupType('temporal.api.history.v1.History'), json, { ignoreUnknownFields: true });
+}
+
+function load(file: string): History {
+  return historyFromJson(JSON.parse(readFileSync(new URL(file, HISTORIES), 'utf8')));
+}
+
+const activities = (history: History) =>
+  (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+
+let bundle: { code: string };
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  bundle = await workflowBundle(WORKFLOWS_PATH);
+});
+
+describe('replay of committed histories', () => {
+  it('has a history for each main path, covering what its name says', () => {
+    const files = manifest.map((entry) => entry.file);
+    expect(files).toEqual(
+      expect.arrayContaining(['kyc-completed.json', 'kyc-failed-retried.json', 'kyc-expired.json', 'kyc-revoked.json', 'offboarded-during-kyc.json', 'monitoring-continued-as-new.run1.json']),
+    );
+    const completed = activities(load('kyc-completed.json'));
+    expect(completed).toEqual(expect.arrayContaining(['createSipTrunk', 'purchaseNumber', 'summarizeUsage', 'releaseNumber', 'disableSipTrunk']));
+    expect(completed.indexOf('releaseNumber')).toBeLessThan(completed.indexOf('disableSipTrunk'));
+    expect(activities(load('kyc-failed-retried.json')).filter((name) => name === 'openKycSession')).toHaveLength(2);
+    expect(load('offboarded-during-kyc.json').events?.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'revokeKycSession')).toBe(true);
+    const continued = load('monitoring-continued-as-new.run1.json').events?.at(-1);
+    expect(continued?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+  });
+
+  it.each(manifest.map((entry) => [entry.file, entry] as const))('replays %s without a determinism error', async (_file, entry) => {
+    await Worker.runReplayHistory(
+      { workflowBundle: bundle, dataConverter: createDataConverter({ keys: [DEVELOPMENT_KEY] }), replayName: entry.file },
+      load(entry.file),
+      entry.workflowId,
+    );
+  });
+});
