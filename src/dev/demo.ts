@@ -20,6 +20,7 @@ import { createLogger } from '../logging.js';
 import { SandboxAdminClient } from '../sandbox/admin-client.js';
 import { sleep } from './processes.js';
 import { StackAbortedError, stackOptionsFromEnv, startStack, type RunningStack } from './stack.js';
+import { FORCE_AFTER_MS } from './start.js';
 
 export interface DemoOptions {
   env?: NodeJS.ProcessEnv;
@@ -208,10 +209,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const aborter = new AbortController();
-  let interrupted = false;
+  let interruptedAt = 0;
   const onSignal = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
+    if (interruptedAt && Date.now() - interruptedAt >= FORCE_AFTER_MS) process.exit(130); // a real second Ctrl-C
+    if (interruptedAt) return; // the same Ctrl-C relayed by tsx/npm
+    interruptedAt = Date.now();
     aborter.abort();
   };
   process.on('SIGINT', onSignal);

@@ -46,20 +46,28 @@ export function describeStack(stack: RunningStack, source: AppConfig = stack.con
   return lines;
 }
 
+/** A repeated signal within this time is the same Ctrl-C delivered twice, not a request to force. */
+export const FORCE_AFTER_MS = 1_000;
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: 'dev' });
   const aborter = new AbortController();
   let stack: RunningStack | undefined;
   let stopping = false;
+  let firstSignalAt = 0;
 
   const onSignal = (signal: NodeJS.Signals) => {
+    // One Ctrl-C can arrive twice: from the terminal (the whole foreground group) and relayed by tsx/npm. Only a
+    // second one a moment later is the user insisting.
+    if (stopping && Date.now() - firstSignalAt < FORCE_AFTER_MS) return;
     if (stopping) {
       process.stderr.write(`\n${signal} again: killing the child processes and exiting now\n`);
       stack?.kill();
       process.exit(130);
     }
     stopping = true;
+    firstSignalAt = Date.now();
     process.stderr.write(`\n${signal}: stopping worker, bridge, sandbox, codec server, Temporal (again to force)\n`);
     aborter.abort();
     if (!stack) return; // start-up notices the abort, stops what it started and main() exits below
