@@ -6,15 +6,30 @@
  * A separate process because the worker installs Temporal's Runtime, which owns SIGINT/SIGTERM handling and
  * native threads for the life of the process; the orchestrator stops it with one SIGTERM, at the right moment.
  */
+import { closeSync, openSync } from 'node:fs';
 import { loadConfigOrExit } from '../config.js';
 import { runWorker } from '../worker.js';
 
+const config = loadConfigOrExit();
+
 process.once('disconnect', () => {
-  // The Runtime's signal handler turns this into a graceful worker shutdown.
+  // Our stdout/stderr were pipes to the orchestrator, which is gone: a log line written there fails with EPIPE,
+  // and the logger's flush at exit would retry it forever. Point both at /dev/null first (the lowest free
+  // descriptor is reused, so closing 1 then opening gives 1 again).
+  for (const fd of [1, 2]) {
+    try {
+      closeSync(fd);
+      openSync('/dev/null', 'w');
+    } catch {
+      // nothing better to do: the deadline below still ends the process
+    }
+  }
+  // Graceful: the Runtime's signal handler stops polling and lets running activities finish.
   process.kill(process.pid, 'SIGTERM');
+  setTimeout(() => process.kill(process.pid, 'SIGKILL'), config.worker.shutdownGraceTimeMs + 10_000).unref();
 });
 
-runWorker(loadConfigOrExit()).then(
+runWorker(config).then(
   () => process.exit(0),
   (err: unknown) => {
     process.stderr.write(`Worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
