@@ -115,6 +115,17 @@ export async function workflowBundleFile(): Promise<string> {
   return path;
 }
 
+/** Children still running when the test process exits (a failed or timed-out test) are killed with it. */
+const liveChildren = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+});
+
+function own(child: ChildProcess): void {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+}
+
 /** Keeps the last lines a child wrote (its pipes must be drained, or a chatty child blocks), for error messages. */
 function tail(child: ChildProcess, lines: string[]): void {
   const keep = (chunk: Buffer) => {
@@ -160,6 +171,7 @@ export async function startChildWorker(options: ChildWorkerOptions): Promise<Chi
       CRASH_PARTNER_AUTH_TOKEN: TEST_PARTNER.authToken,
     },
   });
+  own(child);
   const lines: string[] = [];
   tail(child, lines);
   await new Promise<void>((resolve, reject) => {
@@ -215,6 +227,7 @@ export async function startOwnDevServer({ dbFilename, port }: { dbFilename: stri
     ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--db-filename', dbFilename, '--namespace', namespace, '--log-level', 'error', ...searchAttributeFlags()],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  own(child);
   const lines: string[] = [];
   tail(child, lines);
   const server: OwnDevServer = {
