@@ -88,7 +88,9 @@ export function telephonyActivities({ vobiz }: ActivityDeps) {
             return (await ownedNumber(customer, e164)) ? { status: 'adopted', e164 } : { status: 'unavailable', e164 };
           }
           if (isApiError(err, 500)) {
-            // Vobiz answers a purchase it rolled back (typically: balance too low for setup + monthly fee) with 500.
+            // Vobiz answers a purchase it rolled back (typically: balance too low for setup + monthly fee) with 500;
+            // but a 500 from a proxy can hide a purchase that committed, so look before calling it failed.
+            if (await ownedNumber(customer, e164)) return { status: 'adopted', e164 };
             throw ApplicationFailure.create({ type: 'NumberPurchaseFailed', message: `${err.message} (${e164})`, nonRetryable: true });
           }
           throw err;
