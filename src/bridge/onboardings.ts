@@ -65,8 +65,10 @@ export function inputFingerprint(input: OnboardingInput): string {
   return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
 }
 
-export function webUiLink(webUiUrl: string, namespace: string, workflowId: string): string {
-  return `${webUiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+/** The Web UI page of one run (the UI needs the run ID: a workflow-ID-only path answers 400). */
+export function webUiLink(webUiUrl: string, namespace: string, workflowId: string, runId: string): string {
+  const base = `${webUiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows`;
+  return `${base}/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
 }
 
 /**
@@ -101,7 +103,7 @@ export async function startOnboarding(client: Client, settings: StartSettings, i
     workflowId,
     runId: description.runId,
     customerRef: input.customerRef,
-    webUiUrl: webUiLink(settings.webUiUrl, client.options.namespace, workflowId),
+    webUiUrl: webUiLink(settings.webUiUrl, client.options.namespace, workflowId, description.runId),
   };
   if (memo[MEMO_START_REQUEST] === startRequestId) return { ...outcome, status: 'started' };
   // A run that continued-as-new may carry no memo: nothing to compare, so the caller joins it.

@@ -82,7 +82,7 @@ describe('POST /onboardings', () => {
     const input = fresh();
     const first = await api.start(input);
     expect(first).toMatchObject({ status: 'started', customerRef: input.customerRef, workflowId: `customer-${input.customerRef}` });
-    expect(first.webUiUrl).toBe(`http://localhost:8233/namespaces/${h.server.namespace}/workflows/customer-${input.customerRef}`);
+    expect(first.webUiUrl).toBe(`http://localhost:8233/namespaces/${h.server.namespace}/workflows/customer-${input.customerRef}/${first.runId}/history`);
 
     const again = await api.start({ ...input, funding: { ...input.funding, amount: '500.00' } });
     expect(again).toEqual({ ...first, status: 'existing' });

@@ -61,5 +61,5 @@ describe('operator actions', () => {
 });
 
 it('links to the workflow in the Web UI', () => {
-  expect(webUiLink('http://localhost:8233/', 'default', 'customer-acme-0001')).toBe('http://localhost:8233/namespaces/default/workflows/customer-acme-0001');
+  expect(webUiLink('http://localhost:8233/', 'default', 'customer-acme-0001', 'run-1')).toBe('http://localhost:8233/namespaces/default/workflows/customer-acme-0001/run-1/history');
 });
