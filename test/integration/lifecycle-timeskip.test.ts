@@ -71,8 +71,8 @@ interface Case {
 }
 
 /**
- * Starts one customer's workflow on its own task queue with a fresh fake Vobiz, runs `body`, and terminates the
- * workflow if the body left it running (time skipping is global to the server, so nothing may outlive its test).
+ * Starts one customer's workflow on its own task queue with a fresh fake Vobiz, runs `body`, and closes the workflow
+ * if the body left it running (time skipping is global to the server, so nothing may outlive its test).
  */
 async function lifecycleCase(
   settings: { input?: OnboardingRequest; fake?: Omit<FakeVobizOptions, 'now'> },
@@ -105,10 +105,24 @@ async function lifecycleCase(
     try {
       await body(c);
     } finally {
-      const { status } = await handle.describe();
-      if (status.name === 'RUNNING') await handle.terminate('test over');
+      await closeQuietly(handle);
     }
   });
+}
+
+/**
+ * Ends a workflow the test left running through its own offboard update, so that it closes with nothing in flight.
+ * Terminating it instead while an activity or workflow task is in flight (likely on a loaded machine) can leave
+ * the test server's time-skipping lock held, and the next test's `env.sleep` then runs at wall-clock speed.
+ */
+async function closeQuietly(handle: Lifecycle): Promise<void> {
+  if ((await handle.describe()).status.name !== 'RUNNING') return;
+  try {
+    await handle.executeUpdate(offboardUpdate, { args: [{ reason: 'test over' }] });
+    await handle.result();
+  } catch {
+    await handle.terminate('test over').catch(() => undefined);
+  }
 }
 
 async function until(handle: Lifecycle, predicate: (s: LifecycleState) => boolean, what: string, timeoutMs = 15_000): Promise<LifecycleState> {
