@@ -145,6 +145,7 @@ describe('codec config', () => {
     VOBIZ_PARTNER_AUTH_ID: 'PA1',
     VOBIZ_PARTNER_AUTH_TOKEN: 'tok',
     VOBIZ_BASE_URL: 'https://api.vobiz.example',
+    BRIDGE_API_TOKENS: 'bridge-token-for-tests',
   };
 
   it('refuses to start in production without a key, naming CODEC_KEYS', () => {

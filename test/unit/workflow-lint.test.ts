@@ -2,7 +2,8 @@ import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
 // The workflow sandbox rules are part of the build's safety net: prove they fire on the code they exist for.
-describe('workflow lint rules', () => {
+// Type-aware linting builds a TypeScript program on first use: seconds on a busy 2-core machine.
+describe('workflow lint rules', { timeout: 60_000 }, () => {
   const eslint = new ESLint();
   const lintWorkflow = async (code: string) => {
     const [result] = await eslint.lintText(code, { filePath: 'src/workflows/lint-probe.ts' });
