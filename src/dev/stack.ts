@@ -19,7 +19,7 @@ import { startBridge } from '../bridge/server.js';
 import { startCodecServer } from '../codec/server.js';
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../logging.js';
-import { startSandbox } from '../sandbox/server.js';
+import { sandboxOptionsFromConfig, startSandbox } from '../sandbox/server.js';
 import { connectClient } from '../temporal/connection.js';
 import { startDevServer } from './dev-server.js';
 import { assertPortFree, hasExited, killNow, pipeLines, sleep, stopChild, waitForExit } from './processes.js';
@@ -179,18 +179,7 @@ export async function startStack(config: AppConfig, options: StackOptions): Prom
     if (options.sandbox) {
       const s = config.sandbox;
       const dbPath = options.sandboxDbPath ?? join(options.dataDir, 'sandbox.sqlite');
-      const sandbox = await startSandbox({
-        host: s.host,
-        port: s.port,
-        dbPath,
-        partnerAuthId: s.partnerAuthId,
-        partnerAuthToken: s.partnerAuthToken,
-        partnerBalance: s.partnerBalance,
-        publicUrl: s.publicUrl,
-        webhookMaxAttempts: s.webhookMaxAttempts,
-        webhookInitialBackoffMs: s.webhookInitialBackoffMs,
-        logger: logger.child({ component: 'sandbox' }),
-      });
+      const sandbox = await startSandbox(sandboxOptionsFromConfig(s, logger.child({ component: 'sandbox' }), { dbPath }));
       parts.push({ name: 'sandbox', stop: () => sandbox.close() });
       sandboxInfo = { url: sandbox.url, dbPath };
       // The worker talks to this sandbox with its partner credentials, and the bridge accepts its signatures.

@@ -4,32 +4,20 @@
  */
 import { loadConfigOrExit } from '../config.js';
 import { createLogger } from '../logging.js';
-import { startSandbox } from './server.js';
+import { sandboxOptionsFromConfig, startSandbox } from './server.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ name: 'sandbox', level: config.logLevel });
-const s = config.sandbox;
 
-const sandbox = await startSandbox({
-  host: s.host,
-  port: s.port,
-  dbPath: s.dbPath,
-  partnerAuthId: s.partnerAuthId,
-  partnerAuthToken: s.partnerAuthToken,
-  partnerBalance: s.partnerBalance,
-  publicUrl: s.publicUrl,
-  webhookMaxAttempts: s.webhookMaxAttempts,
-  webhookInitialBackoffMs: s.webhookInitialBackoffMs,
-  logger,
-});
+const sandbox = await startSandbox(sandboxOptionsFromConfig(config.sandbox, logger));
 
 process.stdout.write(
   [
     `Vobiz sandbox listening on ${sandbox.url}`,
-    `  Partner API:  ${sandbox.url}/api/v1/partner   (X-Auth-ID: ${s.partnerAuthId}; token from SANDBOX_PARTNER_AUTH_TOKEN)`,
+    `  Partner API:  ${sandbox.url}/api/v1/partner   (X-Auth-ID: ${config.sandbox.partnerAuthId}; token from SANDBOX_PARTNER_AUTH_TOKEN)`,
     `  Customer API: ${sandbox.url}/api/v1/Account/{auth_id}/...`,
     `  Admin API:    ${sandbox.url}/_sandbox/health   (see docs/sandbox.md)`,
-    `  Database:     ${s.dbPath}`,
+    `  Database:     ${config.sandbox.dbPath}`,
     '',
   ].join('\n'),
 );

@@ -3,6 +3,7 @@
  * widget and the /_sandbox admin API, all state in one SQLite file.
  */
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { SandboxConfig } from '../config.js';
 import { createLogger, type Logger } from '../logging.js';
 import { SandboxDb } from './db.js';
 import { Clock } from './clock.js';
@@ -47,6 +48,23 @@ export interface RunningSandbox {
   /** http://127.0.0.1:PORT */
   url: string;
   close(): Promise<void>;
+}
+
+/** Sandbox options from the SANDBOX_* settings (what `npm run sandbox` and `npm start` run with). */
+export function sandboxOptionsFromConfig(config: SandboxConfig, logger: Logger, overrides: Partial<SandboxOptions> = {}): SandboxOptions {
+  return {
+    host: config.host,
+    port: config.port,
+    dbPath: config.dbPath,
+    partnerAuthId: config.partnerAuthId,
+    partnerAuthToken: config.partnerAuthToken,
+    partnerBalance: config.partnerBalance,
+    publicUrl: config.publicUrl,
+    webhookMaxAttempts: config.webhookMaxAttempts,
+    webhookInitialBackoffMs: config.webhookInitialBackoffMs,
+    logger,
+    ...overrides,
+  };
 }
 
 const CUSTOMER_PREFIXES = ['/api/v1/Account/:authId', '/api/v1/account/:authId'];
