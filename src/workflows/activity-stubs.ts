@@ -35,6 +35,12 @@ export function setEffectStartToCloseTimeout(timeout: string): void {
   EFFECT_OPTIONS = { ...EFFECT_OPTIONS, startToCloseTimeout: timeout };
 }
 
+/** Alerts are best effort: a receiver that is down must not hold up monitoring for ever. */
+const ALERT_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+};
+
 const reads = proxyActivities<LifecycleActivities>(READ_OPTIONS);
 const effects = proxyActivities<LifecycleActivities>(EFFECT_OPTIONS);
 
@@ -57,6 +63,11 @@ function call<K extends Name>(
 /** A read or an idempotent call (GET, resend, revoke, release, disable). */
 export function read<K extends Name>(name: K, summary: string, ...args: Args<K>): Promise<Result<K>> {
   return call(reads, READ_OPTIONS, name, summary, args);
+}
+
+/** An alert delivery: a few tries, then the workflow moves on (the alert stays in its state and logs). */
+export function notify<K extends Name>(name: K, summary: string, ...args: Args<K>): Promise<Result<K>> {
+  return call(reads, ALERT_OPTIONS, name, summary, args);
 }
 
 /** A side effect Vobiz cannot deduplicate: reconciled by the activity, retried only after the settle delay. */

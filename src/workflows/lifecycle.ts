@@ -19,7 +19,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { addAmounts, compareAmounts, ZERO } from './amounts.js';
-import { effect, read, setEffectSettleDelay, setEffectStartToCloseTimeout } from './activity-stubs.js';
+import { effect, notify, read, setEffectSettleDelay, setEffectStartToCloseTimeout } from './activity-stubs.js';
 import { durationMs } from './duration.js';
 import {
   NumberRequestSchema,
@@ -384,12 +384,17 @@ class Lifecycle {
       const record = { ...alert, at: new Date().toISOString() };
       this.state.usage?.alerts.push(record);
       if (this.state.usage && this.state.usage.alerts.length > 50) this.state.usage.alerts.shift();
-      await read('sendAlert', `Alert: ${alert.kind}`, {
-        workflowId: this.state.workflowId,
-        authId: this.authId(),
-        alert: record,
-        ...(alertWebhookUrl ? { webhookUrl: alertWebhookUrl } : {}),
-      });
+      try {
+        await notify('sendAlert', `Alert: ${alert.kind}`, {
+          workflowId: this.state.workflowId,
+          authId: this.authId(),
+          alert: record,
+          ...(alertWebhookUrl ? { webhookUrl: alertWebhookUrl } : {}),
+        });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        log.warn('Alert could not be delivered', { alert: alert.kind, error: err instanceof Error ? err.message : String(err) });
+      }
     }
   }
 
