@@ -9,6 +9,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          benchmark: { include: ['bench/**/*.bench.ts'] },
           // Unit tests first (fast feedback), then the integration project with its own worker limit.
           sequence: { groupOrder: 0 },
           environment: 'node',
