@@ -28,13 +28,12 @@ const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
 const nonEmpty = (rule = 'must not be empty') => z.string({ error: rule }).trim().min(1, rule);
 
-const port = (fallback: number) =>
-  z.coerce
-    .number({ error: 'must be a port number' })
-    .int('must be a whole number')
-    .min(1, 'must be between 1 and 65535')
-    .max(65535, 'must be between 1 and 65535')
-    .default(fallback);
+const portNumber = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+const port = (fallback: number) => portNumber.default(fallback);
 
 const positiveInt = (fallback: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be > 0').default(fallback);
@@ -109,9 +108,14 @@ const EnvSchema = z
       .number({ error: 'must be an amount in INR' })
       .nonnegative('must be >= 0')
       .default(100_000),
-    SANDBOX_DB_PATH: nonEmpty().default('.data/sandbox.sqlite'),
+    SANDBOX_DB_PATH: optionalString,
     SANDBOX_WEBHOOK_MAX_ATTEMPTS: positiveInt(8),
     SANDBOX_WEBHOOK_INITIAL_BACKOFF_MS: positiveInt(500),
+
+    DATA_DIR: nonEmpty().default('.data'),
+    TEMPORAL_DEV_PORT: port(7233),
+    TEMPORAL_DEV_UI_PORT: z.preprocess(emptyAsUndefined, portNumber.optional()),
+    DEMO_TIMEOUT_SECONDS: positiveInt(180),
 
     BRIDGE_HOST: nonEmpty().default('127.0.0.1'),
     BRIDGE_PORT: port(8787),
@@ -119,7 +123,7 @@ const EnvSchema = z
     BRIDGE_API_TOKENS: optionalString,
     BRIDGE_WEBHOOK_SECRETS: optionalString,
     BRIDGE_MAX_BODY_BYTES: positiveInt(64 * 1024),
-    BRIDGE_WEB_UI_URL: z.preprocess(emptyAsUndefined, httpUrl().default('http://localhost:8233')),
+    BRIDGE_WEB_UI_URL: optionalString.pipe(httpUrl().optional()),
 
     CODEC_KEYS: optionalString,
     CODEC_KEYS_FILE: optionalString,
@@ -149,6 +153,9 @@ const EnvSchema = z
   });
 
 type Env = z.infer<typeof EnvSchema>;
+
+/** Every environment variable the project reads (each is documented in .env.example). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
 
 export interface TemporalConfig {
   address: string;
@@ -218,6 +225,20 @@ export interface BridgeConfig {
   webUiUrl: string;
 }
 
+/** The local system that `npm start` and `npm run demo` bring up. */
+export interface DevConfig {
+  /** Folder for local state: the dev server's and the sandbox's SQLite files. */
+  dataDir: string;
+  temporalPort: number;
+  temporalUiPort: number;
+  /** TEMPORAL_ADDRESS was set: use that server instead of starting a dev server. */
+  externalTemporal: boolean;
+  /** VOBIZ_BASE_URL was set: talk to that Vobiz instead of starting the sandbox. */
+  externalVobiz: boolean;
+  /** How long `npm run demo` waits for its customer to become active. */
+  demoTimeoutMs: number;
+}
+
 export interface AppConfig {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
@@ -227,6 +248,7 @@ export interface AppConfig {
   sandbox: SandboxConfig;
   codec: CodecConfig;
   bridge: BridgeConfig;
+  dev: DevConfig;
 }
 
 /** Raised for a bad environment; its message lists every problem, one per line. */
@@ -305,12 +327,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       partnerAuthId: e.SANDBOX_PARTNER_AUTH_ID,
       partnerAuthToken: e.SANDBOX_PARTNER_AUTH_TOKEN,
       partnerBalance: e.SANDBOX_PARTNER_BALANCE,
-      dbPath: e.SANDBOX_DB_PATH,
+      dbPath: e.SANDBOX_DB_PATH ?? `${e.DATA_DIR}/sandbox.sqlite`,
       webhookMaxAttempts: e.SANDBOX_WEBHOOK_MAX_ATTEMPTS,
       webhookInitialBackoffMs: e.SANDBOX_WEBHOOK_INITIAL_BACKOFF_MS,
     },
     codec,
     bridge,
+    dev: {
+      dataDir: e.DATA_DIR,
+      temporalPort: e.TEMPORAL_DEV_PORT,
+      temporalUiPort: e.TEMPORAL_DEV_UI_PORT ?? e.TEMPORAL_DEV_PORT + 1000,
+      externalTemporal: env.TEMPORAL_ADDRESS !== undefined && env.TEMPORAL_ADDRESS !== '',
+      externalVobiz: env.VOBIZ_BASE_URL !== undefined && env.VOBIZ_BASE_URL !== '',
+      demoTimeoutMs: e.DEMO_TIMEOUT_SECONDS * 1000,
+    },
   };
 }
 
@@ -348,7 +378,7 @@ function loadBridgeConfig(e: Env, problems: string[]): BridgeConfig {
     usingDevelopmentApiToken,
     webhookSecrets: configuredSecrets.length > 0 ? configuredSecrets : [partnerToken],
     maxBodyBytes: e.BRIDGE_MAX_BODY_BYTES,
-    webUiUrl: e.BRIDGE_WEB_UI_URL,
+    webUiUrl: e.BRIDGE_WEB_UI_URL ?? `http://localhost:${e.TEMPORAL_DEV_UI_PORT ?? e.TEMPORAL_DEV_PORT + 1000}`,
   };
 }
 

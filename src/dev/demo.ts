@@ -19,7 +19,7 @@ import { ConfigError, loadConfig, type AppConfig } from '../config.js';
 import { createLogger } from '../logging.js';
 import { SandboxAdminClient } from '../sandbox/admin-client.js';
 import { sleep } from './processes.js';
-import { StackAbortedError, stackOptionsFromEnv, startStack, type RunningStack } from './stack.js';
+import { StackAbortedError, stackOptionsFromConfig, startStack, type RunningStack } from './stack.js';
 import { FORCE_AFTER_MS } from './start.js';
 
 export interface DemoOptions {
@@ -103,7 +103,6 @@ async function completeKycInWidget(admin: SandboxAdminClient, sessionId: string,
 export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const timeoutMs = Number(env.DEMO_TIMEOUT_SECONDS || 180) * 1000;
   const started = Date.now();
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
 
@@ -129,7 +128,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     } else {
       print(`[${elapsed()}] nothing answers on ${bridgeUrl}: starting the local stack (Temporal dev server, codec server, sandbox, bridge, worker) …`);
       const logger = createLogger({ level: config.logLevel, name: 'demo' });
-      stack = await startStack(config, { ...stackOptionsFromEnv(env, logger), ...(options.signal ? { signal: options.signal } : {}) });
+      stack = await startStack(config, { ...stackOptionsFromConfig(config, logger, env), ...(options.signal ? { signal: options.signal } : {}) });
       bridgeUrl = stack.bridgeUrl;
       sandboxUrl = stack.sandbox?.url ?? stack.config.vobiz.baseUrl;
       webUiUrl = stack.temporal.uiUrl;
@@ -148,7 +147,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     print(`[${elapsed()}] started onboarding ${customerRef} through the bridge's start API: workflow ${outcome.workflowId} (${outcome.status})`);
     print(`         Web UI: ${outcome.webUiUrl}`);
 
-    const deadline = started + timeoutMs;
+    const deadline = started + config.dev.demoTimeoutMs;
     let lastStage: string | undefined;
     let kycDoneFor: string | undefined;
     let webhookSeen = false;
@@ -180,7 +179,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       await sleep(500);
     }
     if (state?.stage !== 'active' || !state.telephony.trunkDomain) {
-      throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for stage active (last stage: ${state?.stage ?? 'unknown'}); raise DEMO_TIMEOUT_SECONDS or check the logs`);
+      throw new Error(`timed out after ${Math.round(config.dev.demoTimeoutMs / 1000)} s waiting for stage active (last stage: ${state?.stage ?? 'unknown'}); raise DEMO_TIMEOUT_SECONDS or check the logs`);
     }
     print('');
     print(`Customer ${customerRef} is active`);

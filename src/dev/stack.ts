@@ -82,31 +82,16 @@ function dialHost(host: string): string {
   return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name}: must be a port number between 1 and 65535 (got "${raw}")`);
-  return value;
-}
-
-/**
- * The stack's options from the environment, the same rules for `npm start` and `npm run demo`:
- *   DATA_DIR (default .data), TEMPORAL_DEV_PORT (7233), TEMPORAL_DEV_UI_PORT (gRPC port + 1000),
- *   TEMPORAL_ADDRESS set → no dev server, VOBIZ_BASE_URL set → no sandbox, SANDBOX_DB_PATH, BRIDGE_WEB_UI_URL.
- */
-export function stackOptionsFromEnv(env: NodeJS.ProcessEnv, logger: Logger): StackOptions {
-  const dataDir = resolve(env.DATA_DIR || '.data');
-  const externalTemporal = Boolean(env.TEMPORAL_ADDRESS);
-  const port = int(env, 'TEMPORAL_DEV_PORT', 7233);
-  const uiPort = int(env, 'TEMPORAL_DEV_UI_PORT', port + 1000);
-  const webUiUrl = env.BRIDGE_WEB_UI_URL || (externalTemporal ? undefined : `http://localhost:${uiPort}`);
+/** The stack's options from config (DATA_DIR, TEMPORAL_DEV_PORT/_UI_PORT, and whether TEMPORAL_ADDRESS or
+ * VOBIZ_BASE_URL point elsewhere), the same for `npm start` and `npm run demo`. */
+export function stackOptionsFromConfig(config: AppConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): StackOptions {
+  const { dev } = config;
   return {
-    dataDir,
-    ...(externalTemporal ? {} : { devServer: { port, uiPort } }),
-    sandbox: !env.VOBIZ_BASE_URL,
-    sandboxDbPath: env.SANDBOX_DB_PATH ? resolve(env.SANDBOX_DB_PATH) : join(dataDir, 'sandbox.sqlite'),
-    ...(webUiUrl ? { webUiUrl } : {}),
+    dataDir: resolve(dev.dataDir),
+    ...(dev.externalTemporal ? {} : { devServer: { port: dev.temporalPort, uiPort: dev.temporalUiPort } }),
+    sandbox: !dev.externalVobiz,
+    sandboxDbPath: resolve(config.sandbox.dbPath),
+    webUiUrl: config.bridge.webUiUrl,
     logger,
     env,
   };

@@ -10,9 +10,9 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigOrExit, type AppConfig } from '../config.js';
 import { createLogger } from '../logging.js';
-import { StackAbortedError, stackOptionsFromEnv, startStack, type RunningStack } from './stack.js';
+import { StackAbortedError, stackOptionsFromConfig, startStack, type RunningStack } from './stack.js';
 
-export { startStack, stackOptionsFromEnv, StackAbortedError, type RunningStack, type StackOptions } from './stack.js';
+export { startStack, stackOptionsFromConfig, StackAbortedError, type RunningStack, type StackOptions } from './stack.js';
 
 /** The "what runs where" banner. Secrets are never printed; the development API token is documented, so it is. */
 export function describeStack(stack: RunningStack, source: AppConfig = stack.config): string[] {
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
-    stack = await startStack(config, { ...stackOptionsFromEnv(process.env, logger), signal: aborter.signal });
+    stack = await startStack(config, { ...stackOptionsFromConfig(config, logger), signal: aborter.signal });
   } catch (err) {
     if (err instanceof StackAbortedError) {
       process.stderr.write('Stopped during start-up.\n');

@@ -50,3 +50,14 @@ describe('config', () => {
     expect((err as { stderr: string }).stderr).toMatch(/LOG_LEVEL: must be one of/);
   });
 });
+
+describe('.env.example', () => {
+  it('documents every variable the config module reads', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { ENV_VARIABLES } = await import('../../src/config.js');
+    const example = await readFile(new URL('../../.env.example', import.meta.url), 'utf8');
+    const missing = ENV_VARIABLES.filter((name) => !new RegExp(`^${name}=`, 'm').test(example));
+    expect(missing).toEqual([]);
+    expect(ENV_VARIABLES.length).toBeGreaterThan(40);
+  });
+});
