@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter.js';
 import { temporalTestServerPath } from '../../src/dev/temporal-binaries.js';
 
 export interface DevServer {
@@ -39,7 +40,7 @@ const bundles = new Map<string, Promise<{ code: string }>>();
 export function workflowBundle(workflowsPath: string): Promise<{ code: string }> {
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+    bundle = bundleWorkflowCode({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
     bundles.set(workflowsPath, bundle);
   }
   return bundle;
