@@ -65,7 +65,8 @@ function ensureDebianPackages() {
   }
 }
 
-ensureDebianPackages();
+// `npm start` and `npm run demo` need only the Temporal binaries (--temporal-only); the tests need everything.
+if (!process.argv.includes('--temporal-only')) ensureDebianPackages();
 
 if (alreadyInstalled()) {
   say(`Temporal binaries present in ${tools}`);
