@@ -22,18 +22,16 @@ import { createActivities } from '../src/activities/index.js';
 import { createDataConverter } from '../src/codec/data-converter.js';
 import { DEVELOPMENT_KEY } from '../src/codec/keys.js';
 import { PROJECT_ROOT, temporalCliPath } from '../src/dev/temporal-binaries.js';
-import { createLogger } from '../src/logging.js';
 import { startTestSandbox, type TestSandbox } from '../src/sandbox/testing.js';
 import { VobizClient } from '../src/vobiz/index.js';
+import { waitForState } from '../test/support/wait-for-state.js';
 import { workflowIdFor, type OnboardingRequest } from '../src/workflows/input.js';
 import type { customerLifecycle } from '../src/workflows/lifecycle.js';
 import {
   kycEventSignal,
   offboardUpdate,
   revokeKycUpdate,
-  statusQuery,
   type KycEventType,
-  type LifecycleState,
 } from '../src/workflows/messages.js';
 import { SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes.js';
 
@@ -82,7 +80,7 @@ const PATHS: Record<string, { path: string; run: (ctx: Ctx) => Promise<{ handle:
       const session = await openSession(handle, 1);
       await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
       await hint(handle, session, 'kyc.completed');
-      await until(handle, (s) => s.stage === 'active' && s.usage?.last !== undefined, 'active with a usage poll');
+      await waitForState(handle, (s) => s.stage === 'active' && s.usage?.last !== undefined, { what: 'active with a usage poll' });
       return offboard(handle, 'Contract ended');
     },
   },
@@ -96,7 +94,7 @@ const PATHS: Record<string, { path: string; run: (ctx: Ctx) => Promise<{ handle:
       const second = await openSession(handle, 2);
       await sandbox.admin.completeKyc(second, { pan: 'ABCPE1234K' });
       await hint(handle, second, 'kyc.completed');
-      await until(handle, (s) => s.stage === 'active', 'active');
+      await waitForState(handle, (s) => s.stage === 'active', { what: 'active' });
       return offboard(handle, 'Contract ended');
     },
   },
@@ -107,7 +105,7 @@ const PATHS: Record<string, { path: string; run: (ctx: Ctx) => Promise<{ handle:
       const session = await openSession(handle, 1);
       await sandbox.admin.advanceClock(14 * 86_400 + 60);
       await hint(handle, session, 'kyc.session_expired');
-      await until(handle, (s) => s.stage === 'kyc_expired', 'kyc_expired');
+      await waitForState(handle, (s) => s.stage === 'kyc_expired', { what: 'kyc_expired' });
       return offboard(handle, 'KYC never completed');
     },
   },
@@ -117,7 +115,7 @@ const PATHS: Record<string, { path: string; run: (ctx: Ctx) => Promise<{ handle:
       const handle = await start('revoked');
       await openSession(handle, 1);
       await handle.executeUpdate(revokeKycUpdate, { args: [{ reason: 'Documents look forged' }] });
-      await until(handle, (s) => s.stage === 'kyc_revoked', 'kyc_revoked');
+      await waitForState(handle, (s) => s.stage === 'kyc_revoked', { what: 'kyc_revoked' });
       return offboard(handle, 'Fraud suspected');
     },
   },
@@ -136,9 +134,9 @@ const PATHS: Record<string, { path: string; run: (ctx: Ctx) => Promise<{ handle:
       const session = await openSession(handle, 1);
       await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
       await hint(handle, session, 'kyc.completed');
-      const active = await until(handle, (s) => s.stage === 'active', 'active');
+      const active = await waitForState(handle, (s) => s.stage === 'active', { what: 'active' });
       await sandbox.admin.traffic({ account_auth_id: active.authId!, calls: 4, mix: { answered: 3, failed: 1 } });
-      await until(handle, (s) => (s.usage?.runs ?? 0) >= 2, 'second run');
+      await waitForState(handle, (s) => (s.usage?.runs ?? 0) >= 2, { what: 'second run' });
       const { handle: closed, runIds } = await offboard(handle, 'Contract ended');
       return { handle: closed, runIds: [handle.firstExecutionRunId, ...runIds.filter((id) => id !== handle.firstExecutionRunId)] };
     },
@@ -170,7 +168,7 @@ async function main(): Promise<void> {
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }),
-    activities: createActivities({ vobiz, settings: { alertTimeoutMs: 2000 }, logger: createLogger({ level: 'silent' }) }),
+    activities: createActivities({ vobiz, settings: { alertTimeoutMs: 2000 } }),
     dataConverter,
   });
 
@@ -225,7 +223,7 @@ function onboardingRequest(customerRef: string, overrides: Partial<OnboardingReq
 }
 
 async function openSession(handle: Lifecycle, attempt: number): Promise<string> {
-  const state = await until(handle, (s) => s.stage === 'kyc' && s.kyc.attempts.length === attempt, `KYC attempt ${attempt}`);
+  const state = await waitForState(handle, (s) => s.stage === 'kyc' && s.kyc.attempts.length === attempt, { what: `KYC attempt ${attempt}` });
   return state.kyc.attempts[attempt - 1]!.sessionId;
 }
 
@@ -238,21 +236,6 @@ async function offboard(handle: Lifecycle, reason: string): Promise<{ handle: Li
   await handle.executeUpdate(offboardUpdate, { args: [{ reason }] });
   await handle.result();
   return { handle, runIds: [(await handle.describe()).runId] };
-}
-
-async function until(handle: Lifecycle, predicate: (s: LifecycleState) => boolean, what: string): Promise<LifecycleState> {
-  const deadline = Date.now() + 60_000;
-  let last: LifecycleState | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await handle.query(statusQuery);
-      if (predicate(last)) return last;
-    } catch {
-      // not started yet, or between runs
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last)}`);
 }
 
 function safeRead(path: string): string | undefined {

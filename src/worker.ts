@@ -55,7 +55,6 @@ export async function runWorker(config: AppConfig): Promise<void> {
       activities: createActivities({
         vobiz,
         settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 },
-        logger,
       }),
       dataConverter: createDataConverter(config.codec),
       maxCachedWorkflows: config.worker.maxCachedWorkflows,

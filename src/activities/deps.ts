@@ -1,9 +1,9 @@
 /**
- * What every activity factory receives: the Vobiz client, the few settings activities need, and a logger.
- * Built once per worker in src/worker.ts.
+ * What every activity factory receives: the Vobiz client and the few settings activities need. Built once per
+ * worker in src/worker.ts. Activities log through `log` from @temporalio/activity, which reaches the worker's
+ * Runtime logger (pino, redacted) with the workflow and activity IDs attached.
  */
 import { cancellationSignal } from '@temporalio/activity';
-import type { Logger } from '../logging.js';
 import type { CustomerClient, VobizClient } from '../vobiz/index.js';
 
 export interface ActivitySettings {
@@ -16,7 +16,6 @@ export interface ActivitySettings {
 export interface ActivityDeps {
   vobiz: VobizClient;
   settings: ActivitySettings;
-  logger: Logger;
 }
 
 /** The AbortSignal of the running activity: a cancelled activity cancels its HTTP request. */

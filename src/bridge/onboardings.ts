@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { OnboardingInputSchema, workflowIdFor, type OnboardingInput } from '../workflows/input.js';
+import { workflowIdFor, type OnboardingInput } from '../workflows/input.js';
 import { WORKFLOW_TYPE, statusQuery, type LifecycleState } from '../workflows/messages.js';
 import { STAGE } from '../workflows/search-attributes.js';
 
@@ -55,13 +55,11 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * SHA-256 of the validated input (defaults applied, amounts canonical), so `500` and `"500.00"` agree. The input is
- * parsed once more first: a zod `.default()` skips the field's transforms (lowBalanceThreshold's default is "100",
- * an explicit 100 becomes "100.00000"), and a second parse brings both spellings to one.
+ * SHA-256 of the validated input (defaults applied, amounts canonical — the schema normalises defaults too), so
+ * `500` and `"500.00"` agree.
  */
 export function inputFingerprint(input: OnboardingInput): string {
-  const reparsed = OnboardingInputSchema.safeParse(input);
-  const canonical = canonicalJson(reparsed.success ? reparsed.data : input);
+  const canonical = canonicalJson(input);
   return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
 }
 

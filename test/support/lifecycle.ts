@@ -3,16 +3,14 @@
  * HTTP, an encrypting client and a worker that can be stopped and started again (crash tests).
  */
 import { fileURLToPath } from 'node:url';
-import { Client, type WorkflowHandle } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.js';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
 import { createDataConverter } from '../../src/codec/data-converter.js';
-import { createLogger } from '../../src/logging.js';
 import { startTestSandbox, type TestSandbox } from '../../src/sandbox/testing.js';
 import { VobizClient } from '../../src/vobiz/index.js';
 import type { OnboardingRequest } from '../../src/workflows/input.js';
-import { statusQuery, type LifecycleState, type Stage } from '../../src/workflows/messages.js';
 import { connectDevServer, uniqueTaskQueue, workflowBundle, type DevServer } from './temporal.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url));
@@ -75,7 +73,7 @@ export async function startLifecycleRig(): Promise<LifecycleRig> {
         namespace: server.namespace,
         taskQueue,
         workflowBundle: await workflowBundle(WORKFLOWS_PATH),
-        activities: createActivities({ vobiz, settings: { alertTimeoutMs: 2000, ...options }, logger: createLogger({ level: 'silent' }) }),
+        activities: createActivities({ vobiz, settings: { alertTimeoutMs: 2000, ...options } }),
         dataConverter,
         shutdownGraceTime: 0,
       });
@@ -97,24 +95,4 @@ export async function startLifecycleRig(): Promise<LifecycleRig> {
   return rig;
 }
 
-/** Polls the status query until `predicate` holds (the workflow is real; its progress takes real seconds). */
-export async function waitForState(
-  handle: WorkflowHandle,
-  predicate: (state: LifecycleState) => boolean,
-  { timeoutMs = 60_000, what = 'state' }: { timeoutMs?: number; what?: string } = {},
-): Promise<LifecycleState> {
-  const deadline = Date.now() + timeoutMs;
-  let last: LifecycleState | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await handle.query(statusQuery);
-      if (predicate(last)) return last;
-    } catch {
-      // not started yet, or no worker to answer right now
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last)}`);
-}
-
-export const atStage = (stage: Stage) => (s: LifecycleState) => s.stage === stage;
+export { atStage, waitForState } from './wait-for-state.js';
