@@ -30,12 +30,14 @@ import type { customerLifecycle } from '../src/workflows/lifecycle.js';
 import {
   kycEventSignal,
   offboardUpdate,
+  retryUpdate,
   revokeKycUpdate,
   type KycEventType,
 } from '../src/workflows/messages.js';
 import { SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes.js';
 
 const HISTORIES = join(PROJECT_ROOT, 'test', 'histories');
+const PARTNER_TOKEN = 'test-partner-token';
 const WORKFLOWS_PATH = join(PROJECT_ROOT, 'src', 'workflows', 'index.ts');
 
 /**
@@ -67,8 +69,9 @@ type Lifecycle = WorkflowHandleWithFirstExecutionRunId<typeof customerLifecycle>
 interface Ctx {
   client: Client;
   sandbox: TestSandbox;
+  vobiz: VobizClient;
   taskQueue: string;
-  start: (name: string, overrides?: Partial<OnboardingRequest>) => Promise<Lifecycle>;
+  start: (name: string, overrides?: Partial<OnboardingRequest> & { customerEmail?: string }) => Promise<Lifecycle>;
 }
 
 /** Each path drives one customer to a closed run; returns the runs to record (most paths have one). */
@@ -143,6 +146,56 @@ const PATHS: Record<string, { path: string; run: (ctx: Ctx) => Promise<{ handle:
   },
 };
 
+/**
+ * Paths of the failure policy and the bounded KYC wait (recorded with the patches they introduced, so the new
+ * branches are covered next to the histories recorded before them).
+ */
+Object.assign(PATHS, {
+  'blocked-retried': {
+    path: 'account creation blocked (the e-mail belongs to another Vobiz account), operator retry with a corrected e-mail, KYC completed, active, offboarded (balance read)',
+    async run({ start, sandbox, vobiz }: Ctx) {
+      const email = `taken-${Date.now().toString(36)}@example.com`;
+      await vobiz.createAccount({ name: 'Someone Else', email, phone: '+919811111111', password: 'Other-Pass1!', country: 'IN' });
+      const handle = await start('blocked', { customerEmail: email });
+      await waitForState(handle, (s) => s.stage === 'blocked', { what: 'blocked' });
+      await handle.executeUpdate(retryUpdate, { args: [{ customer: { email: `fixed-${email}` } }] });
+      const session = await openSession(handle, 1);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(handle, session, 'kyc.completed');
+      await waitForState(handle, (s) => s.stage === 'active', { what: 'active' });
+      return offboard(handle, 'Contract ended');
+    },
+  },
+  'credentials-restored': {
+    path: 'partner token rotated while parked in KYC: the poll stalls on credentials (VobizStalled), the token comes back, KYC completed, active, offboarded',
+    async run({ start, sandbox }: Ctx) {
+      const handle = await start('credentials');
+      const session = await openSession(handle, 1);
+      await sandbox.admin.rotatePartnerToken('rotated-token-the-worker-does-not-have');
+      await waitForState(handle, (s) => s.stall?.kind === 'credentials', { what: 'stalled on credentials' });
+      await sandbox.admin.rotatePartnerToken(PARTNER_TOKEN);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(handle, session, 'kyc.completed');
+      await waitForState(handle, (s) => s.stage === 'active', { what: 'active', timeoutMs: 120_000 });
+      return offboard(handle, 'Contract ended');
+    },
+  },
+  'kyc-continued-as-new': {
+    path: 'parked in KYC with pollsPerRun 2: runs continue-as-new with the session open (no second session), KYC completed in a later run, active, offboarded',
+    async run({ start, sandbox, client }: Ctx) {
+      const handle = await start('kyc-can', { kyc: { expiresInDays: 14, pollInterval: '1 second', pollsPerRun: 2 } });
+      const session = await openSession(handle, 1);
+      const latest = client.workflow.getHandle<typeof customerLifecycle>(handle.workflowId);
+      for (let i = 0; i < 120 && (await latest.describe()).runId === handle.firstExecutionRunId; i++) await new Promise((r) => setTimeout(r, 250));
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(latest as Lifecycle, session, 'kyc.completed');
+      await waitForState(latest, (s) => s.stage === 'active', { what: 'active' });
+      const { handle: closed, runIds } = await offboard(latest as Lifecycle, 'Contract ended');
+      return { handle: closed, runIds: [handle.firstExecutionRunId, ...runIds] };
+    },
+  },
+});
+
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((name) => !(name in PATHS));
@@ -159,7 +212,7 @@ async function main(): Promise<void> {
     },
   });
   const sandbox = await startTestSandbox();
-  const vobiz = new VobizClient({ baseUrl: sandbox.url, partnerAuthId: 'PA_SANDBOX1', partnerAuthToken: 'test-partner-token', connectTimeoutMs: 2000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 });
+  const vobiz = new VobizClient({ baseUrl: sandbox.url, partnerAuthId: 'PA_SANDBOX1', partnerAuthToken: PARTNER_TOKEN, connectTimeoutMs: 2000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 });
   const dataConverter = createDataConverter({ keys: [DEVELOPMENT_KEY] });
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
   const taskQueue = 'record-histories';
@@ -176,9 +229,11 @@ async function main(): Promise<void> {
   const ctx: Ctx = {
     client,
     sandbox,
+    vobiz,
     taskQueue,
-    start: (name, overrides = {}) => {
+    start: (name, { customerEmail, ...overrides } = {}) => {
       const input = onboardingRequest(`rec-${name}-${stamp}`, overrides);
+      if (customerEmail) input.customer.email = customerEmail;
       return client.workflow.start<typeof customerLifecycle>('customerLifecycle', { taskQueue, workflowId: workflowIdFor(input.customerRef), args: [input] });
     },
   };

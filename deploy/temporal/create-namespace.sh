@@ -7,7 +7,7 @@ set -eu
 : "${TEMPORAL_ADDRESS:?}"
 NAMESPACE="${NAMESPACE:-default}"
 RETENTION="${NAMESPACE_RETENTION:-72h}"
-SEARCH_ATTRIBUTES="${SEARCH_ATTRIBUTES:-VobizStage VobizKycStatus VobizAuthId}"
+SEARCH_ATTRIBUTES="${SEARCH_ATTRIBUTES:-VobizStage VobizKycStatus VobizAuthId VobizStalled}"
 
 echo "waiting for Temporal at $TEMPORAL_ADDRESS"
 tries=0

@@ -6,7 +6,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Account, VobizClient } from '../vobiz/index.js';
 import { callOptions, type ActivityDeps } from './deps.js';
-import { isApiError, vobizCall } from './failures.js';
+import { ambiguousWrite, isApiError, lookup, vobizCall } from './failures.js';
 import type { CreateAccountInput, CreateAccountResult, CustomerDetails } from './types.js';
 
 async function findByEmail(vobiz: VobizClient, email: string): Promise<Account | undefined> {
@@ -30,9 +30,9 @@ function adoptOrRefuse(existing: Account, customer: CustomerDetails): CreateAcco
 
 export function accountActivities({ vobiz }: ActivityDeps) {
   return {
-    async createCustomerAccount({ customer }: CreateAccountInput): Promise<CreateAccountResult> {
+    async createCustomerAccount({ customer, settleDelayMs }: CreateAccountInput): Promise<CreateAccountResult> {
       return vobizCall(async () => {
-        const existing = await findByEmail(vobiz, customer.email);
+        const existing = await lookup(() => findByEmail(vobiz, customer.email));
         if (existing) {
           const adopted = adoptOrRefuse(existing, customer);
           log.info('Adopted the account an earlier attempt created', { authId: adopted.authId });
@@ -54,10 +54,10 @@ export function accountActivities({ vobiz }: ActivityDeps) {
         } catch (err) {
           // A duplicate-e-mail rejection here means a parallel or lost earlier request won the race: look again.
           if (isApiError(err, 409, 422)) {
-            const raced = await findByEmail(vobiz, customer.email);
+            const raced = await lookup(() => findByEmail(vobiz, customer.email));
             if (raced) return adoptOrRefuse(raced, customer);
           }
-          throw err;
+          throw ambiguousWrite(err, settleDelayMs);
         }
       });
     },

@@ -2,16 +2,17 @@
  * The opening balance transfer, exactly once. Transfers are irreversible and Vobiz has no idempotency key, so the
  * description carries a token unique to this workflow and step, and before every call the customer's ledger is
  * searched for it: a transfer found there is the earlier attempt's, and is adopted instead of repeated.
- * The retry policy (see workflows/activity-stubs.ts) waits long enough for an in-flight request to land first.
+ * A write that may have landed retries only after the settle delay (`ambiguousWrite`), so the lookup sees it.
+ *
+ * The state records the customer ledger row's id either way: Vobiz's ledger rows do not carry the `txn_…` id that
+ * the transfer's response has, so a fresh transfer reads its row back, and the state says the same thing as
+ * Vobiz's transaction list whether the transfer was made now or adopted after a lost response.
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { Money, type Transaction, type VobizClient } from '../vobiz/index.js';
 import { callOptions, type ActivityDeps } from './deps.js';
-import { isApiError, vobizCall } from './failures.js';
+import { ambiguousWrite, isApiError, lookup, vobizCall } from './failures.js';
 import type { TransferInput, TransferResult } from './types.js';
-
-/** A partner wallet that cannot cover the transfer is for the partner to top up: retry slowly, don't fail. */
-const INSUFFICIENT_BALANCE_RETRY_MS = 10 * 60_000;
 
 async function findTransfer(vobiz: VobizClient, authId: string, token: string): Promise<Transaction | undefined> {
   for await (const row of vobiz.iterateTransactions(authId, { transactionType: 'transfer' }, callOptions())) {
@@ -25,7 +26,7 @@ export function fundingActivities({ vobiz }: ActivityDeps) {
     async transferOpeningBalance(input: TransferInput): Promise<TransferResult> {
       const amount = Money.parse(input.amount);
       return vobizCall(async () => {
-        const earlier = await findTransfer(vobiz, input.authId, input.intentToken);
+        const earlier = await lookup(() => findTransfer(vobiz, input.authId, input.intentToken));
         if (earlier) {
           if (!Money.parse(earlier.amount).equals(amount)) {
             throw ApplicationFailure.create({
@@ -47,16 +48,24 @@ export function fundingActivities({ vobiz }: ActivityDeps) {
             },
             callOptions(),
           );
-          return { transactionId: transfer.transaction_id, amount: amount.toString(), currency: input.currency, adopted: false };
+          // Read the row back (a failure here is retried: the retry adopts the transfer by its token).
+          const row = await lookup(() => findTransfer(vobiz, input.authId, input.intentToken));
+          if (!row) {
+            throw ApplicationFailure.create({ type: 'VobizLedgerLagging', message: `Transfer ${transfer.transaction_id} is not in the ledger yet` });
+          }
+          return { transactionId: row.id, transferId: transfer.transaction_id, amount: amount.toString(), currency: input.currency, adopted: false };
         } catch (err) {
+          if (err instanceof ApplicationFailure) throw err;
           if (isApiError(err, 400) && err.code === 'insufficient_balance') {
+            // The partner's to fix: the workflow stalls visibly and tries again (never a second transfer: the token lookup runs first).
             throw ApplicationFailure.create({
               type: 'PartnerBalanceInsufficient',
               message: `${err.message} Top up the partner wallet; the transfer retries by itself.`,
-              nextRetryDelay: INSUFFICIENT_BALANCE_RETRY_MS,
+              details: [{ status: err.status, code: err.code }],
+              nonRetryable: true,
             });
           }
-          throw err;
+          throw ambiguousWrite(err, input.settleDelayMs);
         }
       });
     },

@@ -10,7 +10,7 @@ import { ApplicationFailure, activityInfo, log } from '@temporalio/activity';
 import type { KycSession, VobizClient } from '../vobiz/index.js';
 import type { KycOutcome } from '../workflows/messages.js';
 import { callOptions, type ActivityDeps } from './deps.js';
-import { isApiError, vobizCall } from './failures.js';
+import { ambiguousWrite, isApiError, lookup, vobizCall } from './failures.js';
 import type { KycSessionRef, KycSessionState, OpenKycSessionInput, ResendKycInput } from './types.js';
 
 /** Vobiz's statuses, plus the sandbox's explicit `failed`/`expired` (the real API's are undocumented). */
@@ -39,12 +39,12 @@ export function kycActivities({ vobiz, settings }: ActivityDeps) {
   return {
     async openKycSession(input: OpenKycSessionInput): Promise<KycSessionRef> {
       return vobizCall(async () => {
-        const earlier = await findAttemptSession(vobiz, input);
+        const earlier = await lookup(() => findAttemptSession(vobiz, input));
         if (earlier) {
           log.info('Adopted the KYC session an earlier attempt opened', { sessionId: earlier.id, attempt: input.attempt });
           return { sessionId: earlier.id, expiresAt: earlier.expires_at ?? '', status: earlier.status, adopted: true };
         }
-        const account = await vobiz.getAccount(input.authId, callOptions());
+        const account = await lookup(() => vobiz.getAccount(input.authId, callOptions()));
         const session = await vobiz.createKycSession(
           {
             accountAuthId: input.authId,
@@ -56,7 +56,9 @@ export function kycActivities({ vobiz, settings }: ActivityDeps) {
             metadata: { workflowId: input.workflowId, attempt: input.attempt },
           },
           callOptions(),
-        );
+        ).catch((err: unknown) => {
+          throw ambiguousWrite(err, input.settleDelayMs);
+        });
         if (!session.expires_at) {
           throw ApplicationFailure.create({ type: 'VobizContractBroken', message: 'KYC session without expires_at', nonRetryable: true });
         }

@@ -8,8 +8,8 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { CustomerClient } from '../vobiz/index.js';
 import { callOptions, customerApi, type ActivityDeps } from './deps.js';
-import { isApiError, vobizCall } from './failures.js';
-import type { CreateTrunkInput, PickNumberInput, PurchaseNumberResult, TrunkRef } from './types.js';
+import { ambiguousWrite, isApiError, lookup, vobizCall } from './failures.js';
+import type { CreateTrunkInput, EffectInput, PickNumberInput, PurchaseNumberResult, TrunkRef } from './types.js';
 
 const trunkTag = (workflowId: string) => `lc:${workflowId}`;
 
@@ -22,15 +22,17 @@ async function ownedNumber(customer: CustomerClient, e164: string) {
 
 export function telephonyActivities({ vobiz }: ActivityDeps) {
   return {
-    async createSipTrunk({ authId, workflowId, trunk }: CreateTrunkInput): Promise<TrunkRef> {
+    async createSipTrunk({ authId, workflowId, trunk, settleDelayMs }: CreateTrunkInput): Promise<TrunkRef> {
       return vobizCall(async () => {
-        const customer = await customerApi(vobiz, authId);
+        const customer = await lookup(() => customerApi(vobiz, authId));
         const tag = trunkTag(workflowId);
-        for await (const existing of customer.iterateTrunks({}, callOptions())) {
-          if (existing.description?.includes(tag)) {
-            log.info('Adopted the trunk an earlier attempt created', { trunkId: existing.trunk_id });
-            return { trunkId: existing.trunk_id, trunkDomain: existing.trunk_domain ?? '', adopted: true };
-          }
+        const existing = await lookup(async () => {
+          for await (const t of customer.iterateTrunks({}, callOptions())) if (t.description?.includes(tag)) return t;
+          return undefined;
+        });
+        if (existing) {
+          log.info('Adopted the trunk an earlier attempt created', { trunkId: existing.trunk_id });
+          return { trunkId: existing.trunk_id, trunkDomain: existing.trunk_domain ?? '', adopted: true };
         }
         const created = await customer.createTrunk(
           {
@@ -44,7 +46,9 @@ export function telephonyActivities({ vobiz }: ActivityDeps) {
             description: tag,
           },
           callOptions(),
-        );
+        ).catch((err: unknown) => {
+          throw ambiguousWrite(err, settleDelayMs);
+        });
         return { trunkId: created.trunk_id, trunkDomain: created.trunk_domain ?? `${created.trunk_id}.sip.vobiz.ai`, adopted: false };
       });
     },
@@ -75,10 +79,10 @@ export function telephonyActivities({ vobiz }: ActivityDeps) {
       });
     },
 
-    async purchaseNumber({ authId, e164 }: { authId: string; e164: string }): Promise<PurchaseNumberResult> {
+    async purchaseNumber({ authId, e164, settleDelayMs }: { authId: string; e164: string } & EffectInput): Promise<PurchaseNumberResult> {
       return vobizCall(async () => {
-        const customer = await customerApi(vobiz, authId);
-        if (await ownedNumber(customer, e164)) return { status: 'adopted', e164 };
+        const customer = await lookup(() => customerApi(vobiz, authId));
+        if (await lookup(() => ownedNumber(customer, e164))) return { status: 'adopted', e164 };
         try {
           await customer.purchaseNumber({ e164 }, callOptions());
           return { status: 'purchased', e164 };
@@ -90,10 +94,10 @@ export function telephonyActivities({ vobiz }: ActivityDeps) {
           if (isApiError(err, 500)) {
             // Vobiz answers a purchase it rolled back (typically: balance too low for setup + monthly fee) with 500;
             // but a 500 from a proxy can hide a purchase that committed, so look before calling it failed.
-            if (await ownedNumber(customer, e164)) return { status: 'adopted', e164 };
+            if (await lookup(() => ownedNumber(customer, e164))) return { status: 'adopted', e164 };
             throw ApplicationFailure.create({ type: 'NumberPurchaseFailed', message: `${err.message} (${e164})`, nonRetryable: true });
           }
-          throw err;
+          throw ambiguousWrite(err, settleDelayMs);
         }
       });
     },

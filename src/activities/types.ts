@@ -7,15 +7,18 @@
  * - Every side effect carries what the activity needs to find an earlier attempt's result (the workflow ID, the
  *   attempt number, an intent token, the chosen number), because Vobiz has no idempotency keys.
  */
-import type { z } from 'zod';
-import type { CustomerSchema, TrunkSettings } from '../workflows/input.js';
-import type { ReminderPoint } from '../workflows/input.js';
+import type { CustomerDetails, ReminderPoint, TrunkSettings } from '../workflows/input-types.js';
 import type { AlertRecord, KycOutcome, ReminderRecord, UsageSnapshot } from '../workflows/messages.js';
 
 export type ReminderPointInput = ReminderPoint;
-export type CustomerDetails = z.output<typeof CustomerSchema>;
+export type { CustomerDetails } from '../workflows/input-types.js';
 
-export interface CreateAccountInput {
+/** Every effect's input: how long a retry after an ambiguous write must wait (set by the workflow's `effect()`). */
+export interface EffectInput {
+  settleDelayMs?: number;
+}
+
+export interface CreateAccountInput extends EffectInput {
   workflowId: string;
   customer: CustomerDetails;
 }
@@ -25,7 +28,7 @@ export interface CreateAccountResult {
   adopted: boolean;
 }
 
-export interface TransferInput {
+export interface TransferInput extends EffectInput {
   authId: string;
   /** Canonical decimal string, e.g. "500.00000". */
   amount: string;
@@ -35,13 +38,16 @@ export interface TransferInput {
   intentToken: string;
 }
 export interface TransferResult {
+  /** The customer ledger row's id (`GET …/transactions`), the same whether the transfer was made now or adopted. */
   transactionId: string;
+  /** Vobiz's transfer id (`txn_…`) when this attempt made the transfer; the ledger rows do not carry it. */
+  transferId?: string;
   amount: string;
   currency: string;
   adopted: boolean;
 }
 
-export interface OpenKycSessionInput {
+export interface OpenKycSessionInput extends EffectInput {
   authId: string;
   workflowId: string;
   attempt: number;
@@ -70,7 +76,7 @@ export interface ResendKycInput {
   purpose: 'reminder' | 'operator';
 }
 
-export interface CreateTrunkInput {
+export interface CreateTrunkInput extends EffectInput {
   authId: string;
   workflowId: string;
   trunk: TrunkSettings;
@@ -115,8 +121,9 @@ export interface LifecycleActivities {
   createSipTrunk(input: CreateTrunkInput): Promise<TrunkRef>;
   disableSipTrunk(input: { authId: string; trunkId: string }): Promise<{ alreadyDisabled: boolean }>;
   pickInventoryNumber(input: PickNumberInput): Promise<{ e164: string } | null>;
-  purchaseNumber(input: { authId: string; e164: string }): Promise<PurchaseNumberResult>;
+  purchaseNumber(input: { authId: string; e164: string } & EffectInput): Promise<PurchaseNumberResult>;
   releaseNumber(input: { authId: string; e164: string }): Promise<{ alreadyReleased: boolean }>;
   summarizeUsage(input: SummarizeUsageInput): Promise<UsageSnapshot>;
+  readBalance(input: { authId: string }): Promise<{ balance: string; currency: string }>;
   sendAlert(input: SendAlertInput): Promise<void>;
 }

@@ -80,5 +80,13 @@ export function usageActivities({ vobiz }: ActivityDeps) {
         };
       });
     },
+
+    /** The customer wallet's balance, e.g. at offboarding, when the partner must reclaim it through Vobiz support. */
+    async readBalance({ authId }: { authId: string }): Promise<{ balance: string; currency: string }> {
+      return vobizCall(async () => {
+        const balance = await vobiz.getAccountBalance(authId, callOptions());
+        return { balance: Money.parse(balance.cash_credits ?? 0).toString(), currency: balance.currency ?? 'INR' };
+      });
+    },
   };
 }

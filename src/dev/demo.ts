@@ -46,7 +46,8 @@ export function demoRequest(customerRef: string): OnboardingRequest {
       country: 'IN',
     },
     funding: { amount: 500, currency: 'INR', description: 'Opening balance' },
-    kyc: { expiresInDays: 14, maxAttempts: 3, pollInterval: '3 seconds' },
+    // The webhook moves it; the poll (at the edge's lower bound) is only the fallback for a lost delivery.
+    kyc: { expiresInDays: 14, maxAttempts: 3, pollInterval: '5 minutes' },
     telephony: {
       trunk: { name: 'Demo SIP trunk', trunk_status: 'enabled', secure: false, trunk_direction: 'outbound', concurrent_calls_limit: 10, cps_limit: 5, transport: 'udp' },
     },

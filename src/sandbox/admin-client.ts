@@ -63,6 +63,8 @@ export class SandboxAdminClient {
   trafficRate(body: { account_auth_id: string; calls_per_minute: number; mix?: TrafficMix }) { return this.call<{ account_auth_id: string; calls_per_minute: number }>('POST', '/traffic/rate', body); }
 
   ledger() { return this.call<LedgerReport>('GET', '/ledger'); }
+  /** Rotates the partner token (the old one gets 401 from now on), as a partner would in the Vobiz Console. */
+  rotatePartnerToken(token: string) { return this.call<{ auth_id: string; rotated_at: string }>('POST', '/partner/token', { token }); }
   state() { return this.call<Record<string, unknown> & { counts: Record<string, number> }>('GET', '/state'); }
 
   addFault(spec: FaultSpec) { return this.call<FaultRule>('POST', '/faults', spec); }

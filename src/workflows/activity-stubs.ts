@@ -1,36 +1,47 @@
 /**
- * The workflow's handles on its activities, in two retry classes.
+ * The workflow's handles on its activities, in three retry classes. Each class retries a few times on its own, fast,
+ * and then hands the failure to the workflow, whose failure policy (failure-policy.ts) decides: block for an
+ * operator, or stall visibly and try again later. So a Vobiz outage or a rotated token is seen in the customer's
+ * state within minutes, and nothing retries silently for hours behind a 15-minute backoff.
  *
- * - Reads and naturally idempotent calls retry fast.
- * - Effects (account, transfer, KYC session, trunk, number purchase) retry slowly. Vobiz has no idempotency keys,
- *   so each effect activity first looks for an earlier attempt's result and adopts it. That lookup is only as good
- *   as the ledger it reads: a request whose response was lost may still be in flight at Vobiz. The first retry
- *   therefore waits one minute. The HTTP client gives up on a request after at most 35 s (5 s connect + 15 s
- *   headers + 15 s body), and Vobiz's transfer is synchronous and atomic (no pending state), so a request it is
- *   still working on when we give up has landed, or failed for good, well within that minute. A request held up
- *   longer than that inside Vobiz cannot be seen by the lookup: the design document spells out that limit.
- *   A worker that dies mid-call is noticed after startToCloseTimeout (2 minutes by default,
- *   `advanced.effectStartToCloseTimeout`), which gives the same margin.
+ * - Reads and naturally idempotent calls: 1 s doubling to 30 s, six attempts (about half a minute of waiting).
+ * - Effects (account, transfer, KYC session, trunk, number purchase): Vobiz has no idempotency keys, so each effect
+ *   activity looks for an earlier attempt's result before writing. A failed lookup retries inside the activity; a
+ *   request that never reached Vobiz (connection refused) or a 429 retries fast. Only an *ambiguous* write (no
+ *   answer, or a 5xx, after the request was sent) waits the settle delay (`advanced.effectSettleDelay`, default one
+ *   minute): the activity asks for it with `nextRetryDelay`, so the retry's lookup runs after the earlier request
+ *   has landed or died. The HTTP client gives up on a request after at most 35 s (5 s connect + 15 s headers +
+ *   15 s body), and Vobiz's transfer is synchronous and atomic, so a minute covers it.
+ * - A worker that dies mid-effect is noticed after the effect's startToCloseTimeout (`advanced.effectStartToCloseTimeout`,
+ *   default one minute): longer than the lookups plus the client's 35 s, so the retry's lookup sees a request the
+ *   dead worker left in flight.
+ * A request held inside Vobiz for longer than these windows cannot be seen by the lookup: docs/design.md §2.
  */
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/types.js';
+import { durationMs } from './duration.js';
 
 const READ_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6 },
 };
 
 let EFFECT_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 minute', backoffCoefficient: 2, maximumInterval: '15 minutes' },
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 6 },
 };
+let SETTLE_DELAY_MS = 60_000;
 
 /** Sets the settle delay from the workflow input (`advanced.effectSettleDelay`); module state is per workflow run. */
 export function setEffectSettleDelay(delay: string): void {
-  EFFECT_OPTIONS = { ...EFFECT_OPTIONS, retry: { ...EFFECT_OPTIONS.retry, initialInterval: delay } };
+  SETTLE_DELAY_MS = durationMs(delay);
 }
 
-/** Sets an effect attempt's startToCloseTimeout from the input (`advanced.effectStartToCloseTimeout`, default 2 minutes). */
+export function effectSettleDelayMs(): number {
+  return SETTLE_DELAY_MS;
+}
+
+/** Sets an effect attempt's startToCloseTimeout from the input (`advanced.effectStartToCloseTimeout`). */
 export function setEffectStartToCloseTimeout(timeout: string): void {
   EFFECT_OPTIONS = { ...EFFECT_OPTIONS, startToCloseTimeout: timeout };
 }
@@ -41,20 +52,13 @@ const ALERT_OPTIONS: ActivityOptions = {
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 };
 
-const reads = proxyActivities<LifecycleActivities>(READ_OPTIONS);
-const effects = proxyActivities<LifecycleActivities>(EFFECT_OPTIONS);
+const stubs = proxyActivities<LifecycleActivities>(READ_OPTIONS);
 
 type Name = keyof LifecycleActivities;
 type Args<K extends Name> = Parameters<LifecycleActivities[K]>;
 type Result<K extends Name> = Awaited<ReturnType<LifecycleActivities[K]>>;
 
-function call<K extends Name>(
-  stubs: typeof reads,
-  options: ActivityOptions,
-  name: K,
-  summary: string,
-  args: Args<K>,
-): Promise<Result<K>> {
+function call<K extends Name>(options: ActivityOptions, name: K, summary: string, args: Args<K>): Promise<Result<K>> {
   // The summary shows on the activity in the Web UI's timeline, so the history reads like the flow.
   const stub = stubs[name] as unknown as { executeWithOptions(o: ActivityOptions, a: Args<K>): Promise<Result<K>> };
   return stub.executeWithOptions({ ...options, summary }, args);
@@ -62,15 +66,17 @@ function call<K extends Name>(
 
 /** A read or an idempotent call (GET, resend, revoke, release, disable). */
 export function read<K extends Name>(name: K, summary: string, ...args: Args<K>): Promise<Result<K>> {
-  return call(reads, READ_OPTIONS, name, summary, args);
+  return call(READ_OPTIONS, name, summary, args);
 }
 
 /** An alert delivery: a few tries, then the workflow moves on (the alert stays in its state and logs). */
 export function notify<K extends Name>(name: K, summary: string, ...args: Args<K>): Promise<Result<K>> {
-  return call(reads, ALERT_OPTIONS, name, summary, args);
+  return call(ALERT_OPTIONS, name, summary, args);
 }
 
-/** A side effect Vobiz cannot deduplicate: reconciled by the activity, retried only after the settle delay. */
+/** A side effect Vobiz cannot deduplicate: reconciled by the activity, which is told the settle delay to ask for. */
 export function effect<K extends Name>(name: K, summary: string, ...args: Args<K>): Promise<Result<K>> {
-  return call(effects, EFFECT_OPTIONS, name, summary, args);
+  const [first, ...rest] = args;
+  const withSettle = [{ ...(first as object), settleDelayMs: SETTLE_DELAY_MS }, ...rest] as unknown as Args<K>;
+  return call(EFFECT_OPTIONS, name, summary, withSettle);
 }

@@ -1,11 +1,19 @@
 /**
- * The onboarding input: what another service sends to start one customer's lifecycle.
+ * The onboarding input's rules: what another service may send to start one customer's lifecycle.
  *
- * Validated with zod at the edge (start API, CLI) and again when the workflow starts; every problem names its
- * field and rule. Pure (zod only), so the workflow sandbox can import it.
+ * Enforced with zod at the edges (start API, CLI, typed client); every problem names its field and rule. The
+ * workflow does not import this module at run time: it checks structure only (input-structure.ts), so a rule
+ * tightened here later never breaks the replay of a customer started under the old one. Defaults come from
+ * defaults.ts, shared with the workflow.
  */
 import { z } from 'zod';
-import { DURATION_PATTERN } from './duration.js';
+import { INPUT_DEFAULTS, INPUT_VERSION } from './defaults.js';
+import { canonicalAmount } from './input-structure.js';
+import { DURATION_PATTERN, durationMs } from './duration.js';
+import type { FieldProblem, OnboardingInput as WorkflowInput } from './input-types.js';
+
+export { canonicalAmount } from './input-structure.js';
+export type { FieldProblem } from './input-types.js';
 
 /** E.164: a plus, a non-zero digit, then 7–14 more digits. */
 export const E164 = /^\+[1-9]\d{7,14}$/;
@@ -21,17 +29,18 @@ const amount = (rule: string) =>
     .refine((v) => AMOUNT.test(v), { message: `must be ${rule} with at most 5 decimal places` })
     .transform(canonicalAmount);
 
-/** "500" / 500 / "500.5" → "500.00000": one spelling per value, so amounts compare as strings in workflow code. */
-export function canonicalAmount(value: string): string {
-  const [whole = '0', fraction = ''] = value.split('.');
-  return `${BigInt(whole).toString()}.${fraction.padEnd(5, '0')}`;
-}
-
-const duration = (fallback: string) =>
+/**
+ * A duration within bounds. Lower bounds keep each customer's history and Vobiz traffic small (a poll every few
+ * seconds for a year would be millions of events); upper bounds keep a mistyped unit from parking a customer.
+ */
+const duration = (fallback: string, min: string, max: string) =>
   z
     .string()
     .trim()
     .regex(DURATION_PATTERN, 'must be a duration such as "30 minutes", "1 hour", "4h", "1 day"')
+    .refine((v) => !DURATION_PATTERN.test(v) || (durationMs(v) >= durationMs(min) && durationMs(v) <= durationMs(max)), {
+      message: `must be between ${min} and ${max}`,
+    })
     .default(fallback);
 
 export const CustomerRefSchema = z
@@ -66,17 +75,16 @@ export const ReminderPointSchema = z.object({
 
 export const KycSettingsSchema = z
   .object({
-    expiresInDays: z.number().int('must be a whole number').min(1, 'must be 1-365').max(365, 'must be 1-365').default(14),
+    expiresInDays: z.number().int('must be a whole number').min(1, 'must be 1-365').max(365, 'must be 1-365').default(INPUT_DEFAULTS.kyc.expiresInDays),
     reminderSchedule: z
       .array(ReminderPointSchema)
       .max(10, 'must have at most 10 reminder points')
-      .default([
-        { trigger: 'days_before_expiry', value: 3 },
-        { trigger: 'days_before_expiry', value: 1 },
-      ]),
-    maxAttempts: z.number().int('must be a whole number').min(1, 'must be 1-10').max(10, 'must be 1-10').default(3),
+      .default(INPUT_DEFAULTS.kyc.reminderSchedule),
+    maxAttempts: z.number().int('must be a whole number').min(1, 'must be 1-10').max(10, 'must be 1-10').default(INPUT_DEFAULTS.kyc.maxAttempts),
     /** How often to confirm the session with the API when no webhook arrives: bounds the delay a lost webhook causes. */
-    pollInterval: duration('4 hours'),
+    pollInterval: duration(INPUT_DEFAULTS.kyc.pollInterval, '5 minutes', '7 days'),
+    /** Confirmations per workflow run before continue-as-new (sooner if Temporal suggests it): bounds each history. */
+    pollsPerRun: z.number().int('must be a whole number').min(10, 'must be 10-1000').max(1000, 'must be 10-1000').default(INPUT_DEFAULTS.kyc.pollsPerRun),
   })
   .superRefine((kyc, ctx) => {
     kyc.reminderSchedule.forEach((point, i) => {
@@ -88,12 +96,12 @@ export const KycSettingsSchema = z
 
 export const TrunkSettingsSchema = z.object({
   name: z.string({ error: 'is required' }).trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
-  trunk_status: z.enum(['enabled', 'disabled'], { error: 'must be enabled or disabled' }).default('enabled'),
-  secure: z.boolean({ error: 'must be true or false' }).default(false),
-  trunk_direction: z.enum(['inbound', 'outbound'], { error: 'must be inbound or outbound' }).default('outbound'),
-  concurrent_calls_limit: z.number().int().min(0, 'must be 0-1000').max(1000, 'must be 0-1000').default(10),
-  cps_limit: z.number().int().min(0, 'must be 0-100').max(100, 'must be 0-100').default(5),
-  transport: z.enum(['udp', 'tcp', 'tls'], { error: 'must be udp, tcp or tls' }).default('udp'),
+  trunk_status: z.enum(['enabled', 'disabled'], { error: 'must be enabled or disabled' }).default(INPUT_DEFAULTS.trunk.trunk_status),
+  secure: z.boolean({ error: 'must be true or false' }).default(INPUT_DEFAULTS.trunk.secure),
+  trunk_direction: z.enum(['inbound', 'outbound'], { error: 'must be inbound or outbound' }).default(INPUT_DEFAULTS.trunk.trunk_direction),
+  concurrent_calls_limit: z.number().int().min(0, 'must be 0-1000').max(1000, 'must be 0-1000').default(INPUT_DEFAULTS.trunk.concurrent_calls_limit),
+  cps_limit: z.number().int().min(0, 'must be 0-100').max(100, 'must be 0-100').default(INPUT_DEFAULTS.trunk.cps_limit),
+  transport: z.enum(['udp', 'tcp', 'tls'], { error: 'must be udp, tcp or tls' }).default(INPUT_DEFAULTS.trunk.transport),
 });
 
 export const NumberRequestSchema = z.object({
@@ -108,12 +116,12 @@ export const TelephonySchema = z.object({
 
 export const MonitoringSchema = z
   .object({
-    cdrPollInterval: duration('1 hour'),
-    lowBalanceThreshold: amount('an amount').prefault('100'),
+    cdrPollInterval: duration(INPUT_DEFAULTS.monitoring.cdrPollInterval, '1 minute', '7 days'),
+    lowBalanceThreshold: amount('an amount').prefault(INPUT_DEFAULTS.monitoring.lowBalanceThreshold),
     /** Alert when the failed-call share rises by at least this much (0-1) between two polls. */
-    failedCallJump: z.number().min(0.01, 'must be 0.01-1').max(1, 'must be 0.01-1').default(0.2),
+    failedCallJump: z.number().min(0.01, 'must be 0.01-1').max(1, 'must be 0.01-1').default(INPUT_DEFAULTS.monitoring.failedCallJump),
     /** Polls per workflow run before continue-as-new (sooner if Temporal suggests it): keeps each history small. */
-    pollsPerRun: z.number().int('must be a whole number').min(1, 'must be 1-10000').max(10_000, 'must be 1-10000').default(500),
+    pollsPerRun: z.number().int('must be a whole number').min(1, 'must be 1-1000').max(1000, 'must be 1-1000').default(INPUT_DEFAULTS.monitoring.pollsPerRun),
     alertWebhookUrl: z.url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
   })
   .prefault({});
@@ -124,18 +132,19 @@ export const AdvancedSchema = z
      * How long an effect (account, transfer, KYC session, trunk, number) waits before its first retry, so that a
      * request whose response was lost has landed before the retry looks for it. Lower it only for a local sandbox.
      */
-    effectSettleDelay: duration('1 minute'),
+    effectSettleDelay: duration(INPUT_DEFAULTS.advanced.effectSettleDelay, '1 second', '10 minutes'),
     /**
      * How long one attempt of an effect may run before Temporal gives up on it: also how long a worker that died
      * mid-call holds the effect before another worker retries it. Keep it above the HTTP client's worst case (35 s)
-     * so the retry's lookup sees a request the dead worker left in flight. Lower it only for a local sandbox (the
-     * crash tests do, so a killed worker's activity is retried in seconds instead of minutes).
+     * plus the reconcile reads, so the retry's lookup sees a request the dead worker left in flight. Lower it only
+     * for a local sandbox (the crash tests do, so a killed worker's activity is retried in seconds).
      */
-    effectStartToCloseTimeout: duration('2 minutes'),
+    effectStartToCloseTimeout: duration(INPUT_DEFAULTS.advanced.effectStartToCloseTimeout, '5 seconds', '10 minutes'),
   })
   .prefault({});
 
 export const OnboardingInputSchema = z.object({
+  inputVersion: z.literal(INPUT_VERSION, { error: `must be ${INPUT_VERSION}` }).default(INPUT_VERSION),
   customerRef: CustomerRefSchema,
   customer: CustomerSchema,
   funding: FundingSchema,
@@ -150,14 +159,11 @@ export const OnboardingInputSchema = z.object({
 export type OnboardingRequest = z.input<typeof OnboardingInputSchema>;
 /** What the workflow runs on (defaults applied, amounts canonical). */
 export type OnboardingInput = z.output<typeof OnboardingInputSchema>;
-export type TrunkSettings = z.output<typeof TrunkSettingsSchema>;
-export type NumberRequest = z.output<typeof NumberRequestSchema>;
-export type ReminderPoint = z.output<typeof ReminderPointSchema>;
+export type { NumberRequest, ReminderPoint, TrunkSettings } from './input-types.js';
 
-export interface FieldProblem {
-  field: string;
-  rule: string;
-}
+// The edge's output must be a valid workflow input: checked here at compile time.
+const _edgeOutputIsWorkflowInput = (v: OnboardingInput): WorkflowInput => v;
+void _edgeOutputIsWorkflowInput;
 
 /** zod issues → `{field, rule}` with dotted field paths (`customer.phone`, `kyc.reminderSchedule.0.value`). */
 export function describeProblems(error: z.ZodError): FieldProblem[] {

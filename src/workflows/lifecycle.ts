@@ -1,40 +1,44 @@
 /**
  * One customer's whole life on Vobiz, as one durable workflow:
  *   account → funding → kyc → telephony → active → offboarding → offboarded
- * with kyc_failed / kyc_expired / kyc_revoked (waiting, bounded, for an operator) and failed.
+ * with kyc_failed / kyc_expired / kyc_revoked / blocked (waiting, bounded, for an operator).
  *
  * The workflow decides and waits; activities do every Vobiz call and reconcile before repeating one. The
  * `kycEvent` signal is a hint that makes the workflow confirm the session with the API now instead of at the next
- * poll. The monitoring loop continues-as-new so a customer can stay active for years.
+ * poll. Every Vobiz step runs under the failure policy (failure-policy.ts): the customer's own bad data blocks it
+ * for an operator; refused credentials, outages and bugs stall it visibly until they are fixed; nothing fails the
+ * customer. Every waiting stage continues-as-new before its history grows large, so a customer can live for years.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   ContinueAsNew,
+  TemporalFailure,
   allHandlersFinished,
   condition,
-  makeContinueAsNewFunc,
   isCancellation,
   log,
+  makeContinueAsNewFunc,
+  metricMeter,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { Mutex } from 'async-mutex';
 import { addAmounts, compareAmounts, ZERO } from './amounts.js';
-import { effect, notify, read, setEffectSettleDelay, setEffectStartToCloseTimeout } from './activity-stubs.js';
+import { effect, effectSettleDelayMs, notify, read, setEffectSettleDelay, setEffectStartToCloseTimeout } from './activity-stubs.js';
 import { durationMs } from './duration.js';
+import { classifyFailure, stallDelayMs, type ClassifiedFailure } from './failure-policy.js';
+import { normalizeCorrections, normalizeInput, trunkProblems, type RetryCorrections } from './input-structure.js';
+import type { NumberRequest, OnboardingInput } from './input-types.js';
 import {
-  NumberRequestSchema,
-  OnboardingInputSchema,
-  describeProblems,
-  type NumberRequest,
-  type OnboardingInput,
-} from './input.js';
-import {
-  WAITING_FOR_OPERATOR,
+  TERMINAL_STAGES,
   kycEventSignal,
   offboardUpdate,
   purchaseNumberUpdate,
   restartKycUpdate,
   resendKycUpdate,
+  retryUpdate,
   revokeKycUpdate,
   statusQuery,
   type KycAttemptRecord,
@@ -43,59 +47,84 @@ import {
   type LifecycleSummary,
   type NumberPurchaseArgs,
   type ReasonArgs,
+  type RetryArgs,
   type Stage,
+  type StallKind,
   type UsageSnapshot,
 } from './messages.js';
 import { publishStage } from './visibility.js';
 
 const DAY_MS = 86_400_000;
-/** How long a customer whose KYC ended without success waits for an operator before the workflow closes. */
+/** How long a customer waits for an operator (after KYC ended without success, or a blocked step) before offboarding. */
 const OPERATOR_WAIT = '30 days';
 /** Past expires_at, how long we give Vobiz to report the expiry itself before we revoke the session ourselves. */
 const EXPIRY_GRACE_MS = 10 * 60_000;
 /** Tries at picking a free inventory number when others are bought from under us. */
 const NUMBER_PICK_TRIES = 5;
+/** A run's history past this many events continues-as-new at the next safe point, whatever Temporal suggests. */
+const HISTORY_EVENTS_BOUND = 5_000;
+/** The KYC stages that wait for `restartKyc`. */
+const KYC_WAITS: readonly Stage[] = ['kyc_failed', 'kyc_expired', 'kyc_revoked'];
 
-/** Input as carried across continue-as-new: the customer's details (and password) are no longer needed. */
-const CarriedInputSchema = OnboardingInputSchema.omit({ customer: true });
-type CarriedInput = ReturnType<typeof CarriedInputSchema.parse>;
+/** Patches: workflows started before each change keep their old path on replay (docs/design.md §6). */
+const PATCH = {
+  /** Step failures block or stall the customer instead of failing the workflow. */
+  failurePolicy: 'failure-policy-v1',
+  /** A bounded operator wait that runs out offboards the customer instead of closing with resources live. */
+  offboardAfterOperatorWait: 'offboard-after-operator-wait',
+  /** Offboarding records the balance left in the customer's wallet (to reclaim through Vobiz support). */
+  offboardReadsBalance: 'offboard-reads-balance',
+} as const;
+
+// Created on use, inside the workflow context (clients import this module for its type, outside any workflow).
+const stallRounds = () => metricMeter.createCounter('vobiz_lifecycle_stalled_rounds', 'rounds', 'Rounds of a step retried by the failure policy');
+const blockedSteps = () => metricMeter.createCounter('vobiz_lifecycle_blocked', 'steps', 'Steps blocked for an operator');
 
 export interface ResumeState {
   state: LifecycleState;
+  /** The last webhook event keys seen, so a duplicate delivered after continue-as-new is still recognised. */
+  seenEventKeys?: string[];
 }
 
+/** Thrown inside the workflow when an operator's offboard interrupts a wait: run() goes on to offboarding. */
+class OffboardRequested extends Error {}
+
 export async function customerLifecycle(rawInput: unknown, resume?: ResumeState): Promise<LifecycleSummary> {
-  // Validated again here, not only at the edge: a workflow started by hand (CLI, UI) gets the same rules.
-  const parsed = (resume ? CarriedInputSchema : OnboardingInputSchema).safeParse(rawInput);
-  if (!parsed.success) {
-    const problems = describeProblems(parsed.error);
+  // Structure only: the rules live at the edges, so a rule tightened later never breaks a running customer's replay.
+  const checked = normalizeInput(rawInput, { customerRequired: !resume?.state.authId });
+  if (!checked.ok) {
     throw ApplicationFailure.create({
       type: 'InvalidInput',
-      message: `Invalid onboarding input: ${problems.map((p) => `${p.field} ${p.rule}`).join('; ')}`,
+      message: `Invalid onboarding input: ${checked.problems.map((p) => `${p.field} ${p.rule}`).join('; ')}`,
       nonRetryable: true,
-      details: [problems],
+      details: [checked.problems],
     });
   }
-  setEffectSettleDelay(parsed.data.advanced.effectSettleDelay);
-  setEffectStartToCloseTimeout(parsed.data.advanced.effectStartToCloseTimeout);
-  return new Lifecycle(parsed.data, resume?.state).run();
+  setEffectSettleDelay(checked.value.advanced.effectSettleDelay);
+  setEffectStartToCloseTimeout(checked.value.advanced.effectStartToCloseTimeout);
+  return new Lifecycle(checked.value, resume).run();
 }
 
 class Lifecycle {
   private readonly state: LifecycleState;
   /** Set by a kycEvent signal for the current session: confirm with the API now. */
   private kycHint = false;
-  private readonly seenEventKeys = new Set<string>();
+  private readonly seenEventKeys: Set<string>;
   private offboardRequest?: ReasonArgs;
   private restartRequested = false;
+  private retryRequest?: RetryCorrections;
+  /** Updates that call activities run one at a time, so two operators cannot interleave Vobiz calls. */
+  private readonly updateLock = new Mutex();
+  /** Number purchases (the telephony step and the purchaseNumber update) run one at a time. */
+  private readonly numberLock = new Mutex();
 
   constructor(
-    private readonly input: OnboardingInput | CarriedInput,
-    resumed?: LifecycleState,
+    private readonly input: OnboardingInput,
+    resume?: ResumeState,
   ) {
     const now = new Date().toISOString();
     const { workflowId } = workflowInfo();
-    this.state = resumed ?? {
+    this.state = resume?.state ?? {
       workflowId,
       customerRef: input.customerRef,
       stage: 'account',
@@ -104,12 +133,14 @@ class Lifecycle {
       startedAt: now,
       updatedAt: now,
     };
+    this.seenEventKeys = new Set(resume?.seenEventKeys ?? []);
+    if (this.state.stage === 'offboarding' && this.state.offboarding) this.offboardRequest = { reason: this.state.offboarding.reason };
     this.registerHandlers();
   }
 
   async run(): Promise<LifecycleSummary> {
     try {
-      if (this.state.stage === 'account') await this.provisionAccount();
+      if (this.state.stage === 'account' && !this.offboardRequest) await this.provisionAccount();
       if (this.state.stage === 'funding' && !this.offboardRequest) await this.fund();
       if (this.state.stage === 'kyc' && !this.offboardRequest) {
         const kyc = await this.runKyc();
@@ -117,27 +148,156 @@ class Lifecycle {
       }
       if (this.state.stage === 'telephony' && !this.offboardRequest) await this.provisionTelephony();
       if (this.state.stage === 'active' && !this.offboardRequest) await this.monitorUsage();
-      if (this.offboardRequest) await this.offboard(this.offboardRequest);
-      return this.summary();
     } catch (err) {
-      // continueAsNew() ends the run by throwing: it must leave the workflow function, not become a failure.
-      if (isCancellation(err) || err instanceof ContinueAsNew) throw err;
-      // A non-retryable rejection (e.g. the e-mail belongs to another customer): record why, then fail visibly.
-      const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-      this.setStage('failed', reason);
-      throw ApplicationFailure.create({ type: 'LifecycleFailed', message: reason, nonRetryable: true, cause: err as Error });
+      if (!(err instanceof OffboardRequested)) this.failOrRethrow(err);
+    }
+    if (this.offboardRequest) await this.offboard(this.offboardRequest);
+    return this.summary();
+  }
+
+  /**
+   * What leaves run() other than an offboarding: continue-as-new and cancellation pass through; a bug (any error
+   * that is not a Temporal failure) fails the workflow *task*, which Temporal retries, so a fixed deploy resumes
+   * the customer. A Temporal failure reaching here comes from a workflow started before the failure policy (its
+   * step failures are rethrown by `step()`), or from a broken invariant: it fails the run, as it always did.
+   */
+  private failOrRethrow(err: unknown): never {
+    if (isCancellation(err) || err instanceof ContinueAsNew || !(err instanceof TemporalFailure)) throw err;
+    const reason = err.cause instanceof Error ? err.cause.message : err.message;
+    this.setStage('failed', reason);
+    throw ApplicationFailure.create({ type: 'LifecycleFailed', message: reason, nonRetryable: true, cause: err });
+  }
+
+  // ---- the failure policy ---------------------------------------------------------------------------------------
+
+  /**
+   * Runs one Vobiz step under the failure policy until it succeeds: the customer's data refused → `blocked` until an
+   * operator retries (then the step runs again, with corrections applied) or offboards; anything else → a visible
+   * stall, retried on a capped backoff. An offboard request ends a wait with `OffboardRequested`.
+   */
+  private async step<T>(name: string, call: () => Promise<T>, options: { blockAs?: Stage } = {}): Promise<T> {
+    for (let round = 0; ; round++) {
+      try {
+        const result = await call();
+        if (this.state.stall) this.endStall();
+        return result;
+      } catch (err) {
+        if (!(err instanceof ActivityFailure) || !patched(PATCH.failurePolicy)) throw err;
+        const failure = classifyFailure(err);
+        if (failure.kind === 'customer_data' && options.blockAs) {
+          await this.block(options.blockAs, failure);
+          round = -1;
+          continue;
+        }
+        await this.stall(name, failure, round);
+      }
+    }
+  }
+
+  private async block(step: Stage, failure: ClassifiedFailure): Promise<void> {
+    if (this.state.stall) this.endStall();
+    this.state.blocked = { step, type: failure.type, reason: failure.message, since: new Date().toISOString() };
+    blockedSteps().add(1, { step, type: failure.type });
+    log.warn('Step blocked: Vobiz refused the customer data; waiting for an operator', { step, type: failure.type });
+    await this.waitForRetry();
+  }
+
+  /** Waits (bounded) for an operator: `retry` applies the corrections and returns; `offboard` or the bound ends it. */
+  private async waitForRetry(): Promise<void> {
+    const blocked = this.state.blocked!;
+    this.setStage('blocked', `${blocked.step}: ${blocked.type}: ${blocked.reason}. Waiting for an operator to retry (with corrected fields) or offboard`);
+    this.retryRequest = undefined;
+    const decided = await condition(() => Boolean(this.retryRequest) || Boolean(this.offboardRequest), OPERATOR_WAIT, {
+      summary: 'Wait for an operator: retry or offboard',
+    });
+    if (!this.offboardRequest && !decided) {
+      this.offboardRequest = { reason: `Blocked (${blocked.type}) with no operator decision within ${OPERATOR_WAIT}` };
+    }
+    if (this.offboardRequest) throw new OffboardRequested();
+    this.applyCorrections(this.retryRequest ?? {});
+    delete this.state.blocked;
+    this.setStage(blocked.step);
+  }
+
+  private async stall(name: string, failure: ClassifiedFailure, round: number): Promise<void> {
+    const kind: StallKind = failure.kind === 'customer_data' ? 'unexpected' : failure.kind;
+    const first = !this.state.stall;
+    const since = this.state.stall?.since ?? new Date().toISOString();
+    this.state.stall = { step: name, kind, type: failure.type, reason: failure.message, since, rounds: round + 1 };
+    this.touch();
+    stallRounds().add(1, { step: name, kind });
+    log.warn('Step stalled: retrying by itself', { step: name, kind, type: failure.type, round: round + 1 });
+    if (first) await this.alert({ kind: 'stalled', detail: `${name} is retrying by itself: ${kind} (${failure.type}): ${failure.message}` });
+    const waitMs = stallDelayMs(round, effectSettleDelayMs());
+    await condition(() => this.offboardPending(), waitMs, { summary: `Retry ${name} after ${kind}` });
+    if (this.offboardPending()) throw new OffboardRequested();
+    await this.continueAsNewIfLong();
+  }
+
+  private endStall(): void {
+    const stall = this.state.stall!;
+    log.info('Stalled step recovered', { step: stall.step, kind: stall.kind, rounds: stall.rounds, since: stall.since });
+    delete this.state.stall;
+    this.touch();
+  }
+
+  /** An offboard request that should interrupt what is running now (not offboarding itself). */
+  private offboardPending(): boolean {
+    return Boolean(this.offboardRequest) && this.state.stage !== 'offboarding';
+  }
+
+  /**
+   * Continues-as-new when this run's history is long (Temporal suggests it, or past HISTORY_EVENTS_BOUND), after
+   * in-flight handlers finish. The state carries everything; the customer's details are left behind once the
+   * account exists. `force` continues regardless (a bound of polls reached).
+   */
+  private async continueAsNewIfLong(force = false): Promise<void> {
+    const info = workflowInfo();
+    if (!force && !info.continueAsNewSuggested && info.historyLength < HISTORY_EVENTS_BOUND) return;
+    // Handlers may still be running (e.g. a number purchase): let them finish, or continue-as-new drops them.
+    await condition(allHandlersFinished);
+    if (this.offboardPending()) throw new OffboardRequested();
+    const { customer, ...withoutCustomer } = this.input;
+    const carried: OnboardingInput = this.state.authId || !customer ? withoutCustomer : this.input;
+    // The memo (the start API's input fingerprint) is carried explicitly, so a repeated start stays comparable.
+    const next = makeContinueAsNewFunc<typeof customerLifecycle>({ memo: info.memo ?? {} });
+    await next(carried, { state: this.state, seenEventKeys: [...this.seenEventKeys].slice(-100) });
+  }
+
+  private applyCorrections(corrections: RetryCorrections): void {
+    if (corrections.customer && this.input.customer) Object.assign(this.input.customer, corrections.customer);
+    if (corrections.trunk) this.input.telephony.trunk = { ...this.input.telephony.trunk, ...corrections.trunk };
+  }
+
+  private async alert(alert: { kind: 'low_balance' | 'failed_calls_jump' | 'stalled'; detail: string }): Promise<void> {
+    const record = { ...alert, at: new Date().toISOString() };
+    const usage = this.state.usage;
+    if (usage && alert.kind !== 'stalled') {
+      usage.alerts.push(record);
+      if (usage.alerts.length > 50) usage.alerts.shift();
+    }
+    try {
+      await notify('sendAlert', `Alert: ${alert.kind}`, {
+        workflowId: this.state.workflowId,
+        authId: this.state.authId ?? '',
+        alert: record,
+        ...(this.input.monitoring.alertWebhookUrl ? { webhookUrl: this.input.monitoring.alertWebhookUrl } : {}),
+      });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('Alert could not be delivered', { alert: alert.kind, error: err instanceof Error ? err.message : String(err) });
     }
   }
 
   // ---- stages -------------------------------------------------------------------------------------------------
 
   private async provisionAccount(): Promise<void> {
-    const input = this.input as OnboardingInput;
     this.setStage('account');
-    const account = await effect('createCustomerAccount', 'Create the customer account', {
-      workflowId: this.state.workflowId,
-      customer: input.customer,
-    });
+    const account = await this.step(
+      'account',
+      () => effect('createCustomerAccount', 'Create the customer account', { workflowId: this.state.workflowId, customer: this.customer() }),
+      { blockAs: 'account' },
+    );
     this.state.authId = account.authId;
     log.info('Customer account ready', { authId: account.authId, adopted: account.adopted });
     this.setStage('funding');
@@ -146,13 +306,18 @@ class Lifecycle {
   private async fund(): Promise<void> {
     const { funding } = this.input;
     this.setStage('funding');
-    const transfer = await effect('transferOpeningBalance', `Transfer the opening balance (${funding.amount} ${funding.currency})`, {
-      authId: this.authId(),
-      amount: funding.amount,
-      currency: funding.currency,
-      ...(funding.description ? { description: funding.description } : {}),
-      intentToken: `lc:${this.state.workflowId}:opening-balance`,
-    });
+    const transfer = await this.step(
+      'funding',
+      () =>
+        effect('transferOpeningBalance', `Transfer the opening balance (${funding.amount} ${funding.currency})`, {
+          authId: this.authId(),
+          amount: funding.amount,
+          currency: funding.currency,
+          ...(funding.description ? { description: funding.description } : {}),
+          intentToken: `lc:${this.state.workflowId}:opening-balance`,
+        }),
+      { blockAs: 'funding' },
+    );
     this.state.funding = transfer;
     log.info('Opening balance transferred', { transactionId: transfer.transactionId, adopted: transfer.adopted });
     this.setStage('kyc');
@@ -162,25 +327,8 @@ class Lifecycle {
   private async runKyc(): Promise<'completed' | 'offboard' | 'closed'> {
     for (;;) {
       this.setStage('kyc');
-      const attempt = this.state.kyc.attempts.length + 1;
-      const session = await effect('openKycSession', `Open KYC session (attempt ${attempt})`, {
-        authId: this.authId(),
-        workflowId: this.state.workflowId,
-        attempt,
-        expiresInDays: this.input.kyc.expiresInDays,
-        reminderSchedule: this.input.kyc.reminderSchedule,
-      });
-      const record: KycAttemptRecord = {
-        attempt,
-        sessionId: session.sessionId,
-        expiresAt: session.expiresAt,
-        openedAt: new Date().toISOString(),
-        adopted: session.adopted,
-      };
-      this.state.kyc.attempts.push(record);
-      this.state.kyc.status = session.status;
-      this.touch();
-
+      // A continue-as-new during the wait resumes the open session: opening another would revoke the customer's link.
+      const record = this.openKycAttempt() ?? (await this.openKycAttemptNow());
       const outcome = await this.awaitKycOutcome(record);
       if (outcome === 'offboard') return 'offboard';
       record.outcome = outcome;
@@ -200,15 +348,49 @@ class Lifecycle {
       });
       if (this.offboardRequest) return 'offboard';
       if (!decided) {
-        this.setStage(waiting, `KYC ${outcome}; no operator decision within ${OPERATOR_WAIT}`);
+        const reason = `KYC ${outcome}; no operator decision within ${OPERATOR_WAIT}`;
+        if (patched(PATCH.offboardAfterOperatorWait)) {
+          // Closing here would leave the account, its balance and any session live with nobody watching them.
+          this.offboardRequest = { reason };
+          return 'offboard';
+        }
+        this.setStage(waiting, reason);
         return 'closed';
       }
     }
   }
 
+  private async openKycAttemptNow(): Promise<KycAttemptRecord> {
+    const attempt = this.state.kyc.attempts.length + 1;
+    const session = await this.step(
+      'kyc',
+      () =>
+        effect('openKycSession', `Open KYC session (attempt ${attempt})`, {
+          authId: this.authId(),
+          workflowId: this.state.workflowId,
+          attempt,
+          expiresInDays: this.input.kyc.expiresInDays,
+          reminderSchedule: this.input.kyc.reminderSchedule,
+        }),
+      { blockAs: 'kyc' },
+    );
+    const record: KycAttemptRecord = {
+      attempt,
+      sessionId: session.sessionId,
+      expiresAt: session.expiresAt,
+      openedAt: new Date().toISOString(),
+      adopted: session.adopted,
+    };
+    this.state.kyc.attempts.push(record);
+    this.state.kyc.status = session.status;
+    this.touch();
+    return record;
+  }
+
   /**
    * Waits for the session's end: confirms with the API on every webhook hint, at every poll interval and at
-   * expiry, and sends each reminder once, at its point, while the session is open.
+   * expiry, and sends each reminder once, at its point, while the session is open. After `kyc.pollsPerRun`
+   * confirmations (or when the history grows long) it continues-as-new with the session still open.
    */
   private async awaitKycOutcome(record: KycAttemptRecord): Promise<KycOutcome | 'offboard'> {
     const expiresAt = Date.parse(record.expiresAt);
@@ -223,64 +405,70 @@ class Lifecycle {
       this.state.kyc.remindersSent.some((r) => r.attempt === record.attempt && r.daysBeforeExpiry === days);
     let nextPollAt = Date.now() + pollMs;
     let confirmNow = true; // confirm once at the start: the session may have ended while we were not looking
+    let confirmations = 0;
 
-    for (;;) {
-      if (this.offboardRequest) return 'offboard';
-      const now = Date.now();
-      if (confirmNow || this.kycHint || now >= nextPollAt || now >= expiresAt) {
-        this.kycHint = false;
-        confirmNow = false;
-        const session = await read('getKycSession', `Confirm KYC session state (attempt ${record.attempt})`, {
-          sessionId: record.sessionId,
-        });
-        this.state.kyc.status = session.status;
-        this.touch();
-        if (session.outcome) return session.outcome;
-        if (Date.now() >= expiresAt + EXPIRY_GRACE_MS) {
-          // Vobiz never reported the expiry: the session's deadline is ours too. Revoke it so the link stops working.
-          await read('revokeKycSession', 'Revoke the KYC session past its expiry', {
-            sessionId: record.sessionId,
-            reason: 'expired',
-          });
-          return 'expired';
+    try {
+      for (;;) {
+        if (this.offboardRequest) return 'offboard';
+        const now = Date.now();
+        if (confirmNow || this.kycHint || now >= nextPollAt || now >= expiresAt) {
+          this.kycHint = false;
+          confirmNow = false;
+          const session = await this.step('kyc', () =>
+            read('getKycSession', `Confirm KYC session state (attempt ${record.attempt})`, { sessionId: record.sessionId }),
+          );
+          confirmations += 1;
+          this.state.kyc.status = session.status;
+          this.touch();
+          if (session.outcome) return session.outcome;
+          if (Date.now() >= expiresAt + EXPIRY_GRACE_MS) {
+            // Vobiz never reported the expiry: the session's deadline is ours too. Revoke it so the link stops working.
+            await this.step('kyc', () =>
+              read('revokeKycSession', 'Revoke the KYC session past its expiry', { sessionId: record.sessionId, reason: 'expired' }),
+            );
+            return 'expired';
+          }
+          nextPollAt = Date.now() + pollMs;
+          await this.continueAsNewIfLong(confirmations >= this.input.kyc.pollsPerRun);
         }
-        nextPollAt = Date.now() + pollMs;
-      }
 
-      const due = reminders.find((r) => r.at <= Date.now() && !reminderSent(r.days));
-      if (due) {
-        const { result } = await read('resendKycEmail', `Send the KYC reminder ${due.days} day(s) before expiry`, {
-          sessionId: record.sessionId,
-          purpose: 'reminder',
-        });
-        this.state.kyc.remindersSent.push({
-          attempt: record.attempt,
-          daysBeforeExpiry: due.days,
-          result,
-          at: new Date().toISOString(),
-        });
-        this.touch();
-        if (result === 'skipped_session_closed') confirmNow = true;
-        continue;
-      }
+        const due = reminders.find((r) => r.at <= Date.now() && !reminderSent(r.days));
+        if (due) {
+          const { result } = await this.step('kyc', () =>
+            read('resendKycEmail', `Send the KYC reminder ${due.days} day(s) before expiry`, { sessionId: record.sessionId, purpose: 'reminder' }),
+          );
+          this.state.kyc.remindersSent.push({ attempt: record.attempt, daysBeforeExpiry: due.days, result, at: new Date().toISOString() });
+          this.touch();
+          if (result === 'skipped_session_closed') confirmNow = true;
+          continue;
+        }
 
-      const nextReminder = reminders.find((r) => !reminderSent(r.days));
-      const deadline = Date.now() < expiresAt ? expiresAt : expiresAt + EXPIRY_GRACE_MS;
-      const wakeAt = Math.min(nextPollAt, deadline, nextReminder?.at ?? Infinity);
-      await condition(() => this.kycHint || Boolean(this.offboardRequest), Math.max(wakeAt - Date.now(), 1000), {
-        summary: nextReminder && nextReminder.at === wakeAt ? `Until the ${nextReminder.days}-day reminder` : 'Until the next KYC check',
-      });
+        const nextReminder = reminders.find((r) => !reminderSent(r.days));
+        const deadline = Date.now() < expiresAt ? expiresAt : expiresAt + EXPIRY_GRACE_MS;
+        const wakeAt = Math.min(nextPollAt, deadline, nextReminder?.at ?? Infinity);
+        await condition(() => this.kycHint || Boolean(this.offboardRequest), Math.max(wakeAt - Date.now(), 1000), {
+          summary: nextReminder && nextReminder.at === wakeAt ? `Until the ${nextReminder.days}-day reminder` : 'Until the next KYC check',
+        });
+      }
+    } catch (err) {
+      if (err instanceof OffboardRequested) return 'offboard';
+      throw err;
     }
   }
 
   private async provisionTelephony(): Promise<void> {
     this.setStage('telephony');
     if (!this.state.telephony.trunkId) {
-      const trunk = await effect('createSipTrunk', 'Create the SIP trunk with the customer credentials', {
-        authId: this.authId(),
-        workflowId: this.state.workflowId,
-        trunk: this.input.telephony.trunk,
-      });
+      const trunk = await this.step(
+        'telephony',
+        () =>
+          effect('createSipTrunk', 'Create the SIP trunk with the customer credentials', {
+            authId: this.authId(),
+            workflowId: this.state.workflowId,
+            trunk: this.input.telephony.trunk,
+          }),
+        { blockAs: 'telephony' },
+      );
       this.state.telephony.trunkId = trunk.trunkId;
       this.state.telephony.trunkDomain = trunk.trunkDomain;
       this.touch();
@@ -299,29 +487,31 @@ class Lifecycle {
   }
 
   /** Picks a free inventory number and buys it; a number taken by someone else in between is skipped. */
-  private async buyNumber(request: NumberRequest): Promise<string> {
-    const exclude: string[] = [...this.state.telephony.numbers];
-    for (let i = 0; i < NUMBER_PICK_TRIES; i++) {
-      const pick = await read('pickInventoryNumber', `Find a number in inventory (${request.country})`, {
-        authId: this.authId(),
-        country: request.country,
-        ...(request.search ? { search: request.search } : {}),
-        exclude,
-      });
-      if (!pick) break;
-      const bought = await effect('purchaseNumber', `Buy ${pick.e164}`, { authId: this.authId(), e164: pick.e164 });
-      if (bought.status === 'unavailable' || this.state.telephony.numbers.includes(pick.e164)) {
-        exclude.push(pick.e164);
-        continue;
+  private buyNumber(request: NumberRequest): Promise<string> {
+    return this.numberLock.runExclusive(async () => {
+      const exclude: string[] = [...this.state.telephony.numbers];
+      for (let i = 0; i < NUMBER_PICK_TRIES; i++) {
+        const pick = await read('pickInventoryNumber', `Find a number in inventory (${request.country})`, {
+          authId: this.authId(),
+          country: request.country,
+          ...(request.search ? { search: request.search } : {}),
+          exclude,
+        });
+        if (!pick) break;
+        const bought = await effect('purchaseNumber', `Buy ${pick.e164}`, { authId: this.authId(), e164: pick.e164 });
+        if (bought.status === 'unavailable' || this.state.telephony.numbers.includes(pick.e164)) {
+          exclude.push(pick.e164);
+          continue;
+        }
+        this.state.telephony.numbers.push(pick.e164);
+        this.touch();
+        return pick.e164;
       }
-      this.state.telephony.numbers.push(pick.e164);
-      this.touch();
-      return pick.e164;
-    }
-    throw ApplicationFailure.create({
-      type: 'NoNumberAvailable',
-      message: `No number available in inventory for country ${request.country}${request.search ? ` matching ${request.search}` : ''}`,
-      nonRetryable: true,
+      throw ApplicationFailure.create({
+        type: 'NoNumberAvailable',
+        message: `No number available in inventory for country ${request.country}${request.search ? ` matching ${request.search}` : ''}`,
+        nonRetryable: true,
+      });
     });
   }
 
@@ -339,7 +529,9 @@ class Lifecycle {
     for (let poll = 1; ; poll++) {
       await condition(() => Boolean(this.offboardRequest), monitoring.cdrPollInterval, { summary: 'Until the next usage poll' });
       if (this.offboardRequest) return;
-      const snapshot = await read('summarizeUsage', 'Summarize call records and balance', { authId: this.authId(), since, afterCdrId });
+      const snapshot = await this.step('active', () =>
+        read('summarizeUsage', 'Summarize call records and balance', { authId: this.authId(), since, afterCdrId }),
+      );
       await this.raiseAlerts(usage.last, snapshot);
       usage.last = snapshot;
       usage.totals = {
@@ -353,70 +545,58 @@ class Lifecycle {
       this.touch();
 
       if (workflowInfo().continueAsNewSuggested || poll >= monitoring.pollsPerRun) {
-        // Handlers may still be running (e.g. a number purchase): let them finish, or continue-as-new drops them.
         await condition(allHandlersFinished);
         if (this.offboardRequest) return;
         usage.runs += 1;
-        const { customer: _dropped, ...carried } = this.input as OnboardingInput;
-        // The memo (the start API's input fingerprint) is carried explicitly, so a repeated start stays comparable.
-        const next = makeContinueAsNewFunc<typeof customerLifecycle>({ memo: workflowInfo().memo ?? {} });
-        await next(carried, { state: this.state });
+        await this.continueAsNewIfLong(true);
       }
     }
   }
 
   private async raiseAlerts(previous: UsageSnapshot | undefined, current: UsageSnapshot): Promise<void> {
-    const { lowBalanceThreshold, failedCallJump, alertWebhookUrl } = this.input.monitoring;
-    const alerts: { kind: 'low_balance' | 'failed_calls_jump'; detail: string }[] = [];
+    const { lowBalanceThreshold, failedCallJump } = this.input.monitoring;
     const isLow = (s: UsageSnapshot) => compareAmounts(s.balance, lowBalanceThreshold) < 0;
     // Alert on the transition into low balance, not on every poll while it stays low.
     if (isLow(current) && !(previous && isLow(previous))) {
-      alerts.push({ kind: 'low_balance', detail: `balance ${current.balance} ${current.currency} below ${lowBalanceThreshold}` });
+      await this.alert({ kind: 'low_balance', detail: `balance ${current.balance} ${current.currency} below ${lowBalanceThreshold}` });
     }
     const jump = current.window.failedShare - (previous?.window.failedShare ?? 0);
     if (current.window.calls > 0 && jump >= failedCallJump) {
-      alerts.push({
+      await this.alert({
         kind: 'failed_calls_jump',
         detail: `failed-call share rose from ${Math.round((previous?.window.failedShare ?? 0) * 100)}% to ${Math.round(current.window.failedShare * 100)}%`,
       });
-    }
-    for (const alert of alerts) {
-      const record = { ...alert, at: new Date().toISOString() };
-      this.state.usage?.alerts.push(record);
-      if (this.state.usage && this.state.usage.alerts.length > 50) this.state.usage.alerts.shift();
-      try {
-        await notify('sendAlert', `Alert: ${alert.kind}`, {
-          workflowId: this.state.workflowId,
-          authId: this.authId(),
-          alert: record,
-          ...(alertWebhookUrl ? { webhookUrl: alertWebhookUrl } : {}),
-        });
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        log.warn('Alert could not be delivered', { alert: alert.kind, error: err instanceof Error ? err.message : String(err) });
-      }
     }
   }
 
   private async offboard(request: ReasonArgs): Promise<void> {
     this.state.offboarding ??= { reason: request.reason, requestedAt: new Date().toISOString() };
     this.setStage('offboarding', request.reason);
+    // A number purchase or a revoke still running would act after the release loop: let it finish first.
+    await condition(allHandlersFinished);
     const open = this.openKycAttempt();
     if (open) {
-      await read('revokeKycSession', 'Revoke the open KYC session', { sessionId: open.sessionId, reason: request.reason });
+      await this.step('offboarding', () => read('revokeKycSession', 'Revoke the open KYC session', { sessionId: open.sessionId, reason: request.reason }));
       open.outcome = 'revoked';
       open.endedAt = new Date().toISOString();
     }
-    if (this.state.authId) {
+    const authId = this.state.authId;
+    if (authId) {
       for (const e164 of this.state.telephony.numbers) {
         if (this.state.telephony.releasedNumbers.includes(e164)) continue;
-        await read('releaseNumber', `Release ${e164}`, { authId: this.state.authId, e164 });
+        await this.step('offboarding', () => read('releaseNumber', `Release ${e164}`, { authId, e164 }));
         this.state.telephony.releasedNumbers.push(e164);
         this.touch();
       }
       if (this.state.telephony.trunkId && !this.state.telephony.trunkDisabled) {
-        await read('disableSipTrunk', 'Disable the SIP trunk', { authId: this.state.authId, trunkId: this.state.telephony.trunkId });
+        const trunkId = this.state.telephony.trunkId;
+        await this.step('offboarding', () => read('disableSipTrunk', 'Disable the SIP trunk', { authId, trunkId }));
         this.state.telephony.trunkDisabled = true;
+      }
+      if (patched(PATCH.offboardReadsBalance)) {
+        // Vobiz has no partner API to move money back: the operator reclaims what is left through Vobiz support.
+        const balance = await this.step('offboarding', () => read('readBalance', 'Read the balance left in the wallet', { authId }));
+        this.state.offboarding.balanceAtOffboarding = `${balance.balance} ${balance.currency}`;
       }
     }
     this.state.offboarding.completedAt = new Date().toISOString();
@@ -439,27 +619,28 @@ class Lifecycle {
 
     setHandler(
       resendKycUpdate,
-      async () => {
-        const open = this.openKycAttempt()!;
-        const { result } = await read('resendKycEmail', 'Re-send the KYC email (operator)', {
-          sessionId: open.sessionId,
-          purpose: 'operator',
-        });
-        if (result === 'skipped_session_closed') this.kycHint = true;
-        return { result };
-      },
+      () =>
+        this.updateLock.runExclusive(async () => {
+          const open = this.openKycAttempt();
+          if (!open) throw ApplicationFailure.create({ type: 'NotAllowed', message: 'The KYC session ended while the request waited', nonRetryable: true });
+          const { result } = await read('resendKycEmail', 'Re-send the KYC email (operator)', { sessionId: open.sessionId, purpose: 'operator' });
+          if (result === 'skipped_session_closed') this.kycHint = true;
+          return { result };
+        }),
       { validator: () => this.requireOpenKyc('resendKyc') },
     );
 
     setHandler(
       revokeKycUpdate,
-      async ({ reason }) => {
-        const open = this.openKycAttempt()!;
-        await read('revokeKycSession', 'Revoke the KYC session (operator)', { sessionId: open.sessionId, reason });
-        this.kycHint = true; // the main loop confirms the revocation with the API and moves to kyc_revoked
-        await condition(() => this.state.stage !== 'kyc' || !this.openKycAttempt());
-        return { stage: this.state.stage };
-      },
+      ({ reason }) =>
+        this.updateLock.runExclusive(async () => {
+          const open = this.openKycAttempt();
+          if (!open) return { stage: this.state.stage };
+          await read('revokeKycSession', 'Revoke the KYC session (operator)', { sessionId: open.sessionId, reason });
+          this.kycHint = true; // the main loop confirms the revocation with the API and moves to kyc_revoked
+          await condition(() => this.state.stage !== 'kyc' || !this.openKycAttempt());
+          return { stage: this.state.stage };
+        }),
       {
         validator: (args: ReasonArgs) => {
           this.requireOpenKyc('revokeKyc');
@@ -477,8 +658,30 @@ class Lifecycle {
       },
       {
         validator: () => {
-          if (!WAITING_FOR_OPERATOR.includes(this.state.stage)) {
-            throw new Error(`restartKyc is allowed only in ${WAITING_FOR_OPERATOR.join(', ')}; the stage is ${this.state.stage}`);
+          if (!KYC_WAITS.includes(this.state.stage)) {
+            throw new Error(`restartKyc is allowed only in ${KYC_WAITS.join(', ')}; the stage is ${this.state.stage}`);
+          }
+        },
+      },
+    );
+
+    setHandler(
+      retryUpdate,
+      (args) => {
+        this.retryRequest = normalizeRetry(args);
+        return { stage: this.state.blocked?.step ?? this.state.stage };
+      },
+      {
+        validator: (args: RetryArgs) => {
+          if (this.state.stage !== 'blocked' || !this.state.blocked || this.offboardRequest) {
+            throw new Error(`retry is allowed only in stage blocked; the stage is ${this.state.stage}`);
+          }
+          const checked = normalizeCorrections(args);
+          if (!checked.ok) throw new Error(checked.problems.map((p) => `${p.field} ${p.rule}`).join('; '));
+          if (checked.value.customer && !this.input.customer) throw new Error('customer corrections apply only before the account exists');
+          if (checked.value.trunk) {
+            const problems = trunkProblems({ ...this.input.telephony.trunk, ...checked.value.trunk });
+            if (problems.length) throw new Error(problems.map((p) => `trunk.${p.field} ${p.rule}`).join('; '));
           }
         },
       },
@@ -493,21 +696,20 @@ class Lifecycle {
       {
         validator: (args: ReasonArgs) => {
           requireReason(args);
-          if (['offboarding', 'offboarded', 'failed'].includes(this.state.stage) || this.offboardRequest) {
+          if (TERMINAL_STAGES.includes(this.state.stage) || this.state.stage === 'offboarding' || this.offboardRequest) {
             throw new Error(`offboard is not allowed: the stage is ${this.state.stage}${this.offboardRequest ? ' (offboarding already requested)' : ''}`);
           }
         },
       },
     );
 
-    setHandler(purchaseNumberUpdate, async (args) => ({ e164: await this.buyNumber(NumberRequestSchema.parse(args)) }), {
+    setHandler(purchaseNumberUpdate, (args) => this.updateLock.runExclusive(async () => ({ e164: await this.buyNumber(numberRequest(args)) })), {
       validator: (args: NumberPurchaseArgs) => {
         if (!['telephony', 'active'].includes(this.state.stage) || !this.state.telephony.trunkId || this.offboardRequest) {
           throw new Error(`purchaseNumber is allowed only once the trunk exists (telephony or active); the stage is ${this.state.stage}`);
         }
-        const parsed = NumberRequestSchema.safeParse(args);
-        if (!parsed.success) {
-          throw new Error(describeProblems(parsed.error).map((p) => `${p.field} ${p.rule}`).join('; '));
+        if (typeof args?.country !== 'string' || (args.search !== undefined && typeof args.search !== 'string')) {
+          throw new Error('country must be a string; search, when given, must be a string');
         }
       },
     });
@@ -526,6 +728,11 @@ class Lifecycle {
     return last && !last.outcome ? last : undefined;
   }
 
+  private customer(): NonNullable<OnboardingInput['customer']> {
+    if (!this.input.customer) throw ApplicationFailure.nonRetryable('The customer details are not in this run', 'InvariantViolation');
+    return this.input.customer;
+  }
+
   private authId(): string {
     if (!this.state.authId) throw ApplicationFailure.nonRetryable('No Vobiz account yet', 'InvariantViolation');
     return this.state.authId;
@@ -539,7 +746,7 @@ class Lifecycle {
   private setStage(stage: Stage, reason?: string): void {
     this.state.stage = stage;
     if (reason !== undefined) this.state.reason = reason;
-    else if (!WAITING_FOR_OPERATOR.includes(stage)) delete this.state.reason;
+    else delete this.state.reason;
     this.touch();
   }
 
@@ -552,8 +759,18 @@ class Lifecycle {
       ...(this.state.telephony.trunkId ? { trunkId: this.state.telephony.trunkId } : {}),
       numbersReleased: this.state.telephony.releasedNumbers,
       ...(this.state.usage ? { usageTotals: this.state.usage.totals } : {}),
+      ...(this.state.offboarding?.balanceAtOffboarding ? { balanceAtOffboarding: this.state.offboarding.balanceAtOffboarding } : {}),
     };
   }
+}
+
+function normalizeRetry(args: RetryArgs | undefined): RetryCorrections {
+  const checked = normalizeCorrections(args ?? {});
+  return checked.ok ? checked.value : {};
+}
+
+function numberRequest(args: NumberPurchaseArgs): NumberRequest {
+  return { country: args.country, ...(args.search ? { search: args.search } : {}) };
 }
 
 function requireReason(args: ReasonArgs | undefined): void {

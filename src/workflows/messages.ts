@@ -17,12 +17,19 @@ export const STAGES = [
   'kyc_failed',
   'kyc_expired',
   'kyc_revoked',
+  'blocked',
   'failed',
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
-/** Stages in which the workflow waits for an operator (restartKyc or offboard), for a bounded time. */
-export const WAITING_FOR_OPERATOR: readonly Stage[] = ['kyc_failed', 'kyc_expired', 'kyc_revoked'];
+/** Stages in which the workflow waits for an operator (restartKyc, retry or offboard), for a bounded time. */
+export const WAITING_FOR_OPERATOR: readonly Stage[] = ['kyc_failed', 'kyc_expired', 'kyc_revoked', 'blocked'];
+
+/** Stages a workflow never leaves. `failed` is reached only by workflows started before the failure policy. */
+export const TERMINAL_STAGES: readonly Stage[] = ['offboarded', 'failed'];
+
+/** Why a step is being retried by itself (the `VobizStalled` search attribute; empty when nothing is stalled). */
+export type StallKind = 'credentials' | 'partner_balance' | 'vobiz_unavailable' | 'unexpected';
 
 export const KYC_EVENTS = ['kyc.completed', 'kyc.failed', 'kyc.session_revoked', 'kyc.session_expired'] as const;
 export type KycEventType = (typeof KYC_EVENTS)[number];
@@ -103,7 +110,7 @@ export interface UsageTotals {
 }
 
 export interface AlertRecord {
-  kind: 'low_balance' | 'failed_calls_jump';
+  kind: 'low_balance' | 'failed_calls_jump' | 'stalled';
   at: string;
   detail: string;
 }
@@ -116,7 +123,11 @@ export interface LifecycleState {
   /** Why the workflow is in a failure or waiting stage, or why it was offboarded. */
   reason?: string;
   authId?: string;
-  funding?: { transactionId: string; amount: string; currency: string; adopted: boolean };
+  funding?: { transactionId: string; transferId?: string; amount: string; currency: string; adopted: boolean };
+  /** A step Vobiz refused for this customer's data: waiting for an operator's `retry` or `offboard`. */
+  blocked?: { step: Stage; type: string; reason: string; since: string };
+  /** A step being retried by itself (credentials refused, Vobiz down, a bug): what, why, since when. */
+  stall?: { step: string; kind: StallKind; type: string; reason: string; since: string; rounds: number };
   kyc: {
     attemptsAllowed: number;
     attempts: KycAttemptRecord[];
@@ -134,7 +145,7 @@ export interface LifecycleState {
     trunkDisabled?: boolean;
   };
   usage?: { last?: UsageSnapshot; totals: UsageTotals; alerts: AlertRecord[]; runs: number };
-  offboarding?: { reason: string; requestedAt: string; completedAt?: string };
+  offboarding?: { reason: string; requestedAt: string; completedAt?: string; balanceAtOffboarding?: string };
   startedAt: string;
   updatedAt: string;
 }
@@ -148,6 +159,8 @@ export interface LifecycleSummary {
   trunkId?: string;
   numbersReleased: string[];
   usageTotals?: UsageTotals;
+  /** The wallet balance when offboarding finished ("123.00000 INR"): Vobiz has no API to move it back. */
+  balanceAtOffboarding?: string;
 }
 
 export const kycEventSignal = defineSignal<[KycEventSignal]>('kycEvent');
@@ -160,5 +173,15 @@ export const revokeKycUpdate = defineUpdate<{ stage: Stage }, [ReasonArgs]>('rev
 export const restartKycUpdate = defineUpdate<{ stage: Stage }, []>('restartKyc');
 /** Release numbers, disable the trunk, revoke open sessions, and end. */
 export const offboardUpdate = defineUpdate<{ stage: Stage }, [ReasonArgs]>('offboard');
+/**
+ * Fields an operator may correct when retrying a blocked step: the customer's details (account creation) or the
+ * trunk settings (trunk creation). The password is not among them: it is sealed at the edge.
+ */
+export interface RetryArgs {
+  customer?: Partial<Record<'name' | 'email' | 'phone' | 'company' | 'country', string>>;
+  trunk?: Partial<Record<string, unknown>>;
+}
+/** After a step was blocked (Vobiz refused the customer's data): try it again, optionally with corrected fields. */
+export const retryUpdate = defineUpdate<{ stage: Stage }, [RetryArgs]>('retry');
 /** Buy a number from inventory for the customer (telephony or active stage). */
 export const purchaseNumberUpdate = defineUpdate<{ e164: string }, [NumberPurchaseArgs]>('purchaseNumber');

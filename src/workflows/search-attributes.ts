@@ -9,8 +9,10 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const STAGE = defineSearchAttributeKey('VobizStage', SearchAttributeType.KEYWORD);
 export const KYC_STATUS = defineSearchAttributeKey('VobizKycStatus', SearchAttributeType.KEYWORD);
 export const AUTH_ID = defineSearchAttributeKey('VobizAuthId', SearchAttributeType.KEYWORD);
+/** Why a customer's step is retrying by itself (`credentials`, `vobiz_unavailable`, …), or empty: for 3 a.m. lists. */
+export const STALLED = defineSearchAttributeKey('VobizStalled', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [STAGE, KYC_STATUS, AUTH_ID] as const;
+export const SEARCH_ATTRIBUTES = [STAGE, KYC_STATUS, AUTH_ID, STALLED] as const;
 
 /** `--search-attribute Name=Type` arguments for `temporal server start-dev`. */
 export function searchAttributeFlags(): string[] {

@@ -1,20 +1,22 @@
 /**
- * What operators see without querying: search attributes (stage, KYC status, Vobiz auth ID — never personal
- * data, since search attributes are not encrypted) and the markdown "current details" in the Web UI.
+ * What operators see without querying: search attributes (stage, KYC status, Vobiz auth ID, why a step is stalled —
+ * never personal data, since search attributes are not encrypted) and the markdown "current details" in the Web UI.
  */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { LifecycleState } from './messages.js';
-import { AUTH_ID, KYC_STATUS, STAGE } from './search-attributes.js';
+import { AUTH_ID, KYC_STATUS, STAGE, STALLED } from './search-attributes.js';
 
-let published = { stage: '', kycStatus: '', authId: '' };
+let published = { stage: '', kycStatus: '', authId: '', stalled: '' };
 
 export function publishStage(state: LifecycleState): void {
-  const next = { stage: state.stage, kycStatus: state.kyc.status ?? '', authId: state.authId ?? '' };
+  const next = { stage: state.stage, kycStatus: state.kyc.status ?? '', authId: state.authId ?? '', stalled: state.stall?.kind ?? '' };
   // Each upsert is a history event: write only what changed.
   const updates = [];
   if (next.stage !== published.stage) updates.push({ key: STAGE, value: next.stage });
   if (next.kycStatus !== published.kycStatus && next.kycStatus) updates.push({ key: KYC_STATUS, value: next.kycStatus });
   if (next.authId !== published.authId && next.authId) updates.push({ key: AUTH_ID, value: next.authId });
+  // Cleared to "" (not removed) once the step recovers, so `VobizStalled != ""` lists exactly the stalled customers.
+  if (next.stalled !== published.stalled) updates.push({ key: STALLED, value: next.stalled });
   if (updates.length > 0) upsertSearchAttributes(updates);
   published = next;
   setCurrentDetails(renderDetails(state));
@@ -22,6 +24,12 @@ export function publishStage(state: LifecycleState): void {
 
 function renderDetails(state: LifecycleState): string {
   const lines = [`**Stage:** ${state.stage}${state.reason ? ` — ${state.reason}` : ''}`];
+  if (state.stall) {
+    lines.push(
+      `**Stalled since ${state.stall.since}:** ${state.stall.step} retrying by itself (${state.stall.kind}, ${state.stall.type}, ` +
+        `${state.stall.rounds} round(s)): ${state.stall.reason}`,
+    );
+  }
   if (state.authId) lines.push(`**Vobiz account:** ${state.authId}`);
   if (state.funding) lines.push(`**Opening balance:** ${state.funding.amount} ${state.funding.currency} (${state.funding.transactionId})`);
   const attempt = state.kyc.attempts.at(-1);

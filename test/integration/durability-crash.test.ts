@@ -19,7 +19,6 @@ import { statusQuery } from '../../src/workflows/messages.js';
 import { countEffects } from '../support/effects.js';
 import {
   completeOnboarding,
-  expectExactlyOnce,
   faultHit,
   markLedger,
   pendingActivities,
@@ -30,6 +29,7 @@ import {
   type ChildWorker,
   type Relay,
 } from '../support/crash.js';
+import { expectExactlyOnce } from '../support/exactly-once.js';
 import { onboardingRequest, startLifecycleRig, type LifecycleRig } from '../support/lifecycle.js';
 import { uniqueTaskQueue } from '../support/temporal.js';
 

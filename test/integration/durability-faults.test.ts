@@ -10,7 +10,8 @@ import type { FaultSpec } from '../../src/sandbox/admin-client.js';
 import { workflowIdFor, type OnboardingRequest } from '../../src/workflows/input.js';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
 import type { LifecycleState } from '../../src/workflows/messages.js';
-import { completeOnboarding, expectExactlyOnce, markLedger, waitFor } from '../support/crash.js';
+import { completeOnboarding, markLedger, waitFor } from '../support/crash.js';
+import { expectExactlyOnce } from '../support/exactly-once.js';
 import { onboardingRequest, startLifecycleRig, type LifecycleRig } from '../support/lifecycle.js';
 
 /** The side-effecting routes of an onboarding (`:id` matches one segment; matching ignores case: Account/account). */

@@ -15,7 +15,6 @@ import { VobizClient } from '../../src/vobiz/index.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
 import {
-  expectExactlyOnce,
   freePort,
   markLedger,
   startChildWorker,
@@ -24,6 +23,7 @@ import {
   type ChildWorker,
   type OwnDevServer,
 } from '../support/crash.js';
+import { expectExactlyOnce } from '../support/exactly-once.js';
 import { atStage, dataConverter, onboardingRequest, waitForState } from '../support/lifecycle.js';
 import { uniqueTaskQueue } from '../support/temporal.js';
 

@@ -5,136 +5,13 @@
  * workflow's. No test sleeps in real time: time moves by `env.sleep` (skips) or `handle.result()` (skips until
  * the workflow ends), and the tests wait for real work (activities) with event-driven helpers.
  */
-import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
 import { durationMs } from '../../src/workflows/duration.js';
-import type { OnboardingRequest } from '../../src/workflows/input.js';
-import { workflowIdFor } from '../../src/workflows/input.js';
-import type { customerLifecycle } from '../../src/workflows/lifecycle.js';
-import { kycEventSignal, offboardUpdate, purchaseNumberUpdate, restartKycUpdate, revokeKycUpdate, statusQuery, type KycEventSignal, type LifecycleState } from '../../src/workflows/messages.js';
-import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.js';
-import { FakeVobiz, type FakeVobizOptions } from '../fixtures/fake-vobiz-activities.js';
-import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal.js';
+import { offboardUpdate, purchaseNumberUpdate, restartKycUpdate, revokeKycUpdate, statusQuery, type LifecycleState } from '../../src/workflows/messages.js';
+import { DAY, HOUR, env, lifecycleCase, request, useTimeSkippingLifecycle, type Case } from '../support/timeskip-lifecycle.js';
 
-const WORKFLOWS_PATH = fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url));
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
-/** temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD */
-const KEYWORD = 2;
-
-type Lifecycle = WorkflowHandle<typeof customerLifecycle>;
-
-let env: TestWorkflowEnvironment;
-let bundle: { code: string };
-let refs = 0;
-
-beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') }); // the workflow's info logs would bury the test output
-  env = await createTimeSkippingEnv();
-  // The workflow upserts the Vobiz* search attributes; the test server rejects undeclared ones.
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((key) => [key.name, KEYWORD])),
-  });
-  bundle = await workflowBundle(WORKFLOWS_PATH);
-});
-afterAll(() => env?.teardown());
-
-/** A valid onboarding request; each test overrides only the settings its behaviour depends on. */
-function request(overrides: { kyc?: OnboardingRequest['kyc']; monitoring?: OnboardingRequest['monitoring']; telephony?: OnboardingRequest['telephony'] } = {}): OnboardingRequest {
-  const n = `${Date.now().toString(36)}${(refs++).toString(36)}`;
-  return {
-    customerRef: `ts-${n}`,
-    customer: { name: 'Asha Test', email: `asha.${n}@example.com`, phone: '+919876543210', password: 'SecurePass123!', country: 'IN' },
-    funding: { amount: 2000, currency: 'INR' },
-    kyc: { expiresInDays: 14, maxAttempts: 3, pollInterval: '12 hours', ...overrides.kyc },
-    telephony: overrides.telephony ?? { trunk: { name: 'Primary trunk' } },
-    monitoring: { cdrPollInterval: '1 day', ...overrides.monitoring },
-    advanced: { effectSettleDelay: '1 second' },
-  };
-}
-
-interface Case {
-  fake: FakeVobiz;
-  handle: Lifecycle;
-  input: OnboardingRequest;
-  /** Waits (in real time, for real work such as activities) until the status query satisfies `predicate`. */
-  until: (predicate: (s: LifecycleState) => boolean, what: string) => Promise<LifecycleState>;
-  /** Moves workflow time to `ms` after KYC attempt `attempt` opened (the server skips; due timers fire on the way). */
-  skipTo: (attempt: number, ms: number) => Promise<void>;
-  /** A kycEvent signal as the bridge sends it for a webhook. */
-  signal: (event: Partial<KycEventSignal> & Pick<KycEventSignal, 'eventKey' | 'sessionId'>) => Promise<void>;
-}
-
-/**
- * Starts one customer's workflow on its own task queue with a fresh fake Vobiz, runs `body`, and closes the workflow
- * if the body left it running (time skipping is global to the server, so nothing may outlive its test).
- */
-async function lifecycleCase(
-  settings: { input?: OnboardingRequest; fake?: Omit<FakeVobizOptions, 'now'> },
-  body: (c: Case) => Promise<void>,
-): Promise<void> {
-  const fake = new FakeVobiz({ now: () => env.currentTimeMs(), ...settings.fake });
-  const input = settings.input ?? request();
-  const taskQueue = uniqueTaskQueue('lifecycle-ts');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: fake.activities() });
-  await worker.runUntil(async () => {
-    const handle: Lifecycle = await env.client.workflow.start<typeof customerLifecycle>('customerLifecycle', {
-      taskQueue,
-      workflowId: workflowIdFor(input.customerRef),
-      args: [input],
-    });
-    const c: Case = {
-      fake,
-      handle,
-      input,
-      until: (predicate, what) => until(handle, predicate, what),
-      async skipTo(attempt, ms) {
-        await fake.called('openKycSession', attempt);
-        const target = fake.session(attempt).createdAt + ms;
-        const now = await env.currentTimeMs();
-        if (target > now) await env.sleep(target - now);
-      },
-      signal: (event) =>
-        handle.signal(kycEventSignal, { event: 'kyc.completed', receivedAt: new Date().toISOString(), ...event }),
-    };
-    try {
-      await body(c);
-    } finally {
-      await closeQuietly(handle);
-    }
-  });
-}
-
-/**
- * Ends a workflow the test left running through its own offboard update, so that it closes with nothing in flight.
- * Terminating it instead while an activity or workflow task is in flight (likely on a loaded machine) can leave
- * the test server's time-skipping lock held, and the next test's `env.sleep` then runs at wall-clock speed.
- */
-async function closeQuietly(handle: Lifecycle): Promise<void> {
-  if ((await handle.describe()).status.name !== 'RUNNING') return;
-  try {
-    await handle.executeUpdate(offboardUpdate, { args: [{ reason: 'test over' }] });
-    await handle.result();
-  } catch {
-    await handle.terminate('test over').catch(() => undefined);
-  }
-}
-
-async function until(handle: Lifecycle, predicate: (s: LifecycleState) => boolean, what: string, timeoutMs = 15_000): Promise<LifecycleState> {
-  const deadline = Date.now() + timeoutMs;
-  let last: LifecycleState | undefined;
-  for (;;) {
-    last = await handle.query(statusQuery);
-    if (predicate(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 25)); // real work (an activity) is under way: re-query shortly
-  }
-}
+useTimeSkippingLifecycle();
 
 describe('customer lifecycle timers (time-skipping server, fake Vobiz)', () => {
   it('sends exactly two KYC reminders, 3 and 1 days before expiry, then completes and goes active', async () => {
@@ -232,11 +109,19 @@ describe('KYC expiry and the operator wait', () => {
     });
   });
 
-  it('closes after 30 days in kyc_expired when no operator acts, with a summary', async () => {
+  it('offboards after 30 days in kyc_expired when no operator acts (nothing left live), with a summary', async () => {
     await lifecycleCase({ input: expiring() }, async (c) => {
       const waiting = await expireBothAttempts(c);
       const summary = await c.handle.result(); // skips time until the workflow ends
-      expect(summary).toEqual({ stage: 'kyc_expired', reason: 'KYC expired; no operator decision within 30 days', authId: waiting.authId, kycAttempts: 2, numbersReleased: [] });
+      expect(summary).toEqual({
+        stage: 'offboarded',
+        reason: 'KYC expired; no operator decision within 30 days',
+        authId: waiting.authId,
+        kycAttempts: 2,
+        numbersReleased: [],
+        balanceAtOffboarding: '2000.00000 INR', // the opening balance, for the partner to reclaim through Vobiz support
+      });
+      expect(c.fake.callsOf('readBalance')).toHaveLength(1);
       const { closeTime } = await c.handle.describe();
       const waited = closeTime!.getTime() - Date.parse(waiting.updatedAt);
       expect(waited).toBeGreaterThanOrEqual(30 * DAY);

@@ -60,6 +60,18 @@ describe('replay of committed histories', () => {
     expect(load('offboarded-during-kyc.json').events?.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'revokeKycSession')).toBe(true);
     const continued = load('monitoring-continued-as-new.run1.json').events?.at(-1);
     expect(continued?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+
+    // The failure policy's paths, recorded with the patches that introduced them.
+    expect(files).toEqual(expect.arrayContaining(['blocked-retried.json', 'credentials-restored.json', 'kyc-continued-as-new.run1.json', 'kyc-continued-as-new.run2.json']));
+    const upserts = (file: string) =>
+      (load(file).events ?? []).flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+    expect(upserts('credentials-restored.json')).toContain('VobizStalled');
+    expect(activities(load('blocked-retried.json')).filter((name) => name === 'createCustomerAccount')).toHaveLength(2);
+    expect(activities(load('blocked-retried.json'))).toContain('readBalance');
+    const kycContinued = load('kyc-continued-as-new.run1.json');
+    expect(kycContinued.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    expect(activities(kycContinued)).toContain('openKycSession');
+    expect(activities(load('kyc-continued-as-new.run2.json'))).not.toContain('openKycSession'); // the open session resumed
   });
 
   it.each(manifest.map((entry) => [entry.file, entry] as const))('replays %s without a determinism error', async (_file, entry) => {

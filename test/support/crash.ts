@@ -11,14 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection, type WorkflowHandle } from '@temporalio/client';
-import { expect } from 'vitest';
 import { PROJECT_ROOT, temporalCliPath } from '../../src/dev/temporal-binaries.js';
 import type { FaultRule, SandboxAdminClient } from '../../src/sandbox/admin-client.js';
 import { TEST_PARTNER } from '../../src/sandbox/testing.js';
-import type { VobizClient } from '../../src/vobiz/index.js';
 import { kycEventSignal, type LifecycleState } from '../../src/workflows/messages.js';
 import { searchAttributeFlags } from '../../src/workflows/search-attributes.js';
-import { countEffects } from './effects.js';
 import { WORKFLOWS_PATH, atStage, waitForState } from './lifecycle.js';
 import { workflowBundle } from './temporal.js';
 
@@ -270,24 +267,6 @@ export interface LedgerMark {
 export async function markLedger(admin: SandboxAdminClient): Promise<LedgerMark> {
   const ledger = await admin.ledger();
   return { partnerBalance: ledger.partner.balance, partnerTransferDebits: ledger.partner_transfer_debits, customerTransferCredits: ledger.customer_transfer_credits };
-}
-
-/**
- * Invariant 1 for one onboarding: one account, one transfer, one KYC session per attempt, one trunk, `numbers`
- * owned numbers; the sandbox ledger balanced, and the partner wallet down by exactly the amount, once.
- */
-export async function expectExactlyOnce(
-  { vobiz, admin }: { vobiz: VobizClient; admin: SandboxAdminClient },
-  { email, state, before, amount, numbers = 0 }: { email: string; state: LifecycleState; before: LedgerMark; amount: number; numbers?: number },
-): Promise<void> {
-  const counts = await countEffects(vobiz, email, state.authId);
-  expect(counts).toEqual({ accounts: 1, transfers: 1, kycSessions: state.kyc.attempts.length, trunks: 1, ownedNumbers: numbers });
-  expect(state.kyc.attempts).toHaveLength(1);
-  const after = await admin.ledger();
-  expect(after.balanced).toBe(true);
-  expect(after.partner_transfer_debits - before.partnerTransferDebits).toBeCloseTo(amount, 5);
-  expect(after.customer_transfer_credits - before.customerTransferCredits).toBeCloseTo(amount, 5);
-  expect(before.partnerBalance - after.partner.balance).toBeCloseTo(amount, 5);
 }
 
 /**

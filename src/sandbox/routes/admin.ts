@@ -9,7 +9,7 @@ import type { SandboxContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { listOutbox } from '../outbox.js';
 import { complete, fail, findSession, isTerminal, markOpened, maskPan } from '../kyc.js';
-import { findCustomer, getPartner } from '../accounts.js';
+import { ensurePartner, findCustomer, getPartner } from '../accounts.js';
 import { generateCalls, setTrafficRate } from '../traffic.js';
 import { toNumber } from '../money.js';
 import { addFault, clearFaults, listFaults } from '../faults.js';
@@ -125,6 +125,15 @@ export function adminRoutes(ctx: SandboxContext, started: Date) {
     });
     app.get('/faults', async () => ({ faults: listFaults(ctx) }));
     app.delete('/faults', async () => ({ deleted: clearFaults(ctx) }));
+
+    // Rotates the partner token, as a partner would in the Vobiz Console: calls with the old one get 401 from now on
+    // (and webhooks are signed with the new one), until a service is given the new token or it is rotated back.
+    app.post('/partner/token', async (req) => {
+      const body = parse(z.object({ token: z.string().min(8, 'token must be at least 8 characters') }), req.body);
+      ctx.partnerAuthToken = body.token;
+      ensurePartner(ctx, 0);
+      return { auth_id: ctx.partnerAuthId, rotated_at: ctx.clock.iso() };
+    });
 
     app.get('/webhooks', async () => ctx.webhooks.config);
     app.post('/webhooks', async (req) => ctx.webhooks.setConfig(parse(z.object({ duplicate: z.boolean(), delayMs: z.number().int().min(0).max(600_000), reorder: z.boolean() }).partial(), req.body)));
