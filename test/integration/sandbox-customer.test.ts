@@ -91,7 +91,8 @@ describe('trunks', () => {
     const base = `/api/v1/account/${c.authId}/trunks`;
     const seed = await t.api('POST', base, { name: 'My SIP Trunk', trunk_status: 'enabled', secure: false, trunk_direction: 'outbound', concurrent_calls_limit: 10, cps_limit: 5, transport: 'udp' }, c.headers);
     expect(seed.status).toBe(201);
-    expect(seed.body).toMatchObject({ auth_id: c.authId, name: 'My SIP Trunk', trunk_status: 'enabled', secure: false, trunk_direction: 'outbound', concurrent_calls_limit: 10, cps_limit: 5, transport: 'udp' });
+    expect(seed.body).toMatchObject({ account_id: c.authId, name: 'My SIP Trunk', trunk_status: 'enabled', secure: false, trunk_direction: 'outbound', concurrent_calls_limit: 10, cps_limit: 5, transport: 'udp' });
+    expect(seed.body).not.toHaveProperty('auth_id'); // neither the docs' trunk object nor the SDK model has it
     expect(seed.body.trunk_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(seed.body.trunk_domain).toBe(`${seed.body.trunk_id}.sip.vobiz.ai`);
     const prose = await t.api('POST', base, { name: 'Prose', trunk_type: 'INBOUND', max_concurrent_calls: 3, enabled: false }, c.headers);
@@ -133,8 +134,8 @@ describe('traffic and CDRs', () => {
     const all = await t.api('GET', `/api/v1/partner/accounts/${c.authId}/cdrs?per_page=5`);
     expect(all.body.pagination).toMatchObject({ page: 1, per_page: 5, total: 12, pages: 3, has_next: true, has_prev: false });
     expect(all.body.count).toBe(5);
-    expect(all.body.summary.totalCalls).toBe(12);
-    expect(all.body.summary.avgCallDuration).toMatch(/^\d+s$/);
+    expect(all.body.summary.total_calls).toBe(12);
+    expect(all.body.summary.avg_call_duration).toMatch(/^\d+s$/);
     expect(all.body.summary.total_cost).toBeCloseTo(totalCost, 5);
     const answered = await t.api('GET', `/api/v1/partner/accounts/${c.authId}/cdrs?status=answered&call_direction=outbound&per_page=100`);
     expect(answered.body.data.every((x: any) => x.answer_time !== null)).toBe(true);
