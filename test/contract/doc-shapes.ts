@@ -58,3 +58,72 @@ export const InsufficientBalanceError = obj({ error: z.literal('insufficient_bal
 export const CustomerError = obj({ api_id: str.optional(), error: str, message: str });
 /** Customer transactions-style nested 401/403. */
 export const NestedError = obj({ error: obj({ code: z.number().int(), message: str }) });
+
+// ---- prose-only variants (what the SDK models forbid or do not describe), for the client's property test
+
+const int = z.number().int();
+const moneyish = z.union([num, str]);
+
+/** §5.2: the /me object with `currency` (and `country`, as in the OpenAPI example). */
+export const PartnerProfileProse = obj({
+  id: str, account_id: int, name: str, slug: str, company: str, auth_id: str, email: str, phone: str, billing_model: str,
+  is_active: z.boolean(), is_verified: z.boolean(), max_accounts: int, account_count: int, can_create_accounts: z.boolean(),
+  can_transfer_balance: z.boolean(), can_view_cdrs: z.boolean(), can_create_pricing_tiers: z.boolean(),
+  default_pricing_tier_id: str, balance: str, currency: str, country: str.optional(), created_at: str, updated_at: str,
+});
+/** §5.3, the OpenAPI example's dashboard. */
+export const DashboardOpenApiExample = obj({ total_customers: int, active_customers: int, pending_kyc: int, total_balance_held: moneyish, currency: str, mtd_revenue: moneyish });
+/** §5.3, the older docs' dashboard. */
+export const DashboardOlderDocs = obj({
+  active_accounts: int, total_balance: moneyish, currency: str, calls_today: int, calls_this_month: int,
+  total_spend_this_month: moneyish, accounts_low_balance: int, accounts_suspended: int,
+});
+
+/** §6.2: the prose's CDR summary (four camelCase keys; `last_call_at` null when there is no call). */
+const CdrSummaryProse = obj({
+  totalCalls: int, answeredCalls: int, answerRate: num, avgCallDuration: str, total_duration_seconds: int,
+  total_billable_seconds: int, total_cost: num, last_call_at: str.nullable(),
+});
+/** §3: the CDR list envelope (partner adds `account_auth_id`) with the prose summary. */
+export const CdrPageProse = obj({
+  success: z.literal(true), account_id: str, account_auth_id: str.optional(), count: int, data: z.array(CdrListItem),
+  pagination: obj({ page: int, per_page: int, total: int, pages: int, has_next: z.boolean(), has_prev: z.boolean() }),
+  summary: CdrSummaryProse, filters: obj({ call_direction: str, from_number: str, hangup_cause: str, to_number: str }).optional(),
+});
+
+/** §6.4: the trunk object with its optional keys, statuses from requests and responses. */
+export const TrunkProse = obj({
+  trunk_id: str, account_id: str, name: str, trunk_domain: str, trunk_status: z.enum(['active', 'enabled', 'disabled']),
+  secure: z.boolean(), trunk_direction: z.enum(['inbound', 'outbound', 'both']), concurrent_calls_limit: int, cps_limit: int,
+  description: str, transport: z.enum(['udp', 'tcp', 'tls']), recording: z.boolean(), enable_transcription: z.boolean(),
+  pii_redaction: z.boolean(), webhook_method: z.enum(['POST', 'GET']), recording_webhook_enabled: z.boolean(),
+  created_at: str, updated_at: str, credential_uuid: str.optional(), primary_uri_uuid: str.optional(),
+  inbound_destination: str.optional(), pii_entity_types: z.union([str, z.array(str)]).optional(), webhook_url: str.optional(),
+});
+export const TrunkPageProse = obj({ meta: obj({ limit: int, offset: int, total: int }), objects: z.array(TrunkProse) });
+
+/** §6.3: an inventory item as the prose lists it (`{id,e164,country,region,status,setup_fee,monthly_fee,currency,capabilities,…}`). */
+export const InventoryNumberProse = obj({
+  id: str, e164: str, country: str, region: str, status: z.literal('active'), setup_fee: num, monthly_fee: num, currency: str,
+  capabilities: obj({ voice: z.boolean(), sms: z.boolean(), mms: z.boolean(), fax: z.boolean() }),
+});
+export const InventoryPageProse = obj({ items: z.array(InventoryNumberProse), page: int, per_page: int, total: int });
+
+/** §5.7 with decimal amounts (the SDK's partner model says int). */
+export const TransactionPageProse = obj({
+  transactions: z.array(obj({
+    id: str, account_id: str, balance_id: str, type: z.enum(['credit', 'debit']), amount: num, currency: str, description: str,
+    reference: str, status: str, processed_at: str, created_at: str, updated_at: str,
+  })),
+  summary: obj({
+    total_transactions: int, total_debit: num, total_credit: num, net_amount: num,
+    by_reference_type: z.array(obj({ reference_type: str, total_debit: num, total_credit: num, count: int })),
+  }),
+  total: int, page: int, per_page: int, total_pages: int, account_auth_id: str,
+});
+
+/** §5.11 / sub-account pages: a session named the webhook's way (`session_id`, `session_status`). */
+export const KycSessionWebhookNaming = obj({
+  session_id: str, account_auth_id: str, customer_email: str.nullable(), kyc_type: z.enum(['individual', 'company']).nullable(),
+  session_status: str, metadata: z.record(z.string(), z.unknown()).nullable(), created_at: str, updated_at: str,
+});

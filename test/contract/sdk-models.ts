@@ -20,7 +20,7 @@ const datetime = z.iso.datetime({ offset: true });
 /** `Optional[X]`: X, null, or absent. */
 const opt = <T extends z.ZodType>(t: T) => t.nullish();
 /** `Any` / `Optional[Any]`: anything, absent included. */
-const any = z.unknown();
+const any = z.unknown().optional();
 /** A required `Any`: anything (null included), but the key must be there. */
 const requiredAny = z.unknown().refine((v) => v !== undefined, 'required');
 const obj = z.strictObject;
