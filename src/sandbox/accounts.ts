@@ -128,9 +128,13 @@ export function createCustomer(ctx: SandboxContext, input: NewCustomerInput): Cu
   return { doc, authToken, balanceUnits: 0 };
 }
 
-/** The full account object of doc §5.4 (GET /accounts rows redact the token; GET one shows it). */
+/**
+ * The full account object of doc §5.4 (GET /accounts rows redact the token; GET one shows it). The wallet currency
+ * is stored but not a field of the object (neither the docs' row nor the SDK model has it; `pricing_tier.currency`,
+ * the balance and the transfer carry it).
+ */
 export function renderAccount(ctx: SandboxContext, c: Customer, showToken: boolean): Record<string, unknown> {
-  const { status: _status, ...doc } = c.doc;
+  const { status: _status, currency: _currency, ...doc } = c.doc;
   return {
     ...doc,
     cash_credits: toString5(c.balanceUnits),

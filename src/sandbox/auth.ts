@@ -48,12 +48,13 @@ export function requirePartner(ctx: SandboxContext, req: FastifyRequest): void {
 /**
  * Customer API guard: the nested `{error:{code,message}}` shape the customer API documents for 401/403. Partner creds
  * are not an account here, so they get 401 ("a partner token cannot drive a customer's voice resources").
+ * `pathAuthId` null: a path without an account id (`/auth/me`).
  */
-export function requireCustomer(ctx: SandboxContext, req: FastifyRequest, pathAuthId: string): Customer {
+export function requireCustomer(ctx: SandboxContext, req: FastifyRequest, pathAuthId: string | null): Customer {
   const creds = credentials(req);
   if (!creds) throw nestedError(401, 'Invalid token');
   const customer = findCustomer(ctx, creds.id);
   if (!customer || !sameSecret(creds.token, customer.authToken)) throw nestedError(401, 'Invalid token');
-  if (pathAuthId !== customer.doc.auth_id) throw nestedError(403, 'Access denied: account ID mismatch');
+  if (pathAuthId !== null && pathAuthId !== customer.doc.auth_id) throw nestedError(403, 'Access denied: account ID mismatch');
   return customer;
 }

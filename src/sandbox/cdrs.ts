@@ -15,7 +15,7 @@ export interface CdrDoc {
   answer_time: string | null; progress_time: string | null; end_time: string; created_at: string; updated_at: string;
   cost: number; streaming_cost: number; total_cost: number; currency: string; mos: number; jitter: number;
   packet_loss: number; codec: 'PCMU' | 'PCMA' | 'opus' | null; hangup_cause: string; hangup_cause_code: number;
-  hangup_cause_name: string; hangup_disposition: string; hangup_source: string; failure_code: number | null;
+  hangup_cause_name: string; hangup_disposition: string; hangup_source: string; failure_code: string | number | null;
   failure_reason: string | null; bridge_uuid: string | null; sip_call_id: string; sip_user_agent: string;
   network_addr: string; carrier_ip: string;
 }
@@ -30,6 +30,14 @@ export function insertCdr(ctx: SandboxContext, doc: Omit<CdrDoc, 'id'>, outcome:
   const full: CdrDoc = { id: lastInsertRowid, ...doc };
   ctx.db.run('UPDATE cdrs SET doc = ? WHERE id = ?', [JSON.stringify(full), lastInsertRowid]);
   return full;
+}
+
+/**
+ * The public CDR. `failure_code` (the SIP status) is a string, as the SDK models type it; rows written by older
+ * sandboxes stored a number and are converted here.
+ */
+export function renderCdr(doc: CdrDoc): CdrDoc {
+  return { ...doc, failure_code: doc.failure_code === null ? null : String(doc.failure_code) };
 }
 
 export function accountCdrs(ctx: SandboxContext, authId: string): StoredCdr[] {
@@ -83,27 +91,37 @@ export function filterCdrs(rows: StoredCdr[], query: Query): CdrFilterResult {
   };
 }
 
-/** `summary` over the whole filtered set; zeroed when empty. */
-export function cdrSummary(rows: StoredCdr[]): Record<string, unknown> {
+/**
+ * `summary` over the whole filtered set; zeroed when empty. The SDK models name every key in snake_case and type
+ * `last_call_at` as a string (empty when there is no call); the prose writes four keys in camelCase. `prose` keeps
+ * the prose's keys and a null `last_call_at`.
+ */
+export function cdrSummary(rows: StoredCdr[], shape: 'sdk' | 'prose'): Record<string, unknown> {
   const answered = rows.filter((r) => r.outcome === 'answered');
   const totalDuration = rows.reduce((s, r) => s + r.doc.duration, 0);
   const totalBillable = rows.reduce((s, r) => s + r.doc.billsec, 0);
   const totalCostUnits = rows.reduce((s, r) => s + Math.round(r.doc.total_cost * 100_000), 0);
   const avg = answered.length ? Math.round(answered.reduce((s, r) => s + r.doc.billsec, 0) / answered.length) : 0;
-  return {
-    totalCalls: rows.length,
-    answeredCalls: answered.length,
-    answerRate: rows.length ? Math.round((answered.length / rows.length) * 10_000) / 100 : 0,
-    avgCallDuration: `${avg}s`,
-    total_duration_seconds: totalDuration,
-    total_billable_seconds: totalBillable,
-    total_cost: totalCostUnits / 100_000,
-    last_call_at: rows[0]?.doc.start_time ?? null,
+  const counts = {
+    total_calls: rows.length,
+    answered_calls: answered.length,
+    answer_rate: rows.length ? Math.round((answered.length / rows.length) * 10_000) / 100 : 0,
+    avg_call_duration: `${avg}s`,
   };
+  const rest = { total_duration_seconds: totalDuration, total_billable_seconds: totalBillable, total_cost: totalCostUnits / 100_000 };
+  if (shape === 'prose') {
+    return {
+      totalCalls: counts.total_calls, answeredCalls: counts.answered_calls, answerRate: counts.answer_rate, avgCallDuration: counts.avg_call_duration,
+      ...rest, last_call_at: rows[0]?.doc.start_time ?? null,
+    };
+  }
+  return { ...counts, ...rest, last_call_at: rows[0]?.doc.start_time ?? '' };
 }
 
-export function cdrEnvelope(rows: StoredCdr[], page: number, perPage: number, accountAuthId: string, withAuthId: boolean): Record<string, unknown> {
-  const data = rows.slice((page - 1) * perPage, page * perPage).map((r) => r.doc);
+export function cdrEnvelope(
+  rows: StoredCdr[], page: number, perPage: number, accountAuthId: string, withAuthId: boolean, shape: 'sdk' | 'prose',
+): Record<string, unknown> {
+  const data = rows.slice((page - 1) * perPage, page * perPage).map((r) => renderCdr(r.doc));
   const pages = Math.ceil(rows.length / perPage);
   return {
     success: true,
@@ -112,6 +130,6 @@ export function cdrEnvelope(rows: StoredCdr[], page: number, perPage: number, ac
     count: data.length,
     data,
     pagination: { page, per_page: perPage, total: rows.length, pages, has_next: page < pages, has_prev: page > 1 },
-    summary: cdrSummary(rows),
+    summary: cdrSummary(rows, shape),
   };
 }

@@ -71,15 +71,22 @@ function save(ctx: SandboxContext, doc: SessionDoc): void {
   ctx.db.run('UPDATE kyc_sessions SET status = ?, doc = ? WHERE id = ?', [doc.status, JSON.stringify(doc), doc.id]);
 }
 
-/** The GET object: key `id`, every documented field, plus sandbox-only `last_sent_at`/`failure_reason`/`revoke_reason`. */
+/** The GET object: key `id` and exactly the fields of the docs' session object (= the SDK's model). */
 export function renderSession(doc: SessionDoc): Record<string, unknown> {
   return {
-    id: doc.id, account_auth_id: doc.account_auth_id, flow_type: doc.flow_type, customer_email: doc.customer_email,
+    id: doc.id, account_auth_id: doc.account_auth_id, customer_email: doc.customer_email,
     kyc_type: doc.kyc_type, status: doc.status, expires_at: doc.expires_at, first_opened_at: doc.first_opened_at,
     completed_at: doc.completed_at, webhook_url: doc.webhook_url, redirect_url: doc.redirect_url,
     reminder_schedule: doc.reminder_schedule, metadata: doc.metadata, verified_data: doc.verified_data,
-    created_at: doc.created_at, updated_at: doc.updated_at, last_sent_at: doc.last_sent_at,
-    failure_reason: doc.failure_reason, revoke_reason: doc.revoke_reason,
+    created_at: doc.created_at, updated_at: doc.updated_at,
+  };
+}
+
+/** The admin view (/_sandbox/kyc/{id}): the public object plus the sandbox's bookkeeping, which Vobiz does not show. */
+export function renderSessionForAdmin(doc: SessionDoc): Record<string, unknown> {
+  return {
+    ...renderSession(doc), flow_type: doc.flow_type, last_sent_at: doc.last_sent_at, failure_reason: doc.failure_reason,
+    revoke_reason: doc.revoke_reason, reminders_sent: doc.reminders_sent, widget_step: doc.widget_step,
   };
 }
 

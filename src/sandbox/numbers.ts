@@ -63,9 +63,27 @@ export function saveNumber(ctx: SandboxContext, doc: NumberDoc, seq?: number): v
   ctx.db.run(`UPDATE numbers SET owner = ?, status = ?${seqSql}, doc = ? WHERE e164 = ?`, params);
 }
 
-/** Indian DIDs stay restricted until Aadhaar is verified; the flag follows the owner's KYC status. */
-export function renderNumber(doc: NumberDoc, ownerKycCompleted: boolean): NumberDoc {
-  return { ...doc, aadhaar_verified: doc.account_id !== null && ownerKycCompleted };
+/**
+ * An owned number (doc §5.9 / the SDK's `ListNumbersResponseItemsItem`). Indian DIDs stay restricted until Aadhaar is
+ * verified; the flag follows the owner's KYC status. `cooldown_ends_at` is bookkeeping (it is in the release answer).
+ */
+export function renderNumber(doc: NumberDoc, ownerKycCompleted: boolean): Record<string, unknown> {
+  const { cooldown_ends_at: _cooldown, ...fields } = doc;
+  return { ...fields, account_id: doc.account_id ?? '', purchased_at: doc.purchased_at ?? doc.created_at, aadhaar_verified: doc.account_id !== null && ownerKycCompleted };
+}
+
+/**
+ * An inventory number: the SDK's `ListInventoryNumbersResponseItemsItem`, which has no ownership, billing or routing
+ * fields. `account_id` is a required string there; an unowned number has the empty string (sandbox choice).
+ */
+export function renderInventoryNumber(doc: NumberDoc): Record<string, unknown> {
+  return {
+    id: doc.id, account_id: '', e164: doc.e164, country: doc.country, region: doc.region, capabilities: doc.capabilities,
+    status: doc.status, provider: doc.provider, setup_fee: doc.setup_fee, monthly_fee: doc.monthly_fee, currency: doc.currency,
+    voice_enabled: doc.voice_enabled, tags: doc.tags, is_blocked: doc.is_blocked, created_at: doc.created_at, updated_at: doc.updated_at,
+    is_trial_number: doc.is_trial_number, minimum_commitment_months: doc.minimum_commitment_months,
+    aadhaar_verification_required: doc.aadhaar_verification_required, aadhaar_verified: false,
+  };
 }
 
 /** Moves released numbers along: pending_release → quarantined (after 24 h) → back to inventory (after 45 days). */

@@ -25,6 +25,9 @@ import { customerAccountRoutes } from './routes/customer-account.js';
 import { adminRoutes } from './routes/admin.js';
 import { widgetRoutes } from './widget.js';
 import { requirePartner } from './auth.js';
+import { customerConcurrencyRoutes, customerProfileRoutes } from './routes/customer-profile.js';
+import { casingServed } from './path-casing.js';
+import type { SandboxSettings } from './context.js';
 
 export interface SandboxOptions {
   host?: string;
@@ -42,6 +45,10 @@ export interface SandboxOptions {
   logger?: Logger;
   /** How often due expiries, reminders, releases and scheduled traffic are checked (default 1000 ms). */
   tickIntervalMs?: number;
+  /** `sdk` (default) or `prose`: which source wins where Vobiz's SDK models and prose docs conflict (context.ts). */
+  responseShape?: SandboxSettings['responseShape'];
+  /** Refuse customer paths in a casing the real API does not serve (default false). */
+  strictPathCasing?: boolean;
 }
 
 export interface RunningSandbox {
@@ -80,6 +87,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     partnerAuthId: options.partnerAuthId,
     partnerAuthToken: options.partnerAuthToken,
     publicUrl: options.publicUrl ?? '',
+    settings: { responseShape: options.responseShape ?? 'sdk', strictPathCasing: options.strictPathCasing ?? false },
     runDueWork: () => {
       if (working) return; // a handler that calls it while a tick runs would otherwise re-enter
       working = true;
@@ -120,6 +128,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   app.addHook('onRequest', async (req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
     if (path.startsWith('/_sandbox')) return;
+    if (ctx.settings.strictPathCasing && !casingServed(path)) {
+      // "Wrong casing gives 401/404" (doc §1): the sandbox answers as an unknown route would.
+      return reply.code(404).send({ error: 'not_found', message: `No route for ${req.method} ${path} (path casing)` });
+    }
     const fault = matchFault(ctx, req.method, path);
     if (!fault) return;
     await applyFault(fault, req, reply, dropAfterCommit);
@@ -162,8 +174,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       await customer.register(trunkRoutes(ctx));
       await customer.register(customerCdrRoutes(ctx));
       await customer.register(customerAccountRoutes(ctx));
+      await customer.register(customerConcurrencyRoutes(ctx));
     }, { prefix });
   }
+  await app.register(customerProfileRoutes(ctx), { prefix: '/api/v1' });
   await app.register(widgetRoutes(ctx));
   await app.register(adminRoutes(ctx, new Date()), { prefix: '/_sandbox' });
 

@@ -105,6 +105,7 @@ function oneCall(
   const iso = (ms: number) => ctx.clock.iso(ms);
   const answered = outcome === 'answered';
   const uuid = randomUUID();
+  // packet_loss is a whole percent (the SDK's single-CDR model types it int); failure_code the SIP status as a string.
   const doc = insertCdr(ctx, {
     uuid, account_id: authId, call_direction: direction, caller_id_name: direction === 'outbound' ? name : '',
     caller_id_number: direction === 'outbound' ? didNumber : remote, destination_number: direction === 'outbound' ? remote : didNumber,
@@ -115,9 +116,9 @@ function oneCall(
     progress_time: blocked ? null : iso(startMs + Math.min(1, ring) * 1000), end_time: iso(endMs), created_at: iso(endMs), updated_at: iso(endMs),
     cost: toNumber(costUnits), streaming_cost: 0, total_cost: toNumber(costUnits), currency: 'INR',
     mos: answered ? Math.round((3.8 + Math.random() * 0.6) * 100) / 100 : 0, jitter: answered ? randomInt(1, 30) : 0,
-    packet_loss: answered ? Math.round(Math.random() * 50) / 100 : 0, codec: answered ? (Math.random() < 0.5 ? 'PCMU' : 'PCMA') : null,
+    packet_loss: answered ? randomInt(0, 3) : 0, codec: answered ? (Math.random() < 0.5 ? 'PCMU' : 'PCMA') : null,
     hangup_cause: hangup.cause, hangup_cause_code: hangup.code, hangup_cause_name: hangup.name, hangup_disposition: hangup.disposition,
-    hangup_source: hangup.source, failure_code: hangup.sip, failure_reason: hangup.reason, bridge_uuid: answered ? randomUUID() : null,
+    hangup_source: hangup.source, failure_code: hangup.sip === null ? null : String(hangup.sip), failure_reason: hangup.reason, bridge_uuid: answered ? randomUUID() : null,
     sip_call_id: `${randomUUID()}@${trunk.trunk_domain}`, sip_user_agent: 'Vobiz-SBC/2.4', network_addr: ip(), carrier_ip: ip(),
   }, outcome, startMs);
   if (costUnits > 0) {

@@ -18,6 +18,7 @@ import {
   type PhoneNumber,
 } from './schemas/numbers.js';
 import { Deleted, ListTrunksParams, Trunk, TrunkInput, TrunkPage, TrunkUpdateInput } from './schemas/trunks.js';
+import { Concurrency, CustomerProfile } from './schemas/profile.js';
 import type { z } from 'zod';
 
 export interface CustomerClientOptions {
@@ -42,6 +43,18 @@ export class CustomerClient {
     this.#credentials = credentials;
     this.authId = credentials.authId;
     this.base = `/api/v1/${options.pathStyle}/${seg(credentials.authId)}`;
+  }
+
+  // ---- the account
+
+  /** GET /api/v1/auth/me: the account these credentials belong to (`auth_secret` is not kept). */
+  async getProfile(options: CallOptions = {}): Promise<CustomerProfile> {
+    return this.call('GET', '/api/v1/auth/me', CustomerProfile, options);
+  }
+
+  /** GET /concurrency: calls in progress against the account's limit. */
+  async getConcurrency(options: CallOptions = {}): Promise<Concurrency> {
+    return this.call('GET', `${this.base}/concurrency`, Concurrency, options);
   }
 
   // ---- numbers

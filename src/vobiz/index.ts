@@ -26,3 +26,4 @@ export * from './schemas/transactions.js';
 export * from './schemas/cdr.js';
 export * from './schemas/numbers.js';
 export * from './schemas/trunks.js';
+export * from './schemas/profile.js';

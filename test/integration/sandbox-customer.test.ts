@@ -30,6 +30,55 @@ describe('customer auth', () => {
     expect((await t.api('GET', `/api/v1/Account/${c.authId}/trunks`, undefined, c.headers)).status).toBe(200);
     expect((await t.api('GET', `/api/v1/account/${c.authId}/trunks`, undefined, c.headers)).status).toBe(200);
   });
+
+  it('strict path casing refuses what the real API does not serve, as an unknown route', async () => {
+    const c = await funded(500);
+    const bought = await t.api('POST', `/api/v1/Account/${c.authId}/numbers/purchase-from-inventory`, { e164: '+918071387140' }, c.headers);
+    expect(bought.status).toBe(200);
+    const e164 = encodeURIComponent('+918071387140');
+    expect((await t.api('DELETE', `/api/v1/Account/${c.authId}/numbers/${e164}`, undefined, c.headers)).status).toBe(200);
+    await t.admin.setSettings({ strictPathCasing: true });
+    try {
+      const wrong = await t.api('GET', `/api/v1/account/${c.authId}/trunks`, undefined, c.headers);
+      expect(wrong.status).toBe(404);
+      expect(wrong.body).toMatchObject({ error: 'not_found' });
+      expect((await t.api('GET', `/api/v1/Account/${c.authId}/trunks`, undefined, c.headers)).status).toBe(200);
+      // Documented in both casings: transactions and CDR search.
+      expect((await t.api('GET', `/api/v1/account/${c.authId}/transactions`, undefined, c.headers)).status).toBe(200);
+      expect((await t.api('GET', `/api/v1/account/${c.authId}/cdr/search`, undefined, c.headers)).status).toBe(200);
+      // cancel-release exists only in lowercase; the refusal changes nothing.
+      expect((await t.api('POST', `/api/v1/Account/${c.authId}/numbers/${e164}/cancel-release`, undefined, c.headers)).status).toBe(404);
+      const owned = await t.api('GET', `/api/v1/Account/${c.authId}/numbers`, undefined, c.headers);
+      expect(owned.body.items[0]).toMatchObject({ e164: '+918071387140', status: 'pending_release' });
+      expect((await t.api('POST', `/api/v1/account/${c.authId}/numbers/${e164}/cancel-release`, undefined, c.headers)).status).toBe(200);
+    } finally {
+      await t.admin.setSettings({ strictPathCasing: false });
+    }
+    expect((await t.api('GET', `/api/v1/account/${c.authId}/trunks`, undefined, c.headers)).status).toBe(200);
+  });
+});
+
+describe('profile and concurrency', () => {
+  it('GET /auth/me is the account of the credentials (X-Auth-* or Basic); 401 otherwise', async () => {
+    const c = await funded(0);
+    const me = await t.api('GET', '/api/v1/auth/me', undefined, c.headers);
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ auth_id: c.authId, email: c.email, auth_secret: '<redacted>', concurrent_calls_limit: 4, is_verified: false });
+    expect(JSON.stringify(me.body)).not.toContain(c.authToken);
+    const basic = { authorization: `Basic ${Buffer.from(`${c.authId}:${c.authToken}`).toString('base64')}` };
+    expect((await t.api('GET', '/api/v1/auth/me', undefined, basic)).body.auth_id).toBe(c.authId);
+    expect((await t.api('GET', '/api/v1/auth/me')).status).toBe(401); // partner creds are not an account
+  });
+
+  it('GET /Account/{id}/concurrency reports the limit; another account is 403', async () => {
+    const c = await funded(0);
+    const res = await t.api('GET', `/api/v1/Account/${c.authId}/concurrency`, undefined, c.headers);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ account_id: c.authId, concurrent_calls: 0, max_concurrent: 4, utilization_pct: 0 });
+    expect(res.body.request_id).toMatch(/^[0-9a-f-]{36}$/);
+    const other = await createCustomer(t);
+    expect((await t.api('GET', `/api/v1/Account/${other.authId}/concurrency`, undefined, c.headers)).status).toBe(403);
+  });
 });
 
 describe('numbers', () => {
@@ -91,7 +140,8 @@ describe('trunks', () => {
     const base = `/api/v1/account/${c.authId}/trunks`;
     const seed = await t.api('POST', base, { name: 'My SIP Trunk', trunk_status: 'enabled', secure: false, trunk_direction: 'outbound', concurrent_calls_limit: 10, cps_limit: 5, transport: 'udp' }, c.headers);
     expect(seed.status).toBe(201);
-    expect(seed.body).toMatchObject({ auth_id: c.authId, name: 'My SIP Trunk', trunk_status: 'enabled', secure: false, trunk_direction: 'outbound', concurrent_calls_limit: 10, cps_limit: 5, transport: 'udp' });
+    expect(seed.body).toMatchObject({ account_id: c.authId, name: 'My SIP Trunk', trunk_status: 'enabled', secure: false, trunk_direction: 'outbound', concurrent_calls_limit: 10, cps_limit: 5, transport: 'udp' });
+    expect(seed.body).not.toHaveProperty('auth_id'); // neither the docs' trunk object nor the SDK model has it
     expect(seed.body.trunk_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(seed.body.trunk_domain).toBe(`${seed.body.trunk_id}.sip.vobiz.ai`);
     const prose = await t.api('POST', base, { name: 'Prose', trunk_type: 'INBOUND', max_concurrent_calls: 3, enabled: false }, c.headers);
@@ -110,6 +160,22 @@ describe('trunks', () => {
     const gone = await t.api('GET', `${base}/${seed.body.trunk_id}`, undefined, c.headers);
     expect(gone.status).toBe(404);
     expect(gone.body).toEqual({ error: 'not_found', message: 'trunk not found' });
+  });
+
+  it('optional keys: in the list when set; on single objects only with the prose shape', async () => {
+    const c = await funded(0);
+    const base = `/api/v1/Account/${c.authId}/trunks`;
+    const made = await t.api('POST', base, { name: 'hooked', webhook_url: 'https://partner.example/hook', pii_entity_types: ['phone', 'email'], ipacl_uuid: 'acl-1' }, c.headers);
+    expect(made.body).not.toHaveProperty('webhook_url');
+    const listed = (await t.api('GET', base, undefined, c.headers)).body.objects[0];
+    expect(listed).toMatchObject({ webhook_url: 'https://partner.example/hook', pii_entity_types: 'phone,email' });
+    expect(listed).not.toHaveProperty('ipacl_uuid');
+    await t.admin.setSettings({ responseShape: 'prose' });
+    try {
+      expect((await t.api('GET', `${base}/${made.body.trunk_id}`, undefined, c.headers)).body).toMatchObject({ webhook_url: 'https://partner.example/hook' });
+    } finally {
+      await t.admin.setSettings({ responseShape: 'sdk' });
+    }
   });
 });
 
@@ -133,8 +199,8 @@ describe('traffic and CDRs', () => {
     const all = await t.api('GET', `/api/v1/partner/accounts/${c.authId}/cdrs?per_page=5`);
     expect(all.body.pagination).toMatchObject({ page: 1, per_page: 5, total: 12, pages: 3, has_next: true, has_prev: false });
     expect(all.body.count).toBe(5);
-    expect(all.body.summary.totalCalls).toBe(12);
-    expect(all.body.summary.avgCallDuration).toMatch(/^\d+s$/);
+    expect(all.body.summary.total_calls).toBe(12);
+    expect(all.body.summary.avg_call_duration).toMatch(/^\d+s$/);
     expect(all.body.summary.total_cost).toBeCloseTo(totalCost, 5);
     const answered = await t.api('GET', `/api/v1/partner/accounts/${c.authId}/cdrs?status=answered&call_direction=outbound&per_page=100`);
     expect(answered.body.data.every((x: any) => x.answer_time !== null)).toBe(true);

@@ -173,7 +173,15 @@ describe('profile, dashboard, numbers, cdrs envelopes', () => {
   it('/me has a 5-decimal balance, INR and the can_* flags', async () => {
     const res = await t.api('GET', '/api/v1/partner/me');
     expect(res.body.balance).toMatch(/^\d+\.\d{5}$/);
-    expect(res.body).toMatchObject({ auth_id: 'PA_SANDBOX1', currency: 'INR', can_create_accounts: true, can_transfer_balance: true, can_view_cdrs: true, can_create_pricing_tiers: true, max_accounts: 1000 });
+    expect(res.body).toMatchObject({ auth_id: 'PA_SANDBOX1', can_create_accounts: true, can_transfer_balance: true, can_view_cdrs: true, can_create_pricing_tiers: true, max_accounts: 1000 });
+    // `currency` is prose-only (the SDK model forbids it): it appears with the prose response shape.
+    expect(res.body).not.toHaveProperty('currency');
+    await t.admin.setSettings({ responseShape: 'prose' });
+    try {
+      expect((await t.api('GET', '/api/v1/partner/me')).body).toMatchObject({ currency: 'INR', country: 'IN' });
+    } finally {
+      await t.admin.setSettings({ responseShape: 'sdk' });
+    }
   });
 
   it('/dashboard follows the current prose shape', async () => {
@@ -194,8 +202,15 @@ describe('profile, dashboard, numbers, cdrs envelopes', () => {
     expect(cdrs.body).toEqual({
       success: true, account_id: c.authId, account_auth_id: c.authId, count: 0, data: [],
       pagination: { page: 1, per_page: 20, total: 0, pages: 0, has_next: false, has_prev: false },
-      summary: { totalCalls: 0, answeredCalls: 0, answerRate: 0, avgCallDuration: '0s', total_duration_seconds: 0, total_billable_seconds: 0, total_cost: 0, last_call_at: null },
+      summary: { total_calls: 0, answered_calls: 0, answer_rate: 0, avg_call_duration: '0s', total_duration_seconds: 0, total_billable_seconds: 0, total_cost: 0, last_call_at: '' },
     });
+    await t.admin.setSettings({ responseShape: 'prose' });
+    try {
+      const prose = await t.api('GET', `/api/v1/partner/accounts/${c.authId}/cdrs`);
+      expect(prose.body.summary).toEqual({ totalCalls: 0, answeredCalls: 0, answerRate: 0, avgCallDuration: '0s', total_duration_seconds: 0, total_billable_seconds: 0, total_cost: 0, last_call_at: null });
+    } finally {
+      await t.admin.setSettings({ responseShape: 'sdk' });
+    }
     expect((await t.api('GET', `/api/v1/partner/accounts/${c.authId}/cdrs/00000000-0000-0000-0000-000000000000`)).status).toBe(404);
   });
 });

@@ -52,7 +52,14 @@ describe('partner profile', () => {
     const me = await client.me();
     expect(me.auth_id).toBe(TEST_PARTNER.authId);
     expect(me.balance).toBeInstanceOf(Money);
-    expect(me.currency).toBe('INR');
+    // `currency` is in the prose docs, not in the SDK's model: the sandbox sends it only with the prose shape.
+    expect(me.currency).toBeUndefined();
+    await t.admin.setSettings({ responseShape: 'prose' });
+    try {
+      expect((await client.me()).currency).toBe('INR');
+    } finally {
+      await t.admin.setSettings({ responseShape: 'sdk' });
+    }
   });
 
   it('dashboard() parses', async () => {

@@ -13,7 +13,8 @@ import { ensurePartner, findCustomer, getPartner } from '../accounts.js';
 import { generateCalls, setTrafficRate } from '../traffic.js';
 import { toNumber } from '../money.js';
 import { addFault, clearFaults, listFaults } from '../faults.js';
-import { listSessions, renderSession } from '../kyc.js';
+import { listSessions, renderSessionForAdmin } from '../kyc.js';
+import type { SandboxSettings } from '../context.js';
 
 const bad = (message: string) => new ApiError(400, { error: 'bad_request', message });
 
@@ -42,7 +43,14 @@ export function adminRoutes(ctx: SandboxContext, started: Date) {
       return found.doc;
     };
 
-    app.post<{ Params: { id: string } }>('/kyc/:id/open', async (req) => renderSession(markOpened(ctx, session(req.params.id))));
+    app.get<{ Params: { id: string } }>('/kyc/:id', async (req) => {
+      ctx.runDueWork();
+      const found = findSession(ctx, req.params.id);
+      if (!found) throw new ApiError(404, { error: 'not_found', message: `KYC session ${req.params.id} not found` });
+      return renderSessionForAdmin(found.doc);
+    });
+
+    app.post<{ Params: { id: string } }>('/kyc/:id/open', async (req) => renderSessionForAdmin(markOpened(ctx, session(req.params.id))));
 
     app.post<{ Params: { id: string } }>('/kyc/:id/complete', async (req) => {
       const doc = session(req.params.id);
@@ -53,13 +61,20 @@ export function adminRoutes(ctx: SandboxContext, started: Date) {
       const verified = kycType === 'company'
         ? { pan_type: 'company', pan_number: maskPan(pan), pan_name_match: true, completed_steps: ['pan', 'gst'], pan_registered_name: name }
         : { pan_type: 'individual', pan_number: maskPan(pan), pan_name_match: true, pan_registered_name: name, completed_steps: ['pan', 'aadhaar'], aadhaar_name: name, aadhaar_dob: '01-01-1990', masked_aadhaar: '9942', gender: 'MALE', address: 'Bengaluru, Karnataka 560001' };
-      return renderSession(complete(ctx, { ...doc, first_opened_at: doc.first_opened_at ?? ctx.clock.iso() }, verified, kycType));
+      return renderSessionForAdmin(complete(ctx, { ...doc, first_opened_at: doc.first_opened_at ?? ctx.clock.iso() }, verified, kycType));
     });
 
     app.post<{ Params: { id: string } }>('/kyc/:id/fail', async (req) => {
       const doc = session(req.params.id);
       const body = parse(z.object({ reason: z.string().min(1).default('Document invalid') }), req.body);
-      return renderSession(fail(ctx, doc, body.reason));
+      return renderSessionForAdmin(fail(ctx, doc, body.reason));
+    });
+
+    app.get('/settings', async () => ctx.settings);
+    app.post('/settings', async (req) => {
+      const body = parse(z.object({ responseShape: z.enum(['sdk', 'prose']), strictPathCasing: z.boolean() }).partial(), req.body);
+      Object.assign(ctx.settings, body satisfies Partial<SandboxSettings>);
+      return ctx.settings;
     });
 
     app.get('/clock', async () => ({ now: ctx.clock.iso(), now_ms: ctx.clock.nowMs(), offset_ms: ctx.clock.offset }));
@@ -103,7 +118,7 @@ export function adminRoutes(ctx: SandboxContext, started: Date) {
       const accounts = ctx.db.all<{ auth_id: string; kind: string; balance_units: number; doc: string }>('SELECT auth_id, kind, balance_units, doc FROM accounts ORDER BY seq')
         .map((a) => ({ auth_id: a.auth_id, kind: a.kind, balance: toNumber(Number(a.balance_units)), kyc_status: (JSON.parse(a.doc) as { kyc_status?: string }).kyc_status ?? null }));
       return {
-        counts, accounts, kyc_sessions: listSessions(ctx).map(renderSession),
+        counts, accounts, kyc_sessions: listSessions(ctx).map(renderSessionForAdmin),
         numbers: ctx.db.all<{ e164: string; owner: string | null; status: string }>("SELECT e164, owner, status FROM numbers WHERE owner IS NOT NULL OR status <> 'active' ORDER BY e164"),
         trunks: ctx.db.all<{ trunk_id: string; owner: string }>('SELECT trunk_id, owner FROM trunks ORDER BY seq'),
         clock: { now: ctx.clock.iso(), offset_ms: ctx.clock.offset }, webhooks: ctx.webhooks.config, faults: listFaults(ctx),

@@ -6,7 +6,7 @@ import { customerError, partnerError, validationError } from '../errors.js';
 import { lenientInt, partnerInts, queryString, type Query } from '../pagination.js';
 import { requireCustomer } from '../auth.js';
 import { ownCustomer } from './partner-accounts.js';
-import { findCdr } from '../cdrs.js';
+import { findCdr, renderCdr } from '../cdrs.js';
 
 const STATUS_VALUES = ['answered', 'failed', 'busy', 'no_answer', 'no-answer'];
 
@@ -23,14 +23,14 @@ export function partnerCdrRoutes(ctx: SandboxContext) {
       if (details.length) throw validationError(details);
       const result = filterCdrs(accountCdrs(ctx, customer.doc.auth_id), req.query);
       if (!result.ok) throw validationError([{ type: 'date_from_datetime_parsing', loc: ['query', result.field], msg: 'Input should be a valid date in the format YYYY-MM-DD', input: result.value }]);
-      return cdrEnvelope(result.rows, q.page ?? 1, q.per_page ?? 20, customer.doc.auth_id, true);
+      return cdrEnvelope(result.rows, q.page ?? 1, q.per_page ?? 20, customer.doc.auth_id, true, ctx.settings.responseShape);
     });
 
     app.get<{ Params: { authId: string; uuid: string } }>('/accounts/:authId/cdrs/:uuid', async (req) => {
       const customer = ownCustomer(ctx, req.params.authId);
       const cdr = findCdr(ctx, customer.doc.auth_id, req.params.uuid);
       if (!cdr) throw partnerError(404, `CDR ${req.params.uuid} not found`);
-      return cdr; // bare object, no envelope
+      return renderCdr(cdr); // bare object, no envelope
     });
   };
 }
@@ -46,7 +46,7 @@ export function customerCdrRoutes(ctx: SandboxContext) {
       if (!result.ok) throw customerError(400, 'bad_request', `invalid ${result.field}: expected YYYY-MM-DD`);
       const page = lenientInt(req.query, 'page', 1, { min: 1 });
       const perPage = lenientInt(req.query, 'per_page', 20, { min: 1, max: 100 });
-      const envelope = cdrEnvelope(result.rows, page, perPage, customer.doc.auth_id, false);
+      const envelope = cdrEnvelope(result.rows, page, perPage, customer.doc.auth_id, false, ctx.settings.responseShape);
       return withFilters ? { ...envelope, filters: result.filters } : envelope;
     };
     // `/cdrs` is what the partner flow page shows; the reference pages say `/cdr`. Both work.
@@ -57,7 +57,7 @@ export function customerCdrRoutes(ctx: SandboxContext) {
     app.get<{ Params: { authId: string }; Querystring: Query }>('/cdr/recent', async (req) => {
       const customer = requireCustomer(ctx, req, req.params.authId);
       const limit = lenientInt(req.query, 'limit', 20, { min: 1, max: 100 });
-      const data = accountCdrs(ctx, customer.doc.auth_id).slice(0, limit).map((r) => r.doc);
+      const data = accountCdrs(ctx, customer.doc.auth_id).slice(0, limit).map((r) => renderCdr(r.doc));
       return { account_id: customer.doc.auth_id, count: data.length, data, success: true };
     });
 
@@ -65,7 +65,7 @@ export function customerCdrRoutes(ctx: SandboxContext) {
       const customer = requireCustomer(ctx, req, req.params.authId);
       const cdr = findCdr(ctx, customer.doc.auth_id, req.params.callId); // the uuid; a numeric id is a 404
       if (!cdr) throw customerError(404, 'not_found', 'CDR not found');
-      return { data: cdr, success: true };
+      return { data: renderCdr(cdr), success: true };
     });
   };
 }

@@ -4,7 +4,7 @@ import type { SandboxContext } from '../context.js';
 import { requireCustomer } from '../auth.js';
 import { ApiError, customerError } from '../errors.js';
 import { lenientInt, pageSlice, queryString, type Query } from '../pagination.js';
-import { findNumber, inventoryNumbers, ownedNumbers, renderNumber, saveNumber, RELEASE_WINDOW_MS } from '../numbers.js';
+import { findNumber, inventoryNumbers, ownedNumbers, renderInventoryNumber, renderNumber, saveNumber, RELEASE_WINDOW_MS } from '../numbers.js';
 import { post } from '../ledger.js';
 import { findCustomer } from '../accounts.js';
 import { toUnits } from '../money.js';
@@ -30,7 +30,7 @@ export function customerNumberRoutes(ctx: SandboxContext) {
       );
       const page = lenientInt(req.query, 'page', 1, { min: 1 });
       const perPage = lenientInt(req.query, 'per_page', 25, { min: 1, max: 100 });
-      return { items: pageSlice(items, page, perPage).map((n) => renderNumber(n, false)), page, per_page: perPage, total: items.length };
+      return { items: pageSlice(items, page, perPage).map(renderInventoryNumber), page, per_page: perPage, total: items.length };
     });
 
     app.post<{ Params: { authId: string } }>('/numbers/purchase-from-inventory', async (req) => {
@@ -104,7 +104,8 @@ export function customerNumberRoutes(ctx: SandboxContext) {
         throw customerError(400, 'bad_request', 'number is not in a cancellable pending_release window');
       }
       saveNumber(ctx, { ...number, status: 'active', released_at: null, cooldown_ends_at: null, updated_at: ctx.clock.iso() });
-      return { message: 'number release cancelled', status: 'active', e164 };
+      // The SDK's CancelNumberReleaseResponse. No release fee was charged (sandbox choice), so the refund is 0.
+      return { message: 'number release cancelled', status: 'active', currency: number.currency, refund_amount: 0, refund_status: 'success' };
     });
   };
 }

@@ -90,8 +90,9 @@ export function kycRoutes(ctx: SandboxContext) {
       }
       const next = resend(ctx, doc, token);
       void reply.code(200);
-      // Undocumented success body: the message plus what a caller needs to log it. expires_at is not extended.
-      return { message: 'KYC email re-sent', session_id: next.id, status: next.status, email_dispatched_to: maskEmail(next.customer_email ?? ''), expires_at: next.expires_at, last_sent_at: next.last_sent_at };
+      // Undocumented success body (the SDK does not parse it): the message plus what a caller needs to log it.
+      // expires_at is not extended; the send time is on the admin view (/_sandbox/kyc/{id}).
+      return { message: 'KYC email re-sent', session_id: next.id, status: next.status, email_dispatched_to: maskEmail(next.customer_email ?? ''), expires_at: next.expires_at };
     });
 
     app.delete<{ Params: { id: string } }>('/kyc-sessions/:id', async (req) => {

@@ -6,9 +6,15 @@ import { toString2, toString5, toUnits } from '../money.js';
 import { accountCdrs, type StoredCdr } from '../cdrs.js';
 import { DAY_MS } from '../clock.js';
 
-function profile(partner: PartnerDoc, accountCount: number, balance: string | null): Record<string, unknown> {
+/**
+ * The /me object. `currency` and `country` are in the prose docs but not in the SDK's strict model, so they appear
+ * only with the `prose` response shape (docs/sandbox.md).
+ */
+function profile(ctx: SandboxContext, partner: PartnerDoc, accountCount: number, balance: string | null): Record<string, unknown> {
+  const { currency, country, ...fields } = partner;
   return {
-    ...partner,
+    ...fields,
+    ...(ctx.settings.responseShape === 'prose' ? { currency, country } : {}),
     account_count: accountCount,
     can_create_accounts: true,
     can_transfer_balance: true,
@@ -18,12 +24,16 @@ function profile(partner: PartnerDoc, accountCount: number, balance: string | nu
   };
 }
 
+/**
+ * `total_minutes` counts billed minutes (every started minute of talk, as calls are charged), a whole number: the SDK
+ * types it int in `by_product.sip_trunking` and float elsewhere, the prose says float, and an integer satisfies all.
+ */
 function callStats(rows: StoredCdr[]) {
   const answered = rows.filter((r) => r.outcome === 'answered');
   return {
     total_calls: rows.length,
     answered_calls: answered.length,
-    total_minutes: Math.round((rows.reduce((s, r) => s + r.doc.billsec, 0) / 60) * 100) / 100,
+    total_minutes: rows.reduce((s, r) => s + Math.ceil(r.doc.billsec / 60), 0),
   };
 }
 
@@ -31,7 +41,7 @@ export function partnerProfileRoutes(ctx: SandboxContext) {
   return async (app: FastifyInstance) => {
     app.get('/me', async () => {
       const { doc, balanceUnits } = getPartner(ctx);
-      return profile(doc, listCustomers(ctx).length, toString5(balanceUnits));
+      return profile(ctx, doc, listCustomers(ctx).length, toString5(balanceUnits));
     });
 
     app.get('/dashboard', async () => {
@@ -51,7 +61,7 @@ export function partnerProfileRoutes(ctx: SandboxContext) {
         days.set(day, [...(days.get(day) ?? []), r]);
       }
       return {
-        partner: profile(doc, customers.length, null),
+        partner: profile(ctx, doc, customers.length, null),
         period: { from: ctx.clock.iso(fromMs).slice(0, 10), to: ctx.clock.iso(toMs).slice(0, 10) },
         accounts: {
           total: customers.length,

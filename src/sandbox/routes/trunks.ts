@@ -8,7 +8,7 @@ import type { SandboxContext } from '../context.js';
 import { requireCustomer } from '../auth.js';
 import { customerError } from '../errors.js';
 import { lenientInt, type Query } from '../pagination.js';
-import { deleteTrunk, findTrunk, insertTrunk, listTrunks, saveTrunk, type TrunkDoc } from '../trunks.js';
+import { deleteTrunk, findTrunk, insertTrunk, listTrunks, renderTrunk, saveTrunk, type TrunkDoc } from '../trunks.js';
 
 type Body = Record<string, unknown>;
 
@@ -75,6 +75,7 @@ function trunkFields(body: Body, partial: boolean): Partial<TrunkDoc> {
 }
 
 export function trunkRoutes(ctx: SandboxContext) {
+  const single = (doc: TrunkDoc) => renderTrunk(doc, ctx.settings.responseShape === 'prose');
   return async (app: FastifyInstance) => {
     app.post<{ Params: { authId: string } }>('/trunks', async (req, reply) => {
       const customer = requireCustomer(ctx, req, req.params.authId);
@@ -90,7 +91,7 @@ export function trunkRoutes(ctx: SandboxContext) {
       };
       insertTrunk(ctx, doc);
       void reply.code(201);
-      return doc;
+      return single(doc);
     });
 
     app.get<{ Params: { authId: string }; Querystring: Query }>('/trunks', async (req) => {
@@ -98,12 +99,12 @@ export function trunkRoutes(ctx: SandboxContext) {
       const limit = lenientInt(req.query, 'limit', 20, { min: 1, max: 100 });
       const offset = lenientInt(req.query, 'offset', 0, { min: 0 });
       const all = listTrunks(ctx, customer.doc.auth_id);
-      return { meta: { limit, offset, total: all.length }, objects: all.slice(offset, offset + limit) };
+      return { meta: { limit, offset, total: all.length }, objects: all.slice(offset, offset + limit).map((t) => renderTrunk(t, true)) };
     });
 
     app.get<{ Params: { authId: string; trunkId: string } }>('/trunks/:trunkId', async (req) => {
       const customer = requireCustomer(ctx, req, req.params.authId);
-      return mustFind(ctx, customer.doc.auth_id, req.params.trunkId);
+      return single(mustFind(ctx, customer.doc.auth_id, req.params.trunkId));
     });
 
     const update = async (req: FastifyRequest<{ Params: { authId: string; trunkId: string } }>) => {
@@ -113,7 +114,7 @@ export function trunkRoutes(ctx: SandboxContext) {
       // trunk_id, auth_id and the domain cannot change, whatever the body says.
       const next: TrunkDoc = { ...trunk, ...fields, trunk_id: trunk.trunk_id, auth_id: trunk.auth_id, account_id: trunk.account_id, trunk_domain: trunk.trunk_domain, updated_at: ctx.clock.iso() };
       saveTrunk(ctx, next);
-      return next;
+      return single(next);
     };
     app.put<{ Params: { authId: string; trunkId: string } }>('/trunks/:trunkId', update);
     app.patch<{ Params: { authId: string; trunkId: string } }>('/trunks/:trunkId', update);

@@ -1,7 +1,7 @@
 /** Partner API: customer accounts, balance, transfer, profile and dashboard (docs/vobiz-api.md §5.2–5.5). */
 import { z } from 'zod';
 import { Money } from '../money.js';
-import { E164, count, idLike, money, optBool, optCount, optMoney, optNumber, optString, page, perPage } from './common.js';
+import { E164, count, idLike, looseMoney, money, optBool, optCount, optMoney, optNumber, optString, page, perPage } from './common.js';
 
 // ---- requests (camelCase; mapped to snake_case on the wire)
 
@@ -162,7 +162,8 @@ export type PartnerProfile = z.output<typeof PartnerProfile>;
  */
 export const Dashboard = z.looseObject({
   // current prose
-  partner: PartnerProfile.partial().nullish(),
+  // `balance` is null here in the prose and `Any` in the SDK model.
+  partner: PartnerProfile.partial().extend({ balance: looseMoney }).nullish(),
   period: z.looseObject({ from: optString, to: optString }).nullish(),
   accounts: z
     .union([

@@ -36,7 +36,8 @@ export const Cdr = z.looseObject({
   caller_id_number: optString,
   destination_number: optString,
   context: optString,
-  trunk_id: optString,
+  // trunk_id, campaign_id, carrier_ip, customer_endpoint, terminated_to, failure_code/reason: `Any` in one SDK model
+  // or another; not declared, so they pass through as they come.
   duration: optNumber,
   billsec: optNumber,
   ring_time: optNumber,

@@ -22,6 +22,17 @@ export const money = z.union([z.number(), z.string()]).transform((value, ctx) =>
 });
 export const optMoney = money.nullish();
 
+/**
+ * Where a model types an amount `Any` (the dashboard's `partner.balance`, null in the prose): a `Money` when it is
+ * one, otherwise absent. Never fails the response.
+ */
+export const looseMoney = z.unknown().optional().transform((value): Money | undefined => (typeof value === 'number' || typeof value === 'string' ? (Money.tryParse(value) ?? undefined) : undefined));
+
+/** A free-form object (KYC `metadata`, `verified_data`) that a model types `Any`: kept when it is an object, else null. */
+export const looseRecord = z.unknown().optional().transform((value): Record<string, unknown> | null =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null,
+);
+
 /** Ids arrive as strings ("500000") or integers (account_id 500000) depending on the endpoint. */
 export const idLike = z.union([z.string(), z.number()]);
 

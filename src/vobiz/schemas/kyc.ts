@@ -1,6 +1,6 @@
 /** Partner KYC sessions (docs/vobiz-api.md §5.10). */
 import { z } from 'zod';
-import { optCount, optString, page } from './common.js';
+import { looseRecord, optCount, optString, page } from './common.js';
 
 export const KYC_STATUSES = ['email_sent', 'link_ready', 'opened', 'in_progress', 'kyc_completed', 'revoked'] as const;
 export type KycStatus = (typeof KYC_STATUSES)[number];
@@ -61,8 +61,9 @@ export const KycSession = z
     widget_url: optString,
     kyc_link: optString,
     reminder_schedule: z.array(z.looseObject({ trigger: optString, value: z.number().nullish() })).nullish(),
-    metadata: z.record(z.string(), z.unknown()).nullish(),
-    verified_data: z.looseObject({}).nullish(),
+    // `Any` in Vobiz's SDK model: an object in every documented example, anything else becomes null.
+    metadata: looseRecord,
+    verified_data: looseRecord,
     message: optString,
     created_at: optString,
     updated_at: optString,
