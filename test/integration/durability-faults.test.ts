@@ -5,6 +5,7 @@
  * sandbox's fault injection (docs/sandbox.md); the settle delay is short (`advanced.effectSettleDelay`).
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import type { VobizClient } from '../../src/vobiz/index.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultSpec } from '../../src/sandbox/admin-client.js';
 import { workflowIdFor, type OnboardingRequest } from '../../src/workflows/input.js';
@@ -83,6 +84,8 @@ describe('durability: injected faults on every effect (dev server + sandbox)', (
     await expectEveryFaultFiredOnce();
     // The retries found the first attempts' results: adopted, not created again.
     expect(state.funding?.adopted).toBe(true);
+    // The adopted transfer is recorded by the same id a fresh one is: the customer ledger row's (Vobiz's list).
+    expect(state.funding?.transactionId).toBe(await transferRowId(rig.vobiz, state.authId!));
     expect(state.kyc.attempts[0]?.adopted).toBe(true);
     expect(state.telephony.numbers).toHaveLength(1);
     await expectExactlyOnce({ vobiz: rig.vobiz, admin }, { email: req.customer.email, state, before, amount: AMOUNT, numbers: 1 });
@@ -151,3 +154,11 @@ describe('durability: injected faults on every effect (dev server + sandbox)', (
     await expectExactlyOnce({ vobiz: rig.vobiz, admin }, { email: req.customer.email, state, before, amount: AMOUNT, numbers: 1 });
   });
 });
+
+/** The id of the customer's one transfer row in Vobiz's transaction list. */
+async function transferRowId(vobiz: VobizClient, authId: string): Promise<string> {
+  const rows = [];
+  for await (const row of vobiz.iterateTransactions(authId, { transactionType: 'transfer' })) rows.push(row);
+  expect(rows).toHaveLength(1);
+  return rows[0]!.id;
+}

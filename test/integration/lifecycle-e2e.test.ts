@@ -30,6 +30,11 @@ describe('customer lifecycle against the sandbox (dev server)', () => {
     const sessionId = kyc.kyc.attempts[0]!.sessionId;
     expect(kyc.authId).toMatch(/^MA_[A-Z0-9]{8}$/);
     expect(kyc.funding).toMatchObject({ amount: '2000.50000', currency: 'INR', adopted: false });
+    expect(kyc.funding?.transferId).toMatch(/^txn_/);
+    // Recorded by the customer ledger row's id, as an adopted transfer is (Vobiz's rows do not carry the txn_ id).
+    const rows = [];
+    for await (const row of rig.vobiz.iterateTransactions(kyc.authId!, { transactionType: 'transfer' })) rows.push(row.id);
+    expect(rows).toEqual([kyc.funding?.transactionId]);
 
     // The operator resend is refused by Vobiz's 30-minute cooldown (the creation e-mail just went out).
     expect(await updateRejection(handle.executeUpdate(resendKycUpdate))).toMatch(/at most one KYC e-mail per 30 minutes/);
