@@ -41,7 +41,8 @@ describe('config', () => {
     expect(() => loadConfig({ TEMPORAL_TLS_CA_PATH: '/nonexistent/ca.pem' })).toThrow(/TEMPORAL_TLS_CA_PATH: cannot read file/);
   });
 
-  it('makes an entry point print all problems and exit non-zero', async () => {
+  // Spawns `npx tsx` (a few seconds on a busy 2-core machine): more than the unit default of 5 s.
+  it('makes an entry point print all problems and exit non-zero', { timeout: 30_000 }, async () => {
     const err = await run('npx', ['tsx', 'src/worker.ts'], {
       env: { ...process.env, TEMPORAL_ADDRESS: '', LOG_LEVEL: 'loud' },
     }).catch((e: { code: number; stderr: string }) => e);
