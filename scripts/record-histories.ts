@@ -21,6 +21,7 @@ import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/
 import { createActivities } from '../src/activities/index.js';
 import { createDataConverter } from '../src/codec/data-converter.js';
 import { DEVELOPMENT_KEY } from '../src/codec/keys.js';
+import { DEVELOPMENT_SECRETS_KEY } from '../src/secrets/keys.js';
 import { PROJECT_ROOT, temporalCliPath } from '../src/dev/temporal-binaries.js';
 import { startTestSandbox, type TestSandbox } from '../src/sandbox/testing.js';
 import { VobizClient } from '../src/vobiz/index.js';
@@ -221,7 +222,7 @@ async function main(): Promise<void> {
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }),
-    activities: createActivities({ vobiz, settings: { alertTimeoutMs: 2000 } }),
+    activities: createActivities({ vobiz, settings: { alertTimeoutMs: 2000 }, unsealingKeys: [DEVELOPMENT_SECRETS_KEY] }),
     dataConverter,
   });
 
