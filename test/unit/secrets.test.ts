@@ -198,6 +198,14 @@ describe('secrets configuration', () => {
     expect((err as { stderr: string }).stderr).toMatch(/SECRETS_KEYS: is required to run the worker/);
   }, 60_000);
 
+  it('the codec server refuses to start when given the secrets private keys (exit 78)', async () => {
+    const err = await run('npx', ['tsx', 'src/codec/main.ts'], {
+      env: { ...process.env, SECRETS_KEYS: freshPair('codec-must-not').privateLine, CODEC_SERVER_PORT: '1' },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 78 });
+    expect((err as { stderr: string }).stderr).toMatch(/must not be given to the codec server/);
+  }, 60_000);
+
   it('the format check is pure: workflow code can import it', async () => {
     const source = await readFile(new URL('../../src/secrets/sealed-format.ts', import.meta.url), 'utf8');
     expect(source).not.toMatch(/from ['"](node:|crypto|buffer)/);
