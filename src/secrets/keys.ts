@@ -8,7 +8,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { KEY_ID_PATTERN, parseKeyFile, parseKeyList } from '../codec/keys.js';
 
-/** A worker's private key; `keyMaterial`-style naming is avoided: a KeyObject serialises to `{}` in any log. */
+/** A worker's private key. `privateKey` is a KeyObject, which serialises to `{}`: a logged key object never shows it. */
 export interface UnsealingKey {
   readonly id: string;
   readonly privateKey: KeyObject;
