@@ -1,5 +1,7 @@
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, requireUnsealingKeys } from '../../src/config.js';
@@ -129,6 +131,44 @@ describe('the edges', () => {
     expect(isSealedSecret(example.customer.password)).toBe(true);
     expect(unsealSecret(example.customer.password, [DEVELOPMENT_SECRETS_KEY], 'customer.password')).toMatch(/.{8,}/);
   });
+});
+
+/** Runs the operator CLI with `stdin` piped in; resolves with its exit code and output (never rejects). */
+function cli(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+describe('the operator CLI', () => {
+  it('seal-password seals a password read from stdin; a weak one is refused (exit 2) without echoing it', async () => {
+    const sealed = await cli(['seal-password'], `${PLAIN}\n`);
+    expect(sealed.code).toBe(0);
+    const value = sealed.stdout.trim();
+    expect(value).toMatch(/^sealed:v1:insecure-dev-secrets-key:/);
+    expect(unsealSecret(value, [DEVELOPMENT_SECRETS_KEY], 'customer.password')).toBe(PLAIN);
+    expect(sealed.stdout + sealed.stderr).not.toContain(PLAIN);
+
+    const weak = await cli(['seal-password'], 'weakpass\n');
+    expect(weak.code).toBe(2);
+    expect(weak.stderr).toMatch(/customer\.password: must be at least 8 characters/);
+    expect(weak.stdout + weak.stderr).not.toContain('weakpass');
+  }, 60_000);
+
+  it('onboard refuses a file with a plain password (exit 2), naming the field, before calling Temporal', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'secrets-cli-')), 'plain.json');
+    await writeFile(file, JSON.stringify({ ...example, customer: { ...example.customer, password: PLAIN } }));
+    const result = await cli(['onboard', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/customer\.password: must be sealed/);
+    expect(result.stdout + result.stderr).not.toContain(PLAIN);
+  }, 60_000);
 });
 
 describe('secrets configuration', () => {
