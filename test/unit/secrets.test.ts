@@ -209,6 +209,18 @@ describe('secrets configuration', () => {
     expect(requireUnsealingKeys(loadConfig({ ...base, SECRETS_KEYS: pair.privateLine })).map((k) => k.id)).toEqual(['prod-1']);
   });
 
+  it('reads SECRETS_KEYS_FILE (comments and blank lines ignored), and refuses it together with SECRETS_KEYS', async () => {
+    const a = freshPair('file-new');
+    const b = freshPair('file-old');
+    const file = join(await mkdtemp(join(tmpdir(), 'secrets-keys-')), 'keys');
+    await writeFile(file, `# newest first\n${a.privateLine}\n\n${b.privateLine}  # kept for open workflows\n`);
+    const { secrets } = loadConfig({ SECRETS_KEYS_FILE: file });
+    expect(secrets.unsealingKeys.map((k) => k.id)).toEqual(['file-new', 'file-old']);
+    expect(secrets.sealingKey?.id).toBe('file-new');
+    expect(() => loadConfig({ SECRETS_KEYS_FILE: file, SECRETS_KEYS: a.privateLine })).toThrow(/SECRETS_KEYS_FILE: set either SECRETS_KEYS or SECRETS_KEYS_FILE, not both/);
+    expect(() => loadConfig({ SECRETS_KEYS_FILE: `${file}.missing` })).toThrow(/SECRETS_KEYS_FILE: cannot read file/);
+  });
+
   it('reports a bad key by name without echoing it', () => {
     const error = thrown(() => loadConfig({ SECRETS_KEYS: 'a:c2hvcnQtc2VjcmV0', SECRETS_PUBLIC_KEY: 'x:y:z,w:v' }));
     expect(error).toBeInstanceOf(ConfigError);
