@@ -27,8 +27,9 @@ export default tseslint.config(
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox and is replayed: no I/O, no clocks of its own,
-    // no activity implementations. Activities are imported as types only.
-    files: ['src/workflows/**/*.ts'],
+    // no activity implementations. Activities are imported as types only. The sealed-secret format check is held
+    // to the same rules: workflows import it to tell a sealed password from a plain one without any key.
+    files: ['src/workflows/**/*.ts', 'src/secrets/sealed-format.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -40,9 +41,9 @@ export default tseslint.config(
           ],
           patterns: [
             {
-              group: ['../activities/*', '../activities', '../vobiz/*', '../vobiz', '../bridge/*', '../sandbox/*', '../codec/*', '../config.js', '../logging.js', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'],
+              group: ['../activities/*', '../activities', '../vobiz/*', '../vobiz', '../bridge/*', '../sandbox/*', '../codec/*', '../secrets/*', '!../secrets/sealed-format.js', '../config.js', '../logging.js', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'],
               allowTypeImports: true,
-              message: 'Workflow code may import only @temporalio/workflow, @temporalio/common, zod and pure modules under src/workflows (types from elsewhere with `import type`).',
+              message: 'Workflow code may import only @temporalio/workflow, @temporalio/common, zod, pure modules under src/workflows and src/secrets/sealed-format.ts (types from elsewhere with `import type`).',
             },
           ],
         },

@@ -21,6 +21,8 @@ import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/
 import { createActivities } from '../src/activities/index.js';
 import { createDataConverter } from '../src/codec/data-converter.js';
 import { DEVELOPMENT_KEY } from '../src/codec/keys.js';
+import { DEVELOPMENT_SEALING_KEY, DEVELOPMENT_SECRETS_KEY } from '../src/secrets/keys.js';
+import { sealSecret } from '../src/secrets/seal.js';
 import { PROJECT_ROOT, temporalCliPath } from '../src/dev/temporal-binaries.js';
 import { startTestSandbox, type TestSandbox } from '../src/sandbox/testing.js';
 import { VobizClient } from '../src/vobiz/index.js';
@@ -84,6 +86,17 @@ const PATHS: Record<string, { path: string; run: (ctx: Ctx) => Promise<{ handle:
       await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
       await hint(handle, session, 'kyc.completed');
       await waitForState(handle, (s) => s.stage === 'active' && s.usage?.last !== undefined, { what: 'active with a usage poll' });
+      return offboard(handle, 'Contract ended');
+    },
+  },
+  'kyc-completed-sealed': {
+    path: 'the customer password sealed (sealed:v1, development secrets key) in the input: account, funding, KYC completed, trunk, active, offboarded',
+    async run({ start, sandbox }) {
+      const handle = await start('sealed');
+      const session = await openSession(handle, 1);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(handle, session, 'kyc.completed');
+      await waitForState(handle, (s) => s.stage === 'active', { what: 'active' });
       return offboard(handle, 'Contract ended');
     },
   },
@@ -221,7 +234,7 @@ async function main(): Promise<void> {
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }),
-    activities: createActivities({ vobiz, settings: { alertTimeoutMs: 2000 } }),
+    activities: createActivities({ vobiz, settings: { alertTimeoutMs: 2000 }, unsealingKeys: [DEVELOPMENT_SECRETS_KEY] }),
     dataConverter,
   });
 
@@ -267,7 +280,8 @@ async function main(): Promise<void> {
 function onboardingRequest(customerRef: string, overrides: Partial<OnboardingRequest>): OnboardingRequest {
   return {
     customerRef,
-    customer: { name: 'Asha Replay', email: `${customerRef}@example.com`, phone: '+919876543210', password: 'SecurePass123!', company: 'Acme Replay Pvt Ltd', country: 'IN' },
+    // Sealed, as every edge sends it since issue 15 (histories recorded before then carry a plain password).
+    customer: { name: 'Asha Replay', email: `${customerRef}@example.com`, phone: '+919876543210', password: sealSecret('SecurePass123!', DEVELOPMENT_SEALING_KEY, 'customer.password'), company: 'Acme Replay Pvt Ltd', country: 'IN' },
     funding: { amount: 2000, currency: 'INR', description: 'Opening balance' },
     kyc: { expiresInDays: 14, pollInterval: '2 seconds' },
     telephony: { trunk: { name: 'Primary trunk' } },

@@ -11,6 +11,15 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEVELOPMENT_KEY, parseKeyFile, parseKeyList, type CodecKey } from './codec/keys.js';
+import {
+  DEVELOPMENT_SECRETS_KEY,
+  isDevelopmentKey,
+  parseSealingKey,
+  parseUnsealingKeys,
+  sealingKeyOf,
+  type SealingKey,
+  type UnsealingKey,
+} from './secrets/keys.js';
 
 /** Durations as the Temporal SDK accepts them: a number of milliseconds or an ms-style string ("30s", "5m"). */
 const DURATION = /^\d+(\.\d+)?\s*(ms|s|m|h|d)?$/;
@@ -131,6 +140,10 @@ const EnvSchema = z
     CODEC_SERVER_PORT: port(8888),
     CODEC_SERVER_TOKEN: optionalString,
     CODEC_CORS_ORIGINS: nonEmpty().default('http://localhost:8233,http://127.0.0.1:8233'),
+
+    SECRETS_KEYS: optionalString,
+    SECRETS_KEYS_FILE: optionalString,
+    SECRETS_PUBLIC_KEY: optionalString,
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
@@ -208,6 +221,19 @@ export interface CodecConfig {
   server: { host: string; port: number; token?: string; corsOrigins: string[] };
 }
 
+/**
+ * Sealed secrets (the customer's password). A different key, and a different holder, from the codec's: the private
+ * keys belong only to the worker that creates accounts; edges seal with the public key; the codec server has neither.
+ */
+export interface SecretsConfig {
+  /** The worker's X25519 private keys (any order: a sealed value names its key). Empty where none is configured. */
+  unsealingKeys: UnsealingKey[];
+  /** What edges seal with: SECRETS_PUBLIC_KEY, else the first unsealing key's public half; undefined if neither. */
+  sealingKey?: SealingKey;
+  /** True when nothing was configured (development/test only) and the insecure development key pair is in use. */
+  usingDevelopmentKey: boolean;
+}
+
 export interface BridgeConfig {
   host: string;
   port: number;
@@ -247,6 +273,7 @@ export interface AppConfig {
   vobiz: VobizConfig;
   sandbox: SandboxConfig;
   codec: CodecConfig;
+  secrets: SecretsConfig;
   bridge: BridgeConfig;
   dev: DevConfig;
 }
@@ -279,6 +306,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const key = readFile('TEMPORAL_TLS_KEY_PATH', e.TEMPORAL_TLS_KEY_PATH);
   const ca = readFile('TEMPORAL_TLS_CA_PATH', e.TEMPORAL_TLS_CA_PATH);
   const codec = loadCodecConfig(e, problems);
+  const secrets = loadSecretsConfig(e, problems);
   const bridge = loadBridgeConfig(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -332,6 +360,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       webhookInitialBackoffMs: e.SANDBOX_WEBHOOK_INITIAL_BACKOFF_MS,
     },
     codec,
+    secrets,
     bridge,
     dev: {
       dataDir: e.DATA_DIR,
@@ -434,6 +463,68 @@ function loadCodecConfig(e: Env, problems: string[]): CodecConfig {
       corsOrigins,
     },
   };
+}
+
+/**
+ * Sealed-secrets keys. Only the account-creating worker needs the private keys, so a missing SECRETS_KEYS is not a
+ * problem for the bridge, CLI or codec server: `requireUnsealingKeys` makes it one for the worker. Outside production,
+ * when none of the three variables is set, every process uses the insecure development key pair; production refuses
+ * that pair wherever it appears.
+ */
+function loadSecretsConfig(e: Env, problems: string[]): SecretsConfig {
+  let unsealingKeys: UnsealingKey[] = [];
+  if (e.SECRETS_KEYS && e.SECRETS_KEYS_FILE) {
+    problems.push('SECRETS_KEYS_FILE: set either SECRETS_KEYS or SECRETS_KEYS_FILE, not both');
+  } else if (e.SECRETS_KEYS) {
+    const parsed = parseUnsealingKeys(e.SECRETS_KEYS, 'list', 'SECRETS_KEYS');
+    problems.push(...parsed.problems);
+    unsealingKeys = parsed.keys;
+  } else if (e.SECRETS_KEYS_FILE) {
+    let contents: string | undefined;
+    try {
+      contents = readFileSync(e.SECRETS_KEYS_FILE, 'utf8');
+    } catch (err) {
+      problems.push(`SECRETS_KEYS_FILE: cannot read file ${e.SECRETS_KEYS_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    if (contents !== undefined) {
+      const parsed = parseUnsealingKeys(contents, 'file', 'SECRETS_KEYS_FILE');
+      problems.push(...parsed.problems);
+      unsealingKeys = parsed.keys;
+    }
+  }
+  let sealingKey: SealingKey | undefined;
+  if (e.SECRETS_PUBLIC_KEY) {
+    const parsed = parseSealingKey(e.SECRETS_PUBLIC_KEY, 'SECRETS_PUBLIC_KEY');
+    problems.push(...parsed.problems);
+    sealingKey = parsed.key;
+  } else if (unsealingKeys[0]) {
+    sealingKey = sealingKeyOf(unsealingKeys[0]);
+  }
+  const usingDevelopmentKey = !e.SECRETS_KEYS && !e.SECRETS_KEYS_FILE && !e.SECRETS_PUBLIC_KEY && e.NODE_ENV !== 'production';
+  if (e.NODE_ENV === 'production') {
+    if (unsealingKeys.some(isDevelopmentKey)) problems.push('SECRETS_KEYS: the insecure development key must not be used when NODE_ENV=production');
+    if (e.SECRETS_PUBLIC_KEY && sealingKey && isDevelopmentKey(sealingKey)) {
+      problems.push('SECRETS_PUBLIC_KEY: the insecure development key must not be used when NODE_ENV=production');
+    }
+  }
+  return usingDevelopmentKey
+    ? { unsealingKeys: [DEVELOPMENT_SECRETS_KEY], sealingKey: sealingKeyOf(DEVELOPMENT_SECRETS_KEY), usingDevelopmentKey }
+    : { unsealingKeys, ...(sealingKey ? { sealingKey } : {}), usingDevelopmentKey };
+}
+
+/**
+ * The worker opens sealed passwords for the Vobiz call, so it does not start without a key to open them with
+ * (in production SECRETS_KEYS or SECRETS_KEYS_FILE is required; elsewhere the development key stands in).
+ */
+export function requireUnsealingKeys(config: AppConfig): UnsealingKey[] {
+  if (config.secrets.unsealingKeys.length === 0) {
+    throw new ConfigError([
+      config.env === 'production'
+        ? 'SECRETS_KEYS: is required to run the worker when NODE_ENV=production (or set SECRETS_KEYS_FILE); generate a pair with `npm run secrets:new-key`'
+        : 'SECRETS_KEYS: the worker needs the secrets private keys (SECRETS_KEYS or SECRETS_KEYS_FILE) when SECRETS_PUBLIC_KEY is set',
+    ]);
+  }
+  return config.secrets.unsealingKeys;
 }
 
 function isHttpOrigin(value: string): boolean {

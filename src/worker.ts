@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTelemetryFilterString, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
-import { loadConfigOrExit, type AppConfig } from './config.js';
+import { ConfigError, loadConfigOrExit, requireUnsealingKeys, type AppConfig } from './config.js';
 import { createLogger, TemporalPinoLogger, temporalLogLevel, type Logger } from './logging.js';
 import { connectWorker, createDataConverter } from './temporal/connection.js';
 import { VobizClient } from './vobiz/index.js';
@@ -35,6 +35,8 @@ function workflowSource(config: AppConfig, logger: Logger): Pick<WorkerOptions, 
 }
 
 export async function runWorker(config: AppConfig): Promise<void> {
+  // Before anything connects: a worker that cannot open sealed passwords would fail every account creation.
+  const unsealingKeys = requireUnsealingKeys(config);
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
   Runtime.install({
     logger: new TemporalPinoLogger(logger),
@@ -55,6 +57,7 @@ export async function runWorker(config: AppConfig): Promise<void> {
       activities: createActivities({
         vobiz,
         settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 },
+        unsealingKeys,
       }),
       dataConverter: createDataConverter(config.codec),
       maxCachedWorkflows: config.worker.maxCachedWorkflows,
@@ -77,6 +80,6 @@ export async function runWorker(config: AppConfig): Promise<void> {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   runWorker(loadConfigOrExit()).catch((err: unknown) => {
     process.stderr.write(`Worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    process.exit(err instanceof ConfigError ? 78 : 1); // 78: EX_CONFIG, as for any other bad environment
   });
 }

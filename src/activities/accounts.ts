@@ -2,8 +2,12 @@
  * Account creation, exactly once. Vobiz has no idempotency key, but an e-mail address is unique across the
  * platform: before creating, look the e-mail up; an account there with the same name and phone is the one an
  * earlier attempt created (its response lost) and is adopted. One with other details belongs to someone else.
+ *
+ * The password arrives sealed (docs/codec.md, "Sealed secrets") and is opened here, only for the Vobiz call: the
+ * plain value lives in this function's memory, never in a result, an error message or a log line.
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
+import { SealedSecretError, unsealSecret, type UnsealingKey } from '../secrets/index.js';
 import type { Account, VobizClient } from '../vobiz/index.js';
 import { callOptions, type ActivityDeps } from './deps.js';
 import { ambiguousWrite, isApiError, lookup, vobizCall } from './failures.js';
@@ -28,7 +32,24 @@ function adoptOrRefuse(existing: Account, customer: CustomerDetails): CreateAcco
   });
 }
 
-export function accountActivities({ vobiz }: ActivityDeps) {
+/**
+ * The plain password, or a non-retryable failure that names the key id and the reason but never the value: a plain
+ * password (a start by hand), a key this worker does not hold, or a changed value would fail the same way again.
+ */
+function openPassword(sealed: string, keys: readonly UnsealingKey[]): string {
+  try {
+    return unsealSecret(sealed, keys, 'customer.password');
+  } catch (err) {
+    if (!(err instanceof SealedSecretError)) throw err;
+    throw ApplicationFailure.create({
+      type: err.reason === 'not_sealed' ? 'PasswordNotSealed' : 'SealedPasswordUnreadable',
+      message: `customer.password: ${err.message}`,
+      nonRetryable: true,
+    });
+  }
+}
+
+export function accountActivities({ vobiz, unsealingKeys }: ActivityDeps) {
   return {
     async createCustomerAccount({ customer, settleDelayMs }: CreateAccountInput): Promise<CreateAccountResult> {
       return vobizCall(async () => {
@@ -38,13 +59,14 @@ export function accountActivities({ vobiz }: ActivityDeps) {
           log.info('Adopted the account an earlier attempt created', { authId: adopted.authId });
           return adopted;
         }
+        const password = openPassword(customer.password, unsealingKeys);
         try {
           const created = await vobiz.createAccount(
             {
               name: customer.name,
               email: customer.email,
               phone: customer.phone,
-              password: customer.password,
+              password,
               country: customer.country,
               ...(customer.company ? { company: customer.company } : {}),
             },

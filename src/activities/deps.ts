@@ -4,6 +4,7 @@
  * Runtime logger (pino, redacted) with the workflow and activity IDs attached.
  */
 import { cancellationSignal } from '@temporalio/activity';
+import type { UnsealingKey } from '../secrets/keys.js';
 import type { CustomerClient, VobizClient } from '../vobiz/index.js';
 
 export interface ActivitySettings {
@@ -16,6 +17,8 @@ export interface ActivitySettings {
 export interface ActivityDeps {
   vobiz: VobizClient;
   settings: ActivitySettings;
+  /** The secrets private keys (SECRETS_KEYS): account creation opens the sealed password with them, for the call. */
+  unsealingKeys: readonly UnsealingKey[];
 }
 
 /** The AbortSignal of the running activity: a cancelled activity cancels its HTTP request. */

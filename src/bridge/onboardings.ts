@@ -56,10 +56,13 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * SHA-256 of the validated input (defaults applied, amounts canonical — the schema normalises defaults too), so
- * `500` and `"500.00"` agree.
+ * `500` and `"500.00"` agree. The sealed password is left out: every seal of the same password differs (a fresh
+ * ephemeral key), so a retried start would look like a conflict, and nothing here can open it to compare. A repeat
+ * that differs only in its password therefore joins the running workflow, whose password stands.
  */
 export function inputFingerprint(input: OnboardingInput): string {
-  const canonical = canonicalJson(input);
+  const { password: _sealed, ...customer } = input.customer;
+  const canonical = canonicalJson({ ...input, customer });
   return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
 }
 

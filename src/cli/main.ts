@@ -2,6 +2,7 @@
  * The operator CLI (`npm run cli -- <command>`), talking to Temporal directly with the payload codec:
  *
  *   onboard <file.json>                     start (or join) a customer's workflow; prints its ID and Web UI link
+ *   seal-password                           read a password from stdin, print it sealed for customer.password
  *   status <customerRef>                    the workflow's state (JSON)
  *   resend-kyc <customerRef>
  *   revoke-kyc <customerRef> --reason <text>
@@ -21,6 +22,7 @@ import { loadConfigOrExit } from '../config.js';
 import { connectClient } from '../temporal/connection.js';
 import { CustomerRefSchema, describeProblems, parseOnboardingInput } from '../workflows/input.js';
 import { CliInputError, EXIT, describeFailure } from './errors.js';
+import { sealPasswordFromStdin } from './seal-password.js';
 
 const config = loadConfigOrExit();
 /** A query needs a worker to answer; without one, say so instead of hanging. Updates wait for the workflow to act. */
@@ -95,6 +97,15 @@ program
         `${outcome.status === 'started' ? 'Started' : 'Already running'}: ${outcome.workflowId} (run ${outcome.runId})\n` +
           `Web UI: ${outcome.webUiUrl}\n`,
       );
+    }),
+  );
+
+program
+  .command('seal-password')
+  .description('read a customer password from stdin (hidden at a terminal) and print it sealed, for customer.password')
+  .action(() =>
+    run(async () => {
+      process.stdout.write(`${await sealPasswordFromStdin(config.secrets.sealingKey)}\n`);
     }),
   );
 

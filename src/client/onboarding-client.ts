@@ -1,7 +1,11 @@
 /**
  * The typed client other services use to start and steer customer onboardings through the bridge's start API.
  *
- *   const onboarding = new OnboardingClient({ baseUrl: 'http://bridge:8787', token: process.env.BRIDGE_TOKEN! });
+ *   const onboarding = new OnboardingClient({
+ *     baseUrl: 'http://bridge:8787',
+ *     token: process.env.BRIDGE_TOKEN!,
+ *     secretsPublicKey: process.env.SECRETS_PUBLIC_KEY!, // seals customer.password in this process
+ *   });
  *   const { workflowId, status } = await onboarding.start(request);   // 'started' or 'existing'
  *   const state = await onboarding.getStatus('acme-0001');
  *
@@ -11,9 +15,11 @@
  */
 import { request, type Dispatcher } from 'undici';
 import type { StartOutcome } from '../bridge/onboardings.js';
+import { parseSealingKey, type SealingKey } from '../secrets/keys.js';
+import { sealCustomerPassword } from '../secrets/seal-password.js';
 import type { OnboardingRequest } from '../workflows/input.js';
 import type { LifecycleState, NumberPurchaseArgs, ReminderRecord, Stage } from '../workflows/messages.js';
-import { ServiceUnavailableError, errorFor, type ApiErrorBody } from './errors.js';
+import { InvalidRequestError, ServiceUnavailableError, errorFor, type ApiErrorBody } from './errors.js';
 
 export type { StartOutcome };
 
@@ -26,6 +32,12 @@ export interface OnboardingClientOptions {
   timeoutMs?: number;
   /** An undici dispatcher (connection pool, proxy, MockAgent in tests); defaults to the global one. */
   dispatcher?: Dispatcher;
+  /**
+   * The secrets public key (`keyId:base64`, the service's SECRETS_PUBLIC_KEY). With it, `start` seals a plain
+   * `customer.password` here, so the password never leaves this process in the clear; without it, only a password
+   * that is already sealed can be sent. A public key: it can seal, never open.
+   */
+  secretsPublicKey?: string;
 }
 
 export interface ActionOptions {
@@ -43,15 +55,37 @@ export interface ActionResult<R> {
 export class OnboardingClient {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
+  private readonly sealingKey?: SealingKey;
 
   constructor(private readonly options: OnboardingClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 35_000;
+    if (options.secretsPublicKey !== undefined) {
+      const parsed = parseSealingKey(options.secretsPublicKey, 'secretsPublicKey');
+      if (!parsed.key) throw new Error(`OnboardingClient: ${parsed.problems.join('; ')}`);
+      this.sealingKey = parsed.key;
+    }
   }
 
-  /** Starts the customer's workflow, or joins it when the same input was sent before (status 'existing'). */
+  /**
+   * Starts the customer's workflow, or joins it when the same input was sent before (status 'existing'). A plain
+   * `customer.password` is checked against Vobiz's policy and sealed first; one that cannot be sealed here is
+   * refused with InvalidRequestError before anything is sent.
+   */
   start(input: OnboardingRequest): Promise<StartOutcome> {
-    return this.call('POST', '/onboardings', input);
+    const sealed = sealCustomerPassword(input, this.sealingKey);
+    if (!sealed.ok) {
+      const [first] = sealed.problems;
+      return Promise.reject(
+        new InvalidRequestError(400, {
+          error: 'invalid_input',
+          message: `refused before sending: ${sealed.problems.map((p) => `${p.field} ${p.rule}`).join('; ')}`,
+          ...(first ? { field: first.field, rule: first.rule } : {}),
+          problems: sealed.problems,
+        }),
+      );
+    }
+    return this.call('POST', '/onboardings', sealed.request);
   }
 
   getStatus(customerRef: string): Promise<LifecycleState> {

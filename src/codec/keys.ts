@@ -25,8 +25,11 @@ export const DEVELOPMENT_KEY: CodecKey = Object.freeze({
   keyMaterial: createHash('sha256').update('vobiz-lifecycle INSECURE development payload key, local use only').digest(),
 });
 
-/** Parses entries such as `2025-06:base64…`; returns the keys and, separately, every problem found. */
-function parseEntries(entries: { text: string; where: string }[], variable: string) {
+/**
+ * Parses entries such as `2025-06:base64…`; returns the keys and, separately, every problem found. `kind` names what
+ * the 32 bytes are, for the message (the sealed-secrets keys in src/secrets use the same format).
+ */
+function parseEntries(entries: { text: string; where: string }[], variable: string, kind: string) {
   const keys: CodecKey[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -46,7 +49,7 @@ function parseEntries(entries: { text: string; where: string }[], variable: stri
     const material = /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) ? Buffer.from(encoded, 'base64') : undefined;
     if (!material || material.length !== KEY_BYTES) {
       // Never echo the key text: it may be a real key with a typo.
-      problems.push(`${variable}: key "${id}" must be base64 of exactly ${KEY_BYTES} bytes (AES-256)`);
+      problems.push(`${variable}: key "${id}" must be base64 of exactly ${KEY_BYTES} bytes (${kind})`);
       continue;
     }
     if (seen.has(id)) {
@@ -61,21 +64,21 @@ function parseEntries(entries: { text: string; where: string }[], variable: stri
 }
 
 /** `CODEC_KEYS`: comma-separated `keyId:base64`, newest first. */
-export function parseKeyList(value: string, variable = 'CODEC_KEYS') {
+export function parseKeyList(value: string, variable = 'CODEC_KEYS', kind = 'AES-256') {
   const entries = value
     .split(',')
     .map((text, i) => ({ text: text.trim(), where: `entry ${i + 1}` }))
     .filter((e) => e.text !== '');
-  return parseEntries(entries, variable);
+  return parseEntries(entries, variable, kind);
 }
 
 /** `CODEC_KEYS_FILE` contents: one `keyId:base64` per line, newest first; blank lines and `#` comments ignored. */
-export function parseKeyFile(contents: string, variable = 'CODEC_KEYS_FILE') {
+export function parseKeyFile(contents: string, variable = 'CODEC_KEYS_FILE', kind = 'AES-256') {
   const entries = contents
     .split(/\r?\n/)
     .map((line, i) => ({ text: line.replace(/#.*$/, '').trim(), where: `line ${i + 1}` }))
     .filter((e) => e.text !== '');
-  return parseEntries(entries, variable);
+  return parseEntries(entries, variable, kind);
 }
 
 /** A fresh key line for `CODEC_KEYS` or a keys file. */

@@ -9,6 +9,13 @@ const config = loadConfigOrExit();
 const logger = createLogger({ level: config.logLevel, name: 'codec-server' });
 const { keys, usingDevelopmentKey, server } = config.codec;
 
+// The secrets private keys open customers' sealed passwords; anyone who can reach this server must not get that
+// power along with payload decoding. They belong to the account-creating worker alone (docs/codec.md).
+if (config.secrets.unsealingKeys.length > 0 && !config.secrets.usingDevelopmentKey) {
+  process.stderr.write('SECRETS_KEYS / SECRETS_KEYS_FILE: must not be given to the codec server; they belong to the worker alone\n');
+  process.exit(78); // EX_CONFIG
+}
+
 if (usingDevelopmentKey) {
   logger.warn('no CODEC_KEYS/CODEC_KEYS_FILE set: using the INSECURE development key (local development only)');
 }

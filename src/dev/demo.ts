@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { OnboardingClient, type LifecycleState, type OnboardingRequest } from '../client/index.js';
 import { ConfigError, loadConfig, type AppConfig } from '../config.js';
+import { sealingKeyLine } from '../secrets/keys.js';
 import { createLogger } from '../logging.js';
 import { SandboxAdminClient } from '../sandbox/admin-client.js';
 import { sleep } from './processes.js';
@@ -143,7 +144,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     }
 
     const customerRef = `demo-${Date.now()}`;
-    const onboarding = new OnboardingClient({ baseUrl: bridgeUrl, token: config.bridge.apiTokens[0] ?? 'dev-bridge-token' });
+    // The client seals the demo customer's password with the secrets public key before it leaves this process.
+    const onboarding = new OnboardingClient({
+      baseUrl: bridgeUrl,
+      token: config.bridge.apiTokens[0] ?? 'dev-bridge-token',
+      ...(config.secrets.sealingKey ? { secretsPublicKey: sealingKeyLine(config.secrets.sealingKey) } : {}),
+    });
     const outcome = await onboarding.start(demoRequest(customerRef));
     print(`[${elapsed()}] started onboarding ${customerRef} through the bridge's start API: workflow ${outcome.workflowId} (${outcome.status})`);
     print(`         Web UI: ${outcome.webUiUrl}`);

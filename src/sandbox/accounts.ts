@@ -7,6 +7,7 @@ import type { SandboxContext } from './context.js';
 import { parseDoc } from './db.js';
 import { customerAuthId, customerAuthToken, uuid } from './ids.js';
 import { toString5, toUnits } from './money.js';
+import { recordPasswordHash } from './passwords.js';
 
 export const PARTNER_EMAIL = 'partner@sandbox.vobiz.test';
 export const PRICING_TIER_ID = '7f3a2c10-5b4e-4d8a-9c1f-0a1b2c3d4e5f';
@@ -121,10 +122,11 @@ export function createCustomer(ctx: SandboxContext, input: NewCustomerInput): Cu
     custom_referee_reward_amount: null, created_at: now, updated_at: now, last_login: null, partner_id: partner.doc.id, status: 'active',
   };
   const authToken = customerAuthToken();
-  // The password is accepted and validated but never stored: the sandbox has no login page that would need it.
+  // The password itself is never stored: only a salted hash, so tests can confirm which password an account got.
   ctx.db.run('INSERT INTO accounts (auth_id, kind, email, auth_token, balance_units, seq, doc) VALUES (?, ?, ?, ?, 0, ?, ?)', [
     authId, 'customer', input.email, authToken, seq, JSON.stringify(doc),
   ]);
+  recordPasswordHash(ctx, authId, input.password);
   return { doc, authToken, balanceUnits: 0 };
 }
 

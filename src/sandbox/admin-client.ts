@@ -72,6 +72,11 @@ export class SandboxAdminClient {
   traffic(body: { account_auth_id: string; calls: number; mix?: TrafficMix; direction?: 'inbound' | 'outbound' }) { return this.call<TrafficResult>('POST', '/traffic', body); }
   trafficRate(body: { account_auth_id: string; calls_per_minute: number; mix?: TrafficMix }) { return this.call<{ account_auth_id: string; calls_per_minute: number }>('POST', '/traffic/rate', body); }
 
+  /** Test-only: true when the account was created with `password` (the sandbox keeps a salted hash, never the password). */
+  async passwordMatches(authId: string, password: string): Promise<boolean> {
+    return (await this.call<{ matches: boolean }>('POST', `/accounts/${encodeURIComponent(authId)}/password-check`, { password })).matches;
+  }
+
   ledger() { return this.call<LedgerReport>('GET', '/ledger'); }
   /** Rotates the partner token (the old one gets 401 from now on), as a partner would in the Vobiz Console. */
   rotatePartnerToken(token: string) { return this.call<{ auth_id: string; rotated_at: string }>('POST', '/partner/token', { token }); }

@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS faults (
   id TEXT PRIMARY KEY, seq INTEGER NOT NULL, method TEXT NOT NULL, pattern TEXT NOT NULL, mode TEXT NOT NULL,
   status INTEGER, retry_after_seconds INTEGER, rate REAL NOT NULL, remaining INTEGER, latency_ms INTEGER,
   hits INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS password_hashes (auth_id TEXT PRIMARY KEY, salt TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS traffic_rates (
   account_auth_id TEXT PRIMARY KEY, calls_per_minute REAL NOT NULL, carry REAL NOT NULL, last_ms INTEGER NOT NULL, mix TEXT);
 `;

@@ -13,7 +13,9 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '../../scripts/record-histories.js';
 import { createDataConverter } from '../../src/codec/data-converter.js';
+import { EncryptionCodec } from '../../src/codec/encryption-codec.js';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
+import { isSealedSecret } from '../../src/secrets/sealed-format.js';
 import { workflowBundle } from '../support/temporal.js';
 
 const HISTORIES = new URL('../histories/', import.meta.url);
@@ -72,6 +74,17 @@ describe('replay of committed histories', () => {
     expect(kycContinued.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
     expect(activities(kycContinued)).toContain('openKycSession');
     expect(activities(load('kyc-continued-as-new.run2.json'))).not.toContain('openKycSession'); // the open session resumed
+  });
+
+  it('has a history whose input carries the password sealed, and older ones with it plain (both must replay)', async () => {
+    const password = async (file: string) => {
+      const [payload] = load(file).events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+      const [decoded] = await new EncryptionCodec([DEVELOPMENT_KEY]).decode([payload!]);
+      return (JSON.parse(Buffer.from(decoded!.data!).toString('utf8')) as { customer: { password: string } }).customer.password;
+    };
+    expect(isSealedSecret(await password('kyc-completed-sealed.json'))).toBe(true);
+    expect(activities(load('kyc-completed-sealed.json'))).toEqual(expect.arrayContaining(['createCustomerAccount', 'createSipTrunk', 'disableSipTrunk']));
+    expect(isSealedSecret(await password('kyc-completed.json'))).toBe(false);
   });
 
   it.each(manifest.map((entry) => [entry.file, entry] as const))('replays %s without a determinism error', async (_file, entry) => {

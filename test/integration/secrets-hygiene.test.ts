@@ -11,7 +11,7 @@ import { createLogger, TemporalPinoLogger } from '../../src/logging.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
 import { kycEventSignal, offboardUpdate } from '../../src/workflows/messages.js';
-import { atStage, onboardingRequest, startLifecycleRig, waitForState, type LifecycleRig } from '../support/lifecycle.js';
+import { atStage, onboardingRequest, sealedPassword, startLifecycleRig, waitForState, type LifecycleRig } from '../support/lifecycle.js';
 
 const { History } = proto.temporal.api.history.v1;
 const PAN = 'ABCPE1234F';
@@ -34,7 +34,9 @@ Runtime.install({
 
 describe('secrets and personal data stay out of history, visibility and logs', () => {
   let rig: LifecycleRig;
-  const request = onboardingRequest({ customer: { name: 'Priya Hygiene', email: `priya.hygiene.${Date.now()}@example.com`, phone: '+919812345678', password: 'Unique#Pass9921', country: 'IN', company: 'Hygiene Traders' } });
+  const PASSWORD = 'Unique#Pass9921';
+  // Sealed as every edge seals it: the plain password is what must appear nowhere, not even decrypted.
+  const request = onboardingRequest({ customer: { name: 'Priya Hygiene', email: `priya.hygiene.${Date.now()}@example.com`, phone: '+919812345678', password: sealedPassword(PASSWORD), country: 'IN', company: 'Hygiene Traders' } });
   const workflowId = workflowIdFor(request.customerRef);
   let customerToken = '';
   let rawHistory: Buffer;
@@ -69,7 +71,7 @@ describe('secrets and personal data stay out of history, visibility and logs', (
   }, 120_000);
   afterAll(() => rig?.close());
 
-  const personal = () => [request.customer.name, request.customer.email, request.customer.phone, request.customer.password, request.customer.company!];
+  const personal = () => [request.customer.name, request.customer.email, request.customer.phone, PASSWORD, request.customer.password, request.customer.company!];
 
   it('raw history, read without the codec, holds no personal data, password, token or PAN', () => {
     for (const secret of [...personal(), customerToken, PAN, 'test-partner-token']) {
@@ -79,8 +81,10 @@ describe('secrets and personal data stay out of history, visibility and logs', (
     expect(decodedPayloads.some((p) => p.includes(request.customer.email))).toBe(true);
   });
 
-  it('the customer auth token and KYC documents never enter history, even encrypted', () => {
+  it('the customer auth token, the plain password and KYC documents never enter history, even encrypted', () => {
     const decoded = decodedPayloads.join('\n');
+    expect(decoded).toContain(request.customer.password); // only the sealed value
+    expect(decoded).not.toContain(PASSWORD);
     expect(customerToken).toMatch(/.{16,}/);
     expect(decoded).not.toContain(customerToken);
     expect(decoded).not.toContain(PAN);

@@ -7,6 +7,8 @@ import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.js';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
+import { DEVELOPMENT_SEALING_KEY, DEVELOPMENT_SECRETS_KEY, type UnsealingKey } from '../../src/secrets/keys.js';
+import { sealSecret } from '../../src/secrets/seal.js';
 import { createDataConverter } from '../../src/codec/data-converter.js';
 import { startTestSandbox, type TestSandbox } from '../../src/sandbox/testing.js';
 import { VobizClient } from '../../src/vobiz/index.js';
@@ -16,8 +18,16 @@ import { connectDevServer, uniqueTaskQueue, workflowBundle, type DevServer } fro
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url));
 export const dataConverter = createDataConverter({ keys: [DEVELOPMENT_KEY] });
 
+/** The password every `onboardingRequest` carries, sealed; the sandbox can confirm an account got it. */
+export const TEST_PASSWORD = 'SecurePass123!';
+
+/** Seals a password as the edges do, with the development key pair the rig's worker holds. */
+export function sealedPassword(plain: string): string {
+  return sealSecret(plain, DEVELOPMENT_SEALING_KEY, 'customer.password');
+}
+
 let refCounter = 0;
-/** A valid onboarding request with a unique customerRef and e-mail; the sandbox's settle delay is short. */
+/** A valid onboarding request with a unique customerRef and e-mail, its password sealed; a short settle delay. */
 export function onboardingRequest(overrides: Partial<OnboardingRequest> = {}): OnboardingRequest {
   const n = `${Date.now().toString(36)}${(refCounter++).toString(36)}`;
   return {
@@ -26,7 +36,7 @@ export function onboardingRequest(overrides: Partial<OnboardingRequest> = {}): O
       name: 'Asha Test',
       email: `asha.${n}@example.com`,
       phone: '+919876543210',
-      password: 'SecurePass123!',
+      password: sealedPassword(TEST_PASSWORD),
       company: 'Acme Test Pvt Ltd',
       country: 'IN',
     },
@@ -47,8 +57,11 @@ export interface LifecycleRig {
   sandbox: TestSandbox;
   vobiz: VobizClient;
   taskQueue: string;
-  /** Starts a worker; `kycWebhookUrl` is what KYC sessions it opens tell Vobiz to call. */
-  startWorker(options?: { kycWebhookUrl?: string }): Promise<void>;
+  /**
+   * Starts a worker; `kycWebhookUrl` is what KYC sessions it opens tell Vobiz to call; `unsealingKeys` are its
+   * SECRETS_KEYS (default: the development key pair every `onboardingRequest` is sealed with).
+   */
+  startWorker(options?: { kycWebhookUrl?: string; unsealingKeys?: UnsealingKey[] }): Promise<void>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
@@ -67,13 +80,13 @@ export async function startLifecycleRig(): Promise<LifecycleRig> {
     sandbox,
     vobiz,
     taskQueue,
-    async startWorker(options = {}) {
+    async startWorker({ unsealingKeys = [DEVELOPMENT_SECRETS_KEY], ...settings } = {}) {
       const worker = await Worker.create({
         connection: server.nativeConnection,
         namespace: server.namespace,
         taskQueue,
         workflowBundle: await workflowBundle(WORKFLOWS_PATH),
-        activities: createActivities({ vobiz, settings: { alertTimeoutMs: 2000, ...options } }),
+        activities: createActivities({ vobiz, settings: { alertTimeoutMs: 2000, ...settings }, unsealingKeys }),
         dataConverter,
         shutdownGraceTime: 0,
       });

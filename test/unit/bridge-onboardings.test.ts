@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, inputFingerprint, webUiLink } from '../../src/bridge/onboardings.js';
 import { parseOperatorAction } from '../../src/bridge/operator-actions.js';
+import { DEVELOPMENT_SEALING_KEY, sealSecret } from '../../src/secrets/index.js';
 import { parseOnboardingInput, type OnboardingInput } from '../../src/workflows/input.js';
 
 const example = JSON.parse(readFileSync(new URL('../../examples/onboarding.json', import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -36,9 +37,15 @@ describe('inputFingerprint', () => {
   it('differs when anything of substance differs', () => {
     const fp = inputFingerprint(parse(example));
     const more = { ...example, funding: { ...(example.funding as object), amount: 600 } };
-    const otherPassword = { ...example, customer: { ...(example.customer as object), password: 'Other-Passw0rd!' } };
+    const otherEmail = { ...example, customer: { ...(example.customer as object), email: 'other@example.com' } };
     expect(inputFingerprint(parse(more))).not.toBe(fp);
-    expect(inputFingerprint(parse(otherPassword))).not.toBe(fp);
+    expect(inputFingerprint(parse(otherEmail))).not.toBe(fp);
+  });
+
+  it('leaves out the sealed password: sealing the same password again (a retried start) gives the same fingerprint', () => {
+    const resealed = { ...example, customer: { ...(example.customer as object), password: sealSecret('Example-Passw0rd!', DEVELOPMENT_SEALING_KEY, 'customer.password') } };
+    expect(resealed.customer.password).not.toBe((example.customer as { password: string }).password);
+    expect(inputFingerprint(parse(resealed))).toBe(inputFingerprint(parse(example)));
   });
 
   it('canonical JSON sorts keys at every depth and drops undefined', () => {

@@ -13,6 +13,7 @@ import { ensurePartner, findCustomer, getPartner } from '../accounts.js';
 import { generateCalls, setTrafficRate } from '../traffic.js';
 import { toNumber } from '../money.js';
 import { addFault, clearFaults, listFaults } from '../faults.js';
+import { passwordMatches } from '../passwords.js';
 import { listSessions, renderSessionForAdmin } from '../kyc.js';
 import type { SandboxSettings } from '../context.js';
 
@@ -111,6 +112,14 @@ export function adminRoutes(ctx: SandboxContext, started: Date) {
         partner_transfer_debits: toNumber(partnerDebits),
         customer_transfer_credits: toNumber(customerCredits),
       };
+    });
+
+    // Test-only: was this account created with this password? Answers from a salted hash; never returns the hash.
+    app.post<{ Params: { authId: string } }>('/accounts/:authId/password-check', async (req) => {
+      const { password } = parse(z.object({ password: z.string().min(1) }), req.body);
+      const matches = passwordMatches(ctx, req.params.authId, password);
+      if (matches === undefined) throw new ApiError(404, { error: 'not_found', message: `no password record for account ${req.params.authId}` });
+      return { auth_id: req.params.authId, matches };
     });
 
     app.get('/state', async () => {
