@@ -25,6 +25,7 @@ import type { customerLifecycle } from '../src/workflows/lifecycle.js';
 import { kycEventSignal, type LifecycleState } from '../src/workflows/messages.js';
 import { SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes.js';
 import { faultHit, startChildWorker, startRelay, waitFor, workflowBundleFile } from '../test/support/crash.js';
+import { TEST_PASSWORD, sealedPassword } from '../test/support/lifecycle.js';
 import { waitForState } from '../test/support/wait-for-state.js';
 
 const { values: args } = parseArgs({ options: { 'outage-seconds': { type: 'string', default: '300' }, customers: { type: 'string', default: '3' } } });
@@ -38,7 +39,7 @@ function request(): OnboardingRequest {
   const ref = `rec-${Date.now().toString(36)}-${n++}`;
   return {
     customerRef: ref,
-    customer: { name: 'Asha Bench', email: `${ref}@example.com`, phone: '+919876543210', password: 'SecurePass123!', country: 'IN' },
+    customer: { name: 'Asha Bench', email: `${ref}@example.com`, phone: '+919876543210', password: sealedPassword(TEST_PASSWORD), country: 'IN' },
     funding: { amount: 500, currency: 'INR' },
     kyc: { pollInterval: '5 minutes' },
     telephony: { trunk: { name: 'Bench trunk' } },

@@ -25,6 +25,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
+import { SEALED_RULE, isSealedSecret } from '../secrets/sealed-format.js';
 import { addAmounts, compareAmounts, ZERO } from './amounts.js';
 import { effect, effectSettleDelayMs, notify, read, setEffectSettleDelay, setEffectStartToCloseTimeout } from './activity-stubs.js';
 import { durationMs } from './duration.js';
@@ -74,6 +75,8 @@ const PATCH = {
   offboardAfterOperatorWait: 'offboard-after-operator-wait',
   /** Offboarding records the balance left in the customer's wallet (to reclaim through Vobiz support). */
   offboardReadsBalance: 'offboard-reads-balance',
+  /** A plain (unsealed) customer password is refused at start. */
+  sealedPassword: 'sealed-password-required',
 } as const;
 
 // Created on use, inside the workflow context (clients import this module for its type, outside any workflow).
@@ -99,6 +102,12 @@ export async function customerLifecycle(rawInput: unknown, resume?: ResumeState)
       nonRetryable: true,
       details: [checked.problems],
     });
+  }
+  // A plain password (a start by hand, past every edge) must never sit in history: refused, never echoed. Workflows
+  // started before passwords were sealed replay without the check.
+  const customer = checked.value.customer;
+  if (customer && !isSealedSecret(customer.password) && patched(PATCH.sealedPassword)) {
+    throw ApplicationFailure.create({ type: 'InvalidInput', message: `Invalid onboarding input: customer.password ${SEALED_RULE}`, nonRetryable: true });
   }
   setEffectSettleDelay(checked.value.advanced.effectSettleDelay);
   setEffectStartToCloseTimeout(checked.value.advanced.effectStartToCloseTimeout);

@@ -15,6 +15,7 @@ import type { customerLifecycle } from '../../src/workflows/lifecycle.js';
 import { kycEventSignal, offboardUpdate, statusQuery, type KycEventSignal, type LifecycleState } from '../../src/workflows/messages.js';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.js';
 import { FakeVobiz, type FakeVobizOptions } from '../fixtures/fake-vobiz-activities.js';
+import { TEST_PASSWORD, sealedPassword } from './lifecycle.js';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from './temporal.js';
 
 const WORKFLOWS_PATH = fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url));
@@ -49,7 +50,7 @@ export function request(overrides: { kyc?: OnboardingRequest['kyc']; monitoring?
   const n = `${Date.now().toString(36)}${(refs++).toString(36)}`;
   return {
     customerRef: `ts-${n}`,
-    customer: { name: 'Asha Test', email: `asha.${n}@example.com`, phone: '+919876543210', password: 'SecurePass123!', country: 'IN' },
+    customer: { name: 'Asha Test', email: `asha.${n}@example.com`, phone: '+919876543210', password: sealedPassword(TEST_PASSWORD), country: 'IN' },
     funding: { amount: 2000, currency: 'INR' },
     kyc: { expiresInDays: 14, maxAttempts: 3, pollInterval: '12 hours', ...overrides.kyc },
     telephony: overrides.telephony ?? { trunk: { name: 'Primary trunk' } },
