@@ -93,7 +93,8 @@ export function ambiguousWrite(err: unknown, settleDelayMs: number | undefined):
   const { message } = err as VobizError;
   return ApplicationFailure.create({
     type: err instanceof VobizApiError ? 'VobizServerError' : 'VobizUnreachable',
-    message: `${message} (the request may have landed: the retry looks for it first)`,
+    // The client's message already says the request may have been applied; the retry's lookup settles it.
+    message,
     details: err instanceof VobizApiError ? [{ status: err.status, code: err.code }] : [],
     nextRetryDelay: settleDelayMs ?? DEFAULT_SETTLE_DELAY_MS,
   });
