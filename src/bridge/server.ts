@@ -12,7 +12,7 @@ import { HttpError, temporalUnavailable, type ErrorBody } from './http-errors.js
 import { healthRoutes } from './routes/health.js';
 import { kycWebhookRoutes } from './routes/kyc-webhooks.js';
 import { onboardingRoutes } from './routes/onboardings.js';
-import { isTemporalUnavailable } from './temporal-calls.js';
+import { isTemporalUnavailable } from '../onboarding/temporal-calls.js';
 
 export interface StartBridgeOptions {
   config: { bridge: BridgeConfig; temporal: Pick<TemporalConfig, 'taskQueue'> };

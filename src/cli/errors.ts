@@ -3,8 +3,8 @@
  * 2 invalid input, 3 not found, 4 refused (conflict or not allowed in this stage), 5 Temporal unreachable, 1 other.
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { OnboardingConflictError } from '../bridge/onboardings.js';
-import { isTemporalUnavailable } from '../bridge/temporal-calls.js';
+import { OnboardingConflictError } from '../onboarding/start.js';
+import { isTemporalUnavailable } from '../onboarding/temporal-calls.js';
 import type { FieldProblem } from '../workflows/input.js';
 
 export const EXIT = { ok: 0, failed: 1, invalidInput: 2, notFound: 3, refused: 4, unavailable: 5 } as const;

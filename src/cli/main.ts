@@ -15,9 +15,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
 import { Command } from 'commander';
-import { getLifecycleState, startOnboarding } from '../bridge/onboardings.js';
-import { parseOperatorAction, runOperatorAction, type OperatorActionName } from '../bridge/operator-actions.js';
-import { withDeadline } from '../bridge/temporal-calls.js';
+import { getLifecycleState, startOnboarding } from '../onboarding/start.js';
+import { parseOperatorAction, runOperatorAction, type OperatorActionName } from '../onboarding/operator-actions.js';
+import { withDeadline } from '../onboarding/temporal-calls.js';
 import { loadConfigOrExit } from '../config.js';
 import { connectClient } from '../temporal/connection.js';
 import { CustomerRefSchema, describeProblems, parseOnboardingInput } from '../workflows/input.js';

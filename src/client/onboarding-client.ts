@@ -14,7 +14,7 @@
  * retried actions safe too.
  */
 import { request, type Dispatcher } from 'undici';
-import type { StartOutcome } from '../bridge/onboardings.js';
+import type { StartOutcome } from '../onboarding/start.js';
 import { parseSealingKey, type SealingKey } from '../secrets/keys.js';
 import { sealCustomerPassword } from '../secrets/seal-password.js';
 import type { OnboardingRequest } from '../workflows/input.js';

@@ -13,7 +13,7 @@ import {
   UnauthorizedError,
   type OnboardingRequest,
 } from '../../src/client/index.js';
-import { MEMO_FINGERPRINT, MEMO_START_REQUEST } from '../../src/bridge/onboardings.js';
+import { MEMO_FINGERPRINT, MEMO_START_REQUEST } from '../../src/onboarding/start.js';
 import { STAGE } from '../../src/workflows/search-attributes.js';
 import { API_TOKEN, startBridgeHarness, type BridgeHarness } from '../fixtures/bridge-harness.js';
 

@@ -1,7 +1,7 @@
 /** /healthz: the process answers. /readyz: Temporal answers too (load balancers route only to ready bridges). */
 import type { FastifyInstance } from 'fastify';
 import type { BridgeContext } from '../context.js';
-import { withDeadline } from '../temporal-calls.js';
+import { withDeadline } from '../../onboarding/temporal-calls.js';
 
 const READINESS_TIMEOUT_MS = 2_000;
 

@@ -11,7 +11,7 @@ import type { BridgeContext } from '../context.js';
 import { HttpError } from '../http-errors.js';
 import { classifyKycWebhook, isCustomerWorkflowId, toKycEventSignal, type RelevantKycWebhook } from '../kyc-webhook.js';
 import { verifyVobizSignature } from '../signature.js';
-import { withDeadline } from '../temporal-calls.js';
+import { withDeadline } from '../../onboarding/temporal-calls.js';
 
 export const KYC_WEBHOOK_PATH = '/webhooks/vobiz/kyc';
 

@@ -9,9 +9,9 @@ import { CustomerRefSchema, describeProblems, parseOnboardingInput, workflowIdFo
 import { createTokenCheck } from '../api-auth.js';
 import type { BridgeContext } from '../context.js';
 import { HttpError } from '../http-errors.js';
-import { OnboardingConflictError, getLifecycleState, startOnboarding } from '../onboardings.js';
-import { OPERATOR_ACTIONS, parseOperatorAction, runOperatorAction, type OperatorActionName } from '../operator-actions.js';
-import { withDeadline } from '../temporal-calls.js';
+import { OnboardingConflictError, getLifecycleState, startOnboarding } from '../../onboarding/start.js';
+import { OPERATOR_ACTIONS, parseOperatorAction, runOperatorAction, type OperatorActionName } from '../../onboarding/operator-actions.js';
+import { withDeadline } from '../../onboarding/temporal-calls.js';
 
 export async function onboardingRoutes(app: FastifyInstance, ctx: BridgeContext): Promise<void> {
   const isAuthorised = createTokenCheck(ctx.bridge.apiTokens);

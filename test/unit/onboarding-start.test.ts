@@ -2,8 +2,8 @@
 // operator-action bodies are validated with field + rule.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, inputFingerprint, webUiLink } from '../../src/bridge/onboardings.js';
-import { parseOperatorAction } from '../../src/bridge/operator-actions.js';
+import { canonicalJson, inputFingerprint, webUiLink } from '../../src/onboarding/start.js';
+import { parseOperatorAction } from '../../src/onboarding/operator-actions.js';
 import { DEVELOPMENT_SEALING_KEY, sealSecret } from '../../src/secrets/index.js';
 import { parseOnboardingInput, type OnboardingInput } from '../../src/workflows/input.js';
 

@@ -1,7 +1,7 @@
 /**
- * Starting and steering customer workflows: the operations behind the start API, shared with the operator CLI so
- * both apply the same rules (one workflow per customerRef, conflicting inputs refused, no personal data in
- * Temporal's unencrypted metadata).
+ * Starting customer workflows: the rules behind both the start API (src/bridge) and the operator CLI (src/cli), so
+ * both apply the same ones (one workflow per customerRef, conflicting inputs refused, no personal data in Temporal's
+ * unencrypted metadata). Imports no HTTP code: the CLI talks to Temporal directly.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
