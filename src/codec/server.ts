@@ -45,7 +45,9 @@ const JsonPayload = z.object({
   metadata: z.record(z.string(), base64).nullish(),
   data: base64.nullish(),
 });
-const PayloadsBody = z.object({ payloads: z.array(JsonPayload) });
+// The Temporal CLI posts `{}` (no `payloads`) when a command has nothing to encode, e.g. `workflow query` without
+// arguments: an empty or missing list is answered with an empty list, as the remote-codec protocol intends.
+const PayloadsBody = z.object({ payloads: z.array(JsonPayload).nullish().transform((p) => p ?? []) });
 type JsonPayload = z.infer<typeof JsonPayload>;
 
 const fromJson = (p: JsonPayload): Payload => ({
@@ -123,7 +125,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     if (options.token && !tokenMatches(request.headers.authorization, options.token)) {
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or invalid bearer token' });
     }
-    const body = PayloadsBody.safeParse(request.body);
+    const body = PayloadsBody.safeParse(request.body ?? {});
     if (!body.success) {
       const where = body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
       return reply.code(400).send({ error: `expected {"payloads":[{"metadata":{...},"data":"base64"}]}; ${where}` });

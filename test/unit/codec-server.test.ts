@@ -79,10 +79,20 @@ describe('codec server', () => {
     expect((await post('/decode', { payloads: [] }, { authorization: TOKEN })).status).toBe(401);
   });
 
-  it('rejects malformed bodies, oversize bodies and unknown keys with a clear 4xx', async () => {
+  it('answers an empty or missing payload list with an empty list (the Temporal CLI posts {})', async () => {
+    for (const path of ['/encode', '/decode']) {
+      for (const body of [{}, { payloads: [] }, { payloads: null }]) {
+        const res = await post(path, body);
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual({ payloads: [] });
+      }
+    }
+  });
+
+  it('rejects malformed bodies and oversize bodies with a clear 4xx', async () => {
     expect((await post('/decode', '{"payloads": [')).status).toBe(400);
     expect((await post('/decode', { payloads: [{ data: 'not base64!' }] })).status).toBe(400);
-    expect((await post('/decode', { nope: [] })).status).toBe(400);
+    expect((await post('/decode', { payloads: 'not a list' })).status).toBe(400);
     expect((await post('/decode', { payloads: [{ data: 'A'.repeat(100 * 1024) }] })).status).toBe(413);
 
     const [foreign] = await new EncryptionCodec([{ id: 'other-env', keyMaterial: randomBytes(32) }]).encode([
