@@ -79,7 +79,8 @@ const EnvSchema = z
       })
       .default('info'),
 
-    TEMPORAL_ADDRESS: nonEmpty('must be host:port of the Temporal frontend').default('127.0.0.1:7233'),
+    // Unset: the dev server `npm start` runs (127.0.0.1:TEMPORAL_DEV_PORT), so the bridge, CLI and worker find it.
+    TEMPORAL_ADDRESS: nonEmpty('must be host:port of the Temporal frontend').optional(),
     TEMPORAL_NAMESPACE: nonEmpty().default('default'),
     TEMPORAL_TASK_QUEUE: nonEmpty().default('vobiz-lifecycle'),
     TEMPORAL_TLS: booleanFlag(false),
@@ -318,7 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     temporal: {
-      address: e.TEMPORAL_ADDRESS,
+      address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_DEV_PORT}`,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       tls: useTls
