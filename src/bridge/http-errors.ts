@@ -2,6 +2,7 @@
  * One error shape for every non-2xx answer: `{ error, message, field?, rule?, problems? }`. `error` is a stable
  * machine-readable code; `field` + `rule` say what to fix (invariant 4: every error names the field and the rule).
  */
+import type { Refusal } from '../onboarding/refusals.js';
 import type { FieldProblem } from '../workflows/input.js';
 
 export interface ErrorBody {
@@ -10,6 +11,10 @@ export interface ErrorBody {
   field?: string;
   rule?: string;
   problems?: FieldProblem[];
+  /** For refused or failed actions: the workflow's or Vobiz's failure type (`KycResendCooldown`, …). */
+  type?: string;
+  /** For `try_later`: seconds until the same request can succeed (also sent as `Retry-After`). */
+  retryAfterSeconds?: number;
 }
 
 export class HttpError extends Error {
@@ -33,6 +38,27 @@ export class HttpError extends Error {
       ...(first ? { field: first.field, rule: first.rule } : {}),
       problems,
     });
+  }
+}
+
+/** The answer for an operator action the workflow or Vobiz did not carry out (see src/onboarding/refusals.ts). */
+export function refusalError(refusal: Refusal): HttpError {
+  const common = { message: refusal.message, type: refusal.type };
+  switch (refusal.kind) {
+    case 'not_allowed':
+      return new HttpError(409, { error: 'not_allowed', ...common, field: 'stage', rule: refusal.message });
+    case 'refused':
+      return new HttpError(409, { error: 'action_refused', ...common, field: 'action', rule: refusal.message });
+    case 'try_later':
+      return new HttpError(429, {
+        error: 'try_later',
+        ...common,
+        field: 'action',
+        rule: refusal.message,
+        ...(refusal.retryAfterSeconds !== undefined ? { retryAfterSeconds: refusal.retryAfterSeconds } : {}),
+      });
+    case 'failed':
+      return new HttpError(502, { error: 'action_failed', ...common, field: 'action', rule: 'could not be carried out; retry later' });
   }
 }
 

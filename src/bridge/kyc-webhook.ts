@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { CustomerRefSchema, describeProblems, workflowIdFor, type FieldProblem } from '../workflows/input.js';
+import { describeInputProblems } from '../onboarding/input.js';
+import { CustomerRefSchema, workflowIdFor, type FieldProblem } from '../workflows/input.js';
 import { KYC_EVENTS, type KycEventSignal, type KycEventType } from '../workflows/messages.js';
 
 /**
@@ -54,13 +55,13 @@ export type ClassifiedWebhook =
   | { kind: 'invalid'; problems: FieldProblem[] };
 
 export function classifyKycWebhook(body: unknown): ClassifiedWebhook {
-  const envelope = EnvelopeSchema.safeParse(body);
-  if (!envelope.success) return { kind: 'invalid', problems: describeProblems(envelope.error) };
+  const envelope = EnvelopeSchema.safeParse(body, { reportInput: true });
+  if (!envelope.success) return { kind: 'invalid', problems: describeInputProblems(envelope.error) };
   const { event } = envelope.data;
   if ((IGNORED_KYC_EVENTS as readonly string[]).includes(event)) return { kind: 'ignored', event };
   if (!(KYC_EVENTS as readonly string[]).includes(event)) return { kind: 'unknown_event', event };
-  const parsed = KycWebhookSchema.safeParse(body);
-  if (!parsed.success) return { kind: 'invalid', problems: describeProblems(parsed.error) };
+  const parsed = KycWebhookSchema.safeParse(body, { reportInput: true });
+  if (!parsed.success) return { kind: 'invalid', problems: describeInputProblems(parsed.error) };
   const p = parsed.data;
   const status = p.status ?? p.session_status ?? undefined;
   const occurredAt = p.timestamp ?? p.updated_at ?? undefined;

@@ -12,6 +12,7 @@ import { HttpError, temporalUnavailable, type ErrorBody } from './http-errors.js
 import { healthRoutes } from './routes/health.js';
 import { kycWebhookRoutes } from './routes/kyc-webhooks.js';
 import { onboardingRoutes } from './routes/onboardings.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { isTemporalUnavailable } from '../onboarding/temporal-calls.js';
 
 export interface StartBridgeOptions {
@@ -76,6 +77,7 @@ export function buildBridgeApp(ctx: BridgeContext) {
 
   // Scopes: the webhook scope reads raw bytes for the signature; the API scope parses JSON and checks tokens.
   void app.register(async (scope) => healthRoutes(scope, ctx));
+  void app.register(async (scope) => openApiRoutes(scope));
   void app.register(async (scope) => kycWebhookRoutes(scope, ctx));
   void app.register(async (scope) => onboardingRoutes(scope, ctx));
   return app;

@@ -10,6 +10,8 @@ export interface ApiErrorBody {
   field?: string;
   rule?: string;
   problems?: FieldProblem[];
+  type?: string;
+  retryAfterSeconds?: number;
 }
 
 export class OnboardingApiError extends Error {
@@ -20,8 +22,12 @@ export class OnboardingApiError extends Error {
   readonly rule?: string;
   /** Every problem, for validation errors (400). */
   readonly problems: FieldProblem[];
-  /** True when the same request may succeed later (Temporal unreachable, timeouts, network errors). */
+  /** True when the same request may succeed later (Temporal unreachable, timeouts, network errors, try_later). */
   readonly retryable: boolean;
+  /** For refused or failed actions: the workflow's or Vobiz's failure type (`KycResendCooldown`, `NoNumberAvailable`, …). */
+  readonly type?: string;
+  /** For TryLaterError: seconds until the same request can succeed. */
+  readonly retryAfterSeconds?: number;
 
   constructor(status: number, body: ApiErrorBody, retryable = false) {
     super(body.message ?? `Onboarding API answered ${status}`);
@@ -32,6 +38,8 @@ export class OnboardingApiError extends Error {
     if (body.rule !== undefined) this.rule = body.rule;
     this.problems = body.problems ?? (body.field && body.rule ? [{ field: body.field, rule: body.rule }] : []);
     this.retryable = retryable;
+    if (body.type !== undefined) this.type = body.type;
+    if (body.retryAfterSeconds !== undefined) this.retryAfterSeconds = body.retryAfterSeconds;
   }
 }
 
@@ -45,6 +53,10 @@ export class NotFoundError extends OnboardingApiError {}
 export class ConflictError extends OnboardingApiError {}
 /** 409 `not_allowed`: the workflow refused the action in its current stage. */
 export class NotAllowedError extends OnboardingApiError {}
+/** 409 `action_refused`: the workflow or Vobiz refused while carrying it out (`type` says why, e.g. NoNumberAvailable). */
+export class ActionRefusedError extends OnboardingApiError {}
+/** 429 `try_later`: refused for now (e.g. KycResendCooldown); `retryAfterSeconds` says when to ask again. */
+export class TryLaterError extends OnboardingApiError {}
 /** 502 `action_failed`: the workflow accepted the action but could not complete it (e.g. a Vobiz call failed). */
 export class ActionFailedError extends OnboardingApiError {}
 /** 5xx, or no answer at all (status 0): retry later. */
@@ -54,7 +66,12 @@ export function errorFor(status: number, body: ApiErrorBody): OnboardingApiError
   if (status === 400 || status === 413 || status === 415 || status === 422) return new InvalidRequestError(status, body);
   if (status === 401 || status === 403) return new UnauthorizedError(status, body);
   if (status === 404) return new NotFoundError(status, body);
-  if (status === 409) return body.error === 'not_allowed' ? new NotAllowedError(status, body) : new ConflictError(status, body);
+  if (status === 409) {
+    if (body.error === 'not_allowed') return new NotAllowedError(status, body);
+    if (body.error === 'action_refused') return new ActionRefusedError(status, body);
+    return new ConflictError(status, body);
+  }
+  if (status === 429 && body.error === 'try_later') return new TryLaterError(status, body, true);
   if (status === 502 && body.error === 'action_failed') return new ActionFailedError(status, body);
   if (status >= 500 || status === 0 || status === 429) return new ServiceUnavailableError(status, body, true);
   return new OnboardingApiError(status, body);

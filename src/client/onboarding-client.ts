@@ -14,6 +14,7 @@
  * retried actions safe too.
  */
 import { request, type Dispatcher } from 'undici';
+import type { ListOnboardingsQuery, OnboardingPage } from '../onboarding/customers.js';
 import type { StartOutcome } from '../onboarding/start.js';
 import { parseSealingKey, type SealingKey } from '../secrets/keys.js';
 import { sealCustomerPassword } from '../secrets/seal-password.js';
@@ -86,6 +87,24 @@ export class OnboardingClient {
       );
     }
     return this.call('POST', '/onboardings', sealed.request);
+  }
+
+  /** One page of onboardings by stage and KYC status, newest first; pass `nextPageToken` back for the next page. */
+  list(query: ListOnboardingsQuery = {}): Promise<OnboardingPage> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query) as [string, string | number | undefined][]) if (value !== undefined) params.set(key, String(value));
+    const search = params.toString();
+    return this.call('GET', `/onboardings${search ? `?${search}` : ''}`);
+  }
+
+  /** Every onboarding matching the filters, page by page. */
+  async *listAll(query: Omit<ListOnboardingsQuery, 'pageToken'> = {}): AsyncGenerator<OnboardingPage['onboardings'][number]> {
+    let pageToken: string | undefined;
+    do {
+      const page = await this.list({ ...query, ...(pageToken ? { pageToken } : {}) });
+      yield* page.onboardings;
+      pageToken = page.nextPageToken;
+    } while (pageToken);
   }
 
   getStatus(customerRef: string): Promise<LifecycleState> {

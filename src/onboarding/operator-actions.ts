@@ -5,7 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { NumberRequestSchema, describeProblems, workflowIdFor, type FieldProblem } from '../workflows/input.js';
+import { NumberRequestSchema, workflowIdFor, type FieldProblem } from '../workflows/input.js';
 import {
   offboardUpdate,
   purchaseNumberUpdate,
@@ -15,6 +15,7 @@ import {
   type NumberPurchaseArgs,
   type ReasonArgs,
 } from '../workflows/messages.js';
+import { describeInputProblems } from './input.js';
 
 export const OPERATOR_ACTIONS = ['resend-kyc', 'revoke-kyc', 'restart-kyc', 'offboard', 'purchase-number'] as const;
 export type OperatorActionName = (typeof OPERATOR_ACTIONS)[number];
@@ -37,15 +38,31 @@ const ReasonSchema = z.object(
   },
   { error: 'must be a JSON object' },
 );
-const NumberBodySchema = z.object(NumberRequestSchema.shape, { error: 'must be a JSON object' });
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+/** True for a code ICU knows as a region (IN, US, …): `XX` passes the workflow's shape check but names no country. */
+export function isAssignedCountryCode(code: string): boolean {
+  // zod runs this refinement even when the shape check failed; that problem is reported already.
+  if (!/^[A-Z]{2}$/.test(code)) return true;
+  const name = regionNames.of(code);
+  return name !== undefined && name !== code && name !== 'Unknown Region';
+}
+// The workflow checks the shape (two capitals); the edge also refuses codes that name no country, so a typo is
+// reported as "country must be …" instead of "no number available".
+const NumberBodySchema = z.object(
+  {
+    ...NumberRequestSchema.shape,
+    country: NumberRequestSchema.shape.country.refine(isAssignedCountryCode, 'must be an assigned ISO 3166-1 alpha-2 country code, e.g. IN'),
+  },
+  { error: 'must be a JSON object' },
+);
 
 export type ParsedAction = { ok: true; action: OperatorAction } | { ok: false; problems: FieldProblem[] };
 
 /** Validates the body of an action; actions without arguments ignore the body. */
 export function parseOperatorAction(name: OperatorActionName, body: unknown): ParsedAction {
   const withArgs = <T,>(schema: z.ZodType<T>, make: (args: T) => OperatorAction): ParsedAction => {
-    const parsed = schema.safeParse(body ?? {});
-    return parsed.success ? { ok: true, action: make(parsed.data) } : { ok: false, problems: describeProblems(parsed.error) };
+    const parsed = schema.safeParse(body ?? {}, { reportInput: true });
+    return parsed.success ? { ok: true, action: make(parsed.data) } : { ok: false, problems: describeInputProblems(parsed.error) };
   };
   switch (name) {
     case 'resend-kyc':

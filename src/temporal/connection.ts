@@ -20,9 +20,17 @@ function connectionOptions(config: TemporalConfig) {
   };
 }
 
+export interface ConnectClientOptions {
+  /** How long to wait for the server before giving up (the SDK's default is 10 s; the CLI wants a fast answer). */
+  connectTimeoutMs?: number;
+}
+
 /** A client for starting, signalling and querying workflows (bridge, CLI, demo, tests); payloads encrypted. */
-export async function connectClient(config: TemporalConfig, codec: Pick<CodecConfig, 'keys'>): Promise<Client> {
-  const connection = await Connection.connect(connectionOptions(config));
+export async function connectClient(config: TemporalConfig, codec: Pick<CodecConfig, 'keys'>, options: ConnectClientOptions = {}): Promise<Client> {
+  const connection = await Connection.connect({
+    ...connectionOptions(config),
+    ...(options.connectTimeoutMs !== undefined ? { connectTimeout: options.connectTimeoutMs } : {}),
+  });
   return new Client({ connection, namespace: config.namespace, dataConverter: createDataConverter(codec) });
 }
 

@@ -3,12 +3,14 @@
  * operator actions. Input is validated here (every problem named by field and rule) and again in the workflow.
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CustomerRefSchema, describeProblems, parseOnboardingInput, workflowIdFor } from '../../workflows/input.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidPageTokenError, ListOnboardingsQuerySchema, listOnboardings } from '../../onboarding/customers.js';
+import { describeInputProblems, parseCustomerRef, parseOnboardingRequest } from '../../onboarding/input.js';
+import { describeRefusal } from '../../onboarding/refusals.js';
+import { workflowIdFor } from '../../workflows/input.js';
 import { createTokenCheck } from '../api-auth.js';
 import type { BridgeContext } from '../context.js';
-import { HttpError } from '../http-errors.js';
+import { HttpError, refusalError } from '../http-errors.js';
 import { OnboardingConflictError, getLifecycleState, startOnboarding } from '../../onboarding/start.js';
 import { OPERATOR_ACTIONS, parseOperatorAction, runOperatorAction, type OperatorActionName } from '../../onboarding/operator-actions.js';
 import { withDeadline } from '../../onboarding/temporal-calls.js';
@@ -25,7 +27,7 @@ export async function onboardingRoutes(app: FastifyInstance, ctx: BridgeContext)
   });
 
   app.post('/onboardings', { bodyLimit: ctx.bridge.maxBodyBytes }, async (request, reply) => {
-    const parsed = parseOnboardingInput(request.body);
+    const parsed = parseOnboardingRequest(request.body);
     if (!parsed.ok) throw HttpError.problems(400, 'invalid_input', parsed.problems);
     const workflowId = workflowIdFor(parsed.input.customerRef);
     try {
@@ -51,6 +53,17 @@ export async function onboardingRoutes(app: FastifyInstance, ctx: BridgeContext)
     }
   });
 
+  app.get('/onboardings', async (request) => {
+    const parsed = ListOnboardingsQuerySchema.safeParse(request.query ?? {}, { reportInput: true });
+    if (!parsed.success) throw HttpError.problems(400, 'invalid_input', describeInputProblems(parsed.error));
+    try {
+      return await withDeadline(ctx.client, ctx.temporalTimeoutMs, () => listOnboardings(ctx.client, parsed.data));
+    } catch (err) {
+      if (err instanceof InvalidPageTokenError) throw HttpError.field(400, 'invalid_input', err.field, err.rule);
+      throw err;
+    }
+  });
+
   app.get('/onboardings/:customerRef', async (request) => {
     const customerRef = customerRefParam(request);
     try {
@@ -61,14 +74,14 @@ export async function onboardingRoutes(app: FastifyInstance, ctx: BridgeContext)
   });
 
   for (const name of OPERATOR_ACTIONS) {
-    app.post(`/onboardings/:customerRef/${name}`, { bodyLimit: ctx.bridge.maxBodyBytes }, async (request) => {
+    app.post(`/onboardings/:customerRef/${name}`, { bodyLimit: ctx.bridge.maxBodyBytes }, async (request, reply) => {
       const customerRef = customerRefParam(request);
-      return runAction(ctx, request, customerRef, name);
+      return runAction(ctx, request, reply, customerRef, name);
     });
   }
 }
 
-async function runAction(ctx: BridgeContext, request: FastifyRequest, customerRef: string, name: OperatorActionName) {
+async function runAction(ctx: BridgeContext, request: FastifyRequest, reply: FastifyReply, customerRef: string, name: OperatorActionName) {
   const parsed = parseOperatorAction(name, request.body);
   if (!parsed.ok) throw HttpError.problems(400, 'invalid_input', parsed.problems);
   const workflowId = workflowIdFor(customerRef);
@@ -82,13 +95,11 @@ async function runAction(ctx: BridgeContext, request: FastifyRequest, customerRe
     return { workflowId, customerRef, action: name, result };
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
-      const message = err.cause?.message ?? err.message;
-      request.log.warn({ workflowId, action: name, cause: err.cause?.name }, 'operator action refused or failed');
-      // The workflow's validator (or its handler) said no: wrong stage for this action, or nothing to act on.
-      if (err.cause instanceof ApplicationFailure) {
-        throw new HttpError(409, { error: 'not_allowed', message, field: 'stage', rule: message });
-      }
-      throw new HttpError(502, { error: 'action_failed', message, field: 'action', rule: 'the workflow could not complete it' });
+      const refusal = describeRefusal(err.cause);
+      // The type and kind only: failure messages may name things (numbers, e-mail hints) that logs must not carry.
+      request.log.warn({ workflowId, action: name, kind: refusal.kind, type: refusal.type }, 'operator action refused or failed');
+      if (refusal.retryAfterSeconds !== undefined) void reply.header('retry-after', String(refusal.retryAfterSeconds));
+      throw refusalError(refusal);
     }
     throw notFoundOr(err, customerRef);
   }
@@ -96,9 +107,9 @@ async function runAction(ctx: BridgeContext, request: FastifyRequest, customerRe
 
 function customerRefParam(request: FastifyRequest): string {
   const { customerRef } = request.params as { customerRef: string };
-  const parsed = CustomerRefSchema.safeParse(customerRef);
-  if (!parsed.success) throw HttpError.problems(400, 'invalid_input', describeProblems(parsed.error).map((p) => ({ ...p, field: 'customerRef' })));
-  return parsed.data;
+  const parsed = parseCustomerRef(customerRef);
+  if (!parsed.ok) throw HttpError.problems(400, 'invalid_input', parsed.problems);
+  return parsed.customerRef;
 }
 
 function notFoundOr(err: unknown, customerRef: string): unknown {

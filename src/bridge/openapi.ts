@@ -1,0 +1,143 @@
+/**
+ * The start API's OpenAPI 3.1 document, generated from the same zod schemas the routes validate with and answer
+ * in (`z.toJSONSchema`: OpenAPI 3.1 uses JSON Schema 2020-12 as is). Served at `GET /openapi.json` and committed
+ * as docs/openapi.json (`npm run openapi` writes it; a unit test fails when the committed copy is stale).
+ */
+import { z } from 'zod';
+import { ListOnboardingsQuerySchema } from '../onboarding/customers.js';
+import { OPERATOR_ACTIONS, type OperatorActionName } from '../onboarding/operator-actions.js';
+import { CustomerRefSchema, OnboardingInputSchema } from '../workflows/input.js';
+import {
+  ACTION_RESULT_SCHEMAS,
+  ErrorBodySchema,
+  FieldProblemSchema,
+  LifecycleStateSchema,
+  NumberBodySchema,
+  OnboardingListSchema,
+  ReasonBodySchema,
+  StartOutcomeSchema,
+} from './api-schemas.js';
+
+type JsonSchema = Record<string, unknown>;
+
+/** One registry, so shared schemas become `#/components/schemas/<id>` references. */
+function componentSchemas(): { schemas: Record<string, JsonSchema>; ref: (id: string) => JsonSchema } {
+  const registry = z.registry<{ id: string }>();
+  const add = (id: string, schema: z.ZodType) => registry.add(schema, { id });
+  add('OnboardingRequest', OnboardingInputSchema);
+  add('StartOutcome', StartOutcomeSchema);
+  add('LifecycleState', LifecycleStateSchema);
+  add('OnboardingPage', OnboardingListSchema);
+  add('Error', ErrorBodySchema);
+  add('FieldProblem', FieldProblemSchema);
+  add('ReasonBody', ReasonBodySchema);
+  add('NumberBody', NumberBodySchema);
+  for (const schema of Object.values(ACTION_RESULT_SCHEMAS)) add(schema.meta()!.id!, schema);
+  const generated = z.toJSONSchema(registry, {
+    target: 'draft-2020-12',
+    // Requests are described as callers send them (defaults optional); amounts are transformed after parsing.
+    io: 'input',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, JsonSchema> };
+  const schemas = Object.fromEntries(
+    Object.entries(generated.schemas).map(([id, schema]) => {
+      const { $schema: _drop, $id: _id, ...rest } = schema;
+      return [id, rest];
+    }),
+  );
+  return { schemas, ref: (id) => ({ $ref: `#/components/schemas/${id}` }) };
+}
+
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const { schemas, ref } = componentSchemas();
+  const error = (description: string) => ({ description, content: json(ref('Error')) });
+  const errors = (...codes: number[]) =>
+    Object.fromEntries(
+      codes.map((code) => [
+        String(code),
+        error(
+          {
+            400: 'invalid input: every field and rule in `problems`',
+            401: 'missing or wrong bearer token',
+            404: 'no onboarding for that customerRef',
+            409: 'conflict / already_closed (start); not_allowed (wrong stage) or action_refused (the workflow or Vobiz said no)',
+            413: 'body too large',
+            415: 'body not application/json',
+            429: 'try_later: refused for now (e.g. KycResendCooldown); `retryAfterSeconds` and Retry-After say when',
+            502: 'action_failed: accepted but could not be carried out (e.g. Vobiz unreachable); retry later',
+            503: 'temporal_unavailable: retry later',
+          }[code] ?? 'error',
+        ),
+      ]),
+    );
+  const customerRefParam = {
+    name: 'customerRef',
+    in: 'path',
+    required: true,
+    schema: z.toJSONSchema(CustomerRefSchema, { io: 'input', unrepresentable: 'any' }),
+  };
+  const listQuery = z.toJSONSchema(ListOnboardingsQuerySchema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, JsonSchema> };
+  const queryParams = Object.entries(listQuery.properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+  const actionBodies: Partial<Record<OperatorActionName, string>> = { 'revoke-kyc': 'ReasonBody', offboard: 'ReasonBody', 'purchase-number': 'NumberBody' };
+
+  const paths: Record<string, unknown> = {
+    '/onboardings': {
+      post: {
+        operationId: 'startOnboarding',
+        summary: "Start a customer's lifecycle workflow, or join the one running for the same customerRef and input",
+        requestBody: { required: true, content: json(ref('OnboardingRequest')) },
+        responses: {
+          201: { description: 'started', content: json(ref('StartOutcome')) },
+          200: { description: 'existing: the same input was started before', content: json(ref('StartOutcome')) },
+          ...errors(400, 401, 409, 413, 415, 503),
+        },
+      },
+      get: {
+        operationId: 'listOnboardings',
+        summary: 'Customers by stage and KYC status (Temporal visibility), newest first, one page at a time',
+        parameters: queryParams,
+        responses: { 200: { description: 'one page', content: json(ref('OnboardingPage')) }, ...errors(400, 401, 503) },
+      },
+    },
+    '/onboardings/{customerRef}': {
+      get: {
+        operationId: 'getOnboarding',
+        summary: "The workflow's state (its `status` query)",
+        parameters: [customerRefParam],
+        responses: { 200: { description: 'the state', content: json(ref('LifecycleState')) }, ...errors(400, 401, 404, 503) },
+      },
+    },
+  };
+  for (const action of OPERATOR_ACTIONS) {
+    const body = actionBodies[action];
+    const resultId = ACTION_RESULT_SCHEMAS[action].meta()!.id!;
+    paths[`/onboardings/{customerRef}/${action}`] = {
+      post: {
+        operationId: action.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()),
+        parameters: [
+          customerRefParam,
+          { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'a retried request attaches to the first' },
+        ],
+        ...(body ? { requestBody: { required: true, content: json(ref(body)) } } : {}),
+        responses: { 200: { description: 'done', content: json(ref(resultId)) }, ...errors(400, 401, 404, 409, 429, 502, 503) },
+      },
+    };
+  }
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Vobiz lifecycle start API',
+      version: '1',
+      description: 'Start, list and steer customer onboardings (one Temporal workflow per customerRef). See docs/bridge.md.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    servers: [{ url: 'http://127.0.0.1:8787' }],
+    security: [{ bearer: [] }],
+    paths,
+    components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from BRIDGE_API_TOKENS' } } },
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * What the CLI prints: a table (cli-table3) for people by default, JSON with --json for scripts. Tables go to
+ * stdout; progress and hints go to stderr, so `--json | jq` and `> file` see data only.
+ */
+import Table from 'cli-table3';
+
+export type Cell = string | number | boolean | null | undefined | { toString(): string };
+
+export interface Column<T> {
+  header: string;
+  value: (row: T) => Cell;
+}
+
+const text = (cell: Cell): string => (cell === null || cell === undefined || cell === '' ? '-' : String(cell));
+
+export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
+  const table = new Table({ head: columns.map((c) => c.header), style: { head: [], border: [] } });
+  for (const row of rows) table.push(columns.map((c) => text(c.value(row))));
+  return table.toString();
+}
+
+/** Two columns, name and value: for one record (a profile, a balance, a workflow's state). */
+export function renderRecord(entries: ReadonlyArray<readonly [string, Cell]>): string {
+  const table = new Table({ style: { head: [], border: [] } });
+  for (const [name, value] of entries) table.push({ [name]: text(value) });
+  return table.toString();
+}
+
+export interface Output {
+  json: boolean;
+  /** Data: JSON with --json, else the rendered text. */
+  data(value: unknown, render: () => string): void;
+  /** A note for people (stderr), never mixed into data. */
+  note(line: string): void;
+}
+
+export function createOutput(json: boolean, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): Output {
+  return {
+    json,
+    data(value, render) {
+      stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${render()}\n`);
+    },
+    note(line) {
+      stderr.write(`${line}\n`);
+    },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * One CLI command's run: the config, a Temporal client and a Vobiz client made only when the command needs them
+ * (so a typo is reported as such even when Temporal is down), failures turned into a message and an exit code,
+ * and everything closed at the end.
+ *
+ * Temporal is the one `npm start` uses: TEMPORAL_ADDRESS, or the dev server on 127.0.0.1:TEMPORAL_DEV_PORT when it
+ * is unset (config.ts). The connection attempt gives up after CONNECT_TIMEOUT_MS with exit 5 and a hint.
+ */
+import type { Client } from '@temporalio/client';
+import { loadConfigOrExit, type AppConfig } from '../config.js';
+import { connectClient } from '../temporal/connection.js';
+import { VobizClient } from '../vobiz/index.js';
+import { TemporalUnreachableError, describeFailure, failureLines } from './errors.js';
+import { createOutput, type Output } from './output.js';
+
+/** Long enough for a TLS handshake to Temporal Cloud, short enough that "nothing there" is said promptly. */
+const CONNECT_TIMEOUT_MS = 3_000;
+
+export interface Session {
+  config: AppConfig;
+  out: Output;
+  temporal(): Promise<Client>;
+  vobiz(): VobizClient;
+}
+
+function unreachableHint(config: AppConfig): string {
+  return config.dev.externalTemporal
+    ? 'TEMPORAL_ADDRESS is set: check that this server runs and that TLS/API-key settings match'
+    : `TEMPORAL_ADDRESS is unset, so the CLI uses the dev server npm start runs (TEMPORAL_DEV_PORT=${config.dev.temporalPort}): ` +
+        'start it with `npm start`, or set TEMPORAL_ADDRESS / TEMPORAL_DEV_PORT to the one you run';
+}
+
+export async function runCommand(options: { json?: boolean }, fn: (session: Session) => Promise<void>): Promise<void> {
+  const config = loadConfigOrExit();
+  const out = createOutput(Boolean(options.json));
+  let client: Client | undefined;
+  let vobiz: VobizClient | undefined;
+  const session: Session = {
+    config,
+    out,
+    async temporal() {
+      if (client) return client;
+      try {
+        client = await connectClient(config.temporal, config.codec, { connectTimeoutMs: CONNECT_TIMEOUT_MS });
+      } catch {
+        throw new TemporalUnreachableError(config.temporal.address, unreachableHint(config));
+      }
+      return client;
+    },
+    vobiz() {
+      return (vobiz ??= VobizClient.fromConfig(config.vobiz));
+    },
+  };
+  try {
+    await fn(session);
+  } catch (err) {
+    const report = describeFailure(err);
+    if (out.json) process.stderr.write(`${JSON.stringify({ ...report, code: undefined, exitCode: report.code })}\n`);
+    else process.stderr.write(`${failureLines(report).join('\n')}\n`);
+    process.exitCode = report.code;
+  } finally {
+    await client?.connection.close().catch(() => undefined);
+    await vobiz?.close().catch(() => undefined);
+  }
+}

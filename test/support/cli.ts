@@ -1,0 +1,46 @@
+/**
+ * Runs the operator CLI as a person would (`node --import tsx src/cli/main.ts …`), in its own process with the
+ * environment given, and returns its exit code and output.
+ */
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Variables a developer's shell may have set that would point the CLI elsewhere; each test sets its own. */
+const INHERITED_OUT = ['TEMPORAL_ADDRESS', 'TEMPORAL_DEV_PORT', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'VOBIZ_BASE_URL', 'NODE_ENV'];
+
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 90_000): Promise<CliRun> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !INHERITED_OUT.includes(k)));
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', ...args],
+      { cwd: ROOT, env: { ...base, LOG_LEVEL: 'silent', ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** The port of a host:port address. */
+export const portOf = (address: string): string => address.slice(address.lastIndexOf(':') + 1);

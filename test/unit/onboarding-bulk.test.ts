@@ -1,0 +1,90 @@
+// Reading a bulk file (CSV with dotted headers, JSON Lines) and the per-row report, with a start function that
+// answers like startOnboarding does (a stand-in for Temporal here; test/integration/cli.test.ts runs the real one).
+import { describe, expect, it } from 'vitest';
+import { bulkOnboard, nestRecord, readBulkRows } from '../../src/onboarding/bulk.js';
+import { OnboardingConflictError, type StartOutcome } from '../../src/onboarding/start.js';
+import type { OnboardingInput } from '../../src/workflows/input.js';
+
+const HEADER = 'customerRef,customer.name,customer.email,customer.phone,customer.password,customer.country,funding.amount,funding.currency,telephony.trunk.name,kyc.maxAttempts,telephony.trunk.secure';
+const row = (ref: string, extra = '') =>
+  `${ref},Test Person,${ref}@example.com,+919800000001,Example-Passw0rd!,IN,500,INR,Main trunk,2,false${extra}`;
+
+describe('reading rows', () => {
+  it('CSV: dotted headers nest, numbers and booleans convert, empty cells fall back to defaults', () => {
+    const rows = readBulkRows('customers.csv', [HEADER, row('csv-1'), 'csv-2,,,,,,,,,,'].join('\n'));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({
+      line: 2,
+      request: {
+        customerRef: 'csv-1',
+        customer: { name: 'Test Person', country: 'IN' },
+        funding: { amount: '500', currency: 'INR' },
+        kyc: { maxAttempts: 2 },
+        telephony: { trunk: { name: 'Main trunk', secure: false } },
+      },
+    });
+    expect(rows[1]).toEqual({ line: 3, request: { customerRef: 'csv-2' } });
+    expect(nestRecord({ 'kyc.reminderSchedule': '[{"trigger":"days_before_expiry","value":2}]' })).toEqual({
+      kyc: { reminderSchedule: [{ trigger: 'days_before_expiry', value: 2 }] },
+    });
+  });
+
+  it('JSONL: one request per line; a broken line is reported, not fatal; other extensions are refused', () => {
+    const rows = readBulkRows('c.jsonl', '{"customerRef":"a"}\n\n{oops\n');
+    expect(rows).toEqual([
+      { line: 1, request: { customerRef: 'a' } },
+      { line: 3, request: undefined, readError: 'is not valid JSON' },
+    ]);
+    expect(() => readBulkRows('c.xlsx', '')).toThrow(/must end in .csv or .jsonl/);
+  });
+});
+
+describe('bulkOnboard', () => {
+  const outcome = (input: OnboardingInput, status: StartOutcome['status']): StartOutcome => ({
+    workflowId: `customer-${input.customerRef}`,
+    runId: 'r',
+    customerRef: input.customerRef,
+    status,
+    webUiUrl: 'http://ui',
+  });
+
+  it('reports every row (started, already running, conflict, invalid with each field and rule, duplicate) within the concurrency limit', async () => {
+    const text = [HEADER, row('b-1'), row('b-2'), row('b-3'), 'b-4,,,,,,,,,,', row('b-1'), row('b-5'), row('b-6')].join('\n');
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const report = await bulkOnboard(readBulkRows('f.csv', text), {
+      concurrency: 2,
+      start: async (input) => {
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight -= 1;
+        if (input.customerRef === 'b-2') return outcome(input, 'existing');
+        if (input.customerRef === 'b-3') throw new OnboardingConflictError('customer-b-3', 'different_input');
+        if (input.customerRef === 'b-6') throw new Error('Temporal gave no answer');
+        return outcome(input, 'started');
+      },
+    });
+    expect(maxInFlight).toBe(2);
+    expect(report.rows.map((r) => [r.line, r.result])).toEqual([
+      [2, 'started'],
+      [3, 'already_running'],
+      [4, 'conflict'],
+      [5, 'invalid'],
+      [6, 'invalid'],
+      [7, 'started'],
+      [8, 'failed'],
+    ]);
+    const invalid = report.rows.find((r) => r.line === 5);
+    expect(invalid?.result === 'invalid' && invalid.problems).toEqual(
+      expect.arrayContaining([
+        { field: 'customer', rule: 'is required' },
+        { field: 'funding', rule: 'is required' },
+        { field: 'telephony', rule: 'is required' },
+      ]),
+    );
+    const duplicate = report.rows.find((r) => r.line === 6);
+    expect(duplicate?.result === 'invalid' && duplicate.problems).toEqual([{ field: 'customerRef', rule: 'must be unique in the file (also on line 2)' }]);
+    expect(report.counts).toEqual({ started: 2, already_running: 1, conflict: 1, already_closed: 0, invalid: 2, failed: 1 });
+  });
+});
