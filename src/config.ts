@@ -99,7 +99,8 @@ const EnvSchema = z
       z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 0.0.0.0:9464').optional(),
     ),
 
-    VOBIZ_BASE_URL: httpUrl().default('http://127.0.0.1:4010'),
+    // Unset: the sandbox `npm start` runs (http://SANDBOX_HOST:SANDBOX_PORT), so the CLI finds it on any port.
+    VOBIZ_BASE_URL: httpUrl().optional(),
     VOBIZ_PARTNER_AUTH_ID: optionalString,
     VOBIZ_PARTNER_AUTH_TOKEN: optionalString,
     VOBIZ_CUSTOMER_PATH_STYLE: z
@@ -160,7 +161,7 @@ const EnvSchema = z
           ctx.addIssue({ code: 'custom', path: [name], message: 'is required when NODE_ENV=production' });
         }
       }
-      if (!env.VOBIZ_BASE_URL.startsWith('https://')) {
+      if (!env.VOBIZ_BASE_URL?.startsWith('https://')) {
         ctx.addIssue({ code: 'custom', path: ['VOBIZ_BASE_URL'], message: 'must be https:// when NODE_ENV=production' });
       }
     }
@@ -340,7 +341,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ...(e.WORKER_METRICS_ADDRESS ? { metricsAddress: e.WORKER_METRICS_ADDRESS } : {}),
     },
     vobiz: {
-      baseUrl: e.VOBIZ_BASE_URL,
+      baseUrl: e.VOBIZ_BASE_URL ?? `http://${e.SANDBOX_HOST === '0.0.0.0' ? '127.0.0.1' : e.SANDBOX_HOST}:${e.SANDBOX_PORT}`,
       // Outside production, unset Vobiz credentials fall back to the sandbox's, so `npm start` needs no setup.
       partnerAuthId: e.VOBIZ_PARTNER_AUTH_ID ?? e.SANDBOX_PARTNER_AUTH_ID,
       partnerAuthToken: e.VOBIZ_PARTNER_AUTH_TOKEN ?? e.SANDBOX_PARTNER_AUTH_TOKEN,
