@@ -11,17 +11,20 @@ export interface Column<T> {
   value: (row: T) => Cell;
 }
 
+// No rule between a record's rows, so fifteen fields stay fifteen lines (lists keep theirs: cells may wrap).
+const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
 const text = (cell: Cell): string => (cell === null || cell === undefined || cell === '' ? '-' : String(cell));
 
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
   const table = new Table({ head: columns.map((c) => c.header), style: { head: [], border: [] } });
   for (const row of rows) table.push(columns.map((c) => text(c.value(row))));
-  return table.toString();
+  return rows.length === 0 ? `${table.toString()}\n(none)` : table.toString();
 }
 
 /** Two columns, name and value: for one record (a profile, a balance, a workflow's state). */
 export function renderRecord(entries: ReadonlyArray<readonly [string, Cell]>): string {
-  const table = new Table({ style: { head: [], border: [] } });
+  const table = new Table({ chars: COMPACT, style: { head: [], border: [] } });
   for (const [name, value] of entries) table.push({ [name]: text(value) });
   return table.toString();
 }
