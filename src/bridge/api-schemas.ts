@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { OnboardingPageSchema } from '../onboarding/customers.js';
+import { RetryBodySchema as RetryBody } from '../onboarding/operator-actions.js';
 import type { StartOutcome } from '../onboarding/start.js';
 import { STAGES, type LifecycleState } from '../workflows/messages.js';
 
@@ -143,6 +144,11 @@ export const NumberBodySchema = z
   })
   .meta({ id: 'NumberBody' });
 
+export const RetryBodySchema = RetryBody.meta({
+  id: 'RetryBody',
+  description: "corrections for the blocked step: the customer's details (before the account exists) or trunk settings; only the fields sent change",
+});
+
 const actionResult = <T extends z.ZodType>(id: string, result: T) =>
   z.object({ workflowId: z.string(), customerRef: z.string(), action: z.string(), result }).meta({ id });
 
@@ -152,6 +158,7 @@ export const ACTION_RESULT_SCHEMAS = {
   'restart-kyc': actionResult('RestartKycResult', z.object({ stage: z.enum(STAGES) })),
   offboard: actionResult('OffboardResult', z.object({ stage: z.enum(STAGES) })),
   'purchase-number': actionResult('PurchaseNumberResult', z.object({ e164: z.string() })),
+  retry: actionResult('RetryResult', z.object({ stage: z.enum(STAGES).describe('the step being tried again') })),
 } as const;
 
 export const OnboardingListSchema = OnboardingPageSchema.meta({ id: 'OnboardingPage' });

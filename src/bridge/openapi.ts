@@ -15,6 +15,7 @@ import {
   NumberBodySchema,
   OnboardingListSchema,
   ReasonBodySchema,
+  RetryBodySchema,
   StartOutcomeSchema,
 } from './api-schemas.js';
 
@@ -32,6 +33,7 @@ function componentSchemas(): { schemas: Record<string, JsonSchema>; ref: (id: st
   add('FieldProblem', FieldProblemSchema);
   add('ReasonBody', ReasonBodySchema);
   add('NumberBody', NumberBodySchema);
+  add('RetryBody', RetryBodySchema);
   for (const schema of Object.values(ACTION_RESULT_SCHEMAS)) add(schema.meta()!.id!, schema);
   const generated = z.toJSONSchema(registry, {
     target: 'draft-2020-12',
@@ -81,7 +83,12 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   };
   const listQuery = z.toJSONSchema(ListOnboardingsQuerySchema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, JsonSchema> };
   const queryParams = Object.entries(listQuery.properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
-  const actionBodies: Partial<Record<OperatorActionName, string>> = { 'revoke-kyc': 'ReasonBody', offboard: 'ReasonBody', 'purchase-number': 'NumberBody' };
+  const actionBodies: Partial<Record<OperatorActionName, string>> = {
+    'revoke-kyc': 'ReasonBody',
+    offboard: 'ReasonBody',
+    'purchase-number': 'NumberBody',
+    retry: 'RetryBody',
+  };
 
   const paths: Record<string, unknown> = {
     '/onboardings': {

@@ -19,7 +19,7 @@ import type { StartOutcome } from '../onboarding/start.js';
 import { parseSealingKey, type SealingKey } from '../secrets/keys.js';
 import { sealCustomerPassword } from '../secrets/seal-password.js';
 import type { OnboardingRequest } from '../workflows/input.js';
-import type { LifecycleState, NumberPurchaseArgs, ReminderRecord, Stage } from '../workflows/messages.js';
+import type { LifecycleState, NumberPurchaseArgs, ReminderRecord, RetryArgs, Stage } from '../workflows/messages.js';
 import { InvalidRequestError, ServiceUnavailableError, errorFor, type ApiErrorBody } from './errors.js';
 
 export type { StartOutcome };
@@ -129,6 +129,11 @@ export class OnboardingClient {
 
   purchaseNumber(customerRef: string, args: NumberPurchaseArgs, options?: ActionOptions): Promise<ActionResult<{ e164: string }>> {
     return this.action(customerRef, 'purchase-number', args, options);
+  }
+
+  /** Tries a blocked step again (stage `blocked`), optionally with corrected customer details or trunk settings. */
+  retry(customerRef: string, corrections: RetryArgs = {}, options?: ActionOptions): Promise<ActionResult<{ stage: Stage }>> {
+    return this.action(customerRef, 'retry', corrections, options);
   }
 
   private action<R>(customerRef: string, name: string, body: object, options?: ActionOptions): Promise<ActionResult<R>> {

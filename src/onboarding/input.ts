@@ -18,6 +18,7 @@ function ruleOf(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_value' && issue.message.startsWith('Invalid')) return `must be one of ${issue.values.map(String).join(', ')}`;
   if (issue.code === 'invalid_union' && issue.message.startsWith('Invalid')) return missing ? 'is required' : 'has an unsupported type';
   if (issue.code === 'invalid_format' && issue.message.startsWith('Invalid')) return `must be a valid ${issue.format}`;
+  if (issue.code === 'unrecognized_keys') return `has no field ${issue.keys.join(', ')} that can be set here`;
   return issue.message;
 }
 

@@ -5,19 +5,21 @@
  */
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { NumberRequestSchema, workflowIdFor, type FieldProblem } from '../workflows/input.js';
+import { CustomerSchema, NumberRequestSchema, TrunkSettingsSchema, workflowIdFor, type FieldProblem } from '../workflows/input.js';
 import {
   offboardUpdate,
   purchaseNumberUpdate,
   restartKycUpdate,
   resendKycUpdate,
+  retryUpdate,
   revokeKycUpdate,
   type NumberPurchaseArgs,
   type ReasonArgs,
+  type RetryArgs,
 } from '../workflows/messages.js';
 import { describeInputProblems } from './input.js';
 
-export const OPERATOR_ACTIONS = ['resend-kyc', 'revoke-kyc', 'restart-kyc', 'offboard', 'purchase-number'] as const;
+export const OPERATOR_ACTIONS = ['resend-kyc', 'revoke-kyc', 'restart-kyc', 'offboard', 'purchase-number', 'retry'] as const;
 export type OperatorActionName = (typeof OPERATOR_ACTIONS)[number];
 
 export type OperatorAction =
@@ -25,7 +27,8 @@ export type OperatorAction =
   | { name: 'revoke-kyc'; args: ReasonArgs }
   | { name: 'restart-kyc' }
   | { name: 'offboard'; args: ReasonArgs }
-  | { name: 'purchase-number'; args: NumberPurchaseArgs };
+  | { name: 'purchase-number'; args: NumberPurchaseArgs }
+  | { name: 'retry'; args: RetryArgs };
 
 // The same rule as the workflow's validator, so the edge never accepts what the workflow would reject as malformed.
 const ReasonSchema = z.object(
@@ -58,6 +61,22 @@ const NumberBodySchema = z.object(
 
 export type ParsedAction = { ok: true; action: OperatorAction } | { ok: false; problems: FieldProblem[] };
 
+/**
+ * `retry` of a blocked step, with optional corrections: the customer's details (not the password: it is sealed at
+ * the edge) or trunk settings, each checked with the start rules. Only the fields sent are corrected, so no default
+ * is filled in.
+ */
+const withoutDefault = (schema: z.ZodType): z.ZodType => (schema instanceof z.ZodDefault ? (schema.unwrap() as z.ZodType) : schema);
+export const RetryBodySchema = z.object(
+  {
+    customer: z.strictObject(CustomerSchema.omit({ password: true }).partial().shape).optional(),
+    trunk: z
+      .strictObject(Object.fromEntries(Object.entries(TrunkSettingsSchema.shape).map(([key, schema]) => [key, withoutDefault(schema).optional()])))
+      .optional(),
+  },
+  { error: 'must be a JSON object' },
+);
+
 /** Validates the body of an action; actions without arguments ignore the body. */
 export function parseOperatorAction(name: OperatorActionName, body: unknown): ParsedAction {
   const withArgs = <T,>(schema: z.ZodType<T>, make: (args: T) => OperatorAction): ParsedAction => {
@@ -74,6 +93,8 @@ export function parseOperatorAction(name: OperatorActionName, body: unknown): Pa
       return withArgs(ReasonSchema, (args) => ({ name, args }));
     case 'purchase-number':
       return withArgs(NumberBodySchema, (args) => ({ name, args: { country: args.country, ...(args.search ? { search: args.search } : {}) } }));
+    case 'retry':
+      return withArgs(RetryBodySchema, (args) => ({ name, args: args }));
   }
 }
 
@@ -95,5 +116,7 @@ export async function runOperatorAction(client: Client, customerRef: string, act
       return handle.executeUpdate(offboardUpdate, { ...options, args: [action.args] });
     case 'purchase-number':
       return handle.executeUpdate(purchaseNumberUpdate, { ...options, args: [action.args] });
+    case 'retry':
+      return handle.executeUpdate(retryUpdate, { ...options, args: [action.args] });
   }
 }

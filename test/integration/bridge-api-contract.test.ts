@@ -15,7 +15,7 @@ import {
   type OnboardingPage,
   type OnboardingRequest,
 } from '../../src/client/index.js';
-import { ACTIVE_PREFIX, COOLDOWN_PREFIX, NO_INVENTORY_COUNTRY, SHORT_WALLET_COUNTRY, VOBIZ_DOWN_COUNTRY } from '../fixtures/bridge-workflows.js';
+import { ACTIVE_PREFIX, BLOCKED_PREFIX, COOLDOWN_PREFIX, lastRetryQuery, NO_INVENTORY_COUNTRY, SHORT_WALLET_COUNTRY, VOBIZ_DOWN_COUNTRY } from '../fixtures/bridge-workflows.js';
 import { API_TOKEN, startBridgeHarness, type BridgeHarness } from '../fixtures/bridge-harness.js';
 import { committedOpenApi, componentValidator, operationFor } from '../support/openapi.js';
 
@@ -167,6 +167,21 @@ describe('refusals say why', () => {
       (e) => e instanceof ActionFailedError && e.status === 502 && e.type === 'VobizUnreachable',
     );
     expect(await api.purchaseNumber(customerRef, { country: 'IN' })).toMatchObject({ result: { e164: '+918000000001' } });
+  });
+
+  it('retry of a blocked step passes the corrections on; bad corrections are 400 on each field', async () => {
+    const customerRef = ref(BLOCKED_PREFIX);
+    await api.start({ ...example, customerRef });
+    const bad = (await api.retry(customerRef, { customer: { email: 'nope' }, trunk: { transport: 'ftp' } }).catch((e: unknown) => e)) as InvalidRequestError;
+    expect(bad).toBeInstanceOf(InvalidRequestError);
+    expect(bad.problems).toEqual([
+      { field: 'customer.email', rule: 'must be an e-mail address' },
+      { field: 'trunk.transport', rule: 'must be udp, tcp or tls' },
+    ]);
+    const done = await api.retry(customerRef, { trunk: { transport: 'tcp' } }, { idempotencyKey: `retry-${customerRef}` });
+    expect(done).toMatchObject({ action: 'retry', result: { stage: 'telephony' } });
+    expect(await h.client.workflow.getHandle(`customer-${customerRef}`).query(lastRetryQuery)).toEqual({ trunk: { transport: 'tcp' } });
+    await expect(api.retry(ref('nobody-'), {})).rejects.toMatchObject({ status: 404 });
   });
 
   it('not allowed in the stage stays 409 not_allowed, with the validator\'s words', async () => {

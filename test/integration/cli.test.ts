@@ -15,7 +15,7 @@ import { startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../src/sand
 import { VobizClient } from '../../src/vobiz/index.js';
 import { WORKFLOW_TYPE } from '../../src/workflows/messages.js';
 import { startBridgeHarness, type BridgeHarness } from '../fixtures/bridge-harness.js';
-import { ACTIVE_PREFIX, COOLDOWN_PREFIX, NO_INVENTORY_COUNTRY, VOBIZ_DOWN_COUNTRY } from '../fixtures/bridge-workflows.js';
+import { ACTIVE_PREFIX, BLOCKED_PREFIX, COOLDOWN_PREFIX, NO_INVENTORY_COUNTRY, VOBIZ_DOWN_COUNTRY } from '../fixtures/bridge-workflows.js';
 import { freePort, portOf, runCli } from '../support/cli.js';
 
 const example = JSON.parse(readFileSync(new URL('../../examples/onboarding.json', import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -147,6 +147,20 @@ describe('refusals reach the operator', () => {
     expect(failed.code).toBe(6);
     expect(failed.stderr).toContain('failed: VobizUnreachable');
     expect(unknown.code).toBe(3);
+  });
+
+  it('retry of a blocked step, with corrections by flag; a bad one names its flag', async () => {
+    const customerRef = ref(BLOCKED_PREFIX);
+    await startFixture(customerRef);
+    const [bad, done] = await Promise.all([
+      cli('retry', customerRef, '--email', 'nope', '--trunk', '{"transport":"ftp"}'),
+      cli('retry', customerRef, '--trunk', '{"transport":"tcp"}', '--json'),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--email must be an e-mail address');
+    expect(bad.stderr).toContain('--trunk transport must be udp, tcp or tls');
+    expect(done.code, done.stderr).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject({ customerRef, action: 'retry', result: { stage: 'telephony' } });
   });
 
   it('Temporal not there: exit 5 naming the address and how it was chosen', async () => {

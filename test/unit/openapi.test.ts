@@ -45,9 +45,10 @@ describe('OpenAPI document', () => {
     await client.restartKyc('acme-0001');
     await client.offboard('acme-0001', 'contract ended');
     await client.purchaseNumber('acme-0001', { country: 'IN', search: '9180' });
+    await client.retry('acme-0001', { customer: { email: 'fixed@example.com' }, trunk: { transport: 'tcp' } });
     await agent.close();
 
-    expect(calls).toHaveLength(8);
+    expect(calls).toHaveLength(9);
     const templates = new Set<string>();
     for (const call of calls) {
       const found = operationFor(doc, call.method, call.path);

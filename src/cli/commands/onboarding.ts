@@ -23,6 +23,13 @@ const QUERY_TIMEOUT_MS = 15_000;
 const UPDATE_TIMEOUT_MS = 60_000;
 const START_TIMEOUT_MS = 15_000;
 
+/** The flag a body field came from: `country` → `--country`, `customer.email` → `--email`, `trunk.transport` → `--trunk transport`. */
+function flagOf(field: string): string {
+  if (field.startsWith('customer.')) return `--${field.slice('customer.'.length)}`;
+  if (field.startsWith('trunk.')) return `--trunk ${field.slice('trunk.'.length)}`;
+  return `--${field}`;
+}
+
 export function customerRefArg(value: string): string {
   const parsed = parseCustomerRef(value);
   if (!parsed.ok) throw new CliInputError('invalid customerRef', parsed.problems);
@@ -125,7 +132,7 @@ export function registerOnboardingCommands(program: Command): void {
   const action = (name: OperatorActionName, ref: string, body: unknown, opts: { json?: boolean }) =>
     runCommand(opts, async (session) => {
       const parsed = parseOperatorAction(name, body);
-      if (!parsed.ok) throw new CliInputError(`invalid ${name} arguments`, parsed.problems.map((p) => ({ ...p, field: `--${p.field}` })));
+      if (!parsed.ok) throw new CliInputError(`invalid ${name} arguments`, parsed.problems.map((p) => ({ ...p, field: flagOf(p.field) })));
       const customerRef = customerRefArg(ref);
       const client = await session.temporal();
       const result = await withDeadline(client, UPDATE_TIMEOUT_MS, () => runOperatorAction(client, customerRef, parsed.action));
@@ -158,6 +165,32 @@ export function registerOnboardingCommands(program: Command): void {
     .option(json.flags, json.description)
     .description('release numbers, disable the trunk, revoke open sessions, and end')
     .action((ref: string, opts: { reason: string; json?: boolean }) => action('offboard', ref, { reason: opts.reason }, opts));
+  program
+    .command('retry')
+    .argument('<customerRef>')
+    .description("try a blocked step again (stage blocked), optionally with corrected details")
+    .option('--name <name>', "customer's name")
+    .option('--email <email>', "customer's e-mail")
+    .option('--phone <e164>', "customer's phone, E.164")
+    .option('--company <company>', "customer's company")
+    .option('--country <code>', "customer's country, ISO 3166-1 alpha-2")
+    .option('--trunk <json>', 'trunk settings to correct, as JSON, e.g. \'{"transport":"tcp"}\'')
+    .option(json.flags, json.description)
+    .action((ref: string, opts: { name?: string; email?: string; phone?: string; company?: string; country?: string; trunk?: string; json?: boolean }) => {
+      const customer = Object.fromEntries(
+        (['name', 'email', 'phone', 'company', 'country'] as const).filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]),
+      );
+      let trunk: unknown;
+      if (opts.trunk !== undefined) {
+        try {
+          trunk = JSON.parse(opts.trunk);
+        } catch {
+          trunk = opts.trunk; // reported by the schema as "trunk must be an object"
+        }
+      }
+      return action('retry', ref, { ...(Object.keys(customer).length ? { customer } : {}), ...(trunk !== undefined ? { trunk } : {}) }, opts);
+    });
+
   program
     .command('buy-number')
     .argument('<customerRef>')
@@ -278,6 +311,8 @@ export function stateEntries(state: LifecycleState): Array<readonly [string, str
     ['customerRef', state.customerRef],
     ['stage', state.reason ? `${state.stage} (${state.reason})` : state.stage],
     ['Vobiz account', state.authId],
+    ['blocked', state.blocked ? `${state.blocked.step}: ${state.blocked.type}: ${state.blocked.reason} (since ${state.blocked.since}; retry or offboard)` : undefined],
+    ['stalled', state.stall ? `${state.stall.step}: ${state.stall.kind} (${state.stall.type}: ${state.stall.reason}; since ${state.stall.since}, ${state.stall.rounds} rounds)` : undefined],
     ['opening balance', state.funding ? `${state.funding.amount} ${state.funding.currency} (${state.funding.transactionId})` : undefined],
     ['KYC status', state.kyc.status],
     ['KYC attempts', kycAttempts(state)],
