@@ -8,8 +8,8 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, optionalTsToDate, type Payload } from '@temporalio/common';
 import { z } from 'zod';
 import { workflowIdFor } from '../workflows/input.js';
-import { STAGES, WORKFLOW_TYPE, type Stage } from '../workflows/messages.js';
-import { AUTH_ID, KYC_STATUS, STAGE } from '../workflows/search-attributes.js';
+import { STAGES, WORKFLOW_TYPE, type Stage, type StallKind } from '../workflows/messages.js';
+import { AUTH_ID, KYC_STATUS, STAGE, STALLED } from '../workflows/search-attributes.js';
 
 const WORKFLOW_ID_PREFIX = workflowIdFor('');
 
@@ -18,6 +18,9 @@ const EXECUTION_STATUSES = ['unspecified', 'running', 'completed', 'failed', 'ca
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 export const MAX_PAGE_SIZE = 1000;
+
+/** The values of the `VobizStalled` search attribute (StallKind in the workflow's contract). */
+export const STALL_KINDS = ['credentials', 'partner_balance', 'vobiz_unavailable', 'unexpected'] as const satisfies readonly StallKind[];
 
 /**
  * The filters of `GET /onboardings` and `cli customers`. Values go into a visibility query, so each is checked
@@ -29,6 +32,10 @@ export const ListOnboardingsQuerySchema = z.object({
     .string()
     .regex(/^[a-z][a-z_]{0,39}$/, 'must be a KYC status such as kyc_pending or kyc_completed (lowercase letters and _)')
     .optional(),
+  stalled: z
+    .enum(STALL_KINDS, { error: `must be one of ${STALL_KINDS.join(', ')}` })
+    .optional()
+    .describe('only customers whose step is retrying by itself for this reason'),
   pageSize: z.coerce
     .number({ error: `must be a whole number 1-${MAX_PAGE_SIZE}` })
     .int(`must be a whole number 1-${MAX_PAGE_SIZE}`)
@@ -51,6 +58,8 @@ export const OnboardingSummarySchema = z.object({
   stage: z.enum(STAGES).optional(),
   kycStatus: z.string().optional(),
   authId: z.string().optional(),
+  /** Why a step is retrying by itself, when one is. */
+  stalled: z.string().optional(),
   startedAt: z.string().optional(),
   closedAt: z.string().optional(),
 });
@@ -64,10 +73,11 @@ export const OnboardingPageSchema = z.object({
 export type OnboardingPage = z.infer<typeof OnboardingPageSchema>;
 
 /** The visibility query for the filters; values are validated by ListOnboardingsQuerySchema before they get here. */
-export function visibilityQuery(filters: { stage?: string | undefined; kycStatus?: string | undefined }): string {
+export function visibilityQuery(filters: { stage?: string | undefined; kycStatus?: string | undefined; stalled?: string | undefined }): string {
   const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
   if (filters.stage) clauses.push(`${STAGE.name} = '${filters.stage}'`);
   if (filters.kycStatus) clauses.push(`${KYC_STATUS.name} = '${filters.kycStatus}'`);
+  if (filters.stalled) clauses.push(`${STALLED.name} = '${filters.stalled}'`);
   return clauses.join(' AND ');
 }
 
@@ -136,6 +146,7 @@ export async function listOnboardings(client: Client, query: z.output<typeof Lis
     const stage = keyword(fields, STAGE.name);
     const kycStatus = keyword(fields, KYC_STATUS.name);
     const authId = keyword(fields, AUTH_ID.name);
+    const stalled = keyword(fields, STALLED.name);
     const startedAt = optionalTsToDate(raw.startTime)?.toISOString();
     const closedAt = optionalTsToDate(raw.closeTime)?.toISOString();
     return {
@@ -146,6 +157,7 @@ export async function listOnboardings(client: Client, query: z.output<typeof Lis
       ...(stage && (STAGES as readonly string[]).includes(stage) ? { stage: stage as Stage } : {}),
       ...(kycStatus ? { kycStatus } : {}),
       ...(authId ? { authId } : {}),
+      ...(stalled ? { stalled } : {}),
       ...(startedAt ? { startedAt } : {}),
       ...(closedAt ? { closedAt } : {}),
     };

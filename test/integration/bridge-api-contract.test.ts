@@ -108,6 +108,10 @@ describe('GET /onboardings', () => {
       { field: 'pageSize', rule: 'must be a whole number 1-1000' },
     ]);
     await expect(api.list({ kycStatus: "x' OR 1=1" })).rejects.toMatchObject({ status: 400, field: 'kycStatus' });
+    await expect(api.list({ stalled: 'tired' as never })).rejects.toMatchObject({ status: 400, field: 'stalled' });
+    // A real kind is a valid query for Temporal (VobizStalled is registered): nothing of ours is stalled.
+    const stalled = await api.list({ stalled: 'credentials', pageSize: 1000 });
+    expect(stalled.onboardings.filter((o) => o.customerRef.includes(run))).toEqual([]);
     await expect(api.list({ pageToken: 'bm90LWEtdG9rZW4.0123456789abcdefghijkl' })).rejects.toMatchObject({ status: 400, field: 'pageToken' });
   });
 });

@@ -77,15 +77,16 @@ export function registerOnboardingCommands(program: Command): void {
     .description('list customers by stage and KYC status (from Temporal visibility; newest first)')
     .option('--stage <stage>', 'only this stage (account, funding, kyc, telephony, active, kyc_failed, …)')
     .option('--kyc-status <status>', 'only this KYC status (kyc_pending, kyc_completed, …)')
+    .option('--stalled <kind>', 'only customers retrying a step by themselves: credentials, partner_balance, vobiz_unavailable, unexpected')
     .option('--page-size <n>', 'rows per page (1-1000)', '50')
     .option('--page-token <token>', 'the next page, as printed after the previous one')
     .option('--all', 'every page')
     .option(json.flags, json.description)
-    .action((opts: { stage?: string; kycStatus?: string; pageSize: string; pageToken?: string; all?: boolean; json?: boolean }) =>
+    .action((opts: { stage?: string; kycStatus?: string; stalled?: string; pageSize: string; pageToken?: string; all?: boolean; json?: boolean }) =>
       runCommand(opts, async (session) => {
-        const flags: Record<string, string> = { stage: '--stage', kycStatus: '--kyc-status', pageSize: '--page-size', pageToken: '--page-token' };
+        const flags: Record<string, string> = { stage: '--stage', kycStatus: '--kyc-status', stalled: '--stalled', pageSize: '--page-size', pageToken: '--page-token' };
         const parsed = ListOnboardingsQuerySchema.safeParse(
-          { stage: opts.stage, kycStatus: opts.kycStatus, pageSize: opts.pageSize, pageToken: opts.pageToken },
+          { stage: opts.stage, kycStatus: opts.kycStatus, stalled: opts.stalled, pageSize: opts.pageSize, pageToken: opts.pageToken },
           { reportInput: true },
         );
         if (!parsed.success) {
@@ -107,6 +108,7 @@ export function registerOnboardingCommands(program: Command): void {
             { header: 'stage', value: (r) => r.stage },
             { header: 'KYC status', value: (r) => r.kycStatus },
             { header: 'Vobiz account', value: (r) => r.authId },
+            { header: 'stalled', value: (r) => r.stalled },
             { header: 'workflow', value: (r) => r.status },
             { header: 'started', value: (r) => r.startedAt },
           ]),
