@@ -7,15 +7,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BulkReport } from '../../src/onboarding/bulk.js';
+import { DEVELOPMENT_SEALING_KEY, sealPassword } from '../../src/secrets/index.js';
 import { connectDevServer, uniqueTaskQueue, type DevServer } from '../support/temporal.js';
 import { portOf, runCli } from '../support/cli.js';
 
 const ROWS = 200;
 const batch = randomBytes(3).toString('hex');
 const refOf = (i: number) => `bulk-${batch}-${String(i).padStart(3, '0')}`;
+// Onboarding files carry the password sealed (`npm run cli -- seal-password`), never in the clear.
+const sealed = sealPassword('Example-Passw0rd!', DEVELOPMENT_SEALING_KEY);
+if (!sealed.ok) throw new Error('the development key must seal');
+const SEALED = sealed.sealed;
 const HEADER = 'customerRef,customer.name,customer.email,customer.phone,customer.password,customer.country,funding.amount,funding.currency,telephony.trunk.name';
 const csvRow = (i: number, amount = 500) =>
-  `${refOf(i)},Test Person ${i},bulk.${batch}.${i}@example.com,+9198${String(10_000_000 + i)},Example-Passw0rd!,IN,${amount},INR,Trunk ${i}`;
+  `${refOf(i)},Test Person ${i},bulk.${batch}.${i}@example.com,+9198${String(10_000_000 + i)},${SEALED},IN,${amount},INR,Trunk ${i}`;
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-bulk-'));
 let server: DevServer;

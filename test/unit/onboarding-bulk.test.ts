@@ -2,12 +2,17 @@
 // answers like startOnboarding does (a stand-in for Temporal here; test/integration/cli.test.ts runs the real one).
 import { describe, expect, it } from 'vitest';
 import { bulkOnboard, nestRecord, readBulkRows } from '../../src/onboarding/bulk.js';
+import { DEVELOPMENT_SEALING_KEY, sealPassword } from '../../src/secrets/index.js';
 import { OnboardingConflictError, type StartOutcome } from '../../src/onboarding/start.js';
 import type { OnboardingInput } from '../../src/workflows/input.js';
 
+// Onboarding files carry the password sealed (`npm run cli -- seal-password`), never in the clear.
+const sealed = sealPassword('Example-Passw0rd!', DEVELOPMENT_SEALING_KEY);
+if (!sealed.ok) throw new Error('the development key must seal');
+const SEALED = sealed.sealed;
 const HEADER = 'customerRef,customer.name,customer.email,customer.phone,customer.password,customer.country,funding.amount,funding.currency,telephony.trunk.name,kyc.maxAttempts,telephony.trunk.secure';
 const row = (ref: string, extra = '') =>
-  `${ref},Test Person,${ref}@example.com,+919800000001,Example-Passw0rd!,IN,500,INR,Main trunk,2,false${extra}`;
+  `${ref},Test Person,${ref}@example.com,+919800000001,${SEALED},IN,500,INR,Main trunk,2,false${extra}`;
 
 describe('reading rows', () => {
   it('CSV: dotted headers nest, numbers and booleans convert, empty cells fall back to defaults', () => {
