@@ -101,6 +101,7 @@ export function kycActivities({ vobiz, settings }: ActivityDeps) {
             throw ApplicationFailure.create({
               type: 'KycResendCooldown',
               message: `Vobiz sends at most one KYC e-mail per 30 minutes; try again in ${seconds} seconds`,
+              details: [{ status: 429, retryAfterSeconds: seconds }],
               nonRetryable: true,
             });
           }

@@ -51,7 +51,7 @@ function retryAfterSeconds(failure: ApplicationFailure): number | undefined {
     const ms = typeof failure.nextRetryDelay === 'number' ? failure.nextRetryDelay : Number.NaN;
     if (Number.isFinite(ms)) return Math.ceil(ms / 1000);
   }
-  // KycResendCooldown says it in words only ("try again in 1791 seconds"); see the report for the detail wanted.
+  // Failures raised before the detail existed (or by other code) say it in words only ("try again in 1791 seconds").
   const match = /(\d+)\s*(?:s\b|seconds?)/.exec(failure.message);
   return match ? Number(match[1]) : undefined;
 }

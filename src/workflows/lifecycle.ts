@@ -75,6 +75,8 @@ const PATCH = {
   offboardAfterOperatorWait: 'offboard-after-operator-wait',
   /** Offboarding records the balance left in the customer's wallet (to reclaim through Vobiz support). */
   offboardReadsBalance: 'offboard-reads-balance',
+  /** restartKyc keeps the attempts the input allowed instead of cutting the budget to one more. */
+  restartKeepsBudget: 'restart-kyc-keeps-budget',
   /** A plain (unsealed) customer password is refused at start. */
   sealedPassword: 'sealed-password-required',
 } as const;
@@ -661,7 +663,10 @@ class Lifecycle {
     setHandler(
       restartKycUpdate,
       () => {
-        this.state.kyc.attemptsAllowed = this.state.kyc.attempts.length + 1;
+        // One more attempt from here, never fewer than the input allowed (a restart after a revoke at attempt 1 of 3
+        // used to cut the budget to 2).
+        const next = this.state.kyc.attempts.length + 1;
+        this.state.kyc.attemptsAllowed = patched(PATCH.restartKeepsBudget) ? Math.max(this.state.kyc.attemptsAllowed, next) : next;
         this.restartRequested = true;
         return { stage: 'kyc' as Stage };
       },
