@@ -113,10 +113,18 @@ export class Piece {
 }
 
 const live = new Set<Piece>();
+const others = new Set<ChildProcess>();
+
+/** Includes a child started elsewhere (the dev server) in killAllPiecesNow. */
+export function trackChild(child: ChildProcess): void {
+  others.add(child);
+  child.once('exit', () => others.delete(child));
+}
 
 /** SIGKILLs every piece still running, synchronously (for process 'exit'). */
 export function killAllPiecesNow(): void {
   for (const piece of live) if (piece.child && !hasExited(piece.child)) piece.child.kill('SIGKILL');
+  for (const child of others) if (!hasExited(child)) child.kill('SIGKILL');
 }
 
 /** True when GET `url` answers 2xx. */
