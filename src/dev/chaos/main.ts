@@ -76,8 +76,12 @@ async function main(): Promise<number> {
   const counts = { workerKills: 0, serverRestarts: 0, bridgeOutages: 0, startRetries: 0, kycActions: 0, kycActionErrors: 0 };
 
   // 1. Start every customer through the start API, at --start-rate, retrying while the bridge or Temporal is down.
+  const schedule = disruptionSchedule(options, system);
+  const window = (schedule.length + 1) * options.disruptionInterval;
+  const startRate = options.startRate ?? Math.max(options.customers / (0.7 * window), 0.2);
+  log(`starting ${options.customers} customers at ${startRate.toFixed(2)}/s; ${schedule.length} disruptions, one every ${options.disruptionInterval} s`);
   const starting = (async () => {
-    const gap = 1000 / options.startRate;
+    const gap = 1000 / startRate;
     await Promise.all(
       customers.map(async (c, i) => {
         await sleep(i * gap);
@@ -122,7 +126,6 @@ async function main(): Promise<number> {
     }
   })();
 
-  const schedule = disruptionSchedule(options, system);
   let disruptionsDone = schedule.length === 0;
 
   // 3. Follow each customer's stage (visibility: needs no worker).
@@ -146,6 +149,7 @@ async function main(): Promise<number> {
         log(`${kind} failed: ${(err as Error).message}`);
       }
     }
+    await system.waitForWorkers();
     disruptionsDone = true;
   })();
 
@@ -284,7 +288,7 @@ async function disrupt(kind: Disruption, system: ChaosSystem, options: ChaosOpti
   switch (kind) {
     case 'worker-kill':
       counts.workerKills++;
-      log(`SIGKILL worker (kill ${counts.workerKills}/${options.workerKills}); starting its replacement`);
+      log(`SIGKILL worker (kill ${counts.workerKills}/${options.workerKills}); its replacement starts`);
       await system.killWorker!();
       return;
     case 'server-restart':

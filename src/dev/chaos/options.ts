@@ -17,7 +17,8 @@ export interface ChaosOptions {
   /** Seconds the dev server stays down after its SIGKILL. */
   serverDownSeconds: number;
   timeLimit: number;
-  startRate: number;
+  /** Onboardings per second; default: spread over the disruption schedule, so every disruption hits customers in flight. */
+  startRate?: number;
   faults: 'default' | 'none';
   effectSettleDelay: string;
   effectStartToCloseTimeout: string;
@@ -69,7 +70,7 @@ export function chaosCommand(): Command {
     .option('--disruption-interval <s>', 'seconds between two scheduled disruptions', positiveNumber, 8)
     .option('--server-down-seconds <s>', 'how long the dev server stays down after a SIGKILL', positiveNumber, 3)
     .option('--time-limit <s>', 'give up (and fail) after this many seconds', positiveNumber, 900)
-    .option('--start-rate <n>', 'onboardings started per second', positiveNumber, 5)
+    .option('--start-rate <n>', 'onboardings started per second (default: spread over the first 70% of the disruption schedule)', positiveNumber)
     .addOption(new Option('--faults <profile>', 'sandbox fault profile: default = 10% 5xx, 5% commit-then-drop, 2% 429, 10% latency on effects and reconcile reads').choices(['default', 'none']).default('default'))
     .option('--effect-settle-delay <duration>', "each customer's advanced.effectSettleDelay (start API bound: ≥ 1 second)", duration('1 second', '10 minutes'), '1 second')
     .option('--effect-start-to-close-timeout <duration>', "each customer's advanced.effectStartToCloseTimeout: how long a killed worker's effect is held (≥ 5 seconds)", duration('5 seconds', '10 minutes'), '10 seconds')

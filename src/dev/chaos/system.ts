@@ -31,6 +31,8 @@ export interface ChaosSystem {
   workers: Piece[];
   /** Kills one worker (round robin) and starts its replacement. */
   killWorker?: () => Promise<void>;
+  /** Resolves once every worker replacement has started (or failed to). */
+  waitForWorkers: () => Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -158,6 +160,7 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
     // Workers, on one bundle built here.
     const workers: Piece[] = [];
     let killWorker: ChaosSystem['killWorker'];
+    let waitForWorkers: ChaosSystem['waitForWorkers'] = async () => undefined;
     if (options.workers > 0) {
       const bundlePath = join(dataDir, 'workflow-bundle.js');
       const { code } = await bundleWorkflowCode({
@@ -200,11 +203,18 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
         await worker.start();
       }
       log(`${workers.length} worker(s), task queue ${taskQueue}`);
+      // The replacement starts in the background (it takes seconds to poll), so the schedule keeps its pace; a
+      // worker is killed again only once its previous replacement is up.
       let next = 0;
+      const replacing = new Map<Piece, Promise<void>>();
       killWorker = async () => {
         const victim = workers[next++ % workers.length]!;
+        await replacing.get(victim);
         await victim.kill();
-        await victim.start();
+        replacing.set(victim, victim.start().catch((err: unknown) => log(`${victim.spec.name} did not come back: ${(err as Error).message}`)));
+      };
+      waitForWorkers = async () => {
+        await Promise.all(replacing.values());
       };
     }
 
@@ -220,6 +230,7 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
       ...(bridge ? { bridge } : {}),
       workers,
       ...(killWorker ? { killWorker } : {}),
+      waitForWorkers,
       stop: stopAll,
     };
   } catch (err) {
