@@ -78,7 +78,8 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
       log(`temporal dev server ${temporalAddress} (state ${join(dataDir, 'temporal.sqlite')}), web UI http://localhost:${uiPort}`);
     }
 
-    // Sandbox.
+    // Sandbox, codec server and bridge start side by side (each takes seconds to load), as does the bundling.
+    const starting: Promise<unknown>[] = [];
     let sandboxUrl = options.sandboxUrl;
     if (!sandboxUrl) {
       const port = await freePort();
@@ -101,8 +102,8 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
         ready: () => httpOk(`${sandboxUrl}/_sandbox/health`),
       });
       pieces.push(sandbox);
-      await sandbox.start();
-      log(`sandbox ${sandboxUrl} (state ${join(dataDir, 'sandbox.sqlite')})`);
+      const url = sandboxUrl;
+      starting.push(sandbox.start().then(() => log(`sandbox ${url} (state ${join(dataDir, 'sandbox.sqlite')})`)));
     }
 
     // Codec server (the Web UI decodes payloads through it).
@@ -125,8 +126,7 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
         },
       });
       pieces.push(codec);
-      await codec.start();
-      log(`codec server ${codecUrl}`);
+      starting.push(codec.start().then(() => log(`codec server ${codecUrl}`)));
     }
 
     // Bridge.
@@ -153,8 +153,8 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
         ready: () => httpOk(`${bridgeUrl}/healthz`),
       });
       pieces.push(bridge);
-      await bridge.start();
-      log(`bridge ${bridgeUrl}`);
+      const url = bridgeUrl;
+      starting.push(bridge.start().then(() => log(`bridge ${url}`)));
     }
 
     // Workers, on one bundle built here.
@@ -162,6 +162,7 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
     let killWorker: ChaosSystem['killWorker'];
     let waitForWorkers: ChaosSystem['waitForWorkers'] = async () => undefined;
     if (options.workers > 0) {
+      await Promise.all(starting);
       const bundlePath = join(dataDir, 'workflow-bundle.js');
       const { code } = await bundleWorkflowCode({
         workflowsPath: join(PROJECT_ROOT, 'src', 'workflows', 'index.ts'),
@@ -200,8 +201,8 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
         });
         workers.push(worker);
         pieces.push(worker);
-        await worker.start();
       }
+      await Promise.all(workers.map((w) => w.start()));
       log(`${workers.length} worker(s), task queue ${taskQueue}`);
       // The replacement starts in the background (it takes seconds to poll), so the schedule keeps its pace; a
       // worker is killed again only once its previous replacement is up.
@@ -218,6 +219,7 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
       };
     }
 
+    await Promise.all(starting);
     return {
       temporalAddress,
       namespace,
