@@ -3,6 +3,10 @@
  * the lifecycle calls and on the reads its activities reconcile with, 10% answered 5xx, 2% answered 429 and 10%
  * delayed; on the side-effecting routes also 5% committed and then dropped without an answer (the client sees a
  * reset and cannot know whether it happened). Rules are tried in order and the first that fires wins.
+ *
+ * The 5xx is a 500 or a 503 by route, except on the number purchase: there Vobiz answers a purchase it rolled back
+ * (a short balance) with 500, which the activity rightly treats as final (the customer goes live without the
+ * optional number, docs/durability.md), so an outage is modelled with 503 only.
  */
 import type { FaultSpec, SandboxAdminClient } from '../../sandbox/admin-client.js';
 
@@ -29,7 +33,8 @@ export function defaultFaultProfile(): FaultSpec[] {
   const rules: FaultSpec[] = [];
   for (const route of [...SIDE_EFFECT_ROUTES, ...RECONCILE_READ_ROUTES]) {
     const sideEffect = (SIDE_EFFECT_ROUTES as readonly string[]).includes(route);
-    rules.push({ route, mode: 'error', status: route.length % 2 === 0 ? 500 : 503, rate: 0.1 });
+    const status = route.endsWith('/purchase-from-inventory') || route.length % 2 === 1 ? 503 : 500;
+    rules.push({ route, mode: 'error', status, rate: 0.1 });
     if (sideEffect) rules.push({ route, mode: 'commit_then_drop', rate: 0.05 });
     rules.push({ route, mode: 'error', status: 429, retryAfterSeconds: 1, rate: 0.02 });
     rules.push({ route, mode: 'latency', latencyMs: 1_500, rate: 0.1 });
