@@ -4,6 +4,7 @@
  * path), and what it should end as.
  */
 import type { SandboxAdminClient } from '../../sandbox/admin-client.js';
+import type { SealingKey } from '../../secrets/keys.js';
 import type { OnboardingRequest } from '../../workflows/input.js';
 import type { Stage } from '../../workflows/messages.js';
 import { startApiBody } from './start-api-body.js';
@@ -85,9 +86,9 @@ export function makeCustomers(runId: string, count: number, seed: number, advanc
   });
 }
 
-/** The start-API request body for a customer (through the one helper that builds bodies). */
-export function requestBody(customer: ChaosCustomer): string {
-  return JSON.stringify(startApiBody(customer.request));
+/** The start-API request body for a customer (through the one helper that builds bodies: the password sealed). */
+export function requestBody(customer: ChaosCustomer, key?: SealingKey): string {
+  return JSON.stringify(startApiBody(customer.request, key));
 }
 
 const INDIVIDUAL_PAN = 'ABCPE1234K';

@@ -15,6 +15,7 @@ import type { Client } from '@temporalio/client';
 import { DEVELOPMENT_KEY } from '../../codec/keys.js';
 import { loadConfig } from '../../config.js';
 import { SandboxAdminClient } from '../../sandbox/admin-client.js';
+import { DEVELOPMENT_SEALING_KEY, type SealingKey } from '../../secrets/keys.js';
 import { connectClient } from '../../temporal/connection.js';
 import { statusQuery, type LifecycleState, type Stage } from '../../workflows/messages.js';
 import { STAGE } from '../../workflows/search-attributes.js';
@@ -63,6 +64,9 @@ async function main(): Promise<number> {
   const rules = await applyFaultProfile(admin, options.faults);
   if (rules > 0) log(`fault profile on: ${rules} rules`);
   const codec = options.temporalAddress ? loadConfig(process.env).codec : { keys: [DEVELOPMENT_KEY] };
+  // Passwords are sealed for the worker that creates accounts: its key pair is the development one unless the
+  // runner targets another bridge (then SECRETS_PUBLIC_KEY, as for any edge).
+  const sealingKey = options.bridgeUrl ? loadConfig(process.env).secrets.sealingKey : DEVELOPMENT_SEALING_KEY;
   const client = await connectClient({ ...loadConfig({}).temporal, address: system.temporalAddress, namespace: system.namespace, taskQueue: system.taskQueue }, codec);
 
   const customers = makeCustomers(runId, options.customers, options.seed, {
@@ -85,7 +89,7 @@ async function main(): Promise<number> {
     await Promise.all(
       customers.map(async (c, i) => {
         await sleep(i * gap);
-        await startCustomer(system, c, timeLeft, () => counts.startRetries++, runViolations);
+        await startCustomer(system, c, sealingKey, timeLeft, () => counts.startRetries++, runViolations);
       }),
     );
   })();
@@ -216,14 +220,14 @@ function allSettled(customers: readonly ChaosCustomer[]): boolean {
   return customers.every((c) => c.startAnswer !== undefined && c.stage !== undefined && SETTLED.includes(c.stage));
 }
 
-async function startCustomer(system: ChaosSystem, c: ChaosCustomer, timeLeft: () => boolean, retried: () => void, violations: string[]): Promise<void> {
+async function startCustomer(system: ChaosSystem, c: ChaosCustomer, sealingKey: SealingKey | undefined, timeLeft: () => boolean, retried: () => void, violations: string[]): Promise<void> {
   c.startedAt = Date.now();
   while (timeLeft()) {
     try {
       const res = await fetch(`${system.bridgeUrl}/onboardings`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${system.apiToken}` },
-        body: requestBody(c),
+        body: requestBody(c, sealingKey),
         signal: AbortSignal.timeout(15_000),
       });
       const text = await res.text();

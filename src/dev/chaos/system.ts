@@ -40,7 +40,8 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
   mkdirSync(dataDir, { recursive: true });
   const namespace = 'default';
   const taskQueue = options.taskQueue;
-  const { CODEC_KEYS: _k, CODEC_KEYS_FILE: _f, ...inherited } = process.env;
+  // The pieces it starts use the development codec and secrets keys (the runner seals and decodes with them).
+  const { CODEC_KEYS: _k, CODEC_KEYS_FILE: _f, SECRETS_KEYS: _s, SECRETS_KEYS_FILE: _sf, SECRETS_PUBLIC_KEY: _sp, ...inherited } = process.env;
   const baseEnv: NodeJS.ProcessEnv = { ...inherited, NODE_ENV: 'development', LOG_LEVEL: options.logLevel };
   const pieces: Piece[] = [];
   let devServer: RunningDevServer | undefined;

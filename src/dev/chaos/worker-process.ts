@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
-import { loadConfigOrExit } from '../../config.js';
+import { loadConfigOrExit, requireUnsealingKeys } from '../../config.js';
 import { createLogger, TemporalPinoLogger, temporalLogLevel } from '../../logging.js';
 import { createDataConverter } from '../../codec/data-converter.js';
 import { connectWorker } from '../../temporal/connection.js';
@@ -24,6 +24,7 @@ Runtime.install({
   logger: new TemporalPinoLogger(logger),
   telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: temporalLogLevel(config.logLevel === 'silent' ? 'error' : config.logLevel) }) } },
 });
+const unsealingKeys = requireUnsealingKeys(config);
 const vobiz = VobizClient.fromConfig(config.vobiz);
 const connection = await connectWorker(config.temporal);
 const worker = await Worker.create({
@@ -31,7 +32,7 @@ const worker = await Worker.create({
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
   workflowBundle: { codePath },
-  activities: createActivities({ vobiz, settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 } }),
+  activities: createActivities({ vobiz, unsealingKeys, settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 } }),
   dataConverter: createDataConverter(config.codec),
   maxCachedWorkflows: config.worker.maxCachedWorkflows,
   maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
