@@ -118,9 +118,9 @@ async function deliver(d: Delivery): Promise<Answer | Error> {
 }
 
 const arbitrary = deliveryBatchArbitrary(targets, ghost, { accepted: SECRETS, maxBodyBytes: MAX_BODY_BYTES }, 30);
-const counts = { sent: 0, crashes: 0, wrongAnswers: 0, signalled: 0, byLabel: new Map<string, number>() };
+const counts = { sent: 0, crashes: 0, wrongAnswers: 0, signalled: 0, unavailable: 0, byLabel: new Map<string, number>() };
 const examples: string[] = [];
-/** Only what the signal check needs: deliveries answered "signalled" (the bodies are dropped). */
+/** Only what the signal check needs: deliveries answered "signalled" or 503 (the bodies are dropped). */
 const signalledExchanges: { d: Delivery; a: Answer }[] = [];
 const warmUpAt = Math.min(5_000, Math.floor(opts.deliveries / 10));
 let rssAfterWarmUp: number | undefined;
@@ -146,9 +146,10 @@ while (counts.sent < opts.deliveries) {
         if (a.status >= 500 && a.status !== 503) counts.crashes++;
         else if (problems.length > 0) counts.wrongAnswers++;
         if (problems.length > 0 && examples.length < 10) examples.push(...problems);
-        if (wasSignalled(a)) {
-          counts.signalled++;
-          signalledExchanges.push({ d: { ...d, body: Buffer.alloc(0), headers: {} }, a: { status: a.status, body: { ok: true } } });
+        if (a.status === 503) counts.unavailable++;
+        if (wasSignalled(a) || a.status === 503) {
+          if (wasSignalled(a)) counts.signalled++;
+          signalledExchanges.push({ d: { ...d, body: Buffer.alloc(0), headers: {} }, a: { status: a.status, body: wasSignalled(a) ? { ok: true } : {} } });
         }
         if (rssAfterWarmUp === undefined && counts.sent >= warmUpAt) rssAfterWarmUp = bridge.rssKb();
       }
@@ -171,6 +172,7 @@ log('');
 log(`deliveries      ${counts.sent} in ${elapsedS.toFixed(0)} s (${Math.round(counts.sent / elapsedS)}/s), seed ${seed}`);
 log(`  by kind       ${[...counts.byLabel].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
 log(`signalled       ${counts.signalled} (received by the workflows: ${[...received.values()].reduce((n, xs) => n + xs.length, 0)})`);
+log(`503 (Temporal slow: the documented answer; Vobiz retries) ${counts.unavailable}`);
 log(`crashes         ${counts.crashes}`);
 log(`wrong answers   ${counts.wrongAnswers}`);
 log(`wrong signals   ${wrongSignals.length}`);

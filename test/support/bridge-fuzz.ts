@@ -351,28 +351,36 @@ export function wasSignalled(a: Answer): boolean {
 
 /**
  * Signals the bridge sent that no delivery justifies, and justified deliveries whose signal is missing: per
- * workflow, the signals received since the batch began must be exactly the signalled answers' events (by
- * session and event key), no more and no fewer.
+ * workflow, the signals received since the batch began must be the signalled answers' events (by session and event
+ * key), plus at most one for each justified delivery answered 503 (the signal may have reached Temporal after the
+ * bridge's deadline passed: Vobiz retries it, and the workflow dedupes by event key), and nothing else.
  */
 export function signalProblems(exchanges: readonly { d: Delivery; a: Answer }[], receivedByWorkflow: ReadonlyMap<string, readonly KycEventSignal[]>): string[] {
   const problems: string[] = [];
   const expected = new Map<string, string[]>();
+  const optional = new Map<string, string[]>();
+  const keyOf = (e: Extract<Expectation, { kind: 'signal' | 'either' }>) => (e.kind === 'signal' ? `${e.sessionId}/${e.event}/${e.eventKey}` : `${e.sessionId}/*`);
   for (const { d, a } of exchanges) {
-    if (!wasSignalled(a)) continue;
+    const signalled = wasSignalled(a);
+    if (!signalled && a.status !== 503) continue;
     if (d.expect.kind !== 'signal' && d.expect.kind !== 'either') {
-      problems.push(`${d.label}: answered as signalled but the delivery justifies no signal`);
+      if (signalled) problems.push(`${d.label}: answered as signalled but the delivery justifies no signal`);
       continue;
     }
-    const key = d.expect.kind === 'signal' ? `${d.expect.sessionId}/${d.expect.event}/${d.expect.eventKey}` : `${d.expect.sessionId}/*`;
-    expected.set(d.expect.workflowId, [...(expected.get(d.expect.workflowId) ?? []), key]);
+    const into = signalled ? expected : optional;
+    into.set(d.expect.workflowId, [...(into.get(d.expect.workflowId) ?? []), keyOf(d.expect)]);
   }
   for (const [workflowId, received] of receivedByWorkflow) {
     const want = [...(expected.get(workflowId) ?? [])];
+    const may = [...(optional.get(workflowId) ?? [])];
+    const take = (list: string[], s: KycEventSignal) => {
+      const exact = list.indexOf(`${s.sessionId}/${s.event}/${s.eventKey}`);
+      const i = exact >= 0 ? exact : list.indexOf(`${s.sessionId}/*`);
+      if (i >= 0) list.splice(i, 1);
+      return i >= 0;
+    };
     for (const s of received) {
-      const exact = want.indexOf(`${s.sessionId}/${s.event}/${s.eventKey}`);
-      const loose = exact >= 0 ? exact : want.indexOf(`${s.sessionId}/*`);
-      if (loose < 0) problems.push(`${workflowId}: received a ${s.event} signal for session ${s.sessionId} that no delivery justifies`);
-      else want.splice(loose, 1);
+      if (!take(want, s) && !take(may, s)) problems.push(`${workflowId}: received a ${s.event} signal for session ${s.sessionId} that no delivery justifies`);
     }
     for (const missing of want) problems.push(`${workflowId}: a signalled delivery (${missing}) never arrived`);
     expected.delete(workflowId);
