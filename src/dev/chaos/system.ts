@@ -213,7 +213,7 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
         const victim = workers[next++ % workers.length]!;
         await replacing.get(victim);
         await victim.kill();
-        replacing.set(victim, victim.start().catch((err: unknown) => log(`${victim.spec.name} did not come back: ${(err as Error).message}`)));
+        replacing.set(victim, startWithRetries(victim, log));
       };
       waitForWorkers = async () => {
         await Promise.all(replacing.values());
@@ -239,5 +239,21 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
   } catch (err) {
     await stopAll();
     throw err;
+  }
+}
+
+/** A replacement worker can die on start-up while the dev server is down: try again, a few times. */
+async function startWithRetries(piece: Piece, log: (line: string) => void, tries = 10): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      await piece.start();
+      return;
+    } catch (err) {
+      if (i >= tries) {
+        log(`${piece.spec.name} did not come back after ${tries} tries: ${(err as Error).message.split('\n')[0]}`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
   }
 }
