@@ -11,6 +11,9 @@ import { callOptions, customerApi, type ActivityDeps } from './deps.js';
 import { ambiguousWrite, isApiError, lookup, vobizCall } from './failures.js';
 import type { CreateTrunkInput, EffectInput, PickNumberInput, PurchaseNumberResult, TrunkRef } from './types.js';
 
+/** How many free inventory numbers a pick chooses among (see pickInventoryNumber). */
+const PICK_AMONG = 10;
+
 const trunkTag = (workflowId: string) => `lc:${workflowId}`;
 
 async function ownedNumber(customer: CustomerClient, e164: string) {
@@ -72,10 +75,15 @@ export function telephonyActivities({ vobiz }: ActivityDeps) {
     async pickInventoryNumber({ authId, country, search, exclude }: PickNumberInput): Promise<{ e164: string } | null> {
       return vobizCall(async () => {
         const customer = await customerApi(vobiz, authId);
+        // A random one of the first few free numbers, not always the first: customers onboarding at the same time
+        // would otherwise all race for the same number, and one could lose every try (seen in the chaos run).
+        const candidates: string[] = [];
         for await (const number of customer.iterateInventoryNumbers({ country, ...(search ? { search } : {}) }, callOptions())) {
-          if (number.e164 && !exclude.includes(number.e164)) return { e164: number.e164 };
+          if (number.e164 && !exclude.includes(number.e164)) candidates.push(number.e164);
+          if (candidates.length >= PICK_AMONG) break;
         }
-        return null;
+        const e164 = candidates[Math.floor(Math.random() * candidates.length)];
+        return e164 ? { e164 } : null;
       });
     },
 

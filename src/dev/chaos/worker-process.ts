@@ -1,0 +1,45 @@
+/**
+ * A lifecycle worker for the chaos runner: the same activities, data converter and settings as src/worker.ts,
+ * but it always runs the prebuilt workflow bundle at WORKER_WORKFLOW_BUNDLE (the runner bundles once), so a worker
+ * that was SIGKILLed is replaced in seconds instead of re-bundling from source. Started by src/dev/chaos/system.ts.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
+import { loadConfigOrExit, requireUnsealingKeys } from '../../config.js';
+import { createLogger, TemporalPinoLogger, temporalLogLevel } from '../../logging.js';
+import { createDataConverter } from '../../codec/data-converter.js';
+import { connectWorker } from '../../temporal/connection.js';
+import { VobizClient } from '../../vobiz/index.js';
+
+const config = loadConfigOrExit();
+const logger = createLogger({ level: config.logLevel, name: 'chaos-worker' });
+const codePath = resolve(config.worker.workflowBundlePath);
+if (!existsSync(codePath)) {
+  process.stderr.write(`chaos worker: workflow bundle ${codePath} not found (WORKER_WORKFLOW_BUNDLE)\n`);
+  process.exit(1);
+}
+Runtime.install({
+  logger: new TemporalPinoLogger(logger),
+  telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: temporalLogLevel(config.logLevel === 'silent' ? 'error' : config.logLevel) }) } },
+});
+const unsealingKeys = requireUnsealingKeys(config);
+const vobiz = VobizClient.fromConfig(config.vobiz);
+const connection = await connectWorker(config.temporal);
+const worker = await Worker.create({
+  connection,
+  namespace: config.temporal.namespace,
+  taskQueue: config.temporal.taskQueue,
+  workflowBundle: { codePath },
+  activities: createActivities({ vobiz, unsealingKeys, settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 } }),
+  dataConverter: createDataConverter(config.codec),
+  maxCachedWorkflows: config.worker.maxCachedWorkflows,
+  maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
+  maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
+  shutdownGraceTime: config.worker.shutdownGraceTimeMs,
+});
+logger.info({ taskQueue: config.temporal.taskQueue }, 'chaos worker polling');
+await worker.run();
+await connection.close();
+await vobiz.close();
