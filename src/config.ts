@@ -98,6 +98,7 @@ const EnvSchema = z
     WORKER_METRICS_ADDRESS: optionalString.pipe(
       z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 0.0.0.0:9464').optional(),
     ),
+    KYC_SWEEP_INTERVAL: duration('5m').refine((d) => toMilliseconds(d) >= 1_000, 'must be at least 1s'),
 
     // Unset: the sandbox `npm start` runs (http://SANDBOX_HOST:SANDBOX_PORT), so the CLI finds it on any port.
     VOBIZ_BASE_URL: httpUrl().optional(),
@@ -190,6 +191,8 @@ export interface WorkerConfig {
   /** Prebuilt workflow bundle, used when NODE_ENV=production (`npm run build` writes it). */
   workflowBundlePath: string;
   metricsAddress?: string;
+  /** How often the partner-wide KYC sweep runs (its Temporal Schedule's interval), in milliseconds. */
+  kycSweepIntervalMs: number;
 }
 
 export interface VobizConfig {
@@ -339,6 +342,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       shutdownGraceTimeMs: toMilliseconds(e.WORKER_SHUTDOWN_GRACE_TIME),
       workflowBundlePath: e.WORKER_WORKFLOW_BUNDLE,
       ...(e.WORKER_METRICS_ADDRESS ? { metricsAddress: e.WORKER_METRICS_ADDRESS } : {}),
+      kycSweepIntervalMs: toMilliseconds(e.KYC_SWEEP_INTERVAL),
     },
     vobiz: {
       baseUrl: e.VOBIZ_BASE_URL ?? `http://${e.SANDBOX_HOST === '0.0.0.0' ? '127.0.0.1' : e.SANDBOX_HOST}:${e.SANDBOX_PORT}`,

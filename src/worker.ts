@@ -11,11 +11,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
 import { makeTelemetryFilterString, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
+import { kycSweepActivities } from './activities/kyc-sweep.js';
 import { ConfigError, loadConfigOrExit, requireUnsealingKeys, type AppConfig } from './config.js';
 import { createLogger, TemporalPinoLogger, temporalLogLevel, type Logger } from './logging.js';
-import { connectWorker, createDataConverter } from './temporal/connection.js';
+import { connectClient, connectWorker, createDataConverter } from './temporal/connection.js';
+import { ensureKycSweepSchedule } from './temporal/kyc-sweep-schedule.js';
 import { VobizClient } from './vobiz/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -48,17 +51,22 @@ export async function runWorker(config: AppConfig): Promise<void> {
 
   const vobiz = VobizClient.fromConfig(config.vobiz);
   const connection = await connectWorker(config.temporal);
+  // The KYC sweep lists customers through visibility and signals them: it needs a client as well.
+  const client = await connectClient(config.temporal, config.codec);
   try {
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       ...workflowSource(config, logger),
-      activities: createActivities({
-        vobiz,
-        settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 },
-        unsealingKeys,
-      }),
+      activities: {
+        ...createActivities({
+          vobiz,
+          settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 },
+          unsealingKeys,
+        }),
+        ...kycSweepActivities({ vobiz, client }),
+      },
       dataConverter: createDataConverter(config.codec),
       maxCachedWorkflows: config.worker.maxCachedWorkflows,
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
@@ -69,11 +77,26 @@ export async function runWorker(config: AppConfig): Promise<void> {
       { address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, vobiz: config.vobiz.baseUrl },
       'Worker started',
     );
+    await scheduleKycSweep(client, config, logger);
     await worker.run(); // resolves after SIGINT/SIGTERM once in-flight work is done (Runtime's shutdown signals)
     logger.info('Worker stopped');
   } finally {
+    await client.connection.close();
     await connection.close();
     await vobiz.close();
+  }
+}
+
+/** The sweep's schedule, created or brought up to date; without it customers still poll, so a failure only warns. */
+async function scheduleKycSweep(client: Client, config: AppConfig, logger: Logger): Promise<void> {
+  try {
+    const { scheduleId, outcome } = await ensureKycSweepSchedule(client, {
+      taskQueue: config.temporal.taskQueue,
+      intervalMs: config.worker.kycSweepIntervalMs,
+    });
+    logger.info({ scheduleId, outcome, intervalMs: config.worker.kycSweepIntervalMs }, 'KYC sweep schedule ready');
+  } catch (err) {
+    logger.error({ error: err instanceof Error ? err.message : String(err) }, 'Could not create the KYC sweep schedule: lost webhooks wait for each customer\'s own poll');
   }
 }
 

@@ -8,7 +8,7 @@
  *   attempt number, an intent token, the chosen number), because Vobiz has no idempotency keys.
  */
 import type { CustomerDetails, ReminderPoint, TrunkSettings } from '../workflows/input-types.js';
-import type { AlertRecord, KycOutcome, ReminderRecord, UsageSnapshot } from '../workflows/messages.js';
+import type { AlertRecord, KycOutcome, KycSweepResult, ReminderRecord, UsageSnapshot } from '../workflows/messages.js';
 
 export type ReminderPointInput = ReminderPoint;
 export type { CustomerDetails } from '../workflows/input-types.js';
@@ -126,4 +126,18 @@ export interface LifecycleActivities {
   summarizeUsage(input: SummarizeUsageInput): Promise<UsageSnapshot>;
   readBalance(input: { authId: string }): Promise<{ balance: string; currency: string }>;
   sendAlert(input: SendAlertInput): Promise<void>;
+}
+
+export interface KycSweepInput {
+  /** Only customers of this task queue are swept (one deployment's customers; tests share a server). */
+  taskQueue: string;
+  /** The sweep run, passed on in each hint. */
+  sweepId: string;
+  /** Sessions per page of `GET /kyc-sessions` (Vobiz allows up to 100). */
+  pageSize: number;
+}
+
+/** The partner-wide KYC sweep (src/activities/kyc-sweep.ts), registered beside the lifecycle's activities. */
+export interface KycSweepActivities {
+  sweepKycSessions(input: KycSweepInput): Promise<KycSweepResult>;
 }

@@ -21,6 +21,12 @@ export interface KycSessionView {
 export interface TrafficMix { answered?: number; failed?: number; busy?: number; no_answer?: number }
 export interface TrafficResult { generated: number; cdrs: Array<Record<string, unknown> & { uuid: string; total_cost: number }>; balance_after: number }
 
+/** GET /_sandbox/requests (src/sandbox/request-meter.ts). */
+export interface RequestReport {
+  total: number; rateLimited: number; byRoute: Record<string, number>; maxInAnySecond: number;
+  perSecond: Array<{ second: number; count: number }>; limitPerSecond: number | null; since: string;
+}
+
 export class SandboxAdminError extends Error {
   constructor(readonly statusCode: number, readonly body: unknown) {
     super(`sandbox admin call failed with HTTP ${statusCode}: ${JSON.stringify(body)}`);
@@ -81,6 +87,12 @@ export class SandboxAdminClient {
   /** Rotates the partner token (the old one gets 401 from now on), as a partner would in the Vobiz Console. */
   rotatePartnerToken(token: string) { return this.call<{ auth_id: string; rotated_at: string }>('POST', '/partner/token', { token }); }
   state() { return this.call<Record<string, unknown> & { counts: Record<string, number> }>('GET', '/state'); }
+
+  /** API requests received since the last reset: totals by route, per second, the most in any one second. */
+  requests() { return this.call<RequestReport>('GET', '/requests'); }
+  resetRequests() { return this.call<RequestReport>('POST', '/requests/reset', {}); }
+  /** Refuse API requests over `perSecond` in any one second with 429 (null: no limit). */
+  setRequestLimit(perSecond: number | null) { return this.call<{ limitPerSecond: number | null }>('POST', '/requests/limit', { perSecond }); }
 
   addFault(spec: FaultSpec) { return this.call<FaultRule>('POST', '/faults', spec); }
   async faults(): Promise<FaultRule[]> { return (await this.call<{ faults: FaultRule[] }>('GET', '/faults')).faults; }

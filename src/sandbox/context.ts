@@ -2,6 +2,7 @@
 import type { Logger } from '../logging.js';
 import type { Clock } from './clock.js';
 import type { SandboxDb } from './db.js';
+import type { RequestMeter } from './request-meter.js';
 import type { WebhookDispatcher } from './webhooks.js';
 
 /**
@@ -29,4 +30,6 @@ export interface SandboxContext {
   settings: SandboxSettings;
   /** Runs due expiries, reminders and scheduled traffic now (after a clock change, and on every tick). */
   runDueWork: () => void;
+  /** API requests received (counts, per second) and the optional rate limit (request-meter.ts). */
+  requests: RequestMeter;
 }

@@ -15,6 +15,7 @@ import { runKycTimers } from './kyc.js';
 import { runScheduledTraffic } from './traffic.js';
 import { ApiError } from './errors.js';
 import { matchFault, type FaultRule } from './faults.js';
+import { RequestMeter } from './request-meter.js';
 import { partnerAccountsRoutes } from './routes/partner-accounts.js';
 import { partnerProfileRoutes } from './routes/partner-profile.js';
 import { kycRoutes } from './routes/kyc.js';
@@ -49,6 +50,8 @@ export interface SandboxOptions {
   responseShape?: SandboxSettings['responseShape'];
   /** Refuse customer paths in a casing the real API does not serve (default false). */
   strictPathCasing?: boolean;
+  /** Refuse API requests over this many in any one second with 429 (default: no limit; POST /_sandbox/requests/limit). */
+  maxRequestsPerSecond?: number;
 }
 
 export interface RunningSandbox {
@@ -88,6 +91,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     partnerAuthToken: options.partnerAuthToken,
     publicUrl: options.publicUrl ?? '',
     settings: { responseShape: options.responseShape ?? 'sdk', strictPathCasing: options.strictPathCasing ?? false },
+    requests: new RequestMeter(),
     runDueWork: () => {
       if (working) return; // a handler that calls it while a tick runs would otherwise re-enter
       working = true;
@@ -102,6 +106,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       }
     },
   };
+  if (options.maxRequestsPerSecond) ctx.requests.limitPerSecond = options.maxRequestsPerSecond;
   ensurePartner(ctx, options.partnerBalance);
   seedInventory(ctx);
 
@@ -128,6 +133,15 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   app.addHook('onRequest', async (req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
     if (path.startsWith('/_sandbox')) return;
+    if (path.startsWith('/api/')) {
+      const retryAfterSeconds = ctx.requests.arrive(req.method, req.routeOptions.url ?? 'unmatched');
+      if (retryAfterSeconds !== undefined) {
+        return reply
+          .code(429)
+          .header('retry-after', String(retryAfterSeconds))
+          .send({ error: 'rate_limited', message: 'Too many requests: the partner rate limit was exceeded', status_code: 429 });
+      }
+    }
     if (ctx.settings.strictPathCasing && !casingServed(path)) {
       // "Wrong casing gives 401/404" (doc §1): the sandbox answers as an unknown route would.
       return reply.code(404).send({ error: 'not_found', message: `No route for ${req.method} ${path} (path casing)` });

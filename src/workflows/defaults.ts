@@ -38,3 +38,16 @@ export const INPUT_DEFAULTS = {
     effectStartToCloseTimeout: '1 minute',
   },
 };
+
+/**
+ * Defaults the edge schema (input.ts) writes into *new* onboardings where they differ from the frozen INPUT_DEFAULTS
+ * above. The edge always writes the field into the input, so such a default changes only customers started after
+ * it; the workflow's own fallback (INPUT_DEFAULTS, for a hand-started input without the field) stays as it was, so
+ * no running customer's replay changes.
+ *
+ * - `kyc.pollInterval`: 24 hours (was 4). The partner-wide KYC sweep (kyc-sweep.ts) finds a lost webhook within
+ *   `KYC_SWEEP_INTERVAL` at a few calls per sweep; a customer's own poll is the last resort, at 1 call a day.
+ */
+export const EDGE_DEFAULTS = {
+  kyc: { pollInterval: '24 hours' },
+};

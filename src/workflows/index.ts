@@ -1,2 +1,3 @@
 // The workflows this worker runs. Workflow code only: the bundler starts here.
 export { customerLifecycle } from './lifecycle.js';
+export { kycSweep } from './kyc-sweep.js';

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { SEALED_RULE, isSealedSecret } from '../secrets/sealed-format.js';
-import { INPUT_DEFAULTS, INPUT_VERSION } from './defaults.js';
+import { EDGE_DEFAULTS, INPUT_DEFAULTS, INPUT_VERSION } from './defaults.js';
 import { canonicalAmount } from './input-structure.js';
 import { DURATION_PATTERN, durationMs } from './duration.js';
 import type { FieldProblem, OnboardingInput as WorkflowInput } from './input-types.js';
@@ -89,8 +89,8 @@ export const KycSettingsSchema = z
       .max(10, 'must have at most 10 reminder points')
       .default(INPUT_DEFAULTS.kyc.reminderSchedule),
     maxAttempts: z.number().int('must be a whole number').min(1, 'must be 1-10').max(10, 'must be 1-10').default(INPUT_DEFAULTS.kyc.maxAttempts),
-    /** How often to confirm the session with the API when no webhook arrives: bounds the delay a lost webhook causes. */
-    pollInterval: duration(INPUT_DEFAULTS.kyc.pollInterval, '5 minutes', '7 days'),
+    /** How often a customer confirms its own session when no webhook arrives: the last resort behind the KYC sweep. */
+    pollInterval: duration(EDGE_DEFAULTS.kyc.pollInterval, '5 minutes', '7 days'),
     /** Confirmations per workflow run before continue-as-new (sooner if Temporal suggests it): bounds each history. */
     pollsPerRun: z.number().int('must be a whole number').min(10, 'must be 10-1000').max(1000, 'must be 10-1000').default(INPUT_DEFAULTS.kyc.pollsPerRun),
   })

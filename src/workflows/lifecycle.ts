@@ -34,6 +34,7 @@ import { normalizeCorrections, normalizeInput, trunkProblems, type RetryCorrecti
 import type { NumberRequest, OnboardingInput } from './input-types.js';
 import {
   TERMINAL_STAGES,
+  kycCheckSignal,
   kycEventSignal,
   offboardUpdate,
   purchaseNumberUpdate,
@@ -626,6 +627,14 @@ class Lifecycle {
       this.state.kyc.eventsSeen += 1;
       this.state.kyc.lastEventAt = event.receivedAt;
       if (this.openKycAttempt()?.sessionId === event.sessionId) this.kycHint = true;
+    });
+
+    setHandler(kycCheckSignal, ({ sweepId }) => {
+      // The partner-wide sweep saw no open session for this customer at Vobiz: its webhook was probably lost.
+      // A hint like a webhook: confirm with the API now (a customer without an open session has nothing to confirm).
+      if (this.state.stage !== 'kyc' || !this.openKycAttempt()) return;
+      log.info('KYC sweep hint: confirming the session now', { sweepId });
+      this.kycHint = true;
     });
 
     setHandler(

@@ -185,3 +185,28 @@ export interface RetryArgs {
 export const retryUpdate = defineUpdate<{ stage: Stage }, [RetryArgs]>('retry');
 /** Buy a number from inventory for the customer (telephony or active stage). */
 export const purchaseNumberUpdate = defineUpdate<{ e164: string }, [NumberPurchaseArgs]>('purchaseNumber');
+
+/**
+ * A hint from the partner-wide KYC sweep (kyc-sweep.ts): Vobiz no longer lists this customer's session as open, so
+ * its webhook was probably lost. Like a webhook it is only a hint: the workflow confirms with the API now instead
+ * of at its next poll, and ignores the hint when it has no open session.
+ */
+export interface KycCheckSignal {
+  /** The sweep run that sent it (for the logs; a repeated hint only costs one more confirmation). */
+  sweepId: string;
+}
+export const kycCheckSignal = defineSignal<[KycCheckSignal]>('kycCheck');
+
+export const KYC_SWEEP_WORKFLOW_TYPE = 'kycSweep';
+
+/** What one sweep did: its figures also go to metrics (`vobiz_kyc_sweep_*`). */
+export interface KycSweepResult {
+  /** Running customers of this task queue in stage `kyc` (visibility). */
+  customersInKyc: number;
+  /** Sessions Vobiz lists as open (email_sent, link_ready, opened, in_progress). */
+  openSessions: number;
+  /** Customers signalled `kycCheck`: in stage kyc with no open session at Vobiz. */
+  nudged: number;
+  /** Vobiz requests the sweep made (pages of open sessions); 0 when no customer waits in KYC. */
+  vobizCalls: number;
+}

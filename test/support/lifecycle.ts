@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.js';
+import { kycSweepActivities } from '../../src/activities/kyc-sweep.js';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
 import { DEVELOPMENT_SEALING_KEY, DEVELOPMENT_SECRETS_KEY, type UnsealingKey } from '../../src/secrets/keys.js';
 import { sealSecret } from '../../src/secrets/seal.js';
@@ -86,7 +87,7 @@ export async function startLifecycleRig(): Promise<LifecycleRig> {
         namespace: server.namespace,
         taskQueue,
         workflowBundle: await workflowBundle(WORKFLOWS_PATH),
-        activities: createActivities({ vobiz, settings: { alertTimeoutMs: 2000, ...settings }, unsealingKeys }),
+        activities: { ...createActivities({ vobiz, settings: { alertTimeoutMs: 2000, ...settings }, unsealingKeys }), ...kycSweepActivities({ vobiz, client }) },
         dataConverter,
         shutdownGraceTime: 0,
       });

@@ -71,6 +71,17 @@ export function adminRoutes(ctx: SandboxContext, started: Date) {
       return renderSessionForAdmin(fail(ctx, doc, body.reason));
     });
 
+    // API request counts (request-meter.ts): what a fleet costs, and the optional partner rate limit.
+    app.get('/requests', async () => ctx.requests.report());
+    app.post('/requests/reset', async () => {
+      ctx.requests.reset();
+      return ctx.requests.report();
+    });
+    app.post('/requests/limit', async (req) => {
+      const body = parse(z.object({ perSecond: z.number().int().min(1).max(100_000).nullable() }), req.body);
+      ctx.requests.limitPerSecond = body.perSecond;
+      return { limitPerSecond: ctx.requests.limitPerSecond };
+    });
     app.get('/settings', async () => ctx.settings);
     app.post('/settings', async (req) => {
       const body = parse(z.object({ responseShape: z.enum(['sdk', 'prose']), strictPathCasing: z.boolean() }).partial(), req.body);

@@ -1,0 +1,53 @@
+/**
+ * The Temporal Schedule that runs the partner-wide KYC sweep (src/workflows/kyc-sweep.ts) every
+ * `KYC_SWEEP_INTERVAL`. Created idempotently by every worker at start (several replicas may race: the loser finds
+ * it and brings its interval up to date); a sweep still running when the next is due makes the schedule skip that
+ * one (overlap SKIP), so sweeps never pile up behind a slow Vobiz.
+ */
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { kycSweep } from '../workflows/kyc-sweep.js';
+import { KYC_SWEEP_WORKFLOW_TYPE } from '../workflows/messages.js';
+
+/** One schedule per task queue: one deployment's customers, one sweep. */
+export function kycSweepScheduleId(taskQueue: string): string {
+  return `kyc-sweep-${taskQueue}`;
+}
+
+export interface KycSweepScheduleOptions {
+  taskQueue: string;
+  intervalMs: number;
+}
+
+/** Creates the schedule, or updates its interval and task queue if it exists; returns its ID and what it did. */
+export async function ensureKycSweepSchedule(
+  client: Client,
+  { taskQueue, intervalMs }: KycSweepScheduleOptions,
+): Promise<{ scheduleId: string; outcome: 'created' | 'updated' | 'unchanged' }> {
+  const scheduleId = kycSweepScheduleId(taskQueue);
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: KYC_SWEEP_WORKFLOW_TYPE,
+    workflowId: `kyc-sweep-${taskQueue}`, // the schedule appends each action's time
+    taskQueue,
+    args: [{}] as Parameters<typeof kycSweep>,
+    // A sweep that cannot finish within an interval is cut short; the next one does the same work.
+    workflowExecutionTimeout: Math.max(intervalMs, 60_000),
+  };
+  const spec = { intervals: [{ every: intervalMs }] };
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: Math.max(intervalMs, 60_000) };
+  try {
+    await client.schedule.create({ scheduleId, action, spec, policies });
+    return { scheduleId, outcome: 'created' };
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  const handle = client.schedule.getHandle(scheduleId);
+  const current = await handle.describe();
+  const currentEvery = current.spec.intervals?.[0]?.every;
+  const currentQueue = current.action.type === 'startWorkflow' ? current.action.taskQueue : undefined;
+  if (current.spec.intervals?.length === 1 && Number(currentEvery) === intervalMs && currentQueue === taskQueue) {
+    return { scheduleId, outcome: 'unchanged' };
+  }
+  await handle.update((previous) => ({ ...previous, action, spec, policies: { ...previous.policies, ...policies } }));
+  return { scheduleId, outcome: 'updated' };
+}
