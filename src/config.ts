@@ -110,6 +110,7 @@ const EnvSchema = z
     VOBIZ_CONNECT_TIMEOUT_MS: positiveInt(5_000),
     VOBIZ_HEADERS_TIMEOUT_MS: positiveInt(15_000),
     VOBIZ_BODY_TIMEOUT_MS: positiveInt(15_000),
+    VOBIZ_MAX_REQUESTS_PER_SECOND: positiveInt(10),
 
     SANDBOX_HOST: nonEmpty().default('127.0.0.1'),
     SANDBOX_PORT: port(4010),
@@ -204,6 +205,8 @@ export interface VobizConfig {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
+  /** The partner's rate budget to Vobiz: the Vobiz task queue's activity rate and each worker's request limit. */
+  maxRequestsPerSecond?: number;
 }
 
 export interface SandboxConfig {
@@ -353,6 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       connectTimeoutMs: e.VOBIZ_CONNECT_TIMEOUT_MS,
       headersTimeoutMs: e.VOBIZ_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: e.VOBIZ_BODY_TIMEOUT_MS,
+      maxRequestsPerSecond: e.VOBIZ_MAX_REQUESTS_PER_SECOND,
     },
     sandbox: {
       host: e.SANDBOX_HOST,

@@ -19,6 +19,8 @@ import { ConfigError, loadConfigOrExit, requireUnsealingKeys, type AppConfig } f
 import { createLogger, TemporalPinoLogger, temporalLogLevel, type Logger } from './logging.js';
 import { connectClient, connectWorker, createDataConverter } from './temporal/connection.js';
 import { ensureKycSweepSchedule } from './temporal/kyc-sweep-schedule.js';
+import { vobizQueueLimits } from './temporal/vobiz-queue.js';
+import { vobizTaskQueue } from './workflows/task-queues.js';
 import { VobizClient } from './vobiz/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -54,36 +56,68 @@ export async function runWorker(config: AppConfig): Promise<void> {
   // The KYC sweep lists customers through visibility and signals them: it needs a client as well.
   const client = await connectClient(config.temporal, config.codec);
   try {
+    const activities = {
+      ...createActivities({
+        vobiz,
+        settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 },
+        unsealingKeys,
+      }),
+      ...kycSweepActivities({ vobiz, client }),
+    };
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       ...workflowSource(config, logger),
-      activities: {
-        ...createActivities({
-          vobiz,
-          settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 },
-          unsealingKeys,
-        }),
-        ...kycSweepActivities({ vobiz, client }),
-      },
+      // Every activity, also here: activities scheduled on this queue before the Vobiz queue existed still run.
+      activities,
       dataConverter: createDataConverter(config.codec),
       maxCachedWorkflows: config.worker.maxCachedWorkflows,
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
       shutdownGraceTime: config.worker.shutdownGraceTimeMs,
     });
+    // Every Vobiz call, on its own queue: Temporal starts at most the partner's budget of these per second across
+    // all workers, and the client caps this process's requests per second as well (an activity may make several).
+    const vobizWorker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: vobizTaskQueue(config.temporal.taskQueue),
+      activities,
+      dataConverter: createDataConverter(config.codec),
+      ...vobizQueueLimits(config.vobiz.maxRequestsPerSecond, config.worker.maxConcurrentActivityTaskExecutions),
+      shutdownGraceTime: config.worker.shutdownGraceTimeMs,
+    });
     logger.info(
-      { address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, vobiz: config.vobiz.baseUrl },
+      {
+        address: config.temporal.address,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        vobizTaskQueue: vobizTaskQueue(config.temporal.taskQueue),
+        vobizMaxRequestsPerSecond: config.vobiz.maxRequestsPerSecond,
+        vobiz: config.vobiz.baseUrl,
+      },
       'Worker started',
     );
     await scheduleKycSweep(client, config, logger);
-    await worker.run(); // resolves after SIGINT/SIGTERM once in-flight work is done (Runtime's shutdown signals)
+    await runTogether(worker, vobizWorker); // resolves after SIGINT/SIGTERM once in-flight work is done (Runtime's shutdown signals)
     logger.info('Worker stopped');
   } finally {
     await client.connection.close();
     await connection.close();
     await vobiz.close();
+  }
+}
+
+/** Runs both workers; if one fails, the other is shut down (and awaited) before the error is passed on. */
+async function runTogether(...workers: Worker[]): Promise<void> {
+  const runs = workers.map((w) => w.run());
+  try {
+    await Promise.all(runs);
+  } catch (err) {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await Promise.allSettled(runs);
+    throw err;
   }
 }
 

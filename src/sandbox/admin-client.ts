@@ -23,7 +23,7 @@ export interface TrafficResult { generated: number; cdrs: Array<Record<string, u
 
 /** GET /_sandbox/requests (src/sandbox/request-meter.ts). */
 export interface RequestReport {
-  total: number; rateLimited: number; byRoute: Record<string, number>; maxInAnySecond: number;
+  total: number; rateLimited: number; byRoute: Record<string, number>; maxInAnySecond: number; maxInWindow?: { windowMs: number; count: number };
   perSecond: Array<{ second: number; count: number }>; limitPerSecond: number | null; since: string;
 }
 
@@ -89,7 +89,7 @@ export class SandboxAdminClient {
   state() { return this.call<Record<string, unknown> & { counts: Record<string, number> }>('GET', '/state'); }
 
   /** API requests received since the last reset: totals by route, per second, the most in any one second. */
-  requests() { return this.call<RequestReport>('GET', '/requests'); }
+  requests(windowMs?: number) { return this.call<RequestReport>('GET', `/requests${windowMs ? `?window_ms=${windowMs}` : ''}`); }
   resetRequests() { return this.call<RequestReport>('POST', '/requests/reset', {}); }
   /** Refuse API requests over `perSecond` in any one second with 429 (null: no limit). */
   setRequestLimit(perSecond: number | null) { return this.call<{ limitPerSecond: number | null }>('POST', '/requests/limit', { perSecond }); }

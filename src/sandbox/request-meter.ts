@@ -18,6 +18,8 @@ export interface RequestReport {
   byRoute: Record<string, number>;
   /** The most requests that arrived within any one-second window (sliding, not calendar seconds). */
   maxInAnySecond: number;
+  /** With `windowMs`: the most requests that arrived within any window of that length (sliding). */
+  maxInWindow?: { windowMs: number; count: number };
   /** Requests per calendar second (epoch seconds), oldest first, for the seconds that had any. */
   perSecond: Array<{ second: number; count: number }>;
   limitPerSecond: number | null;
@@ -53,14 +55,9 @@ export class RequestMeter {
     this.since = Date.now();
   }
 
-  report(): RequestReport {
+  report(windowMs?: number): RequestReport {
     const perSecond = new Map<number, number>();
-    let maxInAnySecond = 0;
-    let start = 0;
-    for (let end = 0; end < this.arrivals.length; end++) {
-      const at = this.arrivals[end]!;
-      while (this.arrivals[start]! <= at - WINDOW_MS) start += 1;
-      maxInAnySecond = Math.max(maxInAnySecond, end - start + 1);
+    for (const at of this.arrivals) {
       const second = Math.floor(at / 1000);
       perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
     }
@@ -68,11 +65,24 @@ export class RequestMeter {
       total: this.total,
       rateLimited: this.rateLimited,
       byRoute: Object.fromEntries([...this.byRoute].sort(([a], [b]) => a.localeCompare(b))),
-      maxInAnySecond,
+      maxInAnySecond: this.maxInWindow(WINDOW_MS),
+      ...(windowMs ? { maxInWindow: { windowMs, count: this.maxInWindow(windowMs) } } : {}),
       perSecond: [...perSecond].map(([second, count]) => ({ second, count })),
       limitPerSecond: this.limitPerSecond,
       since: new Date(this.since).toISOString(),
     };
+  }
+
+  /** The most arrivals within any sliding window of `windowMs` (two pointers over the ordered arrivals). */
+  private maxInWindow(windowMs: number): number {
+    let max = 0;
+    let start = 0;
+    for (let end = 0; end < this.arrivals.length; end++) {
+      const at = this.arrivals[end]!;
+      while (this.arrivals[start]! <= at - windowMs) start += 1;
+      max = Math.max(max, end - start + 1);
+    }
+    return max;
   }
 
   /** Arrivals after `fromMs` (exclusive); arrivals are in order, so this scans back from the newest. */

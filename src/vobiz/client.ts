@@ -28,6 +28,8 @@ export interface VobizClientOptions {
   bodyTimeoutMs?: number;
   /** For tests: an undici dispatcher (e.g. `MockAgent`) instead of the client's own pool. */
   dispatcher?: Dispatcher;
+  /** The partner's rate budget: at most this many requests from this client in any one second (unset: no limit). */
+  maxRequestsPerSecond?: number;
 }
 
 export class VobizClient extends PartnerApi {
@@ -41,6 +43,7 @@ export class VobizClient extends PartnerApi {
       headersTimeoutMs: options.headersTimeoutMs,
       bodyTimeoutMs: options.bodyTimeoutMs,
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      ...(options.maxRequestsPerSecond ? { maxRequestsPerSecond: options.maxRequestsPerSecond } : {}),
     });
     super(transport, { authId: options.partnerAuthId, authToken: options.partnerAuthToken });
     this.partnerAuthId = options.partnerAuthId;
@@ -56,6 +59,7 @@ export class VobizClient extends PartnerApi {
       connectTimeoutMs: config.connectTimeoutMs,
       headersTimeoutMs: config.headersTimeoutMs,
       bodyTimeoutMs: config.bodyTimeoutMs,
+      ...(config.maxRequestsPerSecond ? { maxRequestsPerSecond: config.maxRequestsPerSecond } : {}),
       ...extra,
     });
   }

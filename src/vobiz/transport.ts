@@ -7,6 +7,8 @@
  * - Credentials are per call (`X-Auth-ID`/`X-Auth-Token`), so one transport serves the partner and any customer.
  * - Every call takes an `AbortSignal`. An aborted call rejects with the signal's reason (what Temporal passes as its
  *   cancellation), unwrapped, so the caller's cancellation handling sees its own error.
+ * - An optional rate budget (`maxRequestsPerSecond`): requests leave this process evenly paced, no more than that in
+ *   any one-second window, so a burst after an outage is spread out, not sent at once; callers wait their turn.
  * - No retries here: the caller (a Temporal activity) owns the retry policy, and most writes are not idempotent.
  *   Errors say whether a retry can help (`retryable`) and whether the write may already exist (`mayHaveCommitted`).
  */
@@ -20,6 +22,7 @@ import {
   type VobizSchemaIssue,
 } from './errors.js';
 import { parseApiError } from './error-body.js';
+import { Pacer } from './pacer.js';
 
 export interface VobizCredentials {
   authId: string;
@@ -40,6 +43,8 @@ export interface TransportOptions {
   bodyTimeoutMs?: number;
   /** For tests: an undici dispatcher (e.g. `MockAgent`) used instead of the transport's own pool. */
   dispatcher?: Dispatcher;
+  /** At most this many requests leave this process in any one second (unset: no limit). */
+  maxRequestsPerSecond?: number;
 }
 
 export type QueryValue = string | number | boolean | null | undefined | readonly (string | number)[];
@@ -74,8 +79,11 @@ export class Transport {
   private readonly ownsDispatcher: boolean;
   private readonly timeouts: { connect: number; headers: number; body: number };
   private closed = false;
+  /** Paces requests to the rate budget (undefined: no budget). */
+  private readonly pacer: Pacer | undefined;
 
   constructor(options: TransportOptions) {
+    this.pacer = options.maxRequestsPerSecond ? new Pacer(options.maxRequestsPerSecond) : undefined;
     const url = new URL(options.baseUrl);
     this.origin = url.origin;
     this.prefix = url.pathname.replace(/\/+$/, '');
@@ -111,6 +119,7 @@ export class Transport {
     const ctx: VobizErrorContext = { method: spec.method, path: this.prefix + spec.path };
     spec.signal?.throwIfAborted();
     if (this.closed) throw new Error('VobizClient is closed');
+    if (this.pacer) await this.pacer.admit(spec.signal); // cancelled while it waits: nothing is sent
 
     const headers: Record<string, string> = {
       accept: 'application/json',

@@ -16,10 +16,14 @@
  *   default one minute): longer than the lookups plus the client's 35 s, so the retry's lookup sees a request the
  *   dead worker left in flight.
  * A request held inside Vobiz for longer than these windows cannot be seen by the lookup: docs/design.md §2.
+ *
+ * Reads and effects run on the Vobiz task queue (task-queues.ts), whose workers hold the partner's rate budget;
+ * alerts call the partner's own receiver, not Vobiz, and stay on the workflow's queue.
  */
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/types.js';
 import { durationMs } from './duration.js';
+import { vobizTaskQueue } from './task-queues.js';
 
 const READ_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
@@ -58,10 +62,11 @@ type Name = keyof LifecycleActivities;
 type Args<K extends Name> = Parameters<LifecycleActivities[K]>;
 type Result<K extends Name> = Awaited<ReturnType<LifecycleActivities[K]>>;
 
-function call<K extends Name>(options: ActivityOptions, name: K, summary: string, args: Args<K>): Promise<Result<K>> {
+function call<K extends Name>(options: ActivityOptions, name: K, summary: string, args: Args<K>, callsVobiz = true): Promise<Result<K>> {
   // The summary shows on the activity in the Web UI's timeline, so the history reads like the flow.
   const stub = stubs[name] as unknown as { executeWithOptions(o: ActivityOptions, a: Args<K>): Promise<Result<K>> };
-  return stub.executeWithOptions({ ...options, summary }, args);
+  const taskQueue = callsVobiz ? { taskQueue: vobizTaskQueue(workflowInfo().taskQueue) } : {};
+  return stub.executeWithOptions({ ...options, ...taskQueue, summary }, args);
 }
 
 /** A read or an idempotent call (GET, resend, revoke, release, disable). */
@@ -71,7 +76,7 @@ export function read<K extends Name>(name: K, summary: string, ...args: Args<K>)
 
 /** An alert delivery: a few tries, then the workflow moves on (the alert stays in its state and logs). */
 export function notify<K extends Name>(name: K, summary: string, ...args: Args<K>): Promise<Result<K>> {
-  return call(ALERT_OPTIONS, name, summary, args);
+  return call(ALERT_OPTIONS, name, summary, args, false);
 }
 
 /** A side effect Vobiz cannot deduplicate: reconciled by the activity, which is told the settle delay to ask for. */

@@ -7,6 +7,7 @@
 import { metricMeter, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { KycSweepActivities } from '../activities/types.js';
 import type { KycSweepResult } from './messages.js';
+import { vobizTaskQueue } from './task-queues.js';
 
 export interface KycSweepOptions {
   /** Sessions per page (1-100); default 100, the most Vobiz allows, so a sweep costs as few calls as possible. */
@@ -15,17 +16,19 @@ export interface KycSweepOptions {
   customerTaskQueue?: string;
 }
 
-const { sweepKycSessions } = proxyActivities<KycSweepActivities>({
+const SWEEP_OPTIONS = {
   // Paging thousands of customers and sessions takes a while; the heartbeat says it is still going.
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
   // A failed sweep is not retried for long: the next scheduled one does the same work.
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
   summary: 'Sweep KYC sessions',
-});
+} as const;
 
 export async function kycSweep(options: KycSweepOptions = {}): Promise<KycSweepResult> {
   const info = workflowInfo();
+  // It calls Vobiz, so it runs on the Vobiz queue, inside the partner's rate budget (task-queues.ts).
+  const { sweepKycSessions } = proxyActivities<KycSweepActivities>({ ...SWEEP_OPTIONS, taskQueue: vobizTaskQueue(info.taskQueue) });
   const pageSize = Math.min(100, Math.max(1, Math.floor(options.pageSize ?? 100)));
   const result = await sweepKycSessions({ taskQueue: options.customerTaskQueue ?? info.taskQueue, sweepId: info.workflowId, pageSize });
   // Emitted once (not on replay) by the workflow's meter, next to the lifecycle's metrics.

@@ -14,6 +14,8 @@ import { createDataConverter } from '../../src/codec/data-converter.js';
 import { startTestSandbox, type TestSandbox } from '../../src/sandbox/testing.js';
 import { VobizClient } from '../../src/vobiz/index.js';
 import type { OnboardingRequest } from '../../src/workflows/input.js';
+import { vobizTaskQueue } from '../../src/workflows/task-queues.js';
+import { vobizQueueLimits } from '../../src/temporal/vobiz-queue.js';
 import { connectDevServer, uniqueTaskQueue, workflowBundle, type DevServer } from './temporal.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url));
@@ -59,10 +61,11 @@ export interface LifecycleRig {
   vobiz: VobizClient;
   taskQueue: string;
   /**
-   * Starts a worker; `kycWebhookUrl` is what KYC sessions it opens tell Vobiz to call; `unsealingKeys` are its
-   * SECRETS_KEYS (default: the development key pair every `onboardingRequest` is sealed with).
+   * Starts a worker (and its Vobiz-queue worker); `kycWebhookUrl` is what KYC sessions it opens tell Vobiz to call;
+   * `unsealingKeys` are its SECRETS_KEYS (default: the development key pair every `onboardingRequest` is sealed
+   * with); `maxRequestsPerSecond` sets the rate budget as VOBIZ_MAX_REQUESTS_PER_SECOND does.
    */
-  startWorker(options?: { kycWebhookUrl?: string; unsealingKeys?: UnsealingKey[] }): Promise<void>;
+  startWorker(options?: { kycWebhookUrl?: string; unsealingKeys?: UnsealingKey[]; maxRequestsPerSecond?: number }): Promise<void>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
@@ -70,10 +73,19 @@ export interface LifecycleRig {
 export async function startLifecycleRig(): Promise<LifecycleRig> {
   const server = await connectDevServer();
   const sandbox = await startTestSandbox();
-  const vobiz = new VobizClient({ baseUrl: sandbox.url, partnerAuthId: 'PA_SANDBOX1', partnerAuthToken: 'test-partner-token', connectTimeoutMs: 2000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 });
+  const vobizOptions = { baseUrl: sandbox.url, partnerAuthId: 'PA_SANDBOX1', partnerAuthToken: 'test-partner-token', connectTimeoutMs: 2000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 };
+  const vobiz = new VobizClient(vobizOptions);
   const client = new Client({ connection: server.client.connection, namespace: server.namespace, dataConverter });
   const taskQueue = uniqueTaskQueue('lifecycle');
-  let running: { worker: Worker; done: Promise<void> } | undefined;
+  // Clients with a rate budget, one per worker start that asked for one (closed when that worker stops).
+  const budgeted: VobizClient[] = [];
+  const workerVobiz = (maxRequestsPerSecond: number | undefined): VobizClient => {
+    if (!maxRequestsPerSecond) return vobiz;
+    const limited = new VobizClient({ ...vobizOptions, maxRequestsPerSecond });
+    budgeted.push(limited);
+    return limited;
+  };
+  let running: { workers: Worker[]; done: Promise<unknown> } | undefined;
 
   const rig: LifecycleRig = {
     server,
@@ -81,23 +93,39 @@ export async function startLifecycleRig(): Promise<LifecycleRig> {
     sandbox,
     vobiz,
     taskQueue,
-    async startWorker({ unsealingKeys = [DEVELOPMENT_SECRETS_KEY], ...settings } = {}) {
+    async startWorker({ unsealingKeys = [DEVELOPMENT_SECRETS_KEY], maxRequestsPerSecond, ...settings } = {}) {
+      const workerClient = workerVobiz(maxRequestsPerSecond);
+      const activities = {
+        ...createActivities({ vobiz: workerClient, settings: { alertTimeoutMs: 2000, ...settings }, unsealingKeys }),
+        ...kycSweepActivities({ vobiz: workerClient, client }),
+      };
       const worker = await Worker.create({
         connection: server.nativeConnection,
         namespace: server.namespace,
         taskQueue,
         workflowBundle: await workflowBundle(WORKFLOWS_PATH),
-        activities: { ...createActivities({ vobiz, settings: { alertTimeoutMs: 2000, ...settings }, unsealingKeys }), ...kycSweepActivities({ vobiz, client }) },
+        activities,
         dataConverter,
         shutdownGraceTime: 0,
       });
-      running = { worker, done: worker.run() };
+      // The Vobiz calls' own queue, as src/worker.ts runs it (with the rate budget when the test sets one).
+      const vobizWorker = await Worker.create({
+        connection: server.nativeConnection,
+        namespace: server.namespace,
+        taskQueue: vobizTaskQueue(taskQueue),
+        activities,
+        dataConverter,
+        shutdownGraceTime: 0,
+        ...vobizQueueLimits(maxRequestsPerSecond, 100),
+      });
+      running = { workers: [worker, vobizWorker], done: Promise.all([worker.run(), vobizWorker.run()]) };
     },
     async stopWorker() {
       if (!running) return;
-      running.worker.shutdown();
+      for (const w of running.workers) w.shutdown();
       await running.done;
       running = undefined;
+      await Promise.all(budgeted.splice(0).map((c) => c.close()));
     },
     async close() {
       await rig.stopWorker();

@@ -14,6 +14,7 @@ import { workflowIdFor } from '../../src/workflows/input.js';
 import type { customerLifecycle } from '../../src/workflows/lifecycle.js';
 import { kycEventSignal, offboardUpdate, statusQuery, type KycEventSignal, type LifecycleState } from '../../src/workflows/messages.js';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.js';
+import { vobizTaskQueue } from '../../src/workflows/task-queues.js';
 import { FakeVobiz, type FakeVobizOptions } from '../fixtures/fake-vobiz-activities.js';
 import { TEST_PASSWORD, sealedPassword } from './lifecycle.js';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from './temporal.js';
@@ -82,8 +83,11 @@ export async function lifecycleCase(
   const fake = new FakeVobiz({ now: () => env.currentTimeMs(), ...settings.fake });
   const input = settings.input ?? request();
   const taskQueue = uniqueTaskQueue('lifecycle-ts');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: fake.activities() });
-  await worker.runUntil(async () => {
+  const activities = fake.activities();
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  // Vobiz calls run on their own queue (src/workflows/task-queues.ts), as the production worker polls it.
+  const vobizWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: vobizTaskQueue(taskQueue), activities });
+  await vobizWorker.runUntil(worker.runUntil(async () => {
     const handle: Lifecycle = await env.client.workflow.start<typeof customerLifecycle>('customerLifecycle', {
       taskQueue,
       workflowId: workflowIdFor(input.customerRef),
@@ -108,7 +112,7 @@ export async function lifecycleCase(
     } finally {
       await closeQuietly(handle);
     }
-  });
+  }));
 }
 
 /**

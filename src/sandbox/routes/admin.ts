@@ -72,7 +72,11 @@ export function adminRoutes(ctx: SandboxContext, started: Date) {
     });
 
     // API request counts (request-meter.ts): what a fleet costs, and the optional partner rate limit.
-    app.get('/requests', async () => ctx.requests.report());
+    app.get<{ Querystring: { window_ms?: string } }>('/requests', async (req) => {
+      const windowMs = req.query.window_ms === undefined ? undefined : Number(req.query.window_ms);
+      if (windowMs !== undefined && !(Number.isInteger(windowMs) && windowMs >= 1 && windowMs <= 3_600_000)) throw bad('window_ms must be 1-3600000');
+      return ctx.requests.report(windowMs);
+    });
     app.post('/requests/reset', async () => {
       ctx.requests.reset();
       return ctx.requests.report();

@@ -1,0 +1,32 @@
+/**
+ * Paces requests to a rate budget: one every `1000 / perSecond` ms, so no more than `perSecond` leave in any
+ * one-second window and a burst (after an outage, at a fleet's start) is spread out instead of sent at once.
+ *
+ * Hand-written (not p-throttle) because the spacing must hold between *actual* releases: a throttle that schedules
+ * each call at a planned time releases a burst when the event loop was busy past several planned times; this one
+ * reads the clock when a waiter wakes, and only one waiter takes each slot.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export class Pacer {
+  private readonly spacingMs: number;
+  private nextSlotAt = 0;
+
+  constructor(perSecond: number) {
+    if (!(perSecond > 0)) throw new RangeError('perSecond must be > 0');
+    this.spacingMs = 1_000 / perSecond;
+  }
+
+  /** Resolves when this caller may send; rejects with the signal's reason if it is aborted while waiting. */
+  async admit(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      signal?.throwIfAborted();
+      const now = performance.now();
+      if (now >= this.nextSlotAt) {
+        this.nextSlotAt = now + this.spacingMs;
+        return;
+      }
+      await sleep(this.nextSlotAt - now, undefined, signal ? { signal } : {}).catch(() => undefined);
+    }
+  }
+}
