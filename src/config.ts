@@ -127,6 +127,7 @@ const EnvSchema = z
     TEMPORAL_DEV_PORT: port(7233),
     TEMPORAL_DEV_UI_PORT: z.preprocess(emptyAsUndefined, portNumber.optional()),
     DEMO_TIMEOUT_SECONDS: positiveInt(180),
+    CLUSTER_POSTGRES_PORT: port(5433),
 
     BRIDGE_HOST: nonEmpty().default('127.0.0.1'),
     BRIDGE_PORT: port(8787),
@@ -265,6 +266,8 @@ export interface DevConfig {
   externalVobiz: boolean;
   /** How long `npm run demo` waits for its customer to become active. */
   demoTimeoutMs: number;
+  /** Port of the private PostgreSQL `npm run cluster` starts. */
+  clusterPostgresPort: number;
 }
 
 export interface AppConfig {
@@ -371,6 +374,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       externalTemporal: env.TEMPORAL_ADDRESS !== undefined && env.TEMPORAL_ADDRESS !== '',
       externalVobiz: env.VOBIZ_BASE_URL !== undefined && env.VOBIZ_BASE_URL !== '',
       demoTimeoutMs: e.DEMO_TIMEOUT_SECONDS * 1000,
+      clusterPostgresPort: e.CLUSTER_POSTGRES_PORT,
     },
   };
 }
