@@ -1,0 +1,37 @@
+/**
+ * "Version 2" of the workflow code for the deploy tests: a copy of src/workflows with one change at the start of
+ * customerLifecycle — a 1 ms timer before anything else — either guarded by `patched()` (the right way) or not
+ * (the change the replay gate must stop). The copy lives in the project's git-ignored .data/ folder, so the
+ * bundler resolves @temporalio/workflow from the project and still transpiles it (it skips node_modules/); it is
+ * bundled like the production bundle (with the failure converter). The caller removes `dir`.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../../../src/codec/data-converter.js';
+import { PROJECT_ROOT } from '../../../src/dev/temporal-binaries.js';
+
+export const PATCH_ID = 'deploy-test-v2-timer';
+
+const SIGNATURE = /(export async function customerLifecycle\([^)]*\)[^{]*\{\n)/;
+
+export async function writeVariantBundle(kind: 'patched' | 'unpatched'): Promise<{ bundlePath: string; dir: string }> {
+  const parent = join(PROJECT_ROOT, '.data');
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, `workflow-variant-${kind}-`));
+  const workflows = join(dir, 'workflows');
+  cpSync(join(PROJECT_ROOT, 'src', 'workflows'), workflows, { recursive: true });
+  const file = join(workflows, 'lifecycle.ts');
+  const source = readFileSync(file, 'utf8');
+  if (!SIGNATURE.test(source)) throw new Error(`cannot find the customerLifecycle signature in ${file}: update ${import.meta.url}`);
+  const change = kind === 'patched' ? `  if (deployTestPatched('${PATCH_ID}')) await deployTestSleep(1);\n` : '  await deployTestSleep(1);\n';
+  writeFileSync(file, `import { patched as deployTestPatched, sleep as deployTestSleep } from '@temporalio/workflow';\n${source.replace(SIGNATURE, `$1${change}`)}`);
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: join(workflows, 'index.ts'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
+  });
+  const bundlePath = join(dir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, code);
+  return { bundlePath, dir };
+}
