@@ -98,6 +98,8 @@ const EnvSchema = z
     WORKER_METRICS_ADDRESS: optionalString.pipe(
       z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 0.0.0.0:9464').optional(),
     ),
+    WORKER_DEPLOYMENT_NAME: optionalString,
+    WORKER_BUILD_ID: optionalString,
 
     // Unset: the sandbox `npm start` runs (http://SANDBOX_HOST:SANDBOX_PORT), so the CLI finds it on any port.
     VOBIZ_BASE_URL: httpUrl().optional(),
@@ -149,6 +151,13 @@ const EnvSchema = z
     SECRETS_PUBLIC_KEY: optionalString,
   })
   .superRefine((env, ctx) => {
+    if (Boolean(env.WORKER_DEPLOYMENT_NAME) !== Boolean(env.WORKER_BUILD_ID)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.WORKER_DEPLOYMENT_NAME ? 'WORKER_BUILD_ID' : 'WORKER_DEPLOYMENT_NAME'],
+        message: 'WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID must be set together (worker versioning)',
+      });
+    }
     if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
       ctx.addIssue({
         code: 'custom',
@@ -191,6 +200,8 @@ export interface WorkerConfig {
   /** Prebuilt workflow bundle, used when NODE_ENV=production (`npm run build` writes it). */
   workflowBundlePath: string;
   metricsAddress?: string;
+  /** Worker versioning: this worker is build `buildId` of Worker Deployment `deploymentName` (both or neither). */
+  deployment?: { deploymentName: string; buildId: string };
 }
 
 export interface VobizConfig {
@@ -342,6 +353,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       shutdownGraceTimeMs: toMilliseconds(e.WORKER_SHUTDOWN_GRACE_TIME),
       workflowBundlePath: e.WORKER_WORKFLOW_BUNDLE,
       ...(e.WORKER_METRICS_ADDRESS ? { metricsAddress: e.WORKER_METRICS_ADDRESS } : {}),
+      ...(e.WORKER_DEPLOYMENT_NAME && e.WORKER_BUILD_ID ? { deployment: { deploymentName: e.WORKER_DEPLOYMENT_NAME, buildId: e.WORKER_BUILD_ID } } : {}),
     },
     vobiz: {
       baseUrl: e.VOBIZ_BASE_URL ?? `http://${e.SANDBOX_HOST === '0.0.0.0' ? '127.0.0.1' : e.SANDBOX_HOST}:${e.SANDBOX_PORT}`,

@@ -64,6 +64,12 @@ export async function runWorker(config: AppConfig): Promise<void> {
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
       shutdownGraceTime: config.worker.shutdownGraceTimeMs,
+      // Versioned deploys: a new build takes tasks only once it is made the deployment's current version, and
+      // customers' workflows (which live for years) move to it on their next task: AUTO_UPGRADE, never pinned;
+      // changes are made replay-safe with patched() and the replay gate (docs/operations.md).
+      ...(config.worker.deployment
+        ? { workerDeploymentOptions: { useWorkerVersioning: true, version: config.worker.deployment, defaultVersioningBehavior: 'AUTO_UPGRADE' as const } }
+        : {}),
     });
     logger.info(
       { address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, vobiz: config.vobiz.baseUrl },

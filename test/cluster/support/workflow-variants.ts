@@ -7,9 +7,12 @@
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../../../src/codec/data-converter.js';
 import { PROJECT_ROOT } from '../../../src/dev/temporal-binaries.js';
+import { dataConverter } from '../../support/lifecycle.js';
 
 export const PATCH_ID = 'deploy-test-v2-timer';
 
@@ -34,4 +37,23 @@ export async function writeVariantBundle(kind: 'patched' | 'unpatched'): Promise
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   return { bundlePath, dir };
+}
+
+/** Whether a workflow took the variant's patched branch: its history has a patch marker naming PATCH_ID (the
+ * marker's payloads decoded as the workers encoded them, so other patches in the real code do not count). */
+export async function tookPatchedPath(handle: WorkflowHandle): Promise<boolean> {
+  const history = await handle.fetchHistory();
+  const codecs = dataConverter.payloadCodecs ?? [];
+  for (const e of history.events ?? []) {
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_patch') continue;
+    for (const payloads of Object.values(marker.details ?? {})) {
+      for (const payload of payloads.payloads ?? []) {
+        let decoded = [payload];
+        for (const codec of [...codecs].reverse()) decoded = await codec.decode(decoded);
+        if (JSON.stringify(defaultPayloadConverter.fromPayload(decoded[0]!)).includes(PATCH_ID)) return true;
+      }
+    }
+  }
+  return false;
 }
