@@ -38,6 +38,14 @@ export interface TestCluster {
   close(): Promise<void>;
 }
 
+/** Clusters still running when the test process exits (a failed or interrupted run) die with it. */
+const liveClusters = new Set<TestCluster>();
+process.once('exit', () => {
+  for (const cluster of liveClusters) {
+    for (const child of [cluster.server.child, cluster.postgres.child]) if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
 export async function freePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < count) ports.add(await freePort());
@@ -116,11 +124,13 @@ export async function startTestCluster({ namespace = 'default' }: { namespace?: 
       cluster.postgres = await startPg();
     },
     async close() {
+      liveClusters.delete(cluster);
       await connection?.close().catch(() => undefined);
       await cluster.server.stop();
       await cluster.postgres.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  liveClusters.add(cluster);
   return cluster;
 }
