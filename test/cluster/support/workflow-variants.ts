@@ -1,5 +1,5 @@
 /**
- * "Version 2" of the workflow code for the deploy tests: a copy of src/workflows with one change at the start of
+ * "Version 2" of the workflow code for the deploy tests: a copy of src/ with one change at the start of
  * customerLifecycle — a 1 ms timer before anything else — either guarded by `patched()` (the right way) or not
  * (the change the replay gate must stop). The copy lives in the project's git-ignored .data/ folder, so the
  * bundler resolves @temporalio/workflow from the project and still transpiles it (it skips node_modules/); it is
@@ -22,8 +22,9 @@ export async function writeVariantBundle(kind: 'patched' | 'unpatched'): Promise
   const parent = join(PROJECT_ROOT, '.data');
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(join(parent, `workflow-variant-${kind}-`));
-  const workflows = join(dir, 'workflows');
-  cpSync(join(PROJECT_ROOT, 'src', 'workflows'), workflows, { recursive: true });
+  // The whole src/ tree: workflow code imports pure modules next to it (e.g. src/secrets/sealed-format.ts).
+  cpSync(join(PROJECT_ROOT, 'src'), join(dir, 'src'), { recursive: true });
+  const workflows = join(dir, 'src', 'workflows');
   const file = join(workflows, 'lifecycle.ts');
   const source = readFileSync(file, 'utf8');
   if (!SIGNATURE.test(source)) throw new Error(`cannot find the customerLifecycle signature in ${file}: update ${import.meta.url}`);
