@@ -21,7 +21,9 @@ if ! command -v docker-compose >/dev/null 2>&1; then
   command -v docker-compose >/dev/null 2>&1 || { echo "validate-compose: docker-compose still missing after apt-get install" >&2; exit 1; }
 fi
 
-for file in Dockerfile deploy/dynamicconfig/development.yaml deploy/temporal/setup-schema.sh deploy/temporal/create-namespace.sh deploy/demo.env; do
+for file in Dockerfile deploy/dynamicconfig/development.yaml deploy/temporal/setup-schema.sh deploy/temporal/create-namespace.sh deploy/demo.env \
+  deploy/prometheus/prometheus.yml deploy/grafana/provisioning/datasources/prometheus.yml deploy/grafana/provisioning/dashboards/vobiz.yml \
+  deploy/grafana/dashboards/vobiz-lifecycle.json; do
   [ -f "$file" ] || { echo "validate-compose: $file is missing (docker-compose.yml uses it)" >&2; exit 1; }
 done
 
@@ -32,6 +34,7 @@ production_env=(
   VOBIZ_PARTNER_AUTH_TOKEN=validate-token
   BRIDGE_API_TOKENS=validate-api-token
   POSTGRES_PASSWORD=validate-password
+  GRAFANA_ADMIN_PASSWORD=validate-grafana
 )
 # A throwaway empty env file, so a developer's .env does not decide the result.
 empty_env="$(mktemp)"

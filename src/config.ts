@@ -99,6 +99,8 @@ const EnvSchema = z
       z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 0.0.0.0:9464').optional(),
     ),
     KYC_SWEEP_INTERVAL: duration('5m').refine((d) => toMilliseconds(d) >= 1_000, 'must be at least 1s'),
+    WORKER_DEPLOYMENT_NAME: optionalString,
+    WORKER_BUILD_ID: optionalString,
 
     // Unset: the sandbox `npm start` runs (http://SANDBOX_HOST:SANDBOX_PORT), so the CLI finds it on any port.
     VOBIZ_BASE_URL: httpUrl().optional(),
@@ -129,6 +131,7 @@ const EnvSchema = z
     TEMPORAL_DEV_PORT: port(7233),
     TEMPORAL_DEV_UI_PORT: z.preprocess(emptyAsUndefined, portNumber.optional()),
     DEMO_TIMEOUT_SECONDS: positiveInt(180),
+    CLUSTER_POSTGRES_PORT: port(5433),
 
     BRIDGE_HOST: nonEmpty().default('127.0.0.1'),
     BRIDGE_PORT: port(8787),
@@ -150,6 +153,13 @@ const EnvSchema = z
     SECRETS_PUBLIC_KEY: optionalString,
   })
   .superRefine((env, ctx) => {
+    if (Boolean(env.WORKER_DEPLOYMENT_NAME) !== Boolean(env.WORKER_BUILD_ID)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.WORKER_DEPLOYMENT_NAME ? 'WORKER_BUILD_ID' : 'WORKER_DEPLOYMENT_NAME'],
+        message: 'WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID must be set together (worker versioning)',
+      });
+    }
     if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
       ctx.addIssue({
         code: 'custom',
@@ -194,6 +204,8 @@ export interface WorkerConfig {
   metricsAddress?: string;
   /** How often the partner-wide KYC sweep runs (its Temporal Schedule's interval), in milliseconds. */
   kycSweepIntervalMs: number;
+  /** Worker versioning: this worker is build `buildId` of Worker Deployment `deploymentName` (both or neither). */
+  deployment?: { deploymentName: string; buildId: string };
 }
 
 export interface VobizConfig {
@@ -271,6 +283,8 @@ export interface DevConfig {
   externalVobiz: boolean;
   /** How long `npm run demo` waits for its customer to become active. */
   demoTimeoutMs: number;
+  /** Port of the private PostgreSQL `npm run cluster` starts. */
+  clusterPostgresPort: number;
 }
 
 export interface AppConfig {
@@ -346,6 +360,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       workflowBundlePath: e.WORKER_WORKFLOW_BUNDLE,
       ...(e.WORKER_METRICS_ADDRESS ? { metricsAddress: e.WORKER_METRICS_ADDRESS } : {}),
       kycSweepIntervalMs: toMilliseconds(e.KYC_SWEEP_INTERVAL),
+      ...(e.WORKER_DEPLOYMENT_NAME && e.WORKER_BUILD_ID ? { deployment: { deploymentName: e.WORKER_DEPLOYMENT_NAME, buildId: e.WORKER_BUILD_ID } } : {}),
     },
     vobiz: {
       baseUrl: e.VOBIZ_BASE_URL ?? `http://${e.SANDBOX_HOST === '0.0.0.0' ? '127.0.0.1' : e.SANDBOX_HOST}:${e.SANDBOX_PORT}`,
@@ -379,6 +394,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       externalTemporal: env.TEMPORAL_ADDRESS !== undefined && env.TEMPORAL_ADDRESS !== '',
       externalVobiz: env.VOBIZ_BASE_URL !== undefined && env.VOBIZ_BASE_URL !== '',
       demoTimeoutMs: e.DEMO_TIMEOUT_SECONDS * 1000,
+      clusterPostgresPort: e.CLUSTER_POSTGRES_PORT,
     },
   };
 }

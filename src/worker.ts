@@ -64,6 +64,12 @@ export async function runWorker(config: AppConfig): Promise<void> {
       }),
       ...kycSweepActivities({ vobiz, client }),
     };
+    // Versioned deploys: a new build takes tasks only once it is made the deployment's current version, and
+    // customers' workflows (which live for years) move to it on their next task: AUTO_UPGRADE, never pinned;
+    // changes are made replay-safe with patched() and the replay gate (docs/operations.md).
+    const deploymentOptions = config.worker.deployment
+      ? { workerDeploymentOptions: { useWorkerVersioning: true as const, version: config.worker.deployment, defaultVersioningBehavior: 'AUTO_UPGRADE' as const } }
+      : {};
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
@@ -76,6 +82,7 @@ export async function runWorker(config: AppConfig): Promise<void> {
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
       shutdownGraceTime: config.worker.shutdownGraceTimeMs,
+      ...deploymentOptions,
     });
     // Every Vobiz call, on its own queue: Temporal starts at most the partner's budget of these per second across
     // all workers, and the client caps this process's requests per second as well (an activity may make several).
@@ -87,6 +94,8 @@ export async function runWorker(config: AppConfig): Promise<void> {
       dataConverter: createDataConverter(config.codec),
       ...vobizQueueLimits(config.vobiz.maxRequestsPerSecond, config.worker.maxConcurrentActivityTaskExecutions),
       shutdownGraceTime: config.worker.shutdownGraceTimeMs,
+      // The same build of the same deployment: a version's activities run on that version's code.
+      ...deploymentOptions,
     });
     logger.info(
       {

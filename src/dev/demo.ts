@@ -29,6 +29,8 @@ export interface DemoOptions {
   print?: (line: string) => void;
   /** Aborting stops the demo (and the stack it started). */
   signal?: AbortSignal;
+  /** Start the self-hosted cluster on PostgreSQL (`--cluster`) instead of the dev server, if nothing runs yet. */
+  cluster?: boolean;
 }
 
 const FAILED_STAGES = new Set(['kyc_failed', 'kyc_expired', 'kyc_revoked', 'failed', 'offboarding', 'offboarded']);
@@ -128,9 +130,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     if (await bridgeAnswers(bridgeUrl)) {
       print(`[${elapsed()}] using the system already running (bridge ${bridgeUrl}, sandbox ${sandboxUrl})`);
     } else {
-      print(`[${elapsed()}] nothing answers on ${bridgeUrl}: starting the local stack (Temporal dev server, codec server, sandbox, bridge, worker) …`);
+      const temporal = options.cluster ? 'Temporal server on PostgreSQL' : 'Temporal dev server';
+      print(`[${elapsed()}] nothing answers on ${bridgeUrl}: starting the local stack (${temporal}, codec server, sandbox, bridge, worker) …`);
       const logger = createLogger({ level: config.logLevel, name: 'demo' });
-      stack = await startStack(config, { ...stackOptionsFromConfig(config, logger, env), ...(options.signal ? { signal: options.signal } : {}) });
+      const stackOptions = stackOptionsFromConfig(config, logger, env, { cluster: options.cluster ?? false });
+      stack = await startStack(config, { ...stackOptions, ...(options.signal ? { signal: options.signal } : {}) });
       bridgeUrl = stack.bridgeUrl;
       sandboxUrl = stack.sandbox?.url ?? stack.config.vobiz.baseUrl;
       webUiUrl = stack.temporal.uiUrl;
@@ -224,5 +228,5 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  void runDemo({ signal: aborter.signal }).then((code) => process.exit(code));
+  void runDemo({ signal: aborter.signal, cluster: process.argv.includes('--cluster') }).then((code) => process.exit(code));
 }

@@ -21,6 +21,7 @@ import type { AppConfig } from '../config.js';
 import type { Logger } from '../logging.js';
 import { sandboxOptionsFromConfig, startSandbox } from '../sandbox/server.js';
 import { connectClient } from '../temporal/connection.js';
+import { startCluster } from './cluster/cluster.js';
 import { startDevServer } from './dev-server.js';
 import { assertPortFree, hasExited, killNow, pipeLines, sleep, stopChild, waitForExit } from './processes.js';
 import { PROJECT_ROOT } from './temporal-binaries.js';
@@ -30,6 +31,8 @@ export interface StackOptions {
   dataDir: string;
   /** Start a Temporal dev server on these ports; undefined: use config.temporal.address as given. */
   devServer?: { port: number; uiPort: number };
+  /** Instead of the dev server: the self-hosted cluster on PostgreSQL (src/dev/cluster), state in <dataDir>/cluster. */
+  cluster?: { port: number; uiPort: number; postgresPort: number };
   /** Start the Vobiz sandbox; false: config.vobiz.baseUrl is used as given. */
   sandbox: boolean;
   /** Default: <dataDir>/sandbox.sqlite. */
@@ -51,7 +54,7 @@ export interface StackOptions {
 export interface RunningStack {
   /** The configuration the parts actually run with (addresses filled in). */
   config: AppConfig;
-  temporal: { address: string; managed: boolean; uiUrl: string; pid?: number };
+  temporal: { address: string; managed: boolean; uiUrl: string; pid?: number; kind: 'dev server' | 'cluster' | 'external'; description?: string };
   codecUrl: string;
   sandbox?: { url: string; dbPath: string };
   bridgeUrl: string;
@@ -84,11 +87,12 @@ function dialHost(host: string): string {
 
 /** The stack's options from config (DATA_DIR, TEMPORAL_DEV_PORT/_UI_PORT, and whether TEMPORAL_ADDRESS or
  * VOBIZ_BASE_URL point elsewhere), the same for `npm start` and `npm run demo`. */
-export function stackOptionsFromConfig(config: AppConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): StackOptions {
+export function stackOptionsFromConfig(config: AppConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env, { cluster = false }: { cluster?: boolean } = {}): StackOptions {
   const { dev } = config;
+  const ports = { port: dev.temporalPort, uiPort: dev.temporalUiPort };
   return {
     dataDir: resolve(dev.dataDir),
-    ...(dev.externalTemporal ? {} : { devServer: { port: dev.temporalPort, uiPort: dev.temporalUiPort } }),
+    ...(dev.externalTemporal ? {} : cluster ? { cluster: { ...ports, postgresPort: dev.clusterPostgresPort } } : { devServer: ports }),
     sandbox: !dev.externalVobiz,
     sandboxDbPath: resolve(config.sandbox.dbPath),
     webUiUrl: config.bridge.webUiUrl,
@@ -123,8 +127,25 @@ export async function startStack(config: AppConfig, options: StackOptions): Prom
     const codecUrl = `http://${codecHost}:${config.codec.server.port}`;
 
     // 1. Temporal.
-    let temporal: RunningStack['temporal'] = { address: config.temporal.address, managed: false, uiUrl: options.webUiUrl ?? config.bridge.webUiUrl };
-    if (options.devServer) {
+    let temporal: RunningStack['temporal'] = { address: config.temporal.address, managed: false, uiUrl: options.webUiUrl ?? config.bridge.webUiUrl, kind: 'external' };
+    if (options.cluster) {
+      const cluster = await startCluster({
+        dataDir: options.dataDir,
+        port: options.cluster.port,
+        uiPort: options.cluster.uiPort,
+        postgresPort: options.cluster.postgresPort,
+        namespace: config.temporal.namespace,
+        codecEndpoint: codecUrl,
+        log: (message) => logger.info(message),
+        ...(options.stderr ? { output: options.stderr } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      for (const part of [cluster.postgres, cluster.server, cluster.ui]) {
+        const name = cluster.children.find((c) => c.child === part.child)?.name ?? 'cluster';
+        parts.push({ name, stop: () => part.stop(), child: part.child });
+      }
+      temporal = { address: cluster.address, managed: true, uiUrl: options.webUiUrl ?? cluster.uiUrl, pid: cluster.server.pid, kind: 'cluster', description: cluster.description };
+    } else if (options.devServer) {
       const devServer = await startDevServer({
         dataDir: options.dataDir,
         port: options.devServer.port,
@@ -136,16 +157,15 @@ export async function startStack(config: AppConfig, options: StackOptions): Prom
         ...(options.env ? { env: options.env } : {}),
       });
       parts.push({ name: 'temporal dev server', stop: () => devServer.stop(), child: devServer.child });
-      temporal = { address: devServer.address, managed: true, uiUrl: options.webUiUrl ?? devServer.uiUrl, pid: devServer.pid };
+      temporal = { address: devServer.address, managed: true, uiUrl: options.webUiUrl ?? devServer.uiUrl, pid: devServer.pid, kind: 'dev server' };
       logger.info({ address: devServer.address, pid: devServer.pid }, 'temporal dev server ready');
     }
     checkAbort();
 
     // 2. Codec server (the Web UI decodes payloads through it). The dev server's UI origin is allowed too when it
     //    runs on a port other than the default.
-    const uiOrigins = temporal.managed && options.devServer
-      ? [`http://localhost:${options.devServer.uiPort}`, `http://127.0.0.1:${options.devServer.uiPort}`]
-      : [];
+    const uiPort = temporal.managed ? (options.devServer ?? options.cluster)?.uiPort : undefined;
+    const uiOrigins = uiPort ? [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`] : [];
     const codecServer = await startCodecServer({
       host: config.codec.server.host,
       port: config.codec.server.port,

@@ -21,7 +21,11 @@ export function describeStack(stack: RunningStack, source: AppConfig = stack.con
     '',
     'Vobiz lifecycle: local system is up',
     `  Temporal         ${c.temporal.address} (namespace ${c.temporal.namespace}, task queue ${c.temporal.taskQueue})` +
-      (stack.temporal.managed ? `  dev server pid ${stack.temporal.pid}, state in ${stack.dataDir}/temporal.sqlite` : '  (external: TEMPORAL_ADDRESS)'),
+      (stack.temporal.kind === 'cluster'
+        ? `\n                   ${stack.temporal.description}`
+        : stack.temporal.managed
+          ? `  dev server pid ${stack.temporal.pid}, state in ${stack.dataDir}/temporal.sqlite`
+          : '  (external: TEMPORAL_ADDRESS)'),
     `  Web UI           ${stack.temporal.uiUrl}   e.g. ${stack.temporal.uiUrl}/namespaces/${c.temporal.namespace}/workflows?query=${encodeURIComponent('VobizStage="kyc"')}`,
     `  Codec server     ${stack.codecUrl}  (/decode for the Web UI; ${source.codec.usingDevelopmentKey ? 'INSECURE development key' : `${source.codec.keys.length} configured key(s)`})`,
   ];
@@ -50,6 +54,8 @@ export function describeStack(stack: RunningStack, source: AppConfig = stack.con
 export const FORCE_AFTER_MS = 1_000;
 
 async function main(): Promise<void> {
+  // `npm run cluster`: the self-hosted Temporal server on PostgreSQL instead of the dev server.
+  const cluster = process.argv.includes('--cluster');
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: 'dev' });
   const aborter = new AbortController();
@@ -86,7 +92,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
-    stack = await startStack(config, { ...stackOptionsFromConfig(config, logger), signal: aborter.signal });
+    stack = await startStack(config, { ...stackOptionsFromConfig(config, logger, process.env, { cluster }), signal: aborter.signal });
   } catch (err) {
     if (err instanceof StackAbortedError) {
       process.stderr.write('Stopped during start-up.\n');

@@ -150,6 +150,8 @@ export interface ChildWorkerOptions {
   taskQueue: string;
   sandboxUrl: string;
   bundlePath: string;
+  /** Worker versioning: run as this build of this Worker Deployment (AUTO_UPGRADE, as src/worker.ts). */
+  deployment?: { deploymentName: string; buildId: string };
 }
 
 /** Starts test/fixtures/crash-worker.ts in its own process; resolves once it polls the task queue. */
@@ -166,6 +168,7 @@ export async function startChildWorker(options: ChildWorkerOptions): Promise<Chi
       CRASH_BUNDLE_PATH: options.bundlePath,
       CRASH_PARTNER_AUTH_ID: TEST_PARTNER.authId,
       CRASH_PARTNER_AUTH_TOKEN: TEST_PARTNER.authToken,
+      ...(options.deployment ? { CRASH_DEPLOYMENT_NAME: options.deployment.deploymentName, CRASH_BUILD_ID: options.deployment.buildId } : {}),
     },
   });
   own(child);

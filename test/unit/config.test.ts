@@ -41,6 +41,13 @@ describe('config', () => {
     expect(() => loadConfig({ TEMPORAL_TLS_CA_PATH: '/nonexistent/ca.pem' })).toThrow(/TEMPORAL_TLS_CA_PATH: cannot read file/);
   });
 
+  it('versions the worker only with a deployment name and a build id together', () => {
+    expect(loadConfig({}).worker.deployment).toBeUndefined();
+    expect(loadConfig({ WORKER_DEPLOYMENT_NAME: 'vobiz-lifecycle', WORKER_BUILD_ID: 'abc123' }).worker.deployment).toEqual({ deploymentName: 'vobiz-lifecycle', buildId: 'abc123' });
+    expect(() => loadConfig({ WORKER_BUILD_ID: 'abc123' })).toThrow(/WORKER_DEPLOYMENT_NAME: .*set together/);
+    expect(() => loadConfig({ WORKER_DEPLOYMENT_NAME: 'vobiz-lifecycle' })).toThrow(/WORKER_BUILD_ID: .*set together/);
+  });
+
   // Spawns `npx tsx` (a few seconds on a busy 2-core machine): more than the unit default of 5 s.
   it('makes an entry point print all problems and exit non-zero', { timeout: 30_000 }, async () => {
     const err = await run('npx', ['tsx', 'src/worker.ts'], {

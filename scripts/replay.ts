@@ -1,0 +1,110 @@
+/**
+ * The replay gate: `npm run replay -- --address host:7233 [--namespace ns] [--query '…'] [--limit 200]
+ * [--bundle dist/workflow-bundle.js]`. Downloads the histories of recent customer workflows from a cluster and
+ * replays each against the workflow code about to be deployed (the source in src/workflows, or a prebuilt bundle);
+ * exits 1 when any of them does not replay — a change that would break running customers (guard it with
+ * `patched()`) — or when the query matched nothing (a gate that checked nothing must not pass), and 0 otherwise.
+ *
+ * Connection settings besides --address/--namespace come from the environment like every other entry point
+ * (TEMPORAL_TLS_*, TEMPORAL_API_KEY; CODEC_KEYS to decrypt payloads — the replayer needs the workers' keys).
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type ReplayWorkerOptions } from '@temporalio/worker';
+import { createDataConverter, FAILURE_CONVERTER_PATH } from '../src/codec/data-converter.js';
+import { loadConfig } from '../src/config.js';
+import { connectClient } from '../src/temporal/connection.js';
+
+export const DEFAULT_QUERY = 'WorkflowType = "customerLifecycle"';
+const WORKFLOWS_PATH = fileURLToPath(new URL('../src/workflows/index.ts', import.meta.url));
+
+export interface ReplayGateOptions {
+  address?: string;
+  namespace?: string;
+  query: string;
+  limit: number;
+  /** A prebuilt bundle (dist/workflow-bundle.js); default: bundle src/workflows now. */
+  bundle?: string;
+  env?: NodeJS.ProcessEnv;
+  print?: (line: string) => void;
+}
+
+export interface ReplayGateResult {
+  replayed: number;
+  failures: { workflowId: string; runId: string; kind: 'nondeterminism' | 'error'; message: string }[];
+}
+
+export async function runReplayGate(options: ReplayGateOptions): Promise<ReplayGateResult> {
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const env = options.env ?? process.env;
+  const config = loadConfig({
+    ...env,
+    ...(options.address ? { TEMPORAL_ADDRESS: options.address } : {}),
+    ...(options.namespace ? { TEMPORAL_NAMESPACE: options.namespace } : {}),
+  });
+  const client = await connectClient(config.temporal, config.codec);
+  try {
+    const workflowSource: Pick<ReplayWorkerOptions, 'workflowBundle'> = options.bundle
+      ? { workflowBundle: { codePath: resolve(options.bundle) } }
+      : { workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger }) };
+    print(`replaying up to ${options.limit} workflows matching ${options.query} from ${config.temporal.address} (namespace ${config.temporal.namespace}) against ${options.bundle ?? 'src/workflows'}`);
+
+    async function* histories() {
+      let n = 0;
+      for await (const wf of client.workflow.list({ query: options.query })) {
+        if (n++ >= options.limit) return;
+        const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+        yield { workflowId: wf.workflowId, history };
+      }
+    }
+
+    const result: ReplayGateResult = { replayed: 0, failures: [] };
+    const replayOptions: ReplayWorkerOptions = { ...workflowSource, dataConverter: createDataConverter(config.codec), replayName: 'replay-gate' };
+    for await (const replay of Worker.runReplayHistories(replayOptions, histories())) {
+      result.replayed++;
+      if (!replay.error) continue;
+      // By name too: the worker and this script may load separate copies of @temporalio/workflow.
+      const kind = replay.error instanceof DeterminismViolationError || replay.error.name === 'DeterminismViolationError' ? 'nondeterminism' : 'error';
+      result.failures.push({ workflowId: replay.workflowId, runId: replay.runId, kind, message: replay.error.message });
+      print(`  FAIL ${replay.workflowId} (run ${replay.runId}): ${kind}: ${replay.error.message.split('\n')[0]}`);
+    }
+    print(`${result.replayed} replayed, ${result.failures.length} failed`);
+    return result;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+const noop = () => undefined;
+const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: console.error };
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('--limit must be a whole number >= 1');
+  return n;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const program = new Command('replay')
+    .description('Replay recent workflow histories from a cluster against the current workflow code; exit 1 on nondeterminism')
+    .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS)')
+    .option('--namespace <namespace>', 'namespace (default: TEMPORAL_NAMESPACE)')
+    .option('--query <visibility query>', 'which workflows to replay', DEFAULT_QUERY)
+    .option('--limit <n>', 'at most this many (newest first)', positive, 200)
+    .option('--bundle <path>', 'a prebuilt workflow bundle (npm run build: dist/workflow-bundle.js) instead of src/workflows')
+    .parse();
+  const opts = program.opts<{ address?: string; namespace?: string; query: string; limit: number; bundle?: string }>();
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  runReplayGate(opts).then(
+    (result) => {
+      if (result.replayed === 0) process.stderr.write('replay gate: no workflow matched the query; nothing was checked\n');
+      process.exit(result.replayed > 0 && result.failures.length === 0 ? 0 : 1);
+    },
+    (err: unknown) => {
+      process.stderr.write(`replay gate failed: ${(err as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}

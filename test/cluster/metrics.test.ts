@@ -1,0 +1,130 @@
+/**
+ * Metrics people can look at: the worker (src/worker.ts, as deployed, with WORKER_METRICS_ADDRESS) and the
+ * Temporal server expose Prometheus endpoints; after one onboarding on the cluster both are scraped, the series
+ * the Grafana dashboard (deploy/grafana/dashboards/vobiz-lifecycle.json) plots exist, and their values are sane.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
+import { startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../src/sandbox/testing.js';
+import { workflowIdFor } from '../../src/workflows/input.js';
+import { customerLifecycle } from '../../src/workflows/lifecycle.js';
+import { completeOnboarding, waitFor } from '../support/crash.js';
+import { onboardingRequest } from '../support/lifecycle.js';
+import { uniqueTaskQueue } from '../support/temporal.js';
+import { freePorts, startTestCluster, type TestCluster } from './support/cluster.js';
+
+const DASHBOARD = join(PROJECT_ROOT, 'deploy', 'grafana', 'dashboards', 'vobiz-lifecycle.json');
+/** Counters the SDK creates on their first event: a clean onboarding has none (its panel title says so). */
+const ON_FIRST_EVENT = new Set(['temporal_activity_execution_failed']);
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Prometheus text exposition → samples (enough of the format for these endpoints: no escaped quotes in labels). */
+function parse(text: string): Sample[] {
+  return text
+    .split('\n')
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => {
+      const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+      if (!m) throw new Error(`unparsable metrics line: ${line}`);
+      const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]));
+      return { name: m[1]!, labels, value: Number(m[3]) };
+    });
+}
+
+async function scrape(url: string): Promise<{ text: string; samples: Sample[] }> {
+  const res = await request(url);
+  const text = await res.body.text();
+  expect(res.statusCode, `${url} answered ${res.statusCode}`).toBe(200);
+  return { text, samples: parse(text) };
+}
+
+/** The metric names the dashboard's PromQL expressions use. */
+function dashboardMetrics(): string[] {
+  const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+  const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+  return [...new Set(exprs.flatMap((e) => e.match(/\b(temporal_[a-z_]+|service_[a-z_]+|persistence_[a-z_]+)\b/g) ?? []))];
+}
+
+describe('metrics on the cluster', () => {
+  let cluster: TestCluster;
+  let sandbox: TestSandbox;
+  let worker: ChildProcess | undefined;
+  let metricsPort: number;
+  const taskQueue = uniqueTaskQueue('metrics');
+
+  beforeAll(async () => {
+    [cluster, sandbox] = await Promise.all([startTestCluster(), startTestSandbox()]);
+    [metricsPort] = (await freePorts(1)) as [number];
+    worker = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'worker.ts')], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        TEMPORAL_ADDRESS: cluster.address,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        VOBIZ_BASE_URL: sandbox.url,
+        VOBIZ_PARTNER_AUTH_ID: TEST_PARTNER.authId,
+        VOBIZ_PARTNER_AUTH_TOKEN: TEST_PARTNER.authToken,
+        BRIDGE_PUBLIC_URL: 'http://127.0.0.1:9', // no bridge here: the test signals the workflow itself
+        WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+      },
+    });
+    await waitFor(
+      async () => {
+        const { pollers } = await cluster.client.workflowService.describeTaskQueue({ namespace: cluster.namespace, taskQueue: { name: taskQueue } });
+        return pollers.length > 0;
+      },
+      { what: 'the worker to poll', timeoutMs: 120_000, intervalMs: 500 },
+    );
+  });
+  afterAll(async () => {
+    if (worker && worker.exitCode === null) {
+      worker.kill('SIGTERM');
+      await new Promise((resolve) => worker!.once('exit', resolve));
+    }
+    await sandbox?.close();
+    await cluster?.close();
+  });
+
+  it('exposes the worker and server series the dashboard plots, with sane values after an onboarding', async () => {
+    const req = onboardingRequest();
+    const handle = await cluster.client.workflow.start(customerLifecycle, { taskQueue, workflowId: workflowIdFor(req.customerRef), args: [req] });
+    await completeOnboarding(handle, sandbox.admin, { timeoutMs: 120_000 });
+
+    const workerMetrics = await scrape(`http://127.0.0.1:${metricsPort}/metrics`);
+    const serverMetrics = await scrape(`http://127.0.0.1:${cluster.ports.metrics}/metrics`);
+    const all = [...workerMetrics.samples, ...serverMetrics.samples];
+
+    // Every series the dashboard plots exists.
+    const names = new Set(all.map((s) => s.name.replace(/_(bucket|count|sum)$/, '')));
+    const plotted = dashboardMetrics();
+    expect(plotted.length).toBeGreaterThanOrEqual(10);
+    const missing = plotted.filter((m) => !ON_FIRST_EVENT.has(m) && !names.has(m.replace(/_(bucket|count|sum)$/, '')));
+    expect(missing, `dashboard metrics not exposed: ${missing.join(', ')}`).toEqual([]);
+
+    // Sane values: this onboarding's activities ran once each on our task queue, and took some time but not minutes.
+    const activityCount = (type: string) =>
+      workerMetrics.samples.filter((s) => s.name === 'temporal_activity_execution_latency_count' && s.labels.activity_type === type && s.labels.task_queue === taskQueue).reduce((n, s) => n + s.value, 0);
+    expect(activityCount('createCustomerAccount')).toBe(1);
+    expect(activityCount('transferOpeningBalance')).toBe(1);
+    const latencySum = workerMetrics.samples.filter((s) => s.name === 'temporal_activity_execution_latency_sum' && s.labels.task_queue === taskQueue).reduce((n, s) => n + s.value, 0);
+    expect(latencySum).toBeGreaterThan(0);
+    expect(latencySum).toBeLessThan(120_000);
+    const failed = workerMetrics.samples.filter((s) => s.name === 'temporal_activity_execution_failed' && s.labels.task_queue === taskQueue).reduce((n, s) => n + s.value, 0);
+    expect(failed).toBe(0);
+    // The server counted our start request.
+    const starts = serverMetrics.samples.filter((s) => s.name === 'service_requests' && s.labels.operation === 'StartWorkflowExecution').reduce((n, s) => n + s.value, 0);
+    expect(starts).toBeGreaterThanOrEqual(1);
+  });
+});

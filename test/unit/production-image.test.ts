@@ -1,0 +1,55 @@
+/**
+ * The production image holds production code only: the Dockerfile's default target (`app`) ships dist/ without
+ * dist/sandbox and dist/dev, which is only safe if no production entry point imports them — checked here by
+ * walking the import graph of the sources (TypeScript's own import scanner). The sandbox has its own target,
+ * used by docker-compose's demo profile only.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
+
+/** The images' commands: docker-compose.yml and the Dockerfile's comment name these. */
+const PRODUCTION_ENTRY_POINTS = ['src/worker.ts', 'src/bridge/main.ts', 'src/codec/main.ts', 'src/cli/main.ts'];
+
+/** Every project file reachable from `entries` through relative imports (type-only imports included: harmless). */
+function importGraph(entries: string[]): Set<string> {
+  const seen = new Set<string>();
+  const queue = entries.map((e) => resolve(PROJECT_ROOT, e));
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const { fileName } of ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
+      if (!fileName.startsWith('.')) continue; // packages: the image's node_modules
+      const base = resolve(dirname(file), fileName);
+      const target = [base.replace(/\.js$/, '.ts'), base, `${base}.ts`, join(base, 'index.ts')].find((p) => existsSync(p) && !p.endsWith('/'));
+      if (!target) throw new Error(`${relative(PROJECT_ROOT, file)} imports ${fileName}, which does not resolve`);
+      queue.push(target);
+    }
+  }
+  return new Set([...seen].map((f) => relative(PROJECT_ROOT, f)));
+}
+
+describe('production image', () => {
+  it('no production entry point imports the sandbox or the local orchestration', () => {
+    const files = importGraph(PRODUCTION_ENTRY_POINTS);
+    expect(files).toContain('src/config.ts');
+    expect(files).toContain('src/activities/index.ts');
+    expect(files).toContain('src/temporal/connection.ts');
+    expect([...files].filter((f) => f.startsWith('src/sandbox/') || f.startsWith('src/dev/'))).toEqual([]);
+  });
+
+  it('ships dist/ without the sandbox and dev trees in the app target; the sandbox has its own target', () => {
+    const dockerfile = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('rm -rf /out/dist/sandbox /out/dist/dev');
+    const app = dockerfile.slice(dockerfile.indexOf('FROM runtime AS app'));
+    expect(app).toContain('COPY --from=build --chown=node:node /out/dist ./dist');
+    expect(app).not.toContain('/app/dist');
+    expect(dockerfile.trimEnd().split('\n').filter((l) => l.startsWith('FROM')).at(-1)).toBe('FROM runtime AS app'); // the default target
+    const compose = readFileSync(join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8');
+    expect(compose).toMatch(/x-app: &app\n {2}image: vobiz-lifecycle:latest\n(?: {2}#.*\n)* {2}build:\n {4}context: \.\n {4}target: app\n/);
+    expect(compose).toMatch(/ {2}sandbox:\n(?: {4}.*\n)*? {4}build:\n {6}context: \.\n {6}target: sandbox\n/);
+  });
+});
