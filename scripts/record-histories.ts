@@ -37,6 +37,7 @@ import {
   type KycEventType,
 } from '../src/workflows/messages.js';
 import { SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes.js';
+import { vobizTaskQueue } from '../src/workflows/task-queues.js';
 
 const HISTORIES = join(PROJECT_ROOT, 'test', 'histories');
 const PARTNER_TOKEN = 'test-partner-token';
@@ -229,14 +230,17 @@ async function main(): Promise<void> {
   const dataConverter = createDataConverter({ keys: [DEVELOPMENT_KEY] });
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
   const taskQueue = 'record-histories';
+  const activities = createActivities({ vobiz, settings: { alertTimeoutMs: 2000 }, unsealingKeys: [DEVELOPMENT_SECRETS_KEY] });
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }),
-    activities: createActivities({ vobiz, settings: { alertTimeoutMs: 2000 }, unsealingKeys: [DEVELOPMENT_SECRETS_KEY] }),
+    activities,
     dataConverter,
   });
+  // The Vobiz calls' own queue (the rate budget), as src/worker.ts runs it.
+  const vobizWorker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: vobizTaskQueue(taskQueue), activities, dataConverter });
 
   const stamp = Date.now().toString(36);
   const ctx: Ctx = {
@@ -257,7 +261,7 @@ async function main(): Promise<void> {
     (JSON.parse(safeRead(manifestPath) ?? '[]') as ManifestEntry[]).map((entry) => [entry.file, entry]),
   );
   try {
-    await worker.runUntil(async () => {
+    await vobizWorker.runUntil(() => worker.runUntil(async () => {
       for (const name of names) {
         const { handle, runIds } = await PATHS[name]!.run(ctx);
         for (const [i, runId] of runIds.entries()) {
@@ -268,7 +272,7 @@ async function main(): Promise<void> {
           console.log(`recorded ${file}: ${history.events?.length ?? 0} events`);
         }
       }
-    });
+    }));
   } finally {
     writeFileSync(manifestPath, `${JSON.stringify([...manifest.values()].sort((a, b) => a.file.localeCompare(b.file)), null, 2)}\n`);
     await vobiz.close();

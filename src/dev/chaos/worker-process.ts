@@ -11,7 +11,9 @@ import { loadConfigOrExit, requireUnsealingKeys } from '../../config.js';
 import { createLogger, TemporalPinoLogger, temporalLogLevel } from '../../logging.js';
 import { createDataConverter } from '../../codec/data-converter.js';
 import { connectWorker } from '../../temporal/connection.js';
+import { vobizQueueLimits } from '../../temporal/vobiz-queue.js';
 import { VobizClient } from '../../vobiz/index.js';
+import { vobizTaskQueue } from '../../workflows/task-queues.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.logLevel, name: 'chaos-worker' });
@@ -27,19 +29,30 @@ Runtime.install({
 const unsealingKeys = requireUnsealingKeys(config);
 const vobiz = VobizClient.fromConfig(config.vobiz);
 const connection = await connectWorker(config.temporal);
+const activities = createActivities({ vobiz, unsealingKeys, settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 } });
 const worker = await Worker.create({
   connection,
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
   workflowBundle: { codePath },
-  activities: createActivities({ vobiz, unsealingKeys, settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 } }),
+  activities,
   dataConverter: createDataConverter(config.codec),
   maxCachedWorkflows: config.worker.maxCachedWorkflows,
   maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
   maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
   shutdownGraceTime: config.worker.shutdownGraceTimeMs,
 });
-logger.info({ taskQueue: config.temporal.taskQueue }, 'chaos worker polling');
-await worker.run();
+// Every Vobiz call runs on its own queue (the rate budget), as in src/worker.ts: without this poller they never run.
+const vobizWorker = await Worker.create({
+  connection,
+  namespace: config.temporal.namespace,
+  taskQueue: vobizTaskQueue(config.temporal.taskQueue),
+  activities,
+  dataConverter: createDataConverter(config.codec),
+  ...vobizQueueLimits(config.vobiz.maxRequestsPerSecond, config.worker.maxConcurrentActivityTaskExecutions),
+  shutdownGraceTime: config.worker.shutdownGraceTimeMs,
+});
+logger.info({ taskQueue: config.temporal.taskQueue, vobizTaskQueue: vobizTaskQueue(config.temporal.taskQueue) }, 'chaos worker polling');
+await Promise.all([worker.run(), vobizWorker.run()]);
 await connection.close();
 await vobiz.close();
