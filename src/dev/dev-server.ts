@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeFlags } from '../workflows/search-attributes.js';
-import { assertPortFree, hasExited, pipeLines, sleep, stopChild } from './processes.js';
+import { assertPortFree, hasExited, pipeLines, sleep, stopChild, stopStrayProcess } from './processes.js';
 import { temporalCliPath } from './temporal-binaries.js';
 
 export interface DevServerOptions {
@@ -158,14 +158,5 @@ async function stopLeftoverServer(pidFile: string, cli: string, dbFile: string):
   }
   if (cmdline[0] !== cli || !cmdline.includes('start-dev') || !cmdline.includes(dbFile)) return;
   process.stderr.write(`Stopping a Temporal dev server left over from an earlier run (pid ${pid})\n`);
-  process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 40; i++) {
-    await sleep(250);
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-  }
-  process.kill(pid, 'SIGKILL');
+  await stopStrayProcess(pid, 'SIGTERM', 10_000);
 }

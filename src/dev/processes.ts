@@ -42,6 +42,23 @@ export async function stopChild(child: ChildProcess, graceMs: number, signal: No
 }
 
 /** SIGKILL without waiting: the second Ctrl-C. */
+/**
+ * Stops a process we did not start in this run (a leftover found by its pid file): `signal`, up to `graceMs` for it
+ * to exit, then SIGKILL.
+ */
+export async function stopStrayProcess(pid: number, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+  process.kill(pid, signal);
+  for (let waited = 0; waited < graceMs; waited += 250) {
+    await sleep(250);
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+  }
+  process.kill(pid, 'SIGKILL');
+}
+
 export function killNow(child: ChildProcess | undefined): void {
   if (child && !hasExited(child)) child.kill('SIGKILL');
 }

@@ -9,7 +9,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, chownSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { assertPortFree, hasExited, pipeLines, sleep, stopChild } from '../processes.js';
+import { assertPortFree, hasExited, pipeLines, sleep, stopChild, stopStrayProcess } from '../processes.js';
 import { postgresBinDir } from './binaries.js';
 import { filtered } from './output.js';
 
@@ -98,16 +98,7 @@ async function stopLeftover(dir: string): Promise<void> {
   }
   if (!cmdline.split('\0').includes(dir)) return;
   process.stderr.write(`Stopping a PostgreSQL left over from an earlier run (pid ${pid})\n`);
-  process.kill(pid, 'SIGINT');
-  for (let i = 0; i < 120; i++) {
-    await sleep(250);
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-  }
-  process.kill(pid, 'SIGKILL');
+  await stopStrayProcess(pid, 'SIGINT', 30_000);
 }
 
 export async function startPostgres(options: PostgresOptions): Promise<RunningPostgres> {

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
-import { assertPortFree, hasExited, pipeLines, sleep, stopChild } from '../processes.js';
+import { assertPortFree, hasExited, pipeLines, sleep, stopChild, stopStrayProcess } from '../processes.js';
 import { PROJECT_ROOT, temporalCliPath } from '../temporal-binaries.js';
 import type { ClusterBinaries } from './binaries.js';
 import { filtered } from './output.js';
@@ -166,16 +166,7 @@ async function stopLeftover(pidFile: string, binary: string, configFile: string)
   }
   if (cmdline[0] !== binary || !cmdline.includes(configFile)) return;
   process.stderr.write(`Stopping a Temporal server left over from an earlier run (pid ${pid})\n`);
-  process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 80; i++) {
-    await sleep(250);
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-  }
-  process.kill(pid, 'SIGKILL');
+  await stopStrayProcess(pid, 'SIGTERM', 20_000);
 }
 
 export async function startTemporalServer(options: TemporalServerOptions): Promise<RunningTemporalServer> {
