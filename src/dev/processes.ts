@@ -63,6 +63,19 @@ export function killNow(child: ChildProcess | undefined): void {
   if (child && !hasExited(child)) child.kill('SIGKILL');
 }
 
+/** A free TCP port on 127.0.0.1 (closed again before it is returned: fine on one machine). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 export class PortInUseError extends Error {
   constructor(
     readonly host: string,

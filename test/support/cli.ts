@@ -3,7 +3,6 @@
  * environment given, and returns its exit code and output.
  */
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,15 +31,7 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
   });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+export { freePort } from '../../src/dev/processes.js';
 
 /** The port of a host:port address. */
 export const portOf = (address: string): string => address.slice(address.lastIndexOf(':') + 1);

@@ -46,18 +46,7 @@ export function faultHit(admin: SandboxAdminClient, route: string, hits = 1): ()
   return async () => (await admin.faults()).find((f) => f.method === method && f.pattern === pattern && f.hits >= hits);
 }
 
-/** A free TCP port on 127.0.0.1 (closed again before it is returned; fine for a test on one machine). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../src/dev/processes.js';
 
 export interface Relay {
   url: string;

@@ -7,23 +7,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { hasExited, sleep, stopChild, waitForExit } from '../processes.js';
 import { PROJECT_ROOT } from '../temporal-binaries.js';
 
-/** A free TCP port on 127.0.0.1 (closed again before it is returned: fine on one machine). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../processes.js';
 
 export interface PieceSpec {
   name: string;
