@@ -1,0 +1,94 @@
+/**
+ * Worker memory against its cache size: the worker is restarted with each WORKER_MAX_CACHED_WORKFLOWS, every parked
+ * customer is woken once (a signal, as a webhook would), so min(N, cache) of them end up cached, and the worker's
+ * resident memory is read once it is quiet. A straight line through (cached customers, RSS) gives the memory per
+ * cached parked customer (slope) and the worker's own (intercept), from which the cache size for a memory budget.
+ */
+import type { Client } from '@temporalio/client';
+import pLimit from 'p-limit';
+import { kycEventSignal } from '../../src/workflows/messages.js';
+import type { ParkedCustomer } from './customers.js';
+import { fitLine, rssMb, sleep } from './stats.js';
+import type { FleetSystem } from './system.js';
+
+export interface CachePoint {
+  cacheSize: number;
+  cached: number;
+  /** Worker RSS right after the restart, before any customer woke. */
+  workerAfterRestartMb: number;
+  /** Worker RSS with min(N, cache) customers cached. */
+  workerMb: number;
+  serverMb: number;
+  /** Seconds to wake every parked customer (each replays its history into the cache). */
+  wakeSeconds: number;
+}
+
+export interface CacheFigures {
+  points: CachePoint[];
+  perCachedCustomerMb: number;
+  baseMb: number;
+  /** Largest cache that keeps the worker within `budgetMb` (by the line), and the budget. */
+  recommendedCacheSize: number;
+  budgetMb: number;
+  /** The line's worker RSS for 10,000 parked customers at the default cache (500) and at the recommended one. */
+  projected10kAtDefaultMb: number;
+  projected10kAtRecommendedMb: number;
+}
+
+/** Resident memory after the process has been left alone for `settleMs` (allocation churn settles, GC runs). */
+export async function settledRss(pid: number | undefined, settleMs = 5_000): Promise<number> {
+  await sleep(settleMs);
+  return rssMb(pid);
+}
+
+export async function wakeAll(client: Client, parked: readonly ParkedCustomer[], concurrency: number, tag: string): Promise<void> {
+  const limit = pLimit(concurrency);
+  await Promise.all(
+    parked.map((c, i) =>
+      limit(() =>
+        client.workflow.getHandle(c.workflowId).signal(kycEventSignal, {
+          eventKey: `bench-wake-${tag}-${i}`,
+          event: 'kyc.completed',
+          sessionId: `KYC_BENCH_WAKE_${tag}`,
+          status: 'completed',
+          receivedAt: new Date().toISOString(),
+        }),
+      ),
+    ),
+  );
+}
+
+export async function measureCacheSizes(
+  system: FleetSystem,
+  client: Client,
+  parked: readonly ParkedCustomer[],
+  cacheSizes: readonly number[],
+  concurrency: number,
+  log: (line: string) => void,
+  budgetMb = 300,
+  defaultCacheSize = 500,
+): Promise<CacheFigures> {
+  const points: CachePoint[] = [];
+  for (const cacheSize of cacheSizes) {
+    await system.restartWorker(cacheSize);
+    const workerAfterRestartMb = await settledRss(system.worker.pid);
+    const began = performance.now();
+    await wakeAll(client, parked, concurrency, `cache-${cacheSize}`);
+    const wakeSeconds = (performance.now() - began) / 1000;
+    const workerMb = await settledRss(system.worker.pid, 10_000);
+    const point = { cacheSize, cached: Math.min(parked.length, cacheSize), workerAfterRestartMb, workerMb, serverMb: rssMb(system.devServerPid), wakeSeconds };
+    points.push(point);
+    log(`cache ${cacheSize}: worker ${workerAfterRestartMb.toFixed(0)} MB after restart, ${workerMb.toFixed(0)} MB with ${point.cached} cached (woken in ${wakeSeconds.toFixed(1)} s); server ${point.serverMb.toFixed(0)} MB`);
+  }
+  const { slope, intercept } = fitLine(points.map((p) => ({ x: p.cached, y: p.workerMb })));
+  const recommended = slope > 0 ? Math.max(0, Math.floor((budgetMb - intercept) / slope)) : Number.NaN;
+  return {
+    points,
+    perCachedCustomerMb: slope,
+    baseMb: intercept,
+    recommendedCacheSize: recommended,
+    budgetMb,
+    projected10kAtDefaultMb: intercept + slope * Math.min(10_000, defaultCacheSize),
+    projected10kAtRecommendedMb: intercept + slope * Math.min(10_000, recommended),
+  };
+}
