@@ -25,7 +25,7 @@ import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
 import { SandboxAdminClient } from '../../src/sandbox/admin-client.js';
 import { connectClient } from '../../src/temporal/connection.js';
 import { countCustomers, listParked, onboardingRequest, startOnboardings } from './customers.js';
-import { measureCacheSizes, settledRss } from './memory.js';
+import { cachedWorkflows, measureCacheSizes, settledRss } from './memory.js';
 import { compareOnboarding } from './onboarding.js';
 import { parseFleetBenchOptions } from './options.js';
 import { renderFleetTable, roundedJson, type FleetFigures } from './report.js';
@@ -84,6 +84,7 @@ async function main(): Promise<number> {
       withParked: {
         cacheSize: Number(system.worker.spec.env.WORKER_MAX_CACHED_WORKFLOWS),
         workerMb: await settledRss(system.worker.pid, 10_000),
+        cached: await cachedWorkflows(system.workerMetricsUrl).catch(() => Number.NaN),
         serverMb: rssMb(system.devServerPid),
         bridgeMb: rssMb(system.bridge.pid),
         sandboxMb: rssMb(system.sandbox.pid),

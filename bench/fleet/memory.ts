@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import pLimit from 'p-limit';
 import { kycEventSignal } from '../../src/workflows/messages.js';
 import type { ParkedCustomer } from './customers.js';
-import { fitLine, rssMb, sleep } from './stats.js';
+import { fitLine, rssMb, sampledRssMb, sleep, waitUntil } from './stats.js';
 import type { FleetSystem } from './system.js';
 
 export interface CachePoint {
@@ -38,7 +38,16 @@ export interface CacheFigures {
 /** Resident memory after the process has been left alone for `settleMs` (allocation churn settles, GC runs). */
 export async function settledRss(pid: number | undefined, settleMs = 5_000): Promise<number> {
   await sleep(settleMs);
-  return rssMb(pid);
+  return sampledRssMb(pid);
+}
+
+/** Workflows in the worker's cache, from its Prometheus endpoint (Temporal Core's sticky cache gauge). */
+export async function cachedWorkflows(metricsUrl: string): Promise<number> {
+  const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) });
+  const text = await res.text();
+  let total = 0;
+  for (const match of text.matchAll(/^temporal_sticky_cache_size(?:\{[^}]*\})?\s+([0-9.e+]+)$/gm)) total += Number(match[1]);
+  return total;
 }
 
 export async function wakeAll(client: Client, parked: readonly ParkedCustomer[], concurrency: number, tag: string): Promise<void> {
@@ -73,10 +82,15 @@ export async function measureCacheSizes(
     await system.restartWorker(cacheSize);
     const workerAfterRestartMb = await settledRss(system.worker.pid);
     const began = performance.now();
-    await wakeAll(client, parked, concurrency, `cache-${cacheSize}`);
+    // Waking more customers than the cache holds would only evict and replay: min(N, cache) fill it.
+    await wakeAll(client, parked.slice(0, cacheSize), concurrency, `cache-${cacheSize}`);
+    // A signal returns once Temporal has it; the workflow takes its task a little later. Done when the cache is full.
+    const expected = Math.min(parked.length, cacheSize);
+    await waitUntil(async () => (await cachedWorkflows(system.workerMetricsUrl)) >= expected, 300_000, 1_000);
     const wakeSeconds = (performance.now() - began) / 1000;
     const workerMb = await settledRss(system.worker.pid, 10_000);
-    const point = { cacheSize, cached: Math.min(parked.length, cacheSize), workerAfterRestartMb, workerMb, serverMb: rssMb(system.devServerPid), wakeSeconds };
+    const cached = await cachedWorkflows(system.workerMetricsUrl).catch(() => expected);
+    const point = { cacheSize, cached, workerAfterRestartMb, workerMb, serverMb: rssMb(system.devServerPid), wakeSeconds };
     points.push(point);
     log(`cache ${cacheSize}: worker ${workerAfterRestartMb.toFixed(0)} MB after restart, ${workerMb.toFixed(0)} MB with ${point.cached} cached (woken in ${wakeSeconds.toFixed(1)} s); server ${point.serverMb.toFixed(0)} MB`);
   }

@@ -13,7 +13,7 @@ import type { DailyCallModel, IdleFigures } from './vobiz-calls.js';
 export interface FleetFigures {
   parked: { customers: number; seconds: number; perMinute: number };
   memory: {
-    withParked: { cacheSize: number; workerMb: number; serverMb: number; bridgeMb: number; sandboxMb: number; floorWorkerMb: number };
+    withParked: { cacheSize: number; cached: number; workerMb: number; serverMb: number; bridgeMb: number; sandboxMb: number; floorWorkerMb: number };
     cache?: CacheFigures;
   };
   bundles: { lifecycleBytes: number; floorBytes: number };
@@ -39,7 +39,7 @@ export function fleetRows(f: FleetFigures): Row[] {
   const rows: Row[] = [];
   const m = f.memory.withParked;
   rows.push({ measure: `park ${f.parked.customers} customers in KYC (start API)`, figure: `${fixed(f.parked.seconds, 0)} s (${fixed(f.parked.perMinute, 0)} /min)`, target: '-', verdict: '-' });
-  rows.push({ measure: `RSS with ${f.parked.customers} parked (cache ${m.cacheSize})`, figure: `worker ${mb(m.workerMb)}, server ${mb(m.serverMb)}, bridge ${mb(m.bridgeMb)}, sandbox ${mb(m.sandboxMb)}`, target: '-', verdict: '-' });
+  rows.push({ measure: `RSS with ${f.parked.customers} parked (cache ${m.cacheSize}, ${m.cached} cached)`, figure: `worker ${mb(m.workerMb)}, server ${mb(m.serverMb)}, bridge ${mb(m.bridgeMb)}, sandbox ${mb(m.sandboxMb)}`, target: '-', verdict: '-' });
   const c = f.memory.cache;
   if (c) {
     for (const p of c.points) {

@@ -32,6 +32,16 @@ export function rssMb(pid: number | undefined): number {
   }
 }
 
+/** The median of `samples` RSS readings taken one second apart (one reading catches a GC mid-way). */
+export async function sampledRssMb(pid: number | undefined, samples = 5): Promise<number> {
+  const readings: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    if (i > 0) await sleep(1_000);
+    readings.push(rssMb(pid));
+  }
+  return median(readings.filter(Number.isFinite));
+}
+
 export const round = (value: number, digits = 1) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null);
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

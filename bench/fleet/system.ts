@@ -29,6 +29,8 @@ export interface FleetSystem {
   namespace: string;
   sandboxUrl: string;
   bridgeUrl: string;
+  /** The lifecycle worker's Prometheus endpoint (WORKER_METRICS_ADDRESS): its workflow cache size is read there. */
+  workerMetricsUrl: string;
   devServerPid: number;
   sandbox: Piece;
   bridge: Piece;
@@ -56,7 +58,7 @@ export async function startFleetSystem(options: FleetBenchOptions, dataDir: stri
   };
 
   try {
-    const [port, uiPort, sandboxPort, bridgePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [port, uiPort, sandboxPort, bridgePort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     devServer = await startDevServer({
       dataDir,
       port,
@@ -132,6 +134,7 @@ export async function startFleetSystem(options: FleetBenchOptions, dataDir: stri
       VOBIZ_MAX_REQUESTS_PER_SECOND: String(options.vobizRps),
       KYC_SWEEP_INTERVAL: `${Math.round(durationSeconds(options.sweepInterval))}s`,
       BRIDGE_PUBLIC_URL: bridgeUrl,
+      WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
     };
     const worker: Piece = new Piece({
       name: 'worker',
@@ -158,6 +161,7 @@ export async function startFleetSystem(options: FleetBenchOptions, dataDir: stri
       namespace: NAMESPACE,
       sandboxUrl,
       bridgeUrl,
+      workerMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       devServerPid: devServer.pid,
       sandbox,
       bridge,
