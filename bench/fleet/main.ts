@@ -33,7 +33,7 @@ import { compareSignalPaths } from './signals.js';
 import { rssMb, waitUntil } from './stats.js';
 import { recoverLostWebhooks } from './sweep.js';
 import { durationSeconds, startFleetSystem, TASK_QUEUE, type FleetSystem } from './system.js';
-import { dailyCallsAtDefaults, measureIdleCalls } from './vobiz-calls.js';
+import { dailyCallsAtDefaults, measureIdleCalls, sweepCallsFor } from './vobiz-calls.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -67,6 +67,8 @@ async function main(): Promise<number> {
   const admin = new SandboxAdminClient(system.sandboxUrl);
   const timeoutMs = Math.max(600, options.customers) * 1000;
 
+  const before = { workerMb: await settledRss(system.worker.pid, 0), serverMb: rssMb(system.devServerPid) };
+
   // Park N.
   const parkedPrefix = `bench-${runId}-p`;
   const parkStart = performance.now();
@@ -81,6 +83,7 @@ async function main(): Promise<number> {
   const figures: FleetFigures = {
     parked: { customers: options.customers, seconds: parkSeconds, perMinute: (options.customers / parkSeconds) * 60 },
     memory: {
+      beforeParking: before,
       withParked: {
         cacheSize: Number(system.worker.spec.env.WORKER_MAX_CACHED_WORKFLOWS),
         workerMb: await settledRss(system.worker.pid, 10_000),
@@ -113,8 +116,9 @@ async function main(): Promise<number> {
     log(`KYC sweep: ${options.lostWebhooks} lost webhooks, sweep every ${options.sweepInterval}`);
     figures.sweep = await recoverLostWebhooks({ system, client, admin, concurrency: options.concurrency }, parkedPrefix, parked, options.lostWebhooks, durationSeconds(options.sweepInterval), log);
     const readsPerConfirmation = figures.sweep.recovered > 0 ? figures.sweep.calls.sessionReads / figures.sweep.recovered : 1;
-    const perRun = figures.idle.sweepRuns.length > 0 ? figures.idle.sweepRuns.reduce((s, r) => s + r.result.vobizCalls, 0) / figures.idle.sweepRuns.length : figures.idle.sweepPages;
-    figures.dailyCalls = dailyCallsAtDefaults(options.customers, perRun, readsPerConfirmation);
+    const runs = [...figures.idle.sweepRuns, ...figures.sweep.sweepRuns];
+    figures.dailyCalls = dailyCallsAtDefaults(options.customers, sweepCallsFor(runs, options.customers), readsPerConfirmation);
+    figures.dailyCallsAt10k = dailyCallsAtDefaults(10_000, sweepCallsFor(runs, 10_000), readsPerConfirmation);
   }
 
   const wallSeconds = Math.round((Date.now() - began) / 1000);

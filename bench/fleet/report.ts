@@ -13,6 +13,7 @@ import type { DailyCallModel, IdleFigures } from './vobiz-calls.js';
 export interface FleetFigures {
   parked: { customers: number; seconds: number; perMinute: number };
   memory: {
+    beforeParking: { workerMb: number; serverMb: number };
     withParked: { cacheSize: number; cached: number; workerMb: number; serverMb: number; bridgeMb: number; sandboxMb: number; floorWorkerMb: number };
     cache?: CacheFigures;
   };
@@ -21,6 +22,8 @@ export interface FleetFigures {
   onboarding?: OnboardingFigures;
   idle?: IdleFigures;
   dailyCalls?: DailyCallModel;
+  /** The same at 10,000 parked, with the sweep's cost taken from the line through its runs. */
+  dailyCallsAt10k?: DailyCallModel;
   sweep?: SweepFigures;
 }
 
@@ -39,6 +42,7 @@ export function fleetRows(f: FleetFigures): Row[] {
   const rows: Row[] = [];
   const m = f.memory.withParked;
   rows.push({ measure: `park ${f.parked.customers} customers in KYC (start API)`, figure: `${fixed(f.parked.seconds, 0)} s (${fixed(f.parked.perMinute, 0)} /min)`, target: '-', verdict: '-' });
+  rows.push({ measure: 'RSS before parking', figure: `worker ${mb(f.memory.beforeParking.workerMb)}, server ${mb(f.memory.beforeParking.serverMb)}`, target: '-', verdict: '-' });
   rows.push({ measure: `RSS with ${f.parked.customers} parked (cache ${m.cacheSize}, ${m.cached} cached)`, figure: `worker ${mb(m.workerMb)}, server ${mb(m.serverMb)}, bridge ${mb(m.bridgeMb)}, sandbox ${mb(m.sandboxMb)}`, target: '-', verdict: '-' });
   const c = f.memory.cache;
   if (c) {
@@ -92,11 +96,11 @@ export function fleetRows(f: FleetFigures): Row[] {
       verdict: '-',
     });
   }
-  const d = f.dailyCalls;
-  if (d) {
+  for (const d of [f.dailyCalls, f.dailyCallsAt10k]) {
+    if (!d) continue;
     rows.push({
-      measure: 'Vobiz calls per parked customer per day (defaults)',
-      figure: `${fixed(d.total)} = polls ${fixed(d.polls)} + sweep ${fixed(d.sweep, 3)} + reminders ${fixed(d.reminders)}`,
+      measure: `Vobiz calls per parked customer per day, ${d.parked} parked (defaults)`,
+      figure: `${fixed(d.total)} = polls ${fixed(d.polls)} + sweep ${fixed(d.sweep, 3)} (${fixed(d.sweepCallsPerRun, 1)}/run) + reminders ${fixed(d.reminders)}`,
       target: '≤ 1',
       verdict: verdict(d.total <= 1),
     });

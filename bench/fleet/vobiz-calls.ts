@@ -15,7 +15,7 @@ import type { RequestReport, SandboxAdminClient } from '../../src/sandbox/admin-
 import { EDGE_DEFAULTS, INPUT_DEFAULTS } from '../../src/workflows/defaults.js';
 import { durationMs } from '../../src/workflows/duration.js';
 import type { KycSweepResult } from '../../src/workflows/messages.js';
-import { sleep } from './stats.js';
+import { fitLine, median, sleep } from './stats.js';
 
 const DAY_MS = 86_400_000;
 
@@ -77,6 +77,7 @@ export async function measureIdleCalls(admin: SandboxAdminClient, client: Client
 }
 
 export interface DailyCallModel {
+  parked: number;
   pollInterval: string;
   sweepInterval: string;
   readsPerConfirmation: number;
@@ -87,6 +88,18 @@ export interface DailyCallModel {
   total: number;
 }
 
+/**
+ * A sweep's calls against the open sessions it paged, as a line through every run the bench saw (idle ones with all
+ * N open, and those of the recovery with fewer): what a sweep costs with `openSessions` open.
+ */
+export function sweepCallsFor(runs: readonly SweepRun[], openSessions: number): number {
+  const withCustomers = runs.filter((r) => r.result.customersInKyc > 0);
+  if (withCustomers.length === 0) return Number.NaN;
+  const { slope, intercept } = fitLine(withCustomers.map((r) => ({ x: r.result.openSessions, y: r.result.vobizCalls })));
+  if (!Number.isFinite(slope)) return median(withCustomers.map((r) => r.result.vobizCalls));
+  return Math.max(0, intercept + slope * openSessions);
+}
+
 /** Calls per parked customer per day at the defaults, from the measured cost of a sweep and of a confirmation. */
 export function dailyCallsAtDefaults(parked: number, sweepCallsPerRun: number, readsPerConfirmation: number): DailyCallModel {
   const pollInterval = EDGE_DEFAULTS.kyc.pollInterval;
@@ -95,6 +108,7 @@ export function dailyCallsAtDefaults(parked: number, sweepCallsPerRun: number, r
   const sweep = (sweepCallsPerRun * (DAY_MS / sweepIntervalMs)) / parked;
   const reminders = INPUT_DEFAULTS.kyc.reminderSchedule.length / INPUT_DEFAULTS.kyc.expiresInDays;
   return {
+    parked,
     pollInterval,
     sweepInterval: `${sweepIntervalMs / 60_000} minutes`,
     readsPerConfirmation,
