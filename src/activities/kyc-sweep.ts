@@ -44,8 +44,6 @@ export interface KycSweepDeps {
   vobiz: VobizClient;
   /** A client of the namespace the customers run in (payloads encrypted like every client's). */
   client: Client;
-  /** The clock (tests of the safety net need none: they set `fullPagingEveryMs`). */
-  now?: () => number;
 }
 
 /** Quotes a value for a visibility query (task queue names may contain quotes in principle). */
@@ -63,7 +61,7 @@ interface OpenSessions {
   calls: number;
 }
 
-export function kycSweepActivities({ vobiz, client, now = Date.now }: KycSweepDeps): KycSweepActivities {
+export function kycSweepActivities({ vobiz, client }: KycSweepDeps): KycSweepActivities {
   async function customersWaiting(taskQueue: string): Promise<Map<string, string | undefined>> {
     const query = [
       `WorkflowType = ${quoted(WORKFLOW_TYPE)}`,
@@ -143,7 +141,7 @@ export function kycSweepActivities({ vobiz, client, now = Date.now }: KycSweepDe
 
   return {
     async sweepKycSessions(input: KycSweepInput): Promise<KycSweepResult> {
-      const startedAt = now();
+      const startedAt = Date.now();
       const [waiting, previous] = await Promise.all([customersWaiting(input.taskQueue), previousResult(input.taskQueue, input.sweepId)]);
       if (waiting.size === 0) {
         // Nobody to lose a webhook: no Vobiz call, and no baseline for the next run (the sessions moved unseen).
