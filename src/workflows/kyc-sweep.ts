@@ -6,8 +6,8 @@
  * kyc whose session Vobiz no longer lists as open get a `kycCheck` hint and confirm at once, so a lost webhook costs
  * minutes, not the customer's own poll interval.
  *
- * Since the full-paging change the run still schedules the same single activity (only its input and result grew),
- * so runs in flight at a deploy replay unchanged: no patch is needed.
+ * The run schedules the same single activity as before the sweep read totals first (only the activity's input and
+ * result grew, and replay does not compare those), so runs in flight at a deploy replay unchanged: no patch.
  */
 import { metricMeter, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { KycSweepActivities } from '../activities/types.js';
