@@ -99,6 +99,8 @@ const EnvSchema = z
       z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 0.0.0.0:9464').optional(),
     ),
     KYC_SWEEP_INTERVAL: duration('5m').refine((d) => toMilliseconds(d) >= 1_000, 'must be at least 1s'),
+    // KYC_SWEEP_FULL_PAGING_EVERY_MS (messages.ts) is the same default for a schedule or run created without it.
+    KYC_SWEEP_FULL_PAGING_EVERY: duration('3h').refine((d) => toMilliseconds(d) >= 1_000, 'must be at least 1s'),
     WORKER_DEPLOYMENT_NAME: optionalString,
     WORKER_BUILD_ID: optionalString,
 
@@ -204,6 +206,8 @@ export interface WorkerConfig {
   metricsAddress?: string;
   /** How often the partner-wide KYC sweep runs (its Temporal Schedule's interval), in milliseconds. */
   kycSweepIntervalMs: number;
+  /** The sweep's safety net: every open KYC session is paged at least this often, whatever the totals say. */
+  kycSweepFullPagingEveryMs: number;
   /** Worker versioning: this worker is build `buildId` of Worker Deployment `deploymentName` (both or neither). */
   deployment?: { deploymentName: string; buildId: string };
 }
@@ -360,6 +364,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       workflowBundlePath: e.WORKER_WORKFLOW_BUNDLE,
       ...(e.WORKER_METRICS_ADDRESS ? { metricsAddress: e.WORKER_METRICS_ADDRESS } : {}),
       kycSweepIntervalMs: toMilliseconds(e.KYC_SWEEP_INTERVAL),
+      kycSweepFullPagingEveryMs: toMilliseconds(e.KYC_SWEEP_FULL_PAGING_EVERY),
       ...(e.WORKER_DEPLOYMENT_NAME && e.WORKER_BUILD_ID ? { deployment: { deploymentName: e.WORKER_DEPLOYMENT_NAME, buildId: e.WORKER_BUILD_ID } } : {}),
     },
     vobiz: {

@@ -136,8 +136,12 @@ async function scheduleKycSweep(client: Client, config: AppConfig, logger: Logge
     const { scheduleId, outcome } = await ensureKycSweepSchedule(client, {
       taskQueue: config.temporal.taskQueue,
       intervalMs: config.worker.kycSweepIntervalMs,
+      fullPagingEveryMs: config.worker.kycSweepFullPagingEveryMs,
     });
-    logger.info({ scheduleId, outcome, intervalMs: config.worker.kycSweepIntervalMs }, 'KYC sweep schedule ready');
+    logger.info(
+      { scheduleId, outcome, intervalMs: config.worker.kycSweepIntervalMs, fullPagingEveryMs: config.worker.kycSweepFullPagingEveryMs },
+      'KYC sweep schedule ready',
+    );
   } catch (err) {
     logger.error({ error: err instanceof Error ? err.message : String(err) }, 'Could not create the KYC sweep schedule: lost webhooks wait for each customer\'s own poll');
   }

@@ -135,6 +135,8 @@ export interface KycSweepInput {
   sweepId: string;
   /** Sessions per page of `GET /kyc-sessions` (Vobiz allows up to 100). */
   pageSize: number;
+  /** The safety net: every open session is paged at least this often, whatever the totals say. */
+  fullPagingEveryMs: number;
 }
 
 /** The partner-wide KYC sweep (src/activities/kyc-sweep.ts), registered beside the lifecycle's activities. */

@@ -6,7 +6,7 @@
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { kycSweep } from '../workflows/kyc-sweep.js';
-import { KYC_SWEEP_WORKFLOW_TYPE } from '../workflows/messages.js';
+import { KYC_SWEEP_FULL_PAGING_EVERY_MS, KYC_SWEEP_WORKFLOW_TYPE } from '../workflows/messages.js';
 
 /** One schedule per task queue: one deployment's customers, one sweep. */
 export function kycSweepScheduleId(taskQueue: string): string {
@@ -16,12 +16,14 @@ export function kycSweepScheduleId(taskQueue: string): string {
 export interface KycSweepScheduleOptions {
   taskQueue: string;
   intervalMs: number;
+  /** The sweep's safety net (`KYC_SWEEP_FULL_PAGING_EVERY`, default 3 hours): every open session is paged at least this often. */
+  fullPagingEveryMs?: number;
 }
 
-/** Creates the schedule, or updates its interval and task queue if it exists; returns its ID and what it did. */
+/** Creates the schedule, or updates its interval, task queue and sweep options if it exists; returns its ID and what it did. */
 export async function ensureKycSweepSchedule(
   client: Client,
-  { taskQueue, intervalMs }: KycSweepScheduleOptions,
+  { taskQueue, intervalMs, fullPagingEveryMs = KYC_SWEEP_FULL_PAGING_EVERY_MS }: KycSweepScheduleOptions,
 ): Promise<{ scheduleId: string; outcome: 'created' | 'updated' | 'unchanged' }> {
   const scheduleId = kycSweepScheduleId(taskQueue);
   const action = {
@@ -29,7 +31,7 @@ export async function ensureKycSweepSchedule(
     workflowType: KYC_SWEEP_WORKFLOW_TYPE,
     workflowId: `kyc-sweep-${taskQueue}`, // the schedule appends each action's time
     taskQueue,
-    args: [{}] as Parameters<typeof kycSweep>,
+    args: [{ fullPagingEveryMs }] as Parameters<typeof kycSweep>,
     // A sweep that cannot finish within an interval is cut short; the next one does the same work.
     workflowExecutionTimeout: Math.max(intervalMs, 60_000),
   };
@@ -45,7 +47,8 @@ export async function ensureKycSweepSchedule(
   const current = await handle.describe();
   const currentEvery = current.spec.intervals?.[0]?.every;
   const currentQueue = current.action.type === 'startWorkflow' ? current.action.taskQueue : undefined;
-  if (current.spec.intervals?.length === 1 && Number(currentEvery) === intervalMs && currentQueue === taskQueue) {
+  const currentArgs = current.action.type === 'startWorkflow' ? JSON.stringify(current.action.args ?? []) : undefined;
+  if (current.spec.intervals?.length === 1 && Number(currentEvery) === intervalMs && currentQueue === taskQueue && currentArgs === JSON.stringify(action.args)) {
     return { scheduleId, outcome: 'unchanged' };
   }
   await handle.update((previous) => ({ ...previous, action, spec, policies: { ...previous.policies, ...policies } }));

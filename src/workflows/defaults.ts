@@ -45,9 +45,11 @@ export const INPUT_DEFAULTS = {
  * it; the workflow's own fallback (INPUT_DEFAULTS, for a hand-started input without the field) stays as it was, so
  * no running customer's replay changes.
  *
- * - `kyc.pollInterval`: 24 hours (was 4). The partner-wide KYC sweep (kyc-sweep.ts) finds a lost webhook within
- *   `KYC_SWEEP_INTERVAL` at a few calls per sweep; a customer's own poll is the last resort, at 1 call a day.
+ * - `kyc.pollInterval`: 48 hours (was 4, then 24). The partner-wide KYC sweep (kyc-sweep.ts) finds a lost webhook
+ *   within `KYC_SWEEP_INTERVAL` at 4 calls per sweep whatever the fleet size; a customer's own poll is only the last
+ *   resort (the sweep stopped). At 48 hours a parked customer costs 0.5 poll + 0.14–0.29 reminder + ~0.2 sweep calls
+ *   a day at 10,000 parked: under the 1 call a day budget (docs/design.md, "What a parked customer costs").
  */
 export const EDGE_DEFAULTS = {
-  kyc: { pollInterval: '24 hours' },
+  kyc: { pollInterval: '48 hours' },
 };

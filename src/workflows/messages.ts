@@ -198,15 +198,33 @@ export interface KycCheckSignal {
 export const kycCheckSignal = defineSignal<[KycCheckSignal]>('kycCheck');
 
 export const KYC_SWEEP_WORKFLOW_TYPE = 'kycSweep';
+/** The sweep's safety net by default: every open session is paged at least every 3 hours (`KYC_SWEEP_FULL_PAGING_EVERY`). */
+export const KYC_SWEEP_FULL_PAGING_EVERY_MS = 3 * 60 * 60 * 1000;
 
 /** What one sweep did: its figures also go to metrics (`vobiz_kyc_sweep_*`). */
+/**
+ * Why a sweep read every page of open sessions: it had no baseline to compare the totals with (the first run, or
+ * the previous one found nobody waiting), Vobiz's open total fell against our waiting customers (a session closed
+ * and its customer did not hear of it), or the last full paging is older than the safety-net period.
+ */
+export type KycSweepPagingReason = 'no_baseline' | 'open_total_fell' | 'safety_net';
+
 export interface KycSweepResult {
-  /** Running customers of this task queue in stage `kyc` (visibility). */
+  /** Running customers of this task queue in stage `kyc` on a session our records call open (visibility). */
   customersInKyc: number;
-  /** Sessions Vobiz lists as open (email_sent, link_ready, opened, in_progress). */
+  /** Sessions Vobiz lists as open (email_sent, link_ready, opened, in_progress): the sum of the four totals. */
   openSessions: number;
-  /** Customers signalled `kycCheck`: in stage kyc with no open session at Vobiz. */
+  /** Customers signalled `kycCheck`: waiting in kyc with no open session at Vobiz (only a paging sweep nudges). */
   nudged: number;
-  /** Vobiz requests the sweep made (pages of open sessions); 0 when no customer waits in KYC. */
+  /** Vobiz requests the sweep made: 0 with nobody waiting, 4 (the totals) in the steady state, ≈ 4 + open/100 when it paged. */
   vobizCalls: number;
+  /** Why it read every page of open sessions, or null when the totals were enough. */
+  paged: KycSweepPagingReason | null;
+  /**
+   * For the next sweep: open sessions minus waiting customers, the nudged ones counted as gone; null when nobody
+   * waited (no totals read). A later surplus below it means a session closed unseen.
+   */
+  baseline: number | null;
+  /** When a sweep last read every page (ISO time), carried from run to run for the safety net; null if never. */
+  lastFullPagingAt: string | null;
 }

@@ -71,11 +71,12 @@ describe('KYC sweep (dev server + sandbox)', () => {
       // One sweep (the first after the completions) nudged all of them: none waited for a second interval.
       const after = (await sweepRuns(rig)).filter((r) => !before.has(r.workflowId));
       const results = await Promise.all(after.map((r) => rig.client.workflow.getHandle<() => Promise<KycSweepResult>>(r.workflowId).result()));
-      expect(results[0]).toMatchObject({ customersInKyc: CUSTOMERS, openSessions: 0, nudged: CUSTOMERS });
+      expect(results[0]).toMatchObject({ customersInKyc: CUSTOMERS, openSessions: 0, nudged: CUSTOMERS, paged: 'open_total_fell' });
       for (const state of active) expect(state.kyc.eventsSeen).toBe(0); // no webhook ever reached a customer
 
-      // The cost: a sweep pages the open sessions (4 statuses, one page each here), and only when someone waits in
-      // kyc; each customer then confirmed its own session exactly once. The sandbox saw exactly what the sweeps report.
+      // The cost: a sweep reads the open totals (the first page of each of 4 statuses: all there is here), and only
+      // when someone waits in kyc; each customer then confirmed its own session exactly once. The sandbox saw exactly
+      // what the sweeps report.
       expect(results[0]!.vobizCalls).toBe(4);
       for (const r of results) expect(r.vobizCalls).toBe(r.customersInKyc === 0 ? 0 : 4);
       expect(requests.byRoute['GET /api/v1/partner/kyc-sessions']).toBe(results.reduce((n, r) => n + r.vobizCalls, 0));

@@ -49,6 +49,12 @@ describe('config', () => {
   });
 
   // Spawns `npx tsx` (a few seconds on a busy 2-core machine): more than the unit default of 5 s.
+  it('runs the KYC sweep every 5 minutes with a full paging at least every 3 hours, both at least 1s', () => {
+    expect(loadConfig({}).worker).toMatchObject({ kycSweepIntervalMs: 300_000, kycSweepFullPagingEveryMs: 3 * 3_600_000 });
+    expect(loadConfig({ KYC_SWEEP_FULL_PAGING_EVERY: '1h' }).worker.kycSweepFullPagingEveryMs).toBe(3_600_000);
+    expect(() => loadConfig({ KYC_SWEEP_FULL_PAGING_EVERY: '10ms' })).toThrow(/KYC_SWEEP_FULL_PAGING_EVERY: must be at least 1s/);
+  });
+
   it('makes an entry point print all problems and exit non-zero', { timeout: 30_000 }, async () => {
     const err = await run('npx', ['tsx', 'src/worker.ts'], {
       env: { ...process.env, TEMPORAL_ADDRESS: '', LOG_LEVEL: 'loud' },

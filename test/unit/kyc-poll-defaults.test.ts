@@ -12,10 +12,10 @@ const minimal = {
 };
 
 describe('KYC poll interval defaults', () => {
-  it('the edge writes 24 hours into new onboardings (the sweep finds lost webhooks; the poll is the last resort)', () => {
+  it('the edge writes 48 hours into new onboardings (the sweep finds lost webhooks; the poll is the last resort)', () => {
     const parsed = parseOnboardingInput(minimal);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-    expect(parsed.input.kyc.pollInterval).toBe('24 hours');
+    expect(parsed.input.kyc.pollInterval).toBe('48 hours');
   });
 
   it('the workflow keeps its old fallback of 4 hours for inputs without the field, so running customers replay unchanged', () => {
