@@ -33,7 +33,7 @@ import { compareSignalPaths } from './signals.js';
 import { rssMb, waitUntil } from './stats.js';
 import { recoverLostWebhooks } from './sweep.js';
 import { durationSeconds, startFleetSystem, TASK_QUEUE, type FleetSystem } from './system.js';
-import { dailyCallsAtDefaults, measureIdleCalls, sweepCallsFor } from './vobiz-calls.js';
+import { dailyCallsAtDefaults, measureIdleCalls, sweepCosts } from './vobiz-calls.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -117,8 +117,8 @@ async function main(): Promise<number> {
     figures.sweep = await recoverLostWebhooks({ system, client, admin, concurrency: options.concurrency }, parkedPrefix, parked, options.lostWebhooks, durationSeconds(options.sweepInterval), log);
     const readsPerConfirmation = figures.sweep.recovered > 0 ? figures.sweep.calls.sessionReads / figures.sweep.recovered : 1;
     const runs = [...figures.idle.sweepRuns, ...figures.sweep.sweepRuns];
-    figures.dailyCalls = dailyCallsAtDefaults(options.customers, sweepCallsFor(runs, options.customers), readsPerConfirmation);
-    figures.dailyCallsAt10k = dailyCallsAtDefaults(10_000, sweepCallsFor(runs, 10_000), readsPerConfirmation);
+    figures.dailyCalls = dailyCallsAtDefaults(options.customers, sweepCosts(runs), readsPerConfirmation);
+    figures.dailyCallsAt10k = dailyCallsAtDefaults(10_000, sweepCosts(runs), readsPerConfirmation);
   }
 
   const wallSeconds = Math.round((Date.now() - began) / 1000);

@@ -94,8 +94,11 @@ export async function measureCacheSizes(
     points.push(point);
     log(`cache ${cacheSize}: worker ${workerAfterRestartMb.toFixed(0)} MB after restart, ${workerMb.toFixed(0)} MB with ${point.cached} cached (woken in ${wakeSeconds.toFixed(1)} s); server ${point.serverMb.toFixed(0)} MB`);
   }
-  const { slope, intercept } = fitLine(points.map((p) => ({ x: p.cached, y: p.workerMb })));
-  const recommended = slope > 0 ? Math.max(0, Math.floor((budgetMb - intercept) / slope)) : Number.NaN;
+  const line = fitLine(points.map((p) => ({ x: p.cached, y: p.workerMb })));
+  // A line that does not rise means the cached customers' memory is lost in the noise (too few of them): no figure.
+  const slope = line.slope > 0 ? line.slope : Number.NaN;
+  const intercept = line.slope > 0 ? line.intercept : Number.NaN;
+  const recommended = Math.max(0, Math.floor((budgetMb - intercept) / slope));
   return {
     points,
     perCachedCustomerMb: slope,

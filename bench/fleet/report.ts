@@ -100,7 +100,7 @@ export function fleetRows(f: FleetFigures): Row[] {
     if (!d) continue;
     rows.push({
       measure: `Vobiz calls per parked customer per day, ${d.parked} parked (defaults)`,
-      figure: `${fixed(d.total)} = polls ${fixed(d.polls)} + sweep ${fixed(d.sweep, 3)} (${fixed(d.sweepCallsPerRun, 1)}/run) + reminders ${fixed(d.reminders)}`,
+      figure: `${fixed(d.total)} = polls ${fixed(d.polls)} + sweep ${fixed(d.sweep, 3)} (${fixed(d.steadySweepCalls, 0)}/run, ${fixed(d.pagingSweepCalls, 0)} when paging) + reminders ${fixed(d.reminders)}`,
       target: '≤ 1',
       verdict: verdict(d.total <= 1),
     });

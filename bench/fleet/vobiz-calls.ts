@@ -6,8 +6,9 @@
  *    split by route into the sweep's pages (GET …/kyc-sessions) and everything else (customers' own polls,
  *    reminders), and the sweep's runs report their own figures (kycSweep workflow results);
  *  - per day, at the defaults: the customer's own poll (the start API's kyc.pollInterval default; one session read
- *    each, as the recovered customers' reads show), the sweep's measured calls per run at the default interval
- *    (KYC_SWEEP_INTERVAL), and the KYC reminders (INPUT_DEFAULTS: one resend per reminder point per 14-day session).
+ *    each, as the recovered customers' reads show), the sweep's measured cost of a totals-only run and of a paging
+ *    run at the default KYC_SWEEP_INTERVAL and KYC_SWEEP_FULL_PAGING_EVERY, and the KYC reminders (INPUT_DEFAULTS:
+ *    one resend per reminder point per 14-day session).
  */
 import type { Client } from '@temporalio/client';
 import { loadConfig } from '../../src/config.js';
@@ -15,7 +16,7 @@ import type { RequestReport, SandboxAdminClient } from '../../src/sandbox/admin-
 import { EDGE_DEFAULTS, INPUT_DEFAULTS } from '../../src/workflows/defaults.js';
 import { durationMs } from '../../src/workflows/duration.js';
 import type { KycSweepResult } from '../../src/workflows/messages.js';
-import { fitLine, median, sleep } from './stats.js';
+import { median, sleep } from './stats.js';
 
 const DAY_MS = 86_400_000;
 
@@ -80,39 +81,47 @@ export interface DailyCallModel {
   parked: number;
   pollInterval: string;
   sweepInterval: string;
+  fullPagingEvery: string;
   readsPerConfirmation: number;
-  sweepCallsPerRun: number;
+  /** A sweep that reads only the open totals (measured: the median of such runs). */
+  steadySweepCalls: number;
+  /** A sweep that pages every open session, at `parked` open (measured per open session, times `parked`). */
+  pagingSweepCalls: number;
   polls: number;
   sweep: number;
   reminders: number;
   total: number;
 }
 
-/**
- * A sweep's calls against the open sessions it paged, as a line through every run the bench saw (idle ones with all
- * N open, and those of the recovery with fewer): what a sweep costs with `openSessions` open.
- */
-export function sweepCallsFor(runs: readonly SweepRun[], openSessions: number): number {
-  const withCustomers = runs.filter((r) => r.result.customersInKyc > 0);
-  if (withCustomers.length === 0) return Number.NaN;
-  const { slope, intercept } = fitLine(withCustomers.map((r) => ({ x: r.result.openSessions, y: r.result.vobizCalls })));
-  if (!Number.isFinite(slope)) return median(withCustomers.map((r) => r.result.vobizCalls));
-  return Math.max(0, intercept + slope * openSessions);
+/** What the sweep runs the bench saw cost: a totals-only run, and a paging run per open session beyond that. */
+export function sweepCosts(runs: readonly SweepRun[]): { steady: number; perOpenSessionWhenPaging: number } {
+  const waiting = runs.filter((r) => r.result.customersInKyc > 0);
+  const steady = median(waiting.filter((r) => !r.result.paged).map((r) => r.result.vobizCalls));
+  const paging = waiting.filter((r) => r.result.paged && r.result.openSessions > 0);
+  const perOpen = median(paging.map((r) => (r.result.vobizCalls - (Number.isFinite(steady) ? steady : 0)) / r.result.openSessions));
+  return { steady, perOpenSessionWhenPaging: perOpen };
 }
 
-/** Calls per parked customer per day at the defaults, from the measured cost of a sweep and of a confirmation. */
-export function dailyCallsAtDefaults(parked: number, sweepCallsPerRun: number, readsPerConfirmation: number): DailyCallModel {
+/**
+ * Calls per parked customer per day at the defaults: the customer's own last-resort poll; the sweep's totals every
+ * KYC_SWEEP_INTERVAL and its full paging every KYC_SWEEP_FULL_PAGING_EVERY (no webhook lost: a loss adds one
+ * paging), shared by the `parked` customers; the reminders of a session that stays open its whole life.
+ */
+export function dailyCallsAtDefaults(parked: number, costs: { steady: number; perOpenSessionWhenPaging: number }, readsPerConfirmation: number): DailyCallModel {
   const pollInterval = EDGE_DEFAULTS.kyc.pollInterval;
-  const sweepIntervalMs = loadConfig({}).worker.kycSweepIntervalMs;
+  const { kycSweepIntervalMs, kycSweepFullPagingEveryMs } = loadConfig({}).worker;
+  const pagingSweepCalls = costs.steady + costs.perOpenSessionWhenPaging * parked;
   const polls = (DAY_MS / durationMs(pollInterval)) * readsPerConfirmation;
-  const sweep = (sweepCallsPerRun * (DAY_MS / sweepIntervalMs)) / parked;
+  const sweep = (costs.steady * (DAY_MS / kycSweepIntervalMs) + pagingSweepCalls * (DAY_MS / kycSweepFullPagingEveryMs)) / parked;
   const reminders = INPUT_DEFAULTS.kyc.reminderSchedule.length / INPUT_DEFAULTS.kyc.expiresInDays;
   return {
     parked,
     pollInterval,
-    sweepInterval: `${sweepIntervalMs / 60_000} minutes`,
+    sweepInterval: `${kycSweepIntervalMs / 60_000} minutes`,
+    fullPagingEvery: `${kycSweepFullPagingEveryMs / 3_600_000} hours`,
     readsPerConfirmation,
-    sweepCallsPerRun,
+    steadySweepCalls: costs.steady,
+    pagingSweepCalls,
     polls,
     sweep,
     reminders,
