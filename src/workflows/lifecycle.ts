@@ -80,11 +80,15 @@ const PATCH = {
   restartKeepsBudget: 'restart-kyc-keeps-budget',
   /** A plain (unsealed) customer password is refused at start. */
   sealedPassword: 'sealed-password-required',
+  /** A kycEvent naming another Vobiz account than the customer's is ignored (the bridge no longer checks it). */
+  kycEventAccountCheck: 'kyc-event-account-check',
 } as const;
 
 // Created on use, inside the workflow context (clients import this module for its type, outside any workflow).
 const stallRounds = () => metricMeter.createCounter('vobiz_lifecycle_stalled_rounds', 'rounds', 'Rounds of a step retried by the failure policy');
 const blockedSteps = () => metricMeter.createCounter('vobiz_lifecycle_blocked', 'steps', 'Steps blocked for an operator');
+const ignoredKycEvents = () =>
+  metricMeter.createCounter('vobiz_lifecycle_kyc_events_ignored', 'events', 'KYC webhook signals ignored because they named another Vobiz account');
 
 export interface ResumeState {
   state: LifecycleState;
@@ -621,6 +625,13 @@ class Lifecycle {
     setHandler(statusQuery, () => this.state);
 
     setHandler(kycEventSignal, (event) => {
+      // A delivery naming another Vobiz account is not this customer's, whatever its metadata says: the bridge
+      // signals without looking the workflow up, so the check is here. Logged and counted, nothing else changes.
+      if (event.accountAuthId !== undefined && event.accountAuthId !== this.state.authId && patched(PATCH.kycEventAccountCheck)) {
+        log.warn('KYC event for another Vobiz account ignored', { event: event.event, sessionId: event.sessionId, accountAuthId: event.accountAuthId });
+        ignoredKycEvents().add(1, { reason: 'other_account' });
+        return;
+      }
       // Duplicates (Vobiz retries) and events for other sessions change nothing; the API decides, not the event.
       if (this.seenEventKeys.has(event.eventKey)) return;
       this.seenEventKeys.add(event.eventKey);
