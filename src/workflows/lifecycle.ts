@@ -224,7 +224,7 @@ class Lifecycle {
     this.setStage('blocked', `${blocked.step}: ${blocked.type}: ${blocked.reason}. Waiting for an operator to retry (with corrected fields) or offboard`);
     this.retryRequest = undefined;
     const decided = await condition(() => Boolean(this.retryRequest) || Boolean(this.offboardRequest), OPERATOR_WAIT, {
-      summary: 'Wait for an operator: retry or offboard',
+      summary: 'Await operator: retry/offboard',
     });
     if (!this.offboardRequest && !decided) {
       this.offboardRequest = { reason: `Blocked (${blocked.type}) with no operator decision within ${OPERATOR_WAIT}` };
@@ -245,7 +245,7 @@ class Lifecycle {
     log.warn('Step stalled: retrying by itself', { step: name, kind, type: failure.type, round: round + 1 });
     if (first) await this.alert({ kind: 'stalled', detail: `${name} is retrying by itself: ${kind} (${failure.type}): ${failure.message}` });
     const waitMs = stallDelayMs(round, effectSettleDelayMs());
-    await condition(() => this.offboardPending(), waitMs, { summary: `Retry ${name} after ${kind}` });
+    await condition(() => this.offboardPending(), waitMs, { summary: `Retry ${name} (${kind})` });
     if (this.offboardPending()) throw new OffboardRequested();
     await this.continueAsNewIfLong();
   }
@@ -293,7 +293,7 @@ class Lifecycle {
       if (usage.alerts.length > 50) usage.alerts.shift();
     }
     try {
-      await notify('sendAlert', `Alert: ${alert.kind}`, {
+      await notify('sendAlert', 'Send alert', {
         workflowId: this.state.workflowId,
         authId: this.state.authId ?? '',
         alert: record,
@@ -311,7 +311,7 @@ class Lifecycle {
     this.setStage('account');
     const account = await this.step(
       'account',
-      () => effect('createCustomerAccount', 'Create the customer account', { workflowId: this.state.workflowId, customer: this.customer() }),
+      () => effect('createCustomerAccount', 'Create account', { workflowId: this.state.workflowId, customer: this.customer() }),
       { blockAs: 'account' },
     );
     this.state.authId = account.authId;
@@ -325,7 +325,7 @@ class Lifecycle {
     const transfer = await this.step(
       'funding',
       () =>
-        effect('transferOpeningBalance', `Transfer the opening balance (${funding.amount} ${funding.currency})`, {
+        effect('transferOpeningBalance', 'Fund account', {
           authId: this.authId(),
           amount: funding.amount,
           currency: funding.currency,
@@ -360,7 +360,7 @@ class Lifecycle {
       this.setStage(waiting, `KYC ${outcome} after ${this.state.kyc.attempts.length} attempt(s); waiting for an operator`);
       this.restartRequested = false;
       const decided = await condition(() => this.restartRequested || Boolean(this.offboardRequest), OPERATOR_WAIT, {
-        summary: 'Wait for an operator: restartKyc or offboard',
+        summary: 'Await operator: restartKyc/offboard',
       });
       if (this.offboardRequest) return 'offboard';
       if (!decided) {
@@ -381,7 +381,7 @@ class Lifecycle {
     const session = await this.step(
       'kyc',
       () =>
-        effect('openKycSession', `Open KYC session (attempt ${attempt})`, {
+        effect('openKycSession', 'Open KYC session', {
           authId: this.authId(),
           workflowId: this.state.workflowId,
           attempt,
@@ -431,7 +431,7 @@ class Lifecycle {
           this.kycHint = false;
           confirmNow = false;
           const session = await this.step('kyc', () =>
-            read('getKycSession', `Confirm KYC session state (attempt ${record.attempt})`, { sessionId: record.sessionId }),
+            read('getKycSession', 'Check KYC session', { sessionId: record.sessionId }),
           );
           confirmations += 1;
           this.state.kyc.status = session.status;
@@ -440,7 +440,7 @@ class Lifecycle {
           if (Date.now() >= expiresAt + EXPIRY_GRACE_MS) {
             // Vobiz never reported the expiry: the session's deadline is ours too. Revoke it so the link stops working.
             await this.step('kyc', () =>
-              read('revokeKycSession', 'Revoke the KYC session past its expiry', { sessionId: record.sessionId, reason: 'expired' }),
+              read('revokeKycSession', 'Revoke expired KYC session', { sessionId: record.sessionId, reason: 'expired' }),
             );
             return 'expired';
           }
@@ -451,7 +451,7 @@ class Lifecycle {
         const due = reminders.find((r) => r.at <= Date.now() && !reminderSent(r.days));
         if (due) {
           const { result } = await this.step('kyc', () =>
-            read('resendKycEmail', `Send the KYC reminder ${due.days} day(s) before expiry`, { sessionId: record.sessionId, purpose: 'reminder' }),
+            read('resendKycEmail', 'Send KYC reminder', { sessionId: record.sessionId, purpose: 'reminder' }),
           );
           this.state.kyc.remindersSent.push({ attempt: record.attempt, daysBeforeExpiry: due.days, result, at: new Date().toISOString() });
           this.touch();
@@ -463,7 +463,7 @@ class Lifecycle {
         const deadline = Date.now() < expiresAt ? expiresAt : expiresAt + EXPIRY_GRACE_MS;
         const wakeAt = Math.min(nextPollAt, deadline, nextReminder?.at ?? Infinity);
         await condition(() => this.kycHint || Boolean(this.offboardRequest), Math.max(wakeAt - Date.now(), 1000), {
-          summary: nextReminder && nextReminder.at === wakeAt ? `Until the ${nextReminder.days}-day reminder` : 'Until the next KYC check',
+          summary: nextReminder && nextReminder.at === wakeAt ? 'Next KYC reminder' : 'Next KYC check',
         });
       }
     } catch (err) {
@@ -478,7 +478,7 @@ class Lifecycle {
       const trunk = await this.step(
         'telephony',
         () =>
-          effect('createSipTrunk', 'Create the SIP trunk with the customer credentials', {
+          effect('createSipTrunk', 'Create SIP trunk', {
             authId: this.authId(),
             workflowId: this.state.workflowId,
             trunk: this.input.telephony.trunk,
@@ -507,14 +507,14 @@ class Lifecycle {
     return this.numberLock.runExclusive(async () => {
       const exclude: string[] = [...this.state.telephony.numbers];
       for (let i = 0; i < NUMBER_PICK_TRIES; i++) {
-        const pick = await read('pickInventoryNumber', `Find a number in inventory (${request.country})`, {
+        const pick = await read('pickInventoryNumber', 'Pick number', {
           authId: this.authId(),
           country: request.country,
           ...(request.search ? { search: request.search } : {}),
           exclude,
         });
         if (!pick) break;
-        const bought = await effect('purchaseNumber', `Buy ${pick.e164}`, { authId: this.authId(), e164: pick.e164 });
+        const bought = await effect('purchaseNumber', 'Buy number', { authId: this.authId(), e164: pick.e164 });
         if (bought.status === 'unavailable' || this.state.telephony.numbers.includes(pick.e164)) {
           exclude.push(pick.e164);
           continue;
@@ -543,10 +543,10 @@ class Lifecycle {
     let afterCdrId = usage.last?.lastCdrId ?? 0;
     this.setStage('active');
     for (let poll = 1; ; poll++) {
-      await condition(() => Boolean(this.offboardRequest), monitoring.cdrPollInterval, { summary: 'Until the next usage poll' });
+      await condition(() => Boolean(this.offboardRequest), monitoring.cdrPollInterval, { summary: 'Next usage poll' });
       if (this.offboardRequest) return;
       const snapshot = await this.step('active', () =>
-        read('summarizeUsage', 'Summarize call records and balance', { authId: this.authId(), since, afterCdrId }),
+        read('summarizeUsage', 'Poll usage', { authId: this.authId(), since, afterCdrId }),
       );
       await this.raiseAlerts(usage.last, snapshot);
       usage.last = snapshot;
@@ -592,7 +592,7 @@ class Lifecycle {
     await condition(allHandlersFinished);
     const open = this.openKycAttempt();
     if (open) {
-      await this.step('offboarding', () => read('revokeKycSession', 'Revoke the open KYC session', { sessionId: open.sessionId, reason: request.reason }));
+      await this.step('offboarding', () => read('revokeKycSession', 'Revoke KYC session', { sessionId: open.sessionId, reason: request.reason }));
       open.outcome = 'revoked';
       open.endedAt = new Date().toISOString();
     }
@@ -600,18 +600,18 @@ class Lifecycle {
     if (authId) {
       for (const e164 of this.state.telephony.numbers) {
         if (this.state.telephony.releasedNumbers.includes(e164)) continue;
-        await this.step('offboarding', () => read('releaseNumber', `Release ${e164}`, { authId, e164 }));
+        await this.step('offboarding', () => read('releaseNumber', 'Release number', { authId, e164 }));
         this.state.telephony.releasedNumbers.push(e164);
         this.touch();
       }
       if (this.state.telephony.trunkId && !this.state.telephony.trunkDisabled) {
         const trunkId = this.state.telephony.trunkId;
-        await this.step('offboarding', () => read('disableSipTrunk', 'Disable the SIP trunk', { authId, trunkId }));
+        await this.step('offboarding', () => read('disableSipTrunk', 'Disable SIP trunk', { authId, trunkId }));
         this.state.telephony.trunkDisabled = true;
       }
       if (patched(PATCH.offboardReadsBalance)) {
         // Vobiz has no partner API to move money back: the operator reclaims what is left through Vobiz support.
-        const balance = await this.step('offboarding', () => read('readBalance', 'Read the balance left in the wallet', { authId }));
+        const balance = await this.step('offboarding', () => read('readBalance', 'Read balance', { authId }));
         this.state.offboarding.balanceAtOffboarding = `${balance.balance} ${balance.currency}`;
       }
     }
@@ -654,7 +654,7 @@ class Lifecycle {
         this.updateLock.runExclusive(async () => {
           const open = this.openKycAttempt();
           if (!open) throw ApplicationFailure.create({ type: 'NotAllowed', message: 'The KYC session ended while the request waited', nonRetryable: true });
-          const { result } = await read('resendKycEmail', 'Re-send the KYC email (operator)', { sessionId: open.sessionId, purpose: 'operator' });
+          const { result } = await read('resendKycEmail', 'Resend KYC email (operator)', { sessionId: open.sessionId, purpose: 'operator' });
           if (result === 'skipped_session_closed') this.kycHint = true;
           return { result };
         }),
@@ -667,7 +667,7 @@ class Lifecycle {
         this.updateLock.runExclusive(async () => {
           const open = this.openKycAttempt();
           if (!open) return { stage: this.state.stage };
-          await read('revokeKycSession', 'Revoke the KYC session (operator)', { sessionId: open.sessionId, reason });
+          await read('revokeKycSession', 'Revoke KYC session (operator)', { sessionId: open.sessionId, reason });
           this.kycHint = true; // the main loop confirms the revocation with the API and moves to kyc_revoked
           await condition(() => this.state.stage !== 'kyc' || !this.openKycAttempt());
           return { stage: this.state.stage };
