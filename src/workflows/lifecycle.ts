@@ -29,6 +29,7 @@ import { SEALED_RULE, isSealedSecret } from '../secrets/sealed-format.js';
 import { addAmounts, compareAmounts, ZERO } from './amounts.js';
 import { effect, effectSettleDelayMs, notify, read, setEffectSettleDelay, setEffectStartToCloseTimeout } from './activity-stubs.js';
 import { durationMs } from './duration.js';
+import { jitteredMs } from './jitter.js';
 import { classifyFailure, stallDelayMs, type ClassifiedFailure } from './failure-policy.js';
 import { normalizeCorrections, normalizeInput, trunkProblems, type RetryCorrections } from './input-structure.js';
 import type { NumberRequest, OnboardingInput } from './input-types.js';
@@ -82,6 +83,8 @@ const PATCH = {
   sealedPassword: 'sealed-password-required',
   /** A kycEvent naming another Vobiz account than the customer's is ignored (the bridge no longer checks it). */
   kycEventAccountCheck: 'kyc-event-account-check',
+  /** KYC and usage polls are spread by a jitter of ±10% of their interval, so customers parked together poll apart. */
+  pollJitter: 'poll-jitter',
 } as const;
 
 // Created on use, inside the workflow context (clients import this module for its type, outside any workflow).
@@ -412,6 +415,7 @@ class Lifecycle {
     const expiresAt = Date.parse(record.expiresAt);
     const openedAt = Date.parse(record.openedAt);
     const pollMs = durationMs(this.input.kyc.pollInterval);
+    const nextPollIn = () => this.pollDelayMs(pollMs);
     // Reminder points that fall after the session opened; a restart re-derives this list and skips those sent.
     const reminders = this.input.kyc.reminderSchedule
       .map((point) => ({ days: point.value, at: expiresAt - point.value * DAY_MS }))
@@ -419,7 +423,7 @@ class Lifecycle {
       .sort((a, b) => a.at - b.at);
     const reminderSent = (days: number) =>
       this.state.kyc.remindersSent.some((r) => r.attempt === record.attempt && r.daysBeforeExpiry === days);
-    let nextPollAt = Date.now() + pollMs;
+    let nextPollAt = Date.now() + nextPollIn();
     let confirmNow = true; // confirm once at the start: the session may have ended while we were not looking
     let confirmations = 0;
 
@@ -444,7 +448,7 @@ class Lifecycle {
             );
             return 'expired';
           }
-          nextPollAt = Date.now() + pollMs;
+          nextPollAt = Date.now() + nextPollIn();
           await this.continueAsNewIfLong(confirmations >= this.input.kyc.pollsPerRun);
         }
 
@@ -534,6 +538,7 @@ class Lifecycle {
   /** Polls usage every cdrPollInterval until offboarding; continues-as-new to keep each run's history small. */
   private async monitorUsage(): Promise<void> {
     const monitoring = this.input.monitoring;
+    const pollMs = durationMs(monitoring.cdrPollInterval);
     const usage = (this.state.usage ??= {
       totals: { calls: 0, answered: 0, billableMinutes: 0, cost: ZERO },
       alerts: [],
@@ -543,7 +548,7 @@ class Lifecycle {
     let afterCdrId = usage.last?.lastCdrId ?? 0;
     this.setStage('active');
     for (let poll = 1; ; poll++) {
-      await condition(() => Boolean(this.offboardRequest), monitoring.cdrPollInterval, { summary: 'Next usage poll' });
+      await condition(() => Boolean(this.offboardRequest), this.pollDelayMs(pollMs), { summary: 'Next usage poll' });
       if (this.offboardRequest) return;
       const snapshot = await this.step('active', () =>
         read('summarizeUsage', 'Poll usage', { authId: this.authId(), since, afterCdrId }),
@@ -756,6 +761,11 @@ class Lifecycle {
   }
 
   // ---- helpers ------------------------------------------------------------------------------------------------
+
+  /** The wait before the next poll: the interval, spread by jitter (jitter.ts) for workflows on the patched code. */
+  private pollDelayMs(intervalMs: number): number {
+    return patched(PATCH.pollJitter) ? jitteredMs(intervalMs) : intervalMs;
+  }
 
   private openKycAttempt(): KycAttemptRecord | undefined {
     const last = this.state.kyc.attempts.at(-1);
