@@ -210,6 +210,23 @@ Object.assign(PATHS, {
   },
 });
 
+/** Paths of issue 11's lean hot path: the workflow's own account check and the poll jitter (both patched). */
+Object.assign(PATHS, {
+  'kyc-foreign-event': {
+    path: 'a kycEvent naming another Vobiz account ignored (patch kyc-event-account-check), KYC completed by its own account\'s event, jittered KYC and usage polls (patch poll-jitter), active with a usage poll, offboarded',
+    async run({ start, sandbox }: Ctx) {
+      const handle = await start('foreign-event');
+      const session = await openSession(handle, 1);
+      await hint(handle, session, 'kyc.completed', 'MA_FOREIGN1');
+      const { authId } = await waitForState(handle, (s) => s.authId !== undefined, { what: 'an account' });
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(handle, session, 'kyc.completed', authId);
+      await waitForState(handle, (s) => s.stage === 'active' && s.usage?.last !== undefined, { what: 'active with a usage poll' });
+      return offboard(handle, 'Contract ended');
+    },
+  },
+});
+
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((name) => !(name in PATHS));
@@ -300,9 +317,13 @@ async function openSession(handle: Lifecycle, attempt: number): Promise<string> 
   return state.kyc.attempts[attempt - 1]!.sessionId;
 }
 
-/** What the bridge sends when the sandbox's webhook arrives (the rig has no bridge; the content is the same). */
-function hint(handle: Lifecycle, sessionId: string, event: KycEventType): Promise<void> {
-  return handle.signal(kycEventSignal, { eventKey: `${sessionId}:${event}`, event, sessionId, receivedAt: new Date().toISOString() });
+/**
+ * What the bridge sends when the sandbox's webhook arrives (the rig has no bridge; the content is the same). The
+ * webhook's account, when given, as the bridge has sent it since issue 11 (older histories were recorded without).
+ */
+function hint(handle: Lifecycle, sessionId: string, event: KycEventType, accountAuthId?: string): Promise<void> {
+  const key = `${sessionId}:${event}${accountAuthId ? `:${accountAuthId}` : ''}`;
+  return handle.signal(kycEventSignal, { eventKey: key, event, sessionId, ...(accountAuthId ? { accountAuthId } : {}), receivedAt: new Date().toISOString() });
 }
 
 async function offboard(handle: Lifecycle, reason: string): Promise<{ handle: Lifecycle; runIds: string[] }> {

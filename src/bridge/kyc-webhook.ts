@@ -100,6 +100,7 @@ export function toKycEventSignal(w: RelevantKycWebhook, receivedAt: Date): KycEv
     eventKey: kycEventKey(w),
     event: w.event,
     sessionId: w.sessionId,
+    accountAuthId: w.accountAuthId,
     ...(w.status ? { status: w.status } : {}),
     receivedAt: receivedAt.toISOString(),
   };

@@ -63,7 +63,9 @@ type Args<K extends Name> = Parameters<LifecycleActivities[K]>;
 type Result<K extends Name> = Awaited<ReturnType<LifecycleActivities[K]>>;
 
 function call<K extends Name>(options: ActivityOptions, name: K, summary: string, args: Args<K>, callsVobiz = true): Promise<Result<K>> {
-  // The summary shows on the activity in the Web UI's timeline, so the history reads like the flow.
+  // The summary shows on the activity in the Web UI's timeline, so the history reads like the flow. Keep it short
+  // and fixed ('Check KYC session'): it is an encrypted payload in every scheduled event, and the activity's input
+  // already holds the per-run details.
   const stub = stubs[name] as unknown as { executeWithOptions(o: ActivityOptions, a: Args<K>): Promise<Result<K>> };
   const taskQueue = callsVobiz ? { taskQueue: vobizTaskQueue(workflowInfo().taskQueue) } : {};
   return stub.executeWithOptions({ ...options, ...taskQueue, summary }, args);

@@ -29,6 +29,7 @@ import { SEALED_RULE, isSealedSecret } from '../secrets/sealed-format.js';
 import { addAmounts, compareAmounts, ZERO } from './amounts.js';
 import { effect, effectSettleDelayMs, notify, read, setEffectSettleDelay, setEffectStartToCloseTimeout } from './activity-stubs.js';
 import { durationMs } from './duration.js';
+import { jitteredMs } from './jitter.js';
 import { classifyFailure, stallDelayMs, type ClassifiedFailure } from './failure-policy.js';
 import { normalizeCorrections, normalizeInput, trunkProblems, type RetryCorrections } from './input-structure.js';
 import type { NumberRequest, OnboardingInput } from './input-types.js';
@@ -80,11 +81,17 @@ const PATCH = {
   restartKeepsBudget: 'restart-kyc-keeps-budget',
   /** A plain (unsealed) customer password is refused at start. */
   sealedPassword: 'sealed-password-required',
+  /** A kycEvent naming another Vobiz account than the customer's is ignored (the bridge no longer checks it). */
+  kycEventAccountCheck: 'kyc-event-account-check',
+  /** KYC and usage polls are spread by a jitter of ±10% of their interval, so customers parked together poll apart. */
+  pollJitter: 'poll-jitter',
 } as const;
 
 // Created on use, inside the workflow context (clients import this module for its type, outside any workflow).
 const stallRounds = () => metricMeter.createCounter('vobiz_lifecycle_stalled_rounds', 'rounds', 'Rounds of a step retried by the failure policy');
 const blockedSteps = () => metricMeter.createCounter('vobiz_lifecycle_blocked', 'steps', 'Steps blocked for an operator');
+const ignoredKycEvents = () =>
+  metricMeter.createCounter('vobiz_lifecycle_kyc_events_ignored', 'events', 'KYC webhook signals ignored because they named another Vobiz account');
 
 export interface ResumeState {
   state: LifecycleState;
@@ -220,7 +227,7 @@ class Lifecycle {
     this.setStage('blocked', `${blocked.step}: ${blocked.type}: ${blocked.reason}. Waiting for an operator to retry (with corrected fields) or offboard`);
     this.retryRequest = undefined;
     const decided = await condition(() => Boolean(this.retryRequest) || Boolean(this.offboardRequest), OPERATOR_WAIT, {
-      summary: 'Wait for an operator: retry or offboard',
+      summary: 'Await operator: retry/offboard',
     });
     if (!this.offboardRequest && !decided) {
       this.offboardRequest = { reason: `Blocked (${blocked.type}) with no operator decision within ${OPERATOR_WAIT}` };
@@ -241,7 +248,7 @@ class Lifecycle {
     log.warn('Step stalled: retrying by itself', { step: name, kind, type: failure.type, round: round + 1 });
     if (first) await this.alert({ kind: 'stalled', detail: `${name} is retrying by itself: ${kind} (${failure.type}): ${failure.message}` });
     const waitMs = stallDelayMs(round, effectSettleDelayMs());
-    await condition(() => this.offboardPending(), waitMs, { summary: `Retry ${name} after ${kind}` });
+    await condition(() => this.offboardPending(), waitMs, { summary: `Retry ${name} (${kind})` });
     if (this.offboardPending()) throw new OffboardRequested();
     await this.continueAsNewIfLong();
   }
@@ -289,7 +296,7 @@ class Lifecycle {
       if (usage.alerts.length > 50) usage.alerts.shift();
     }
     try {
-      await notify('sendAlert', `Alert: ${alert.kind}`, {
+      await notify('sendAlert', 'Send alert', {
         workflowId: this.state.workflowId,
         authId: this.state.authId ?? '',
         alert: record,
@@ -307,7 +314,7 @@ class Lifecycle {
     this.setStage('account');
     const account = await this.step(
       'account',
-      () => effect('createCustomerAccount', 'Create the customer account', { workflowId: this.state.workflowId, customer: this.customer() }),
+      () => effect('createCustomerAccount', 'Create account', { workflowId: this.state.workflowId, customer: this.customer() }),
       { blockAs: 'account' },
     );
     this.state.authId = account.authId;
@@ -321,7 +328,7 @@ class Lifecycle {
     const transfer = await this.step(
       'funding',
       () =>
-        effect('transferOpeningBalance', `Transfer the opening balance (${funding.amount} ${funding.currency})`, {
+        effect('transferOpeningBalance', 'Fund account', {
           authId: this.authId(),
           amount: funding.amount,
           currency: funding.currency,
@@ -356,7 +363,7 @@ class Lifecycle {
       this.setStage(waiting, `KYC ${outcome} after ${this.state.kyc.attempts.length} attempt(s); waiting for an operator`);
       this.restartRequested = false;
       const decided = await condition(() => this.restartRequested || Boolean(this.offboardRequest), OPERATOR_WAIT, {
-        summary: 'Wait for an operator: restartKyc or offboard',
+        summary: 'Await operator: restartKyc/offboard',
       });
       if (this.offboardRequest) return 'offboard';
       if (!decided) {
@@ -377,7 +384,7 @@ class Lifecycle {
     const session = await this.step(
       'kyc',
       () =>
-        effect('openKycSession', `Open KYC session (attempt ${attempt})`, {
+        effect('openKycSession', 'Open KYC session', {
           authId: this.authId(),
           workflowId: this.state.workflowId,
           attempt,
@@ -408,6 +415,7 @@ class Lifecycle {
     const expiresAt = Date.parse(record.expiresAt);
     const openedAt = Date.parse(record.openedAt);
     const pollMs = durationMs(this.input.kyc.pollInterval);
+    const nextPollIn = () => this.pollDelayMs(pollMs);
     // Reminder points that fall after the session opened; a restart re-derives this list and skips those sent.
     const reminders = this.input.kyc.reminderSchedule
       .map((point) => ({ days: point.value, at: expiresAt - point.value * DAY_MS }))
@@ -415,7 +423,7 @@ class Lifecycle {
       .sort((a, b) => a.at - b.at);
     const reminderSent = (days: number) =>
       this.state.kyc.remindersSent.some((r) => r.attempt === record.attempt && r.daysBeforeExpiry === days);
-    let nextPollAt = Date.now() + pollMs;
+    let nextPollAt = Date.now() + nextPollIn();
     let confirmNow = true; // confirm once at the start: the session may have ended while we were not looking
     let confirmations = 0;
 
@@ -427,7 +435,7 @@ class Lifecycle {
           this.kycHint = false;
           confirmNow = false;
           const session = await this.step('kyc', () =>
-            read('getKycSession', `Confirm KYC session state (attempt ${record.attempt})`, { sessionId: record.sessionId }),
+            read('getKycSession', 'Check KYC session', { sessionId: record.sessionId }),
           );
           confirmations += 1;
           this.state.kyc.status = session.status;
@@ -436,18 +444,18 @@ class Lifecycle {
           if (Date.now() >= expiresAt + EXPIRY_GRACE_MS) {
             // Vobiz never reported the expiry: the session's deadline is ours too. Revoke it so the link stops working.
             await this.step('kyc', () =>
-              read('revokeKycSession', 'Revoke the KYC session past its expiry', { sessionId: record.sessionId, reason: 'expired' }),
+              read('revokeKycSession', 'Revoke expired KYC session', { sessionId: record.sessionId, reason: 'expired' }),
             );
             return 'expired';
           }
-          nextPollAt = Date.now() + pollMs;
+          nextPollAt = Date.now() + nextPollIn();
           await this.continueAsNewIfLong(confirmations >= this.input.kyc.pollsPerRun);
         }
 
         const due = reminders.find((r) => r.at <= Date.now() && !reminderSent(r.days));
         if (due) {
           const { result } = await this.step('kyc', () =>
-            read('resendKycEmail', `Send the KYC reminder ${due.days} day(s) before expiry`, { sessionId: record.sessionId, purpose: 'reminder' }),
+            read('resendKycEmail', 'Send KYC reminder', { sessionId: record.sessionId, purpose: 'reminder' }),
           );
           this.state.kyc.remindersSent.push({ attempt: record.attempt, daysBeforeExpiry: due.days, result, at: new Date().toISOString() });
           this.touch();
@@ -459,7 +467,7 @@ class Lifecycle {
         const deadline = Date.now() < expiresAt ? expiresAt : expiresAt + EXPIRY_GRACE_MS;
         const wakeAt = Math.min(nextPollAt, deadline, nextReminder?.at ?? Infinity);
         await condition(() => this.kycHint || Boolean(this.offboardRequest), Math.max(wakeAt - Date.now(), 1000), {
-          summary: nextReminder && nextReminder.at === wakeAt ? `Until the ${nextReminder.days}-day reminder` : 'Until the next KYC check',
+          summary: nextReminder && nextReminder.at === wakeAt ? 'Next KYC reminder' : 'Next KYC check',
         });
       }
     } catch (err) {
@@ -474,7 +482,7 @@ class Lifecycle {
       const trunk = await this.step(
         'telephony',
         () =>
-          effect('createSipTrunk', 'Create the SIP trunk with the customer credentials', {
+          effect('createSipTrunk', 'Create SIP trunk', {
             authId: this.authId(),
             workflowId: this.state.workflowId,
             trunk: this.input.telephony.trunk,
@@ -503,14 +511,14 @@ class Lifecycle {
     return this.numberLock.runExclusive(async () => {
       const exclude: string[] = [...this.state.telephony.numbers];
       for (let i = 0; i < NUMBER_PICK_TRIES; i++) {
-        const pick = await read('pickInventoryNumber', `Find a number in inventory (${request.country})`, {
+        const pick = await read('pickInventoryNumber', 'Pick number', {
           authId: this.authId(),
           country: request.country,
           ...(request.search ? { search: request.search } : {}),
           exclude,
         });
         if (!pick) break;
-        const bought = await effect('purchaseNumber', `Buy ${pick.e164}`, { authId: this.authId(), e164: pick.e164 });
+        const bought = await effect('purchaseNumber', 'Buy number', { authId: this.authId(), e164: pick.e164 });
         if (bought.status === 'unavailable' || this.state.telephony.numbers.includes(pick.e164)) {
           exclude.push(pick.e164);
           continue;
@@ -530,6 +538,7 @@ class Lifecycle {
   /** Polls usage every cdrPollInterval until offboarding; continues-as-new to keep each run's history small. */
   private async monitorUsage(): Promise<void> {
     const monitoring = this.input.monitoring;
+    const pollMs = durationMs(monitoring.cdrPollInterval);
     const usage = (this.state.usage ??= {
       totals: { calls: 0, answered: 0, billableMinutes: 0, cost: ZERO },
       alerts: [],
@@ -539,10 +548,10 @@ class Lifecycle {
     let afterCdrId = usage.last?.lastCdrId ?? 0;
     this.setStage('active');
     for (let poll = 1; ; poll++) {
-      await condition(() => Boolean(this.offboardRequest), monitoring.cdrPollInterval, { summary: 'Until the next usage poll' });
+      await condition(() => Boolean(this.offboardRequest), this.pollDelayMs(pollMs), { summary: 'Next usage poll' });
       if (this.offboardRequest) return;
       const snapshot = await this.step('active', () =>
-        read('summarizeUsage', 'Summarize call records and balance', { authId: this.authId(), since, afterCdrId }),
+        read('summarizeUsage', 'Poll usage', { authId: this.authId(), since, afterCdrId }),
       );
       await this.raiseAlerts(usage.last, snapshot);
       usage.last = snapshot;
@@ -588,7 +597,7 @@ class Lifecycle {
     await condition(allHandlersFinished);
     const open = this.openKycAttempt();
     if (open) {
-      await this.step('offboarding', () => read('revokeKycSession', 'Revoke the open KYC session', { sessionId: open.sessionId, reason: request.reason }));
+      await this.step('offboarding', () => read('revokeKycSession', 'Revoke KYC session', { sessionId: open.sessionId, reason: request.reason }));
       open.outcome = 'revoked';
       open.endedAt = new Date().toISOString();
     }
@@ -596,18 +605,18 @@ class Lifecycle {
     if (authId) {
       for (const e164 of this.state.telephony.numbers) {
         if (this.state.telephony.releasedNumbers.includes(e164)) continue;
-        await this.step('offboarding', () => read('releaseNumber', `Release ${e164}`, { authId, e164 }));
+        await this.step('offboarding', () => read('releaseNumber', 'Release number', { authId, e164 }));
         this.state.telephony.releasedNumbers.push(e164);
         this.touch();
       }
       if (this.state.telephony.trunkId && !this.state.telephony.trunkDisabled) {
         const trunkId = this.state.telephony.trunkId;
-        await this.step('offboarding', () => read('disableSipTrunk', 'Disable the SIP trunk', { authId, trunkId }));
+        await this.step('offboarding', () => read('disableSipTrunk', 'Disable SIP trunk', { authId, trunkId }));
         this.state.telephony.trunkDisabled = true;
       }
       if (patched(PATCH.offboardReadsBalance)) {
         // Vobiz has no partner API to move money back: the operator reclaims what is left through Vobiz support.
-        const balance = await this.step('offboarding', () => read('readBalance', 'Read the balance left in the wallet', { authId }));
+        const balance = await this.step('offboarding', () => read('readBalance', 'Read balance', { authId }));
         this.state.offboarding.balanceAtOffboarding = `${balance.balance} ${balance.currency}`;
       }
     }
@@ -621,6 +630,13 @@ class Lifecycle {
     setHandler(statusQuery, () => this.state);
 
     setHandler(kycEventSignal, (event) => {
+      // A delivery naming another Vobiz account is not this customer's, whatever its metadata says: the bridge
+      // signals without looking the workflow up, so the check is here. Logged and counted, nothing else changes.
+      if (event.accountAuthId !== undefined && event.accountAuthId !== this.state.authId && patched(PATCH.kycEventAccountCheck)) {
+        log.warn('KYC event for another Vobiz account ignored', { event: event.event, sessionId: event.sessionId, accountAuthId: event.accountAuthId });
+        ignoredKycEvents().add(1, { reason: 'other_account' });
+        return;
+      }
       // Duplicates (Vobiz retries) and events for other sessions change nothing; the API decides, not the event.
       if (this.seenEventKeys.has(event.eventKey)) return;
       this.seenEventKeys.add(event.eventKey);
@@ -643,7 +659,7 @@ class Lifecycle {
         this.updateLock.runExclusive(async () => {
           const open = this.openKycAttempt();
           if (!open) throw ApplicationFailure.create({ type: 'NotAllowed', message: 'The KYC session ended while the request waited', nonRetryable: true });
-          const { result } = await read('resendKycEmail', 'Re-send the KYC email (operator)', { sessionId: open.sessionId, purpose: 'operator' });
+          const { result } = await read('resendKycEmail', 'Resend KYC email (operator)', { sessionId: open.sessionId, purpose: 'operator' });
           if (result === 'skipped_session_closed') this.kycHint = true;
           return { result };
         }),
@@ -656,7 +672,7 @@ class Lifecycle {
         this.updateLock.runExclusive(async () => {
           const open = this.openKycAttempt();
           if (!open) return { stage: this.state.stage };
-          await read('revokeKycSession', 'Revoke the KYC session (operator)', { sessionId: open.sessionId, reason });
+          await read('revokeKycSession', 'Revoke KYC session (operator)', { sessionId: open.sessionId, reason });
           this.kycHint = true; // the main loop confirms the revocation with the API and moves to kyc_revoked
           await condition(() => this.state.stage !== 'kyc' || !this.openKycAttempt());
           return { stage: this.state.stage };
@@ -745,6 +761,11 @@ class Lifecycle {
   }
 
   // ---- helpers ------------------------------------------------------------------------------------------------
+
+  /** The wait before the next poll: the interval, spread by jitter (jitter.ts) for workflows on the patched code. */
+  private pollDelayMs(intervalMs: number): number {
+    return patched(PATCH.pollJitter) ? jitteredMs(intervalMs) : intervalMs;
+  }
 
   private openKycAttempt(): KycAttemptRecord | undefined {
     const last = this.state.kyc.attempts.at(-1);

@@ -43,6 +43,12 @@ export interface KycEventSignal {
   eventKey: string;
   event: KycEventType;
   sessionId: string;
+  /**
+   * The Vobiz account the webhook names (`account_auth_id`). The bridge always sets it and signals without looking
+   * the workflow up; the workflow ignores an event naming another account than its customer's. Absent only in
+   * signals sent by hand or by bridges from before the workflow checked it (they checked the account themselves).
+   */
+  accountAuthId?: string;
   /** Vobiz's status in the payload (`status` or `session_status`), informational only. */
   status?: string;
   receivedAt: string;

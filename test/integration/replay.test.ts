@@ -43,6 +43,12 @@ function load(file: string): History {
 const activities = (history: History) =>
   (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
 
+/** The patch IDs a history recorded (core's patch markers; their details are plain JSON, not codec payloads). */
+const patchesOf = (history: History) =>
+  (history.events ?? []).flatMap((e) =>
+    (e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map((p) => (JSON.parse(Buffer.from(p.data!).toString('utf8')) as { id: string }).id),
+  );
+
 let bundle: { code: string };
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -74,6 +80,11 @@ describe('replay of committed histories', () => {
     expect(kycContinued.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
     expect(activities(kycContinued)).toContain('openKycSession');
     expect(activities(load('kyc-continued-as-new.run2.json'))).not.toContain('openKycSession'); // the open session resumed
+
+    // Issue 11's patched paths: the workflow's own account check on kycEvent, and the poll jitter.
+    expect(files).toContain('kyc-foreign-event.json');
+    expect(patchesOf(load('kyc-foreign-event.json'))).toEqual(expect.arrayContaining(['kyc-event-account-check', 'poll-jitter']));
+    expect(activities(load('kyc-foreign-event.json'))).toEqual(expect.arrayContaining(['getKycSession', 'summarizeUsage']));
   });
 
   it('has a history whose input carries the password sealed, and older ones with it plain (both must replay)', async () => {

@@ -5,9 +5,10 @@
  * signals the fixture workflows received against those expectations.
  *
  * The oracle is the generator, not the bridge's own code: a delivery is "justified" only when it was built from a
- * genuine event, signed with a configured secret over the exact bytes sent, for a running workflow and its own
- * account. Everything else (forged, re-signed with another key, truncated, oversized, unknown events, wrong
- * account, hostile headers) must be answered 4xx and signal nothing.
+ * genuine event, signed with a configured secret over the exact bytes sent, for a running workflow. It is signalled
+ * with the account it names: the bridge does not look the workflow up, and the workflow ignores an event for
+ * another account. Everything else (forged, re-signed with another key, truncated, oversized, unknown events,
+ * hostile headers) must be answered 4xx and signal nothing.
  */
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
@@ -32,14 +33,15 @@ export interface FuzzSecrets {
 }
 
 /**
- * - signal: 200 `{ok:true}` and exactly one kycEvent signal to `workflowId` with `eventKey`;
+ * - signal: 200 `{ok:true}` and exactly one kycEvent signal to `workflowId` with `eventKey` (and `accountAuthId`,
+ *   when given: the account the delivery names, which the workflow compares with its own);
  * - ignored: 200 with `ignored`, no signal;
  * - reject: 4xx, no signal;
  * - either: 4xx and no signal, or 200 and one signal to `workflowId` for `sessionId` (bodies whose bytes a
  *   reasonable parser may read either way, e.g. Latin-1 text in a JSON string).
  */
 export type Expectation =
-  | { kind: 'signal'; workflowId: string; sessionId: string; eventKey: string; event: string }
+  | { kind: 'signal'; workflowId: string; sessionId: string; eventKey: string; event: string; accountAuthId?: string }
   | { kind: 'ignored' }
   | { kind: 'reject' }
   | { kind: 'either'; workflowId: string; sessionId: string };
@@ -139,12 +141,13 @@ const jsonHeaders = (signature: string | string[], contentType = 'application/js
   'x-vobiz-signature': signature,
 });
 
-function justified(e: GenuineEvent): Expectation {
+function justified(e: GenuineEvent, accountAuthId = e.target.authId): Expectation {
   return {
     kind: 'signal',
     workflowId: e.target.workflowId,
     sessionId: e.sessionId,
     event: e.event,
+    accountAuthId,
     eventKey: kycEventKey({ event: e.event, sessionId: e.sessionId, ...(e.status ? { status: e.status } : {}), ...(e.occurredAt ? { occurredAt: e.occurredAt } : {}) }),
   };
 }
@@ -197,7 +200,8 @@ export function deliveryArbitrary(targets: readonly FuzzTarget[], ghost: FuzzTar
   });
   const wrongAccount = fc.record({ e: event, secret, authId: fc.stringMatching(/^MA_[A-Z0-9]{8}$/) }).map(({ e, secret, authId }): Delivery => {
     const body = serialise({ ...e.payload, account_auth_id: authId }, 0);
-    return { label: 'account does not own the workflow', body, headers: jsonHeaders(sign(body, secret)), expect: authId === e.target.authId ? justified(e) : { kind: 'reject' } };
+    // Passed on as it is: the workflow, not the bridge, ignores an event naming another account.
+    return { label: 'account does not own the workflow', body, headers: jsonHeaders(sign(body, secret)), expect: justified(e, authId) };
   });
   const foreignWorkflow = fc.record({ e: event, secret, workflowId: fc.oneof(fc.string({ maxLength: 120 }), fc.constantFrom('customer-', 'customer-../x', 'billing-7', 'customer-a b', 'customer-' + 'a'.repeat(70))) }).map(
     ({ e, secret, workflowId }): Delivery => {
@@ -355,11 +359,14 @@ export function wasSignalled(a: Answer): boolean {
  * key), plus at most one for each justified delivery answered 503 (the signal may have reached Temporal after the
  * bridge's deadline passed: Vobiz retries it, and the workflow dedupes by event key), and nothing else.
  */
+const accountPart = (accountAuthId: string | undefined) => (accountAuthId === undefined ? '' : `@${accountAuthId}`);
+
 export function signalProblems(exchanges: readonly { d: Delivery; a: Answer }[], receivedByWorkflow: ReadonlyMap<string, readonly KycEventSignal[]>): string[] {
   const problems: string[] = [];
   const expected = new Map<string, string[]>();
   const optional = new Map<string, string[]>();
-  const keyOf = (e: Extract<Expectation, { kind: 'signal' | 'either' }>) => (e.kind === 'signal' ? `${e.sessionId}/${e.event}/${e.eventKey}` : `${e.sessionId}/*`);
+  const keyOf = (e: Extract<Expectation, { kind: 'signal' | 'either' }>) =>
+    e.kind === 'signal' ? `${e.sessionId}/${e.event}/${e.eventKey}${accountPart(e.accountAuthId)}` : `${e.sessionId}/*`;
   for (const { d, a } of exchanges) {
     const signalled = wasSignalled(a);
     if (!signalled && a.status !== 503) continue;
@@ -374,7 +381,7 @@ export function signalProblems(exchanges: readonly { d: Delivery; a: Answer }[],
     const want = [...(expected.get(workflowId) ?? [])];
     const may = [...(optional.get(workflowId) ?? [])];
     const take = (list: string[], s: KycEventSignal) => {
-      const exact = list.indexOf(`${s.sessionId}/${s.event}/${s.eventKey}`);
+      const exact = list.indexOf(`${s.sessionId}/${s.event}/${s.eventKey}${accountPart(s.accountAuthId)}`);
       const i = exact >= 0 ? exact : list.indexOf(`${s.sessionId}/*`);
       if (i >= 0) list.splice(i, 1);
       return i >= 0;

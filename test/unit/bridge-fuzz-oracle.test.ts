@@ -28,6 +28,13 @@ describe('fuzz signal oracle', () => {
     ]);
   });
 
+  it('matches the account a delivery named: a signal carrying another account is not the one it justifies', () => {
+    const named: Delivery = { ...delivery('a'), expect: { kind: 'signal', workflowId: wf, sessionId: 'a', event: 'kyc.completed', eventKey: 'k-a', accountAuthId: 'MA_OTHER001' } };
+    const exchanges = [{ d: named, a: ok }];
+    expect(signalProblems(exchanges, new Map([[wf, [{ ...signal('a'), accountAuthId: 'MA_OTHER001' }]]]))).toEqual([]);
+    expect(signalProblems(exchanges, new Map([[wf, [{ ...signal('a'), accountAuthId: 'MA_OWNACCT1' }]]]))).toHaveLength(2);
+  });
+
   it('allows (but does not require) the signal of a justified delivery answered 503', () => {
     const exchanges = [{ d: delivery('a'), a: { status: 503, body: {} } }];
     expect(signalProblems(exchanges, new Map([[wf, [signal('a')]]]))).toEqual([]);

@@ -71,7 +71,8 @@ describe('classifyKycWebhook', () => {
     });
     if (result.kind !== 'relevant') throw new Error('unreachable');
     const signal = toKycEventSignal(result.webhook, new Date('2025-06-01T10:00:01Z'));
-    expect(Object.keys(signal).sort()).toEqual(['event', 'eventKey', 'receivedAt', 'sessionId', 'status']);
+    expect(Object.keys(signal).sort()).toEqual(['accountAuthId', 'event', 'eventKey', 'receivedAt', 'sessionId', 'status']);
+    expect(signal.accountAuthId).toBe('MA_ABCDEFGH'); // the workflow compares it with its own account
   });
 
   it('prefers status over session_status and updated_at when there is no timestamp', () => {
