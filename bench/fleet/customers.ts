@@ -4,6 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import pLimit from 'p-limit';
+import { OPEN_KYC_STATUSES } from '../../src/activities/kyc-sweep.js';
 import { startApiBody } from '../../src/dev/chaos/start-api-body.js';
 import type { OnboardingRequest } from '../../src/workflows/input.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
@@ -54,13 +55,20 @@ export async function startOnboardings(bridgeUrl: string, requests: readonly Onb
   await Promise.all(requests.map((r) => limit(() => startOnboarding(bridgeUrl, r))));
 }
 
-/** Visibility query for the running customers whose ref starts with `refPrefix`, in `stage` when given. */
-export function customersQuery(refPrefix: string, stage?: string, workflowType = 'customerLifecycle'): string {
-  return `WorkflowType = '${workflowType}' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${workflowIdFor(refPrefix)}'${stage ? ` AND VobizStage = '${stage}'` : ''}`;
+/**
+ * Visibility query for the running customers whose ref starts with `refPrefix`, in `stage` when given; with
+ * `sessionOpen`, only those whose KYC session is open (stage kyc is published before the session is opened).
+ */
+export function customersQuery(refPrefix: string, stage?: string, workflowType = 'customerLifecycle', sessionOpen = false): string {
+  const open = OPEN_KYC_STATUSES.map((s) => `'${s}'`).join(', ');
+  return (
+    `WorkflowType = '${workflowType}' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${workflowIdFor(refPrefix)}'` +
+    `${stage ? ` AND VobizStage = '${stage}'` : ''}${sessionOpen ? ` AND VobizKycStatus IN (${open})` : ''}`
+  );
 }
 
-export async function countCustomers(client: Client, refPrefix: string, stage?: string, workflowType?: string): Promise<number> {
-  return (await client.workflow.count(customersQuery(refPrefix, stage, workflowType))).count;
+export async function countCustomers(client: Client, refPrefix: string, stage?: string, workflowType?: string, sessionOpen?: boolean): Promise<number> {
+  return (await client.workflow.count(customersQuery(refPrefix, stage, workflowType, sessionOpen))).count;
 }
 
 export interface ParkedCustomer {

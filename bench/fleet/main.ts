@@ -25,7 +25,7 @@ import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
 import { SandboxAdminClient } from '../../src/sandbox/admin-client.js';
 import { connectClient } from '../../src/temporal/connection.js';
 import { countCustomers, listParked, onboardingRequest, startOnboardings } from './customers.js';
-import { cachedWorkflows, measureCacheSizes, settledRss } from './memory.js';
+import { cachedWorkflows, measureCacheSizes, settledRss, waitForQuiet } from './memory.js';
 import { compareOnboarding } from './onboarding.js';
 import { parseFleetBenchOptions } from './options.js';
 import { renderFleetTable, roundedJson, type FleetFigures } from './report.js';
@@ -74,11 +74,16 @@ async function main(): Promise<number> {
   const parkStart = performance.now();
   await startOnboardings(system.bridgeUrl, Array.from({ length: options.customers }, (_, i) => onboardingRequest(`${parkedPrefix}${i}`, i)), options.concurrency);
   log(`${options.customers} onboardings started; waiting for all to park in KYC`);
-  const parkedAll = await waitUntil(async () => (await countCustomers(client, parkedPrefix, 'kyc')) >= options.customers, timeoutMs, 1_000);
-  if (!parkedAll) throw new Error(`only ${await countCustomers(client, parkedPrefix, 'kyc')} of ${options.customers} customers parked in KYC within ${timeoutMs / 1000} s`);
+  const parkedAll = await waitUntil(async () => (await countCustomers(client, parkedPrefix, 'kyc', undefined, true)) >= options.customers, timeoutMs, 1_000);
+  if (!parkedAll) throw new Error(`only ${await countCustomers(client, parkedPrefix, 'kyc', undefined, true)} of ${options.customers} customers parked in KYC within ${timeoutMs / 1000} s`);
   const parkSeconds = (performance.now() - parkStart) / 1000;
   log(`${options.customers} parked in ${parkSeconds.toFixed(0)} s`);
   const parked = await listParked(client, parkedPrefix);
+  // Before each phase: the worker has finished the last one's work (a signal is accepted before it is run).
+  const quiet = async () => {
+    if (!(await waitForQuiet(system.workerMetricsUrl))) log('the worker was still busy after 180 s; measuring anyway');
+  };
+  await quiet();
 
   const figures: FleetFigures = {
     parked: { customers: options.customers, seconds: parkSeconds, perMinute: (options.customers / parkSeconds) * 60 },
@@ -98,25 +103,30 @@ async function main(): Promise<number> {
   };
   log(`RSS with ${options.customers} parked: worker ${figures.memory.withParked.workerMb.toFixed(0)} MB, server ${figures.memory.withParked.serverMb.toFixed(0)} MB`);
 
+  await quiet();
   log(`counting Vobiz calls over ${options.idleWindow} s with nothing but ${options.customers} parked customers`);
-  figures.idle = await measureIdleCalls(admin, client, options.customers, options.idleWindow);
+  figures.idle = await measureIdleCalls(admin, client, options.customers, options.idleWindow, TASK_QUEUE);
   log(`idle: ${figures.idle.total} calls (sweep pages ${figures.idle.sweepPages}, other ${figures.idle.other})`);
 
+  await quiet();
   log(`webhook → signal: ${options.signals} through the bridge, ${options.signals} direct`);
   figures.signals = await compareSignalPaths({ client, bridgeUrl: system.bridgeUrl, parked, signals: options.signals, concurrency: options.concurrency });
   log(`signals: bridge ${figures.signals.bridge.perSecond.toFixed(0)}/s, direct ${figures.signals.direct.perSecond.toFixed(0)}/s`);
 
+  await quiet();
   log(`onboarding: ${options.rounds} rounds of ${options.onboardings} customers beside ${options.onboardings} floor workflows`);
-  figures.onboarding = await compareOnboarding({ client, plain, admin, bridgeUrl: system.bridgeUrl, concurrency: options.concurrency, timeoutMs }, runId, options.onboardings, options.rounds, log);
+  figures.onboarding = await compareOnboarding({ client, plain, admin, bridgeUrl: system.bridgeUrl, concurrency: options.concurrency, timeoutMs, quiet }, runId, options.onboardings, options.rounds, log);
 
+  await quiet();
   log(`worker memory against cache size: ${options.cacheSizes.join(', ')}`);
   figures.memory.cache = await measureCacheSizes(system, client, parked, options.cacheSizes, options.concurrency, log);
 
   if (options.lostWebhooks > 0) {
+    await quiet();
     log(`KYC sweep: ${options.lostWebhooks} lost webhooks, sweep every ${options.sweepInterval}`);
     figures.sweep = await recoverLostWebhooks({ system, client, admin, concurrency: options.concurrency }, parkedPrefix, parked, options.lostWebhooks, durationSeconds(options.sweepInterval), log);
     const readsPerConfirmation = figures.sweep.recovered > 0 ? figures.sweep.calls.sessionReads / figures.sweep.recovered : 1;
-    const runs = [...figures.idle.sweepRuns, ...figures.sweep.sweepRuns];
+    const runs = [...figures.idle.sweepRuns, figures.idle.fullPaging, ...figures.sweep.sweepRuns];
     figures.dailyCalls = dailyCallsAtDefaults(options.customers, sweepCosts(runs), readsPerConfirmation);
     figures.dailyCallsAt10k = dailyCallsAtDefaults(10_000, sweepCosts(runs), readsPerConfirmation);
   }

@@ -41,13 +41,28 @@ export async function settledRss(pid: number | undefined, settleMs = 5_000): Pro
   return sampledRssMb(pid);
 }
 
-/** Workflows in the worker's cache, from its Prometheus endpoint (Temporal Core's sticky cache gauge). */
-export async function cachedWorkflows(metricsUrl: string): Promise<number> {
+/** The sum of a gauge over its labels, from the worker's Prometheus endpoint (Temporal Core's metrics). */
+async function gauge(metricsUrl: string, name: string): Promise<number> {
   const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) });
   const text = await res.text();
   let total = 0;
-  for (const match of text.matchAll(/^temporal_sticky_cache_size(?:\{[^}]*\})?\s+([0-9.e+]+)$/gm)) total += Number(match[1]);
+  for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+([0-9.e+]+)$`, 'gm'))) total += Number(match[1]);
   return total;
+}
+
+/** Workflows in the worker's cache (Temporal Core's sticky cache gauge). */
+export const cachedWorkflows = (metricsUrl: string) => gauge(metricsUrl, 'temporal_sticky_cache_size');
+
+/**
+ * Waits until the worker has had no task in hand (workflow or activity slots used) for three readings in a row, so
+ * that a phase's leftovers (signals Temporal accepted but the worker has yet to run) do not land in the next one.
+ */
+export async function waitForQuiet(metricsUrl: string, timeoutMs = 180_000): Promise<boolean> {
+  let quiet = 0;
+  return waitUntil(async () => {
+    quiet = (await gauge(metricsUrl, 'temporal_worker_task_slots_used')) === 0 ? quiet + 1 : 0;
+    return quiet >= 3;
+  }, timeoutMs, 1_000);
 }
 
 export async function wakeAll(client: Client, parked: readonly ParkedCustomer[], concurrency: number, tag: string): Promise<void> {

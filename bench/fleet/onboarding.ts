@@ -44,6 +44,8 @@ interface Context {
   bridgeUrl: string;
   concurrency: number;
   timeoutMs: number;
+  /** Resolves once the worker has nothing in hand (the previous round's leftovers done). */
+  quiet: () => Promise<void>;
 }
 
 export async function compareOnboarding(ctx: Context, runId: string, onboardings: number, rounds: number, log: (line: string) => void): Promise<OnboardingFigures> {
@@ -51,6 +53,7 @@ export async function compareOnboarding(ctx: Context, runId: string, onboardings
   let lastPrefix = '';
   for (let r = 0; r < rounds; r++) {
     lastPrefix = `bench-${runId}-o${r}-`;
+    if (r > 0) await ctx.quiet();
     const round = await oneRound(ctx, lastPrefix, onboardings);
     results.push(round);
     log(`onboarding round ${r + 1}/${rounds}: lifecycle ${round.lifecyclePerMinute.toFixed(0)}/min, floor ${round.floorPerMinute.toFixed(0)}/min, ratio ${round.ratio.toFixed(2)}`);

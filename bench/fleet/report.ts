@@ -91,7 +91,7 @@ export function fleetRows(f: FleetFigures): Row[] {
   if (f.idle) {
     rows.push({
       measure: `Vobiz calls, ${f.idle.parked} parked, ${f.idle.windowSeconds} s idle`,
-      figure: `${f.idle.total} (sweep pages ${f.idle.sweepPages} in ${f.idle.sweepRuns.length} runs, other ${f.idle.other}); ${fixed(f.idle.measuredPerCustomerPerDay)} /customer/day at the bench's sweep interval`,
+      figure: `${f.idle.total} (sweep pages ${f.idle.sweepPages} in ${f.idle.sweepRuns.length} runs, other ${f.idle.other}); a full paging of ${f.idle.fullPaging.result.openSessions} open: ${f.idle.fullPaging.result.vobizCalls} calls`,
       target: '-',
       verdict: '-',
     });
@@ -108,15 +108,16 @@ export function fleetRows(f: FleetFigures): Row[] {
   const w = f.sweep;
   if (w) {
     const sweepCalls = w.sweepRuns.reduce((sum, r) => sum + r.result.vobizCalls, 0);
+    const paged = w.sweepRuns.filter((r) => r.result.paged).map((r) => `${r.result.paged} ${r.result.vobizCalls}`);
     rows.push({
       measure: `sweep recovers ${w.lostWebhooks} lost webhooks (interval ${w.sweepIntervalSeconds} s)`,
-      figure: `${w.recovered}/${w.lostWebhooks}: confirmed in ${fixed(w.allConfirmedSeconds, 0)} s, active in ${fixed(w.allActiveSeconds, 0)} s`,
+      figure: `nudged within one interval of the loss: ${w.nudgedWithinOneInterval}; all confirmed ${fixed(w.allConfirmedSeconds, 0)} s, active ${fixed(w.allActiveSeconds, 0)} s after it (${w.recovered} active)`,
       target: 'within one interval',
-      verdict: verdict(Number.isFinite(w.allConfirmedSeconds) ? w.allConfirmedSeconds <= w.sweepIntervalSeconds : false),
+      verdict: verdict(w.nudgedWithinOneInterval >= w.lostWebhooks && w.recovered >= w.lostWebhooks),
     });
     rows.push({
       measure: 'Vobiz calls by the sweep meanwhile',
-      figure: `sweep pages ${w.calls.sweepPages} (runs report ${sweepCalls} in ${w.sweepRuns.length}); session reads ${w.calls.sessionReads}, other ${w.calls.other}`,
+      figure: `sweep pages ${w.calls.sweepPages} (runs report ${sweepCalls} in ${w.sweepRuns.length}; pagings: ${paged.join(', ') || 'none'}); customers' session reads ${w.calls.sessionReads}, other ${w.calls.other}`,
       target: '≤ 20',
       verdict: verdict(w.calls.sweepPages <= 20),
     });

@@ -20,6 +20,8 @@ export interface SweepFigures {
   allConfirmedSeconds: number;
   allActiveSeconds: number;
   recovered: number;
+  /** Customers nudged by the sweeps that started within one interval of the loss (the target: all K). */
+  nudgedWithinOneInterval: number;
   /** Vobiz requests over the same time: the sweep's pages, session reads (the customers confirming), the rest. */
   calls: { total: number; sweepPages: number; sessionReads: number; other: number; byRoute: Record<string, number> };
   sweepRuns: SweepRun[];
@@ -52,6 +54,7 @@ export async function recoverLostWebhooks(
   const since = new Date();
   await Promise.all(sessions.map((id) => limit(() => ctx.admin.completeKyc(id, { kyc_type: 'individual' }))));
   const completedAt = performance.now();
+  const lostAt = Date.now();
   log(`${k} customers completed KYC with the bridge down; waiting for their webhooks to be given up`);
   const wanted = new Set(sessions);
   for (let i = 0; i < 120; i++) {
@@ -75,13 +78,16 @@ export async function recoverLostWebhooks(
   const report = await ctx.admin.requests();
   const split = splitByRoute(report);
   const recovered = await countCustomers(ctx.client, parkedPrefix, 'active');
+  const sweepRuns = await sweepRunsSince(ctx.client, since);
+  const oneIntervalOn = lostAt + sweepIntervalSeconds * 1000;
   return {
     lostWebhooks: k,
     sweepIntervalSeconds,
     allConfirmedSeconds: allConfirmed ? (allConfirmed - completedAt) / 1000 : Number.NaN,
     allActiveSeconds: allActive ? (allActive - completedAt) / 1000 : Number.NaN,
     recovered,
+    nudgedWithinOneInterval: sweepRuns.filter((r) => Date.parse(r.startedAt) <= oneIntervalOn).reduce((sum, r) => sum + r.result.nudged, 0),
     calls: { total: report.total, ...split, byRoute: report.byRoute },
-    sweepRuns: await sweepRunsSince(ctx.client, since),
+    sweepRuns,
   };
 }

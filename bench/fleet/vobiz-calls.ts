@@ -15,6 +15,7 @@ import { loadConfig } from '../../src/config.js';
 import type { RequestReport, SandboxAdminClient } from '../../src/sandbox/admin-client.js';
 import { EDGE_DEFAULTS, INPUT_DEFAULTS } from '../../src/workflows/defaults.js';
 import { durationMs } from '../../src/workflows/duration.js';
+import type { kycSweep } from '../../src/workflows/kyc-sweep.js';
 import type { KycSweepResult } from '../../src/workflows/messages.js';
 import { median, sleep } from './stats.js';
 
@@ -22,6 +23,7 @@ const DAY_MS = 86_400_000;
 
 export interface SweepRun {
   workflowId: string;
+  startedAt: string;
   result: KycSweepResult;
 }
 
@@ -33,6 +35,8 @@ export interface IdleFigures {
   other: number;
   byRoute: Record<string, number>;
   sweepRuns: SweepRun[];
+  /** A full paging with the N sessions open, after the window. */
+  fullPaging: SweepRun;
   /** The window's calls per parked customer, scaled to a day (at the bench's sweep interval). */
   measuredPerCustomerPerDay: number;
 }
@@ -54,12 +58,24 @@ export function splitByRoute(report: RequestReport): { sweepPages: number; sessi
 export async function sweepRunsSince(client: Client, since: Date): Promise<SweepRun[]> {
   const runs: SweepRun[] = [];
   for await (const e of client.workflow.list({ query: `WorkflowType = 'kycSweep' AND ExecutionStatus = 'Completed' AND CloseTime > '${since.toISOString()}'` })) {
-    runs.push({ workflowId: e.workflowId, result: await client.workflow.getHandle<() => Promise<KycSweepResult>>(e.workflowId, e.runId).result() });
+    runs.push({ workflowId: e.workflowId, startedAt: e.startTime.toISOString(), result: await client.workflow.getHandle<typeof kycSweep>(e.workflowId, e.runId).result() });
   }
-  return runs;
+  return runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
-export async function measureIdleCalls(admin: SandboxAdminClient, client: Client, parked: number, windowSeconds: number): Promise<IdleFigures> {
+/**
+ * One sweep run started by the bench beside the schedule's, told to page every open session (its safety net at 0):
+ * what a full paging costs with N open, which the schedule's runs show only once every few hours.
+ */
+export async function fullPagingSweep(client: Client, taskQueue: string): Promise<SweepRun> {
+  const workflowId = `bench-full-paging-${Date.now()}`;
+  const handle = await client.workflow.start<typeof kycSweep>('kycSweep', { taskQueue, workflowId, args: [{ fullPagingEveryMs: 0 }] });
+  const result = await handle.result();
+  const { startTime } = await handle.describe();
+  return { workflowId, startedAt: startTime.toISOString(), result };
+}
+
+export async function measureIdleCalls(admin: SandboxAdminClient, client: Client, parked: number, windowSeconds: number, taskQueue: string): Promise<IdleFigures> {
   await admin.resetRequests();
   const since = new Date();
   await sleep(windowSeconds * 1000);
@@ -73,6 +89,7 @@ export async function measureIdleCalls(admin: SandboxAdminClient, client: Client
     other: other + sessionReads,
     byRoute: report.byRoute,
     sweepRuns: await sweepRunsSince(client, since),
+    fullPaging: await fullPagingSweep(client, taskQueue),
     measuredPerCustomerPerDay: (report.total / parked) * (DAY_MS / (windowSeconds * 1000)),
   };
 }
