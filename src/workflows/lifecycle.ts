@@ -29,6 +29,7 @@ import { SEALED_RULE, isSealedSecret } from '../secrets/sealed-format.js';
 import { addAmounts, compareAmounts, ZERO } from './amounts.js';
 import { effect, effectSettleDelayMs, notify, read, setEffectSettleDelay, setEffectStartToCloseTimeout } from './activity-stubs.js';
 import { durationMs } from './duration.js';
+import { recordKycOutcome, recordTimeToActive } from './lifecycle-metrics.js';
 import { classifyFailure, stallDelayMs, type ClassifiedFailure } from './failure-policy.js';
 import { normalizeCorrections, normalizeInput, trunkProblems, type RetryCorrections } from './input-structure.js';
 import type { NumberRequest, OnboardingInput } from './input-types.js';
@@ -345,6 +346,7 @@ class Lifecycle {
       if (outcome === 'offboard') return 'offboard';
       record.outcome = outcome;
       record.endedAt = new Date().toISOString();
+      recordKycOutcome(outcome);
       this.touch();
       if (outcome === 'completed') {
         this.setStage('telephony');
@@ -496,6 +498,7 @@ class Lifecycle {
       }
     }
     this.setStage('active');
+    recordTimeToActive(this.state.startedAt);
   }
 
   /** Picks a free inventory number and buys it; a number taken by someone else in between is skipped. */
@@ -591,6 +594,7 @@ class Lifecycle {
       await this.step('offboarding', () => read('revokeKycSession', 'Revoke the open KYC session', { sessionId: open.sessionId, reason: request.reason }));
       open.outcome = 'revoked';
       open.endedAt = new Date().toISOString();
+      recordKycOutcome('revoked');
     }
     const authId = this.state.authId;
     if (authId) {
