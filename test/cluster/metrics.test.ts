@@ -6,7 +6,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
 import { startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../src/sandbox/testing.js';
@@ -15,38 +14,13 @@ import { vobizTaskQueue } from '../../src/workflows/task-queues.js';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
 import { completeOnboarding, waitFor } from '../support/crash.js';
 import { onboardingRequest } from '../support/lifecycle.js';
+import { scrape } from '../support/prometheus.js';
 import { uniqueTaskQueue } from '../support/temporal.js';
 import { freePorts, startTestCluster, type TestCluster } from './support/cluster.js';
 
 const DASHBOARD = join(PROJECT_ROOT, 'deploy', 'grafana', 'dashboards', 'vobiz-lifecycle.json');
 /** Counters the SDK creates on their first event: a clean onboarding has none (its panel title says so). */
 const ON_FIRST_EVENT = new Set(['temporal_activity_execution_failed']);
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** Prometheus text exposition → samples (enough of the format for these endpoints: no escaped quotes in labels). */
-function parse(text: string): Sample[] {
-  return text
-    .split('\n')
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => {
-      const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
-      if (!m) throw new Error(`unparsable metrics line: ${line}`);
-      const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]));
-      return { name: m[1]!, labels, value: Number(m[3]) };
-    });
-}
-
-async function scrape(url: string): Promise<{ text: string; samples: Sample[] }> {
-  const res = await request(url);
-  const text = await res.body.text();
-  expect(res.statusCode, `${url} answered ${res.statusCode}`).toBe(200);
-  return { text, samples: parse(text) };
-}
 
 /** The metric names the dashboard's PromQL expressions use. */
 function dashboardMetrics(): string[] {
