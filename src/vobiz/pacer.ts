@@ -22,14 +22,15 @@ export class Pacer {
    * aborted while waiting.
    */
   async admit(signal?: AbortSignal): Promise<number> {
-    const arrivedAt = performance.now();
+    let arrivedAt: number | undefined;
     for (;;) {
       signal?.throwIfAborted();
       const now = performance.now();
       if (now >= this.nextSlotAt) {
         this.nextSlotAt = now + this.spacingMs;
-        return now - arrivedAt;
+        return arrivedAt === undefined ? 0 : now - arrivedAt; // 0: admitted without waiting
       }
+      arrivedAt ??= now;
       await sleep(this.nextSlotAt - now, undefined, signal ? { signal } : {}).catch(() => undefined);
     }
   }
