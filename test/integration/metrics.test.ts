@@ -5,6 +5,7 @@
  * template (one 429 with Retry-After on the transfer, then the retry's 200), one KYC outcome, one time-to-active.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { request } from 'undici';
@@ -22,6 +23,17 @@ import { scrape, total, type Sample } from '../support/prometheus.js';
 import { connectDevServer, uniqueTaskQueue, type DevServer } from '../support/temporal.js';
 
 const TRANSFER_ROUTE = '/api/v1/partner/accounts/{id}/transfer-balance';
+const DASHBOARD = join(PROJECT_ROOT, 'deploy', 'grafana', 'dashboards', 'vobiz-lifecycle.json');
+/** Series that appear on their first event, which a clean onboarding (even with its one 429) does not have. */
+const ON_FIRST_EVENT = new Set(['vobiz_api_rate_budget_wait_ms', 'vobiz_lifecycle_stalled_rounds', 'vobiz_lifecycle_blocked']);
+
+/** The vobiz_* metric names (without _bucket/_count/_sum) the dashboard's PromQL expressions use. */
+function dashboardBusinessMetrics(): string[] {
+  const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+  const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+  return [...new Set(exprs.flatMap((e) => e.match(/\bvobiz_[a-z_]+\b/g) ?? []).map(baseName))];
+}
+const baseName = (name: string) => name.replace(/_(bucket|count|sum)$/, '');
 
 describe('metrics after an onboarding through the bridge', () => {
   let server: DevServer;
@@ -153,6 +165,13 @@ describe('metrics after an onboarding through the bridge', () => {
     // No Vobiz route label holds an id: every segment is a literal or {id}.
     const routes = new Set(samples.filter((s) => s.name === `${latency}_count`).map((s) => s.labels.route!));
     for (const route of routes) expect(route).toMatch(/^(\/([a-zA-Z-]+|v1|\{id\}))+$/);
+
+    // Every business series the dashboard plots is exposed by one of the two.
+    const exposed = new Set([...afterForgery.samples, ...samples].map((x) => baseName(x.name)));
+    const plotted = dashboardBusinessMetrics();
+    expect(plotted.length).toBeGreaterThanOrEqual(10);
+    expect(plotted.filter((m) => !ON_FIRST_EVENT.has(m) && !exposed.has(m))).toEqual([]);
+
     expect(active.authId).toBeTruthy();
     expect(text).not.toContain(active.authId!);
   });
