@@ -1,7 +1,9 @@
 /**
  * Metrics people can look at: the worker (src/worker.ts, as deployed, with WORKER_METRICS_ADDRESS) and the
  * Temporal server expose Prometheus endpoints; after one onboarding on the cluster both are scraped, the series
- * the Grafana dashboard (deploy/grafana/dashboards/vobiz-lifecycle.json) plots exist, and their values are sane.
+ * the Grafana dashboard (deploy/grafana/dashboards/vobiz-lifecycle.json) plots exist, and their values are sane;
+ * the worker's business series are there too (test/integration/metrics.test.ts checks them, and the bridge's, in
+ * depth on the dev server).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,7 +16,7 @@ import { vobizTaskQueue } from '../../src/workflows/task-queues.js';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
 import { completeOnboarding, waitFor } from '../support/crash.js';
 import { onboardingRequest } from '../support/lifecycle.js';
-import { scrape } from '../support/prometheus.js';
+import { scrape, total } from '../support/prometheus.js';
 import { uniqueTaskQueue } from '../support/temporal.js';
 import { freePorts, startTestCluster, type TestCluster } from './support/cluster.js';
 
@@ -100,6 +102,11 @@ describe('metrics on the cluster', () => {
     expect(latencySum).toBeLessThan(120_000);
     const failed = workerMetrics.samples.filter((s) => s.name === 'temporal_activity_execution_failed' && ours.has(s.labels.task_queue ?? '')).reduce((n, s) => n + s.value, 0);
     expect(failed).toBe(0);
+    // The worker's business series: the transfer on its route template, the KYC outcome, one time to active.
+    const transfers = total(workerMetrics.samples, 'vobiz_api_request_latency_ms_count', { route: '/api/v1/partner/accounts/{id}/transfer-balance', status: '200' });
+    expect(transfers).toBe(1);
+    expect(total(workerMetrics.samples, 'vobiz_kyc_outcomes', { outcome: 'completed', taskQueue })).toBe(1);
+    expect(total(workerMetrics.samples, 'vobiz_time_to_active_seconds_count', { taskQueue })).toBe(1);
     // The server counted our start request.
     const starts = serverMetrics.samples.filter((s) => s.name === 'service_requests' && s.labels.operation === 'StartWorkflowExecution').reduce((n, s) => n + s.value, 0);
     expect(starts).toBeGreaterThanOrEqual(1);
