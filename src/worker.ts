@@ -54,7 +54,8 @@ export async function runWorker(config: AppConfig): Promise<void> {
     },
   });
 
-  // Without WORKER_METRICS_ADDRESS the runtime's meter records nowhere: the observer costs next to nothing.
+  // Business metrics beside the SDK's (src/metrics/worker-metrics.ts); without WORKER_METRICS_ADDRESS the runtime's
+  // meter is a no-op one.
   const meter = Runtime.instance().metricMeter;
   const vobiz = VobizClient.fromConfig(config.vobiz, { observer: vobizMetricsObserver(meter) });
   const connection = await connectWorker(config.temporal);

@@ -162,6 +162,10 @@ describe('metrics after an onboarding through the bridge', () => {
     const seconds = total(samples, 'vobiz_time_to_active_seconds_sum', toActive);
     expect(seconds).toBeGreaterThan(0);
     expect(seconds).toBeLessThan(120);
+    // Our bucket boundaries, not the exporter's defaults: minutes to days for onboarding, milliseconds for calls.
+    const bounds = (name: string) => new Set(samples.filter((x) => x.name === `${name}_bucket`).map((x) => x.labels.le));
+    expect(bounds('vobiz_time_to_active_seconds')).toContain(String(7 * 86_400));
+    expect(bounds(latency)).toContain('5');
     // No Vobiz route label holds an id: every segment is a literal or {id}.
     const routes = new Set(samples.filter((s) => s.name === `${latency}_count`).map((s) => s.labels.route!));
     for (const route of routes) expect(route).toMatch(/^(\/([a-zA-Z-]+|v1|\{id\}))+$/);
