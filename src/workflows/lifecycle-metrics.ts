@@ -5,11 +5,10 @@
  * Emitting a metric adds nothing to the history, so no `patched()` is needed.
  */
 import { metricMeter } from '@temporalio/workflow';
+import type { KycOutcome } from './messages.js';
 
 export const KYC_OUTCOMES_METRIC = 'vobiz_kyc_outcomes';
 export const TIME_TO_ACTIVE_METRIC = 'vobiz_time_to_active_seconds';
-
-export type KycOutcome = 'completed' | 'failed' | 'expired' | 'revoked';
 
 /** One KYC session's result (a customer may have several sessions). */
 export function recordKycOutcome(outcome: KycOutcome): void {
