@@ -142,6 +142,8 @@ const EnvSchema = z
     BRIDGE_WEBHOOK_SECRETS: optionalString,
     BRIDGE_MAX_BODY_BYTES: positiveInt(64 * 1024),
     BRIDGE_WEB_UI_URL: optionalString.pipe(httpUrl().optional()),
+    BRIDGE_METRICS: booleanFlag(true),
+    BRIDGE_METRICS_STAGE_COUNT_TTL: duration('30s').refine((d) => toMilliseconds(d) >= 1_000, 'must be at least 1s'),
 
     CODEC_KEYS: optionalString,
     CODEC_KEYS_FILE: optionalString,
@@ -273,6 +275,8 @@ export interface BridgeConfig {
   maxBodyBytes: number;
   /** Temporal Web UI base, for the links the start API and the CLI print. */
   webUiUrl: string;
+  /** GET /metrics (Prometheus text) is served; customers-by-stage counts are reused for `stageCountTtlMs`. */
+  metrics: { enabled: boolean; stageCountTtlMs: number };
 }
 
 /** The local system that `npm start` and `npm run demo` bring up. */
@@ -439,6 +443,7 @@ function loadBridgeConfig(e: Env, problems: string[]): BridgeConfig {
     webhookSecrets: configuredSecrets.length > 0 ? configuredSecrets : [partnerToken],
     maxBodyBytes: e.BRIDGE_MAX_BODY_BYTES,
     webUiUrl: e.BRIDGE_WEB_UI_URL ?? `http://localhost:${e.TEMPORAL_DEV_UI_PORT ?? e.TEMPORAL_DEV_PORT + 1000}`,
+    metrics: { enabled: e.BRIDGE_METRICS, stageCountTtlMs: toMilliseconds(e.BRIDGE_METRICS_STAGE_COUNT_TTL) },
   };
 }
 
