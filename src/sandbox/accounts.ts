@@ -146,7 +146,12 @@ export interface NewCustomerInput {
   gstin?: string; gst_status?: string; account_type?: string;
 }
 
+/** One transaction (one commit, not four): the account, its search row, its password hash and the id counter. */
 export function createCustomer(ctx: SandboxContext, input: NewCustomerInput): Customer {
+  return ctx.db.tx(() => insertCustomer(ctx, input));
+}
+
+function insertCustomer(ctx: SandboxContext, input: NewCustomerInput): Customer {
   const partner = getPartner(ctx);
   const now = ctx.clock.iso();
   const seq = ctx.db.nextSeq('customer');
