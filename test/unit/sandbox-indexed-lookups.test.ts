@@ -1,13 +1,16 @@
 // The sandbox at fleet scale: with thousands of accounts and open KYC sessions, the lookups a fleet makes (profile,
 // account search and list pages, session pages by status, the timer tick) read through an index and parse only the
 // rows they answer with. Asserted on SQLite's query plans and on the rows each statement returned, never on time.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging.js';
-import { countCustomers, ensurePartner, pageCustomers } from '../../src/sandbox/accounts.js';
+import { countCustomers, createCustomer, ensurePartner, pageCustomers } from '../../src/sandbox/accounts.js';
 import { Clock, DAY_MS } from '../../src/sandbox/clock.js';
 import type { SandboxContext } from '../../src/sandbox/context.js';
 import { SandboxDb, type Row } from '../../src/sandbox/db.js';
-import { createSession, findSession, pageSessions, runKycTimers } from '../../src/sandbox/kyc.js';
+import { backfillDueTimes, createSession, findSession, pageSessions, runKycTimers } from '../../src/sandbox/kyc.js';
 import { RequestMeter } from '../../src/sandbox/request-meter.js';
 import { WebhookDispatcher } from '../../src/sandbox/webhooks.js';
 
@@ -50,14 +53,18 @@ function expectIndexed(reads: Array<{ sql: string; plan: string[] }>): void {
   }
 }
 
-function fixture() {
-  const db = new RecordingDb(':memory:');
+function contextOn(db: SandboxDb): SandboxContext {
   const logger = createLogger({ name: 'test', level: 'silent' });
-  const ctx: SandboxContext = {
+  return {
     db, clock: new Clock(db), logger, partnerAuthId: 'PA_SANDBOX1', partnerAuthToken: 'token', publicUrl: 'http://sandbox.test',
     webhooks: new WebhookDispatcher(db, logger, () => 'token', { maxAttempts: 1, initialBackoffMs: 10, concurrency: 1 }),
     settings: { responseShape: 'sdk', strictPathCasing: false }, requests: new RequestMeter(), runDueWork: () => undefined,
   };
+}
+
+function fixture() {
+  const db = new RecordingDb(':memory:');
+  const ctx = contextOn(db);
   ensurePartner(ctx, 100_000, N);
   // Customers as createCustomer stores them (account row + search row), minus the deliberately slow password hash.
   db.tx(() => {
@@ -158,5 +165,33 @@ describe('sandbox KYC sessions with thousands open', () => {
     runKycTimers(ctx);
     expect(pageSessions(ctx, { status: 'expired', offset: 0, limit: 1 }).total).toBe(N);
     expect(db.get<{ n: number }>('SELECT COUNT(*) AS n FROM kyc_sessions WHERE due_ms IS NOT NULL')?.n).toBe(0);
+  });
+});
+
+describe('a sandbox file from before the indexes', () => {
+  it('gets the account search rows and the sessions\' due times when opened', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbox-migrate-'));
+    try {
+      const path = join(dir, 'sandbox.sqlite');
+      // Written by today's code, then stripped of what an older file lacks.
+      const before = contextOn(new SandboxDb(path));
+      ensurePartner(before, 1000);
+      const { doc } = createCustomer(before, { name: 'Legacy Customer', email: 'legacy@example.com', phone: '+919876543210', password: 'SecurePass123!', country: 'IN', currency: 'INR' });
+      const session = createSession(before, { account_auth_id: doc.auth_id, flow_type: 'email', customer_email: doc.email, expires_in_days: 7, reminder_schedule: [] });
+      before.db.run('DROP INDEX kyc_due');
+      before.db.run('ALTER TABLE kyc_sessions DROP COLUMN due_ms');
+      before.db.run('DROP TABLE account_search');
+      before.db.close();
+
+      const ctx = contextOn(new SandboxDb(path));
+      backfillDueTimes(ctx); // what startSandbox does
+      expect(pageCustomers(ctx, { search: 'legacy@', offset: 0, limit: 20 }).customers.map((c) => c.doc.auth_id)).toEqual([doc.auth_id]);
+      ctx.clock.advance((8 * DAY_MS) / 1000);
+      runKycTimers(ctx);
+      expect(findSession(ctx, session.doc.id)?.doc.status).toBe('expired');
+      ctx.db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
