@@ -128,6 +128,8 @@ const EnvSchema = z
     SANDBOX_DB_PATH: optionalString,
     SANDBOX_WEBHOOK_MAX_ATTEMPTS: positiveInt(8),
     SANDBOX_WEBHOOK_INITIAL_BACKOFF_MS: positiveInt(500),
+    // Vobiz documents max_accounts = 1000; a fleet benchmark raises it.
+    SANDBOX_MAX_ACCOUNTS: positiveInt(1000),
 
     DATA_DIR: nonEmpty().default('.data'),
     TEMPORAL_DEV_PORT: port(7233),
@@ -237,6 +239,8 @@ export interface SandboxConfig {
   dbPath: string;
   webhookMaxAttempts: number;
   webhookInitialBackoffMs: number;
+  /** The partner's `max_accounts` (Vobiz documents 1000); raised for fleet benchmarks. */
+  maxAccounts: number;
 }
 
 export interface CodecConfig {
@@ -392,6 +396,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       dbPath: e.SANDBOX_DB_PATH ?? `${e.DATA_DIR}/sandbox.sqlite`,
       webhookMaxAttempts: e.SANDBOX_WEBHOOK_MAX_ATTEMPTS,
       webhookInitialBackoffMs: e.SANDBOX_WEBHOOK_INITIAL_BACKOFF_MS,
+      maxAccounts: e.SANDBOX_MAX_ACCOUNTS,
     },
     codec,
     secrets,
