@@ -128,6 +128,8 @@ const EnvSchema = z
     SANDBOX_DB_PATH: optionalString,
     SANDBOX_WEBHOOK_MAX_ATTEMPTS: positiveInt(8),
     SANDBOX_WEBHOOK_INITIAL_BACKOFF_MS: positiveInt(500),
+    // Vobiz documents max_accounts = 1000; a fleet benchmark raises it.
+    SANDBOX_MAX_ACCOUNTS: positiveInt(1000),
 
     DATA_DIR: nonEmpty().default('.data'),
     TEMPORAL_DEV_PORT: port(7233),
@@ -142,6 +144,8 @@ const EnvSchema = z
     BRIDGE_WEBHOOK_SECRETS: optionalString,
     BRIDGE_MAX_BODY_BYTES: positiveInt(64 * 1024),
     BRIDGE_WEB_UI_URL: optionalString.pipe(httpUrl().optional()),
+    BRIDGE_METRICS: booleanFlag(true),
+    BRIDGE_METRICS_STAGE_COUNT_TTL: duration('30s').refine((d) => toMilliseconds(d) >= 1_000, 'must be at least 1s'),
 
     CODEC_KEYS: optionalString,
     CODEC_KEYS_FILE: optionalString,
@@ -235,6 +239,8 @@ export interface SandboxConfig {
   dbPath: string;
   webhookMaxAttempts: number;
   webhookInitialBackoffMs: number;
+  /** The partner's `max_accounts` (Vobiz documents 1000); raised for fleet benchmarks. */
+  maxAccounts: number;
 }
 
 export interface CodecConfig {
@@ -273,6 +279,8 @@ export interface BridgeConfig {
   maxBodyBytes: number;
   /** Temporal Web UI base, for the links the start API and the CLI print. */
   webUiUrl: string;
+  /** GET /metrics (Prometheus text) is served; customers-by-stage counts are reused for `stageCountTtlMs`. */
+  metrics: { enabled: boolean; stageCountTtlMs: number };
 }
 
 /** The local system that `npm start` and `npm run demo` bring up. */
@@ -388,6 +396,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       dbPath: e.SANDBOX_DB_PATH ?? `${e.DATA_DIR}/sandbox.sqlite`,
       webhookMaxAttempts: e.SANDBOX_WEBHOOK_MAX_ATTEMPTS,
       webhookInitialBackoffMs: e.SANDBOX_WEBHOOK_INITIAL_BACKOFF_MS,
+      maxAccounts: e.SANDBOX_MAX_ACCOUNTS,
     },
     codec,
     secrets,
@@ -439,6 +448,7 @@ function loadBridgeConfig(e: Env, problems: string[]): BridgeConfig {
     webhookSecrets: configuredSecrets.length > 0 ? configuredSecrets : [partnerToken],
     maxBodyBytes: e.BRIDGE_MAX_BODY_BYTES,
     webUiUrl: e.BRIDGE_WEB_UI_URL ?? `http://localhost:${e.TEMPORAL_DEV_UI_PORT ?? e.TEMPORAL_DEV_PORT + 1000}`,
+    metrics: { enabled: e.BRIDGE_METRICS, stageCountTtlMs: toMilliseconds(e.BRIDGE_METRICS_STAGE_COUNT_TTL) },
   };
 }
 

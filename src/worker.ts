@@ -17,6 +17,7 @@ import { createActivities } from './activities/index.js';
 import { kycSweepActivities } from './activities/kyc-sweep.js';
 import { ConfigError, loadConfigOrExit, requireUnsealingKeys, type AppConfig } from './config.js';
 import { createLogger, TemporalPinoLogger, temporalLogLevel, type Logger } from './logging.js';
+import { countActivityRetries, HISTOGRAM_BUCKETS, vobizMetricsObserver } from './metrics/worker-metrics.js';
 import { connectClient, connectWorker, createDataConverter } from './temporal/connection.js';
 import { ensureKycSweepSchedule } from './temporal/kyc-sweep-schedule.js';
 import { vobizQueueLimits } from './temporal/vobiz-queue.js';
@@ -47,11 +48,16 @@ export async function runWorker(config: AppConfig): Promise<void> {
     logger: new TemporalPinoLogger(logger),
     telemetryOptions: {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: temporalLogLevel(config.logLevel === 'silent' ? 'error' : config.logLevel) }) },
-      ...(config.worker.metricsAddress ? { metrics: { prometheus: { bindAddress: config.worker.metricsAddress } } } : {}),
+      ...(config.worker.metricsAddress
+        ? { metrics: { prometheus: { bindAddress: config.worker.metricsAddress, histogramBucketOverrides: HISTOGRAM_BUCKETS } } }
+        : {}),
     },
   });
 
-  const vobiz = VobizClient.fromConfig(config.vobiz);
+  // Business metrics beside the SDK's (src/metrics/worker-metrics.ts); without WORKER_METRICS_ADDRESS the runtime's
+  // meter is a no-op one.
+  const meter = Runtime.instance().metricMeter;
+  const vobiz = VobizClient.fromConfig(config.vobiz, { observer: vobizMetricsObserver(meter) });
   const connection = await connectWorker(config.temporal);
   // The KYC sweep lists customers through visibility and signals them: it needs a client as well.
   const client = await connectClient(config.temporal, config.codec);
@@ -82,6 +88,7 @@ export async function runWorker(config: AppConfig): Promise<void> {
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
       shutdownGraceTime: config.worker.shutdownGraceTimeMs,
+      interceptors: { activity: [countActivityRetries(meter)] },
       ...deploymentOptions,
     });
     // Every Vobiz call, on its own queue: Temporal starts at most the partner's budget of these per second across
@@ -94,6 +101,7 @@ export async function runWorker(config: AppConfig): Promise<void> {
       dataConverter: createDataConverter(config.codec),
       ...vobizQueueLimits(config.vobiz.maxRequestsPerSecond, config.worker.maxConcurrentActivityTaskExecutions),
       shutdownGraceTime: config.worker.shutdownGraceTimeMs,
+      interceptors: { activity: [countActivityRetries(meter)] },
       // The same build of the same deployment: a version's activities run on that version's code.
       ...deploymentOptions,
     });

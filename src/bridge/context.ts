@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { BridgeConfig } from '../config.js';
 import type { Logger } from '../logging.js';
+import type { WebhookOutcome } from './metrics/registry.js';
 
 export interface BridgeContext {
   client: Client;
@@ -12,4 +13,6 @@ export interface BridgeContext {
   temporalTimeoutMs: number;
   /** Deadline for operator updates, which wait for the workflow to act (a Vobiz call may be in it). */
   updateTimeoutMs: number;
+  /** Counts what became of each KYC webhook (a no-op when BRIDGE_METRICS is off). */
+  recordWebhook(outcome: WebhookOutcome): void;
 }

@@ -13,6 +13,8 @@ import { healthRoutes } from './routes/health.js';
 import { kycWebhookRoutes } from './routes/kyc-webhooks.js';
 import { onboardingRoutes } from './routes/onboardings.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { createBridgeMetrics, type BridgeMetrics } from './metrics/registry.js';
 import { isTemporalUnavailable } from '../onboarding/temporal-calls.js';
 
 export interface StartBridgeOptions {
@@ -33,6 +35,13 @@ export interface RunningBridge {
 export async function startBridge(options: StartBridgeOptions): Promise<RunningBridge> {
   const { config, client } = options;
   const logger = options.logger.child({ component: 'bridge' });
+  const metrics = config.bridge.metrics.enabled
+    ? createBridgeMetrics({
+        client,
+        stageCountTtlMs: config.bridge.metrics.stageCountTtlMs,
+        onStageCountError: (err) => logger.warn({ err }, 'metrics: customers-by-stage count failed'),
+      })
+    : undefined;
   const ctx: BridgeContext = {
     client,
     logger,
@@ -40,8 +49,9 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
     taskQueue: config.temporal.taskQueue,
     temporalTimeoutMs: options.temporalTimeoutMs ?? 5_000,
     updateTimeoutMs: options.updateTimeoutMs ?? 30_000,
+    recordWebhook: (outcome) => metrics?.webhook(outcome),
   };
-  const app = buildBridgeApp(ctx);
+  const app = buildBridgeApp(ctx, metrics);
   await app.listen({ host: config.bridge.host, port: config.bridge.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.bridge.port;
@@ -50,7 +60,7 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
   return { url, close: () => app.close() };
 }
 
-export function buildBridgeApp(ctx: BridgeContext) {
+export function buildBridgeApp(ctx: BridgeContext, metrics?: BridgeMetrics) {
   const app = Fastify({
     loggerInstance: ctx.logger,
     // Fastify's own request lines include headers and URLs verbatim; ours (below) log only what is safe.
@@ -60,10 +70,10 @@ export function buildBridgeApp(ctx: BridgeContext) {
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'request',
-    );
+    // The route template, never the URL: it holds customer refs (and unmatched URLs anything a caller sent).
+    const route = request.routeOptions.url ?? 'unmatched';
+    request.log.info({ method: request.method, route, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    metrics?.observeRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
 
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
@@ -80,6 +90,7 @@ export function buildBridgeApp(ctx: BridgeContext) {
   void app.register(async (scope) => openApiRoutes(scope));
   void app.register(async (scope) => kycWebhookRoutes(scope, ctx));
   void app.register(async (scope) => onboardingRoutes(scope, ctx));
+  if (metrics) void app.register(async (scope) => metricsRoutes(scope, metrics));
   return app;
 }
 

@@ -41,12 +41,22 @@ export function pricingTier(partnerId: string) {
   };
 }
 
-/** Creates the partner row on first start; later starts keep the stored balance (persistence wins over options). */
-export function ensurePartner(ctx: SandboxContext, initialBalance: number): void {
+/** Vobiz's documented `max_accounts` (doc §5.2): the sandbox's default account cap. */
+export const DEFAULT_MAX_ACCOUNTS = 1000;
+
+/**
+ * Creates the partner row on first start; later starts keep the stored balance (persistence wins over options) but
+ * take the token and the account cap from the options, so a benchmark can raise the cap on an existing file.
+ */
+export function ensurePartner(ctx: SandboxContext, initialBalance: number, maxAccounts = DEFAULT_MAX_ACCOUNTS): void {
   const existing = ctx.db.get<AccountRow>('SELECT * FROM accounts WHERE auth_id = ?', [ctx.partnerAuthId]);
   if (existing) {
     if (existing.auth_token !== ctx.partnerAuthToken) {
       ctx.db.run('UPDATE accounts SET auth_token = ? WHERE auth_id = ?', [ctx.partnerAuthToken, ctx.partnerAuthId]);
+    }
+    const doc = parseDoc<PartnerDoc>(existing);
+    if (doc.max_accounts !== maxAccounts) {
+      ctx.db.run('UPDATE accounts SET doc = ? WHERE auth_id = ?', [JSON.stringify({ ...doc, max_accounts: maxAccounts }), ctx.partnerAuthId]);
     }
     return;
   }
@@ -54,7 +64,7 @@ export function ensurePartner(ctx: SandboxContext, initialBalance: number): void
   const doc: PartnerDoc = {
     id: uuid(), account_id: 500000, name: 'Sandbox Partner', slug: 'sandbox-partner', company: 'Sandbox Telecom Pvt Ltd',
     auth_id: ctx.partnerAuthId, email: PARTNER_EMAIL, phone: '+918000000000', billing_model: 'direct', is_active: true,
-    is_verified: true, max_accounts: 1000, default_pricing_tier_id: PRICING_TIER_ID, currency: 'INR', country: 'IN',
+    is_verified: true, max_accounts: maxAccounts, default_pricing_tier_id: PRICING_TIER_ID, currency: 'INR', country: 'IN',
     created_at: now, updated_at: now,
   };
   ctx.db.run('INSERT INTO accounts (auth_id, kind, email, auth_token, balance_units, seq, doc) VALUES (?, ?, ?, ?, ?, ?, ?)', [
@@ -79,8 +89,41 @@ export function findCustomer(ctx: SandboxContext, authId: string): Customer | un
   return row ? toCustomer(row) : undefined;
 }
 
+/** Every customer, newest first: only for views that show them all (the dashboard, the admin state dump). */
 export function listCustomers(ctx: SandboxContext): Customer[] {
   return ctx.db.all<AccountRow>("SELECT * FROM accounts WHERE kind = 'customer' ORDER BY seq DESC").map(toCustomer);
+}
+
+/** The number of customer accounts, counted on the (kind, seq) index without reading an account. */
+export function countCustomers(ctx: SandboxContext): number {
+  return Number(ctx.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM accounts WHERE kind = 'customer'")?.n ?? 0);
+}
+
+/** FTS5 trigram phrases match substrings of 3+ characters; shorter terms cannot use the index. */
+const TRIGRAM = 3;
+
+/**
+ * One page of customers, newest first, optionally those whose name or email contains `search` (case-insensitive),
+ * and how many there are in all. Only the page's rows are read and parsed.
+ */
+export function pageCustomers(ctx: SandboxContext, q: { search?: string | undefined; offset: number; limit: number }): { customers: Customer[]; total: number } {
+  const search = q.search?.toLowerCase();
+  if (!search) {
+    const rows = ctx.db.all<AccountRow>("SELECT * FROM accounts WHERE kind = 'customer' ORDER BY seq DESC LIMIT ? OFFSET ?", [q.limit, q.offset]);
+    return { customers: rows.map(toCustomer), total: countCustomers(ctx) };
+  }
+  // Which customers match, as seqs (the search table's rowids), from the trigram index; a 1–2 character term
+  // falls back to a scan of the small search table (never of the account documents).
+  const matching =
+    search.length >= TRIGRAM
+      ? { sql: 'SELECT rowid FROM account_search WHERE account_search MATCH ?', params: [`{name email} : "${search.replaceAll('"', '""')}"`] }
+      : { sql: 'SELECT rowid FROM account_search WHERE instr(lower(name), ?) > 0 OR instr(lower(email), ?) > 0', params: [search, search] };
+  const total = Number(ctx.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM (${matching.sql})`, matching.params)?.n ?? 0);
+  const rows = ctx.db.all<AccountRow>(
+    `SELECT * FROM accounts WHERE kind = 'customer' AND seq IN (${matching.sql}) ORDER BY seq DESC LIMIT ? OFFSET ?`,
+    [...matching.params, q.limit, q.offset],
+  );
+  return { customers: rows.map(toCustomer), total };
 }
 
 export function emailTaken(ctx: SandboxContext, email: string): boolean {
@@ -103,7 +146,12 @@ export interface NewCustomerInput {
   gstin?: string; gst_status?: string; account_type?: string;
 }
 
+/** One transaction (one commit, not four): the account, its search row, its password hash and the id counter. */
 export function createCustomer(ctx: SandboxContext, input: NewCustomerInput): Customer {
+  return ctx.db.tx(() => insertCustomer(ctx, input));
+}
+
+function insertCustomer(ctx: SandboxContext, input: NewCustomerInput): Customer {
   const partner = getPartner(ctx);
   const now = ctx.clock.iso();
   const seq = ctx.db.nextSeq('customer');
@@ -126,6 +174,7 @@ export function createCustomer(ctx: SandboxContext, input: NewCustomerInput): Cu
   ctx.db.run('INSERT INTO accounts (auth_id, kind, email, auth_token, balance_units, seq, doc) VALUES (?, ?, ?, ?, 0, ?, ?)', [
     authId, 'customer', input.email, authToken, seq, JSON.stringify(doc),
   ]);
+  ctx.db.run('INSERT INTO account_search (rowid, name, email) VALUES (?, ?, ?)', [seq, input.name, input.email]);
   recordPasswordHash(ctx, authId, input.password);
   return { doc, authToken, balanceUnits: 0 };
 }

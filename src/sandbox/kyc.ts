@@ -63,12 +63,63 @@ export function findSessionByToken(ctx: SandboxContext, token: string): SessionD
   return row ? parseDoc<SessionDoc>(row) : undefined;
 }
 
+/** Every session, newest first: only for the admin state dump. */
 export function listSessions(ctx: SandboxContext): SessionDoc[] {
   return ctx.db.all<SessionRow>('SELECT * FROM kyc_sessions ORDER BY seq DESC').map((r) => parseDoc<SessionDoc>(r));
 }
 
+/**
+ * One page of sessions, newest first, filtered by status and/or account, and how many match in all: read through
+ * the (status, seq) or (account_auth_id, seq) index, so a partner-wide sweep of 10,000 sessions costs a page per page.
+ */
+export function pageSessions(ctx: SandboxContext, q: { status?: string | undefined; account?: string | undefined; offset: number; limit: number }): { sessions: SessionDoc[]; total: number } {
+  const where: string[] = [];
+  const params: string[] = [];
+  if (q.status) {
+    where.push('status = ?');
+    params.push(q.status);
+  }
+  if (q.account) {
+    where.push('account_auth_id = ?');
+    params.push(q.account);
+  }
+  const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const total = Number(ctx.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM kyc_sessions ${filter}`, params)?.n ?? 0);
+  const rows = ctx.db.all<SessionRow>(`SELECT * FROM kyc_sessions ${filter} ORDER BY seq DESC LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]);
+  return { sessions: rows.map((r) => parseDoc<SessionDoc>(r)), total };
+}
+
+/** Reminder points (days before expiry) still to send: one already past when the session was created never is. */
+function pendingReminders(doc: SessionDoc): Array<{ days: number; atMs: number }> {
+  const expiresMs = Date.parse(doc.expires_at);
+  return doc.reminder_schedule
+    .map((p) => ({ days: p.value, atMs: expiresMs - p.value * DAY_MS }))
+    .filter((r) => !doc.reminders_sent.includes(r.days) && r.atMs > Date.parse(doc.created_at));
+}
+
+/**
+ * When the session next needs the timer (its next reminder or its expiry, sandbox clock), or null once terminal.
+ * Stored and indexed, so a tick reads only the sessions that are due.
+ */
+export function nextDueMs(doc: SessionDoc): number | null {
+  if (isTerminal(doc.status)) return null;
+  return Math.min(Date.parse(doc.expires_at), ...pendingReminders(doc).map((r) => r.atMs));
+}
+
 function save(ctx: SandboxContext, doc: SessionDoc): void {
-  ctx.db.run('UPDATE kyc_sessions SET status = ?, doc = ? WHERE id = ?', [doc.status, JSON.stringify(doc), doc.id]);
+  ctx.db.run('UPDATE kyc_sessions SET status = ?, doc = ?, due_ms = ? WHERE id = ?', [doc.status, JSON.stringify(doc), nextDueMs(doc), doc.id]);
+}
+
+/** Open sessions stored before `due_ms` existed get theirs (once, at start). */
+export function backfillDueTimes(ctx: SandboxContext): void {
+  const rows = ctx.db.all<SessionRow>(
+    `SELECT * FROM kyc_sessions WHERE due_ms IS NULL AND status NOT IN (${TERMINAL_STATUSES.map(() => '?').join(',')})`,
+    [...TERMINAL_STATUSES],
+  );
+  if (rows.length === 0) return;
+  ctx.db.tx(() => {
+    for (const row of rows) ctx.db.run('UPDATE kyc_sessions SET due_ms = ? WHERE id = ?', [nextDueMs(parseDoc<SessionDoc>(row)), row.id]);
+  });
 }
 
 /** The GET object: key `id` and exactly the fields of the docs' session object (= the SDK's model). */
@@ -137,8 +188,8 @@ export function createSession(ctx: SandboxContext, input: NewSessionInput): { do
       revoke_reason: null, widget_step: 'pan', pan: null, dob: null, entity_name: null,
     };
     const token = widgetToken();
-    ctx.db.run('INSERT INTO kyc_sessions (id, seq, account_auth_id, token, status, doc) VALUES (?, ?, ?, ?, ?, ?)', [
-      doc.id, ctx.db.nextSeq('kyc'), doc.account_auth_id, token, doc.status, JSON.stringify(doc),
+    ctx.db.run('INSERT INTO kyc_sessions (id, seq, account_auth_id, token, status, doc, due_ms) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      doc.id, ctx.db.nextSeq('kyc'), doc.account_auth_id, token, doc.status, JSON.stringify(doc), nextDueMs(doc),
     ]);
     if (email) sendKycEmail(ctx, doc, token, 'kyc_link');
     return { doc, token };
@@ -208,34 +259,38 @@ export function fail(ctx: SandboxContext, doc: SessionDoc, reason: string): Sess
   });
 }
 
-/** Due reminders go out, then sessions past `expires_at` expire (`kyc.session_expired`). Runs on every tick. */
+/** Sessions handled per transaction when many fall due at once (a clock jump over 10,000 open sessions). */
+const TIMER_BATCH = 500;
+
+/**
+ * Due reminders go out, then sessions past `expires_at` expire (`kyc.session_expired`). Runs on every tick and after
+ * every clock change, and reads only sessions whose `due_ms` has come (an index range), so an idle tick over
+ * thousands of open sessions is one empty index lookup. Handling a session moves its `due_ms` past now (or clears it).
+ */
 export function runKycTimers(ctx: SandboxContext): void {
   const nowMs = ctx.clock.nowMs();
-  const rows = ctx.db.all<SessionRow>(
-    `SELECT * FROM kyc_sessions WHERE status NOT IN (${TERMINAL_STATUSES.map(() => '?').join(',')})`,
-    [...TERMINAL_STATUSES],
-  );
-  for (const row of rows) {
+  for (;;) {
+    const rows = ctx.db.all<SessionRow>('SELECT * FROM kyc_sessions WHERE due_ms <= ? ORDER BY due_ms LIMIT ?', [nowMs, TIMER_BATCH]);
+    if (rows.length === 0) return;
     ctx.db.tx(() => {
-      let doc = parseDoc<SessionDoc>(row);
-      const expiresMs = Date.parse(doc.expires_at);
-      const due = doc.reminder_schedule
-        .map((p) => p.value)
-        // A point that was already past when the session was created was never in the future: it is not sent.
-        .filter((days) => {
-          const at = expiresMs - days * DAY_MS;
-          return !doc.reminders_sent.includes(days) && at <= nowMs && at > Date.parse(doc.created_at);
-        });
-      for (const days of due.sort((a, b) => b - a)) {
-        sendKycEmail(ctx, doc, row.token, 'kyc_reminder', ` Your verification link expires in ${days} day${days === 1 ? '' : 's'}.`);
-        doc = { ...doc, reminders_sent: [...doc.reminders_sent, days] };
-        save(ctx, doc);
-      }
-      if (nowMs >= expiresMs) {
-        const next: SessionDoc = { ...doc, status: 'expired', updated_at: ctx.clock.iso(nowMs) };
-        save(ctx, next);
-        fire(ctx, 'kyc.session_expired', next);
-      }
+      for (const row of rows) fireDue(ctx, parseDoc<SessionDoc>(row), row.token, nowMs);
     });
+    if (rows.length < TIMER_BATCH) return;
+  }
+}
+
+function fireDue(ctx: SandboxContext, session: SessionDoc, token: string, nowMs: number): void {
+  let doc = session;
+  const due = pendingReminders(doc).filter((r) => r.atMs <= nowMs);
+  for (const { days } of due.sort((a, b) => b.days - a.days)) {
+    sendKycEmail(ctx, doc, token, 'kyc_reminder', ` Your verification link expires in ${days} day${days === 1 ? '' : 's'}.`);
+    doc = { ...doc, reminders_sent: [...doc.reminders_sent, days] };
+  }
+  if (nowMs >= Date.parse(doc.expires_at)) {
+    doc = { ...doc, status: 'expired', updated_at: ctx.clock.iso(nowMs) };
+    save(ctx, doc);
+    fire(ctx, 'kyc.session_expired', doc);
+  } else {
+    save(ctx, doc);
   }
 }

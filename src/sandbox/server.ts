@@ -9,9 +9,9 @@ import { SandboxDb } from './db.js';
 import { Clock } from './clock.js';
 import type { SandboxContext } from './context.js';
 import { WebhookDispatcher } from './webhooks.js';
-import { ensurePartner } from './accounts.js';
+import { DEFAULT_MAX_ACCOUNTS, ensurePartner } from './accounts.js';
 import { seedInventory, advanceReleases } from './numbers.js';
-import { runKycTimers } from './kyc.js';
+import { backfillDueTimes, runKycTimers } from './kyc.js';
 import { runScheduledTraffic } from './traffic.js';
 import { ApiError } from './errors.js';
 import { matchFault, type FaultRule } from './faults.js';
@@ -43,6 +43,10 @@ export interface SandboxOptions {
   publicUrl?: string;
   webhookMaxAttempts?: number;
   webhookInitialBackoffMs?: number;
+  /** Webhook deliveries in flight at once, to different sessions (default 16). */
+  webhookConcurrency?: number;
+  /** The partner's `max_accounts`: creating one more customer is refused with 403 (default 1000, as Vobiz documents). */
+  maxAccounts?: number;
   logger?: Logger;
   /** How often due expiries, reminders, releases and scheduled traffic are checked (default 1000 ms). */
   tickIntervalMs?: number;
@@ -72,10 +76,13 @@ export function sandboxOptionsFromConfig(config: SandboxConfig, logger: Logger, 
     publicUrl: config.publicUrl,
     webhookMaxAttempts: config.webhookMaxAttempts,
     webhookInitialBackoffMs: config.webhookInitialBackoffMs,
+    maxAccounts: config.maxAccounts,
     logger,
     ...overrides,
   };
 }
+
+const DEFAULT_WEBHOOK_CONCURRENCY = 16;
 
 const CUSTOMER_PREFIXES = ['/api/v1/Account/:authId', '/api/v1/account/:authId'];
 
@@ -83,7 +90,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const logger = options.logger ?? createLogger({ name: 'sandbox', level: 'silent' });
   const db = new SandboxDb(options.dbPath);
   const clock = new Clock(db);
-  const webhooks = new WebhookDispatcher(db, logger, () => options.partnerAuthToken, options.webhookMaxAttempts ?? 8, options.webhookInitialBackoffMs ?? 500);
+  const webhooks = new WebhookDispatcher(db, logger, () => options.partnerAuthToken, {
+    maxAttempts: options.webhookMaxAttempts ?? 8,
+    initialBackoffMs: options.webhookInitialBackoffMs ?? 500,
+    concurrency: options.webhookConcurrency ?? DEFAULT_WEBHOOK_CONCURRENCY,
+  });
   let working = false;
   const ctx: SandboxContext = {
     db, clock, logger, webhooks,
@@ -107,8 +118,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     },
   };
   if (options.maxRequestsPerSecond) ctx.requests.limitPerSecond = options.maxRequestsPerSecond;
-  ensurePartner(ctx, options.partnerBalance);
+  ensurePartner(ctx, options.partnerBalance, options.maxAccounts ?? DEFAULT_MAX_ACCOUNTS);
   seedInventory(ctx);
+  backfillDueTimes(ctx);
 
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 1024 * 1024 });
   const dropAfterCommit = new WeakSet<FastifyRequest>();

@@ -4,11 +4,16 @@
  * failure, up to `maxAttempts`. The body is signed once, at enqueue time, and the exact bytes are re-sent on retries:
  * `X-Vobiz-Signature: sha256=<hex HMAC-SHA256(raw body, partner auth_token)>`.
  *
+ * Deliveries go out concurrently (up to `concurrency` at once), so a slow or dead receiver holds up only its own
+ * deliveries, never another session's: each due row is claimed, sent under a p-limit limiter, and recorded on its own.
+ * Deliveries of one session still go one at a time, oldest first, as they did when everything was sequential.
+ *
  * Test switches (admin API): `duplicate` enqueues every event twice, `delayMs` holds new deliveries before their
  * first attempt, `reorder` holds fresh deliveries until no new event has arrived for `delayMs` (a sliding window) and
- * then sends the batch newest-first — the conditions a receiver must survive.
+ * then sends the batch newest-first, one at a time — the conditions a receiver must survive.
  */
 import { createHmac } from 'node:crypto';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { request } from 'undici';
 import type { Logger } from '../logging.js';
 import type { SandboxDb } from './db.js';
@@ -26,6 +31,15 @@ export interface DeliveryRow {
 const CONFIG_KEY = 'webhook_test_config';
 const SEND_TIMEOUT_MS = 5_000;
 const MAX_BACKOFF_MS = 60_000;
+/** Claimed deliveries (sending or waiting for a free slot) per concurrent slot: enough to keep slots busy, bounded. */
+const QUEUE_PER_SLOT = 4;
+
+export interface WebhookDeliveryOptions {
+  maxAttempts: number;
+  initialBackoffMs: number;
+  /** Deliveries in flight at once (different sessions); at least 1. */
+  concurrency: number;
+}
 
 export function signBody(body: string, key: string): string {
   return `sha256=${createHmac('sha256', key).update(body, 'utf8').digest('hex')}`;
@@ -33,18 +47,23 @@ export function signBody(body: string, key: string): string {
 
 export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
   private closed = false;
+  private readonly limit: LimitFunction;
+  /** Deliveries (by seq) queued in the limiter or being sent: never claimed twice. */
+  private readonly claimed = new Set<number>();
+  /** Sessions with a delivery claimed: their next one waits, so one session's events keep their order. */
+  private readonly busySessions = new Set<string>();
+  private readonly sends = new Set<Promise<void>>();
   private readonly inflight = new Set<AbortController>();
 
   constructor(
     private readonly db: SandboxDb,
     private readonly logger: Logger,
     private readonly signingKey: () => string,
-    private readonly maxAttempts: number,
-    private readonly initialBackoffMs: number,
-  ) {}
+    private readonly options: WebhookDeliveryOptions,
+  ) {
+    this.limit = pLimit(Math.max(1, options.concurrency));
+  }
 
   get config(): WebhookTestConfig {
     const raw = this.db.getMeta(CONFIG_KEY);
@@ -82,47 +101,66 @@ export class WebhookDispatcher {
     return this.db.all<DeliveryRow>('SELECT * FROM webhook_deliveries ORDER BY seq');
   }
 
-  /** Starts a delivery pass now (or right after the running one). */
+  /**
+   * Claims the deliveries that are due (as many as the queue has room for) and starts sending them; called on enqueue,
+   * on the sandbox tick, when a retry falls due and whenever a send finishes. Never waits for a send.
+   */
   kick(): void {
     if (this.closed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.pass().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      } else {
-        this.scheduleNext();
+    const { reorder } = this.config;
+    const slots = reorder ? 1 : Math.max(1, this.options.concurrency);
+    // `reorder` is only observable when the batch goes out one at a time, newest first.
+    this.limit.concurrency = slots;
+    const room = slots * QUEUE_PER_SLOT - this.claimed.size;
+    if (room > 0) {
+      const due = this.db.all<DeliveryRow>(
+        `SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY seq ${reorder ? 'DESC' : 'ASC'} LIMIT ?`,
+        [Date.now(), room + this.claimed.size],
+      );
+      let claimedNow = 0;
+      for (const row of due) {
+        if (claimedNow >= room) break;
+        if (this.claimed.has(row.seq)) continue;
+        if (!reorder && row.session_id !== null && this.busySessions.has(row.session_id)) continue;
+        this.claim(row);
+        claimedNow++;
       }
-    });
+    }
+    this.scheduleNext();
   }
 
+  private claim(row: DeliveryRow): void {
+    this.claimed.add(row.seq);
+    if (row.session_id !== null) this.busySessions.add(row.session_id);
+    const send: Promise<void> = this.limit(() => this.attempt(row))
+      .catch((err: unknown) => this.logger.error({ delivery: row.id, err: { message: (err as Error).message } }, 'webhook attempt failed to record'))
+      .finally(() => {
+        this.claimed.delete(row.seq);
+        if (row.session_id !== null) this.busySessions.delete(row.session_id);
+        this.sends.delete(send);
+        this.kick(); // a slot is free: the next due delivery (maybe this session's next event) can go
+      });
+    this.sends.add(send);
+  }
+
+  /**
+   * Wakes up when the next retry (or held delivery) falls due. Rows already due but not claimed are waiting for a
+   * slot or for their session's current send, whose completion kicks again: the timer does not spin on them.
+   */
   private scheduleNext(): void {
     if (this.closed) return;
     clearTimeout(this.timer);
-    const next = this.db.get<{ t: number | null }>("SELECT MIN(next_attempt_ms) AS t FROM webhook_deliveries WHERE status = 'pending'")?.t;
+    const next = this.db.get<{ t: number | null }>(
+      "SELECT MIN(next_attempt_ms) AS t FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_ms > ?",
+      [Date.now()],
+    )?.t;
     if (next === null || next === undefined) return;
     this.timer = setTimeout(() => this.kick(), Math.max(0, Math.min(Number(next) - Date.now(), MAX_BACKOFF_MS)));
     this.timer.unref();
   }
 
-  private async pass(): Promise<void> {
-    const order = this.config.reorder ? 'DESC' : 'ASC';
-    const due = this.db.all<DeliveryRow>(
-      `SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY seq ${order}`,
-      [Date.now()],
-    );
-    // One at a time, in the chosen order, so `reorder` is observable by the receiver.
-    for (const row of due) {
-      if (this.closed) return;
-      await this.attempt(row);
-    }
-  }
-
   private async attempt(row: DeliveryRow): Promise<void> {
+    if (this.closed) return; // queued when the sandbox began to stop: it stays pending for the next start
     const abort = new AbortController();
     this.inflight.add(abort);
     const timeout = setTimeout(() => abort.abort(), SEND_TIMEOUT_MS);
@@ -147,8 +185,8 @@ export class WebhookDispatcher {
     const attempts = row.attempts + 1;
     const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
     const log = [...(JSON.parse(row.attempt_log) as unknown[]), { at: isoSeconds(Date.now()), status_code: statusCode, error }];
-    const status = ok ? 'delivered' : attempts >= this.maxAttempts ? 'failed' : 'pending';
-    const backoff = Math.min(this.initialBackoffMs * 2 ** (attempts - 1), MAX_BACKOFF_MS);
+    const status = ok ? 'delivered' : attempts >= this.options.maxAttempts ? 'failed' : 'pending';
+    const backoff = Math.min(this.options.initialBackoffMs * 2 ** (attempts - 1), MAX_BACKOFF_MS);
     this.db.run(
       `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_ms = ?, last_status_code = ?, last_error = ?,
          attempt_log = ?, delivered_at = ? WHERE seq = ?`,
@@ -162,6 +200,6 @@ export class WebhookDispatcher {
     this.closed = true;
     clearTimeout(this.timer);
     for (const abort of this.inflight) abort.abort();
-    await this.running;
+    await Promise.allSettled([...this.sends]);
   }
 }

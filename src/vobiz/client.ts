@@ -13,6 +13,7 @@ import type { Dispatcher } from 'undici';
 import type { VobizConfig } from '../config.js';
 import { CustomerClient } from './customer.js';
 import { PartnerApi } from './partner.js';
+import type { VobizObserver } from './observer.js';
 import { Transport, type VobizCredentials } from './transport.js';
 
 export interface VobizClientOptions {
@@ -30,6 +31,8 @@ export interface VobizClientOptions {
   dispatcher?: Dispatcher;
   /** The partner's rate budget: at most this many requests from this client in any one second (unset: no limit). */
   maxRequestsPerSecond?: number;
+  /** Told about every call and rate-budget wait, e.g. to record metrics (the worker's `vobizMetrics`). */
+  observer?: VobizObserver;
 }
 
 export class VobizClient extends PartnerApi {
@@ -44,13 +47,14 @@ export class VobizClient extends PartnerApi {
       bodyTimeoutMs: options.bodyTimeoutMs,
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
       ...(options.maxRequestsPerSecond ? { maxRequestsPerSecond: options.maxRequestsPerSecond } : {}),
+      ...(options.observer ? { observer: options.observer } : {}),
     });
     super(transport, { authId: options.partnerAuthId, authToken: options.partnerAuthToken });
     this.partnerAuthId = options.partnerAuthId;
     this.customerOptions = { pathStyle: options.customerPathStyle ?? 'Account', cdrPath: options.customerCdrPath ?? 'cdr' };
   }
 
-  static fromConfig(config: VobizConfig, extra: Pick<VobizClientOptions, 'dispatcher' | 'customerCdrPath'> = {}): VobizClient {
+  static fromConfig(config: VobizConfig, extra: Pick<VobizClientOptions, 'dispatcher' | 'customerCdrPath' | 'observer'> = {}): VobizClient {
     return new VobizClient({
       baseUrl: config.baseUrl,
       partnerAuthId: config.partnerAuthId,

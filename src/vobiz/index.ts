@@ -3,6 +3,7 @@ export { VobizClient, type VobizClientOptions } from './client.js';
 export { CustomerClient, type CustomerClientOptions } from './customer.js';
 export { PartnerApi } from './partner.js';
 export { Transport, encodePathSegment, type CallOptions, type VobizCredentials, type TransportOptions } from './transport.js';
+export { routeTemplate, type VobizObserver, type VobizCallObservation, type VobizCallStatus } from './observer.js';
 export { Money, MoneyError, MONEY_SCALE, isMoney, type MoneyInput } from './money.js';
 export {
   VobizError,

@@ -17,15 +17,20 @@ export class Pacer {
     this.spacingMs = 1_000 / perSecond;
   }
 
-  /** Resolves when this caller may send; rejects with the signal's reason if it is aborted while waiting. */
-  async admit(signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves, with how long the caller waited (ms), when it may send; rejects with the signal's reason if it is
+   * aborted while waiting.
+   */
+  async admit(signal?: AbortSignal): Promise<number> {
+    let arrivedAt: number | undefined;
     for (;;) {
       signal?.throwIfAborted();
       const now = performance.now();
       if (now >= this.nextSlotAt) {
         this.nextSlotAt = now + this.spacingMs;
-        return;
+        return arrivedAt === undefined ? 0 : now - arrivedAt; // 0: admitted without waiting
       }
+      arrivedAt ??= now;
       await sleep(this.nextSlotAt - now, undefined, signal ? { signal } : {}).catch(() => undefined);
     }
   }

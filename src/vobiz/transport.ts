@@ -9,6 +9,7 @@
  *   cancellation), unwrapped, so the caller's cancellation handling sees its own error.
  * - An optional rate budget (`maxRequestsPerSecond`): requests leave this process evenly paced, no more than that in
  *   any one-second window, so a burst after an outage is spread out, not sent at once; callers wait their turn.
+ * - An optional observer sees every call's route template, status and latency, and every rate-budget wait (metrics).
  * - No retries here: the caller (a Temporal activity) owns the retry policy, and most writes are not idempotent.
  *   Errors say whether a retry can help (`retryable`) and whether the write may already exist (`mayHaveCommitted`).
  */
@@ -22,6 +23,7 @@ import {
   type VobizSchemaIssue,
 } from './errors.js';
 import { parseApiError } from './error-body.js';
+import { routeTemplate, type VobizCallStatus, type VobizObserver } from './observer.js';
 import { Pacer } from './pacer.js';
 
 export interface VobizCredentials {
@@ -45,6 +47,8 @@ export interface TransportOptions {
   dispatcher?: Dispatcher;
   /** At most this many requests leave this process in any one second (unset: no limit). */
   maxRequestsPerSecond?: number;
+  /** Told about every call and rate-budget wait (metrics); never affects a call's result. */
+  observer?: VobizObserver;
 }
 
 export type QueryValue = string | number | boolean | null | undefined | readonly (string | number)[];
@@ -81,8 +85,10 @@ export class Transport {
   private closed = false;
   /** Paces requests to the rate budget (undefined: no budget). */
   private readonly pacer: Pacer | undefined;
+  private readonly observer: VobizObserver | undefined;
 
   constructor(options: TransportOptions) {
+    this.observer = options.observer;
     this.pacer = options.maxRequestsPerSecond ? new Pacer(options.maxRequestsPerSecond) : undefined;
     const url = new URL(options.baseUrl);
     this.origin = url.origin;
@@ -119,7 +125,10 @@ export class Transport {
     const ctx: VobizErrorContext = { method: spec.method, path: this.prefix + spec.path };
     spec.signal?.throwIfAborted();
     if (this.closed) throw new Error('VobizClient is closed');
-    if (this.pacer) await this.pacer.admit(spec.signal); // cancelled while it waits: nothing is sent
+    if (this.pacer) {
+      const waitedMs = await this.pacer.admit(spec.signal); // cancelled while it waits: nothing is sent
+      if (waitedMs > 0) this.observe(() => this.observer?.rateBudgetWait?.(waitedMs));
+    }
 
     const headers: Record<string, string> = {
       accept: 'application/json',
@@ -136,6 +145,7 @@ export class Transport {
     let status: number;
     let resHeaders: Record<string, string | string[] | undefined>;
     let text: string;
+    const sentAt = performance.now();
     try {
       const res = await this.dispatcher.request({
         origin: this.origin,
@@ -151,12 +161,18 @@ export class Transport {
       resHeaders = res.headers;
       text = await res.body.text();
     } catch (err) {
-      throw this.mapFailure(err, ctx, spec.signal);
+      const failure = this.mapFailure(err, ctx, spec.signal);
+      const outcome: VobizCallStatus = spec.signal?.aborted ? 'cancelled' : failure instanceof VobizTimeoutError ? 'timeout' : 'network_error';
+      this.observeCall(spec, outcome, sentAt);
+      throw failure;
     }
 
     if (status < 200 || status >= 300) {
-      throw parseApiError(ctx, { status, headers: resHeaders, bodyText: text, secrets });
+      const error = parseApiError(ctx, { status, headers: resHeaders, bodyText: text, secrets });
+      this.observeCall(spec, status, sentAt, error.retryAfterMs);
+      throw error;
     }
+    this.observeCall(spec, status, sentAt);
 
     let json: unknown;
     if (text.trim() === '') {
@@ -171,6 +187,21 @@ export class Transport {
     const parsed = spec.schema.safeParse(json);
     if (!parsed.success) throw new VobizResponseError(ctx, status, toIssues(parsed.error));
     return parsed.data;
+  }
+
+  private observeCall(spec: { method: string; path: string }, status: VobizCallStatus, sentAt: number, retryAfterMs?: number): void {
+    if (!this.observer?.call) return;
+    const durationMs = performance.now() - sentAt;
+    this.observe(() => this.observer?.call?.({ method: spec.method, route: routeTemplate(spec.path), status, durationMs, retryAfterMs }));
+  }
+
+  /** An observer's fault (a metrics bug) must never fail or change a Vobiz call. */
+  private observe(report: () => void): void {
+    try {
+      report();
+    } catch {
+      // deliberately ignored: see above
+    }
   }
 
   private mapFailure(err: unknown, ctx: VobizErrorContext, signal: AbortSignal | undefined): unknown {

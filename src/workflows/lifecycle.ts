@@ -30,6 +30,7 @@ import { addAmounts, compareAmounts, ZERO } from './amounts.js';
 import { effect, effectSettleDelayMs, notify, read, setEffectSettleDelay, setEffectStartToCloseTimeout } from './activity-stubs.js';
 import { durationMs } from './duration.js';
 import { jitteredMs } from './jitter.js';
+import { recordKycOutcome, recordTimeToActive } from './lifecycle-metrics.js';
 import { classifyFailure, stallDelayMs, type ClassifiedFailure } from './failure-policy.js';
 import { normalizeCorrections, normalizeInput, trunkProblems, type RetryCorrections } from './input-structure.js';
 import type { NumberRequest, OnboardingInput } from './input-types.js';
@@ -352,6 +353,7 @@ class Lifecycle {
       if (outcome === 'offboard') return 'offboard';
       record.outcome = outcome;
       record.endedAt = new Date().toISOString();
+      recordKycOutcome(outcome);
       this.touch();
       if (outcome === 'completed') {
         this.setStage('telephony');
@@ -504,6 +506,7 @@ class Lifecycle {
       }
     }
     this.setStage('active');
+    recordTimeToActive(this.state.startedAt);
   }
 
   /** Picks a free inventory number and buys it; a number taken by someone else in between is skipped. */
@@ -600,6 +603,7 @@ class Lifecycle {
       await this.step('offboarding', () => read('revokeKycSession', 'Revoke KYC session', { sessionId: open.sessionId, reason: request.reason }));
       open.outcome = 'revoked';
       open.endedAt = new Date().toISOString();
+      recordKycOutcome('revoked');
     }
     const authId = this.state.authId;
     if (authId) {

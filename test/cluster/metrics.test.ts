@@ -1,12 +1,13 @@
 /**
  * Metrics people can look at: the worker (src/worker.ts, as deployed, with WORKER_METRICS_ADDRESS) and the
  * Temporal server expose Prometheus endpoints; after one onboarding on the cluster both are scraped, the series
- * the Grafana dashboard (deploy/grafana/dashboards/vobiz-lifecycle.json) plots exist, and their values are sane.
+ * the Grafana dashboard (deploy/grafana/dashboards/vobiz-lifecycle.json) plots exist, and their values are sane;
+ * the worker's business series are there too (test/integration/metrics.test.ts checks them, and the bridge's, in
+ * depth on the dev server).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
 import { startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../src/sandbox/testing.js';
@@ -15,38 +16,13 @@ import { vobizTaskQueue } from '../../src/workflows/task-queues.js';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
 import { completeOnboarding, waitFor } from '../support/crash.js';
 import { onboardingRequest } from '../support/lifecycle.js';
+import { scrape, total } from '../support/prometheus.js';
 import { uniqueTaskQueue } from '../support/temporal.js';
 import { freePorts, startTestCluster, type TestCluster } from './support/cluster.js';
 
 const DASHBOARD = join(PROJECT_ROOT, 'deploy', 'grafana', 'dashboards', 'vobiz-lifecycle.json');
 /** Counters the SDK creates on their first event: a clean onboarding has none (its panel title says so). */
 const ON_FIRST_EVENT = new Set(['temporal_activity_execution_failed']);
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** Prometheus text exposition → samples (enough of the format for these endpoints: no escaped quotes in labels). */
-function parse(text: string): Sample[] {
-  return text
-    .split('\n')
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => {
-      const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
-      if (!m) throw new Error(`unparsable metrics line: ${line}`);
-      const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]));
-      return { name: m[1]!, labels, value: Number(m[3]) };
-    });
-}
-
-async function scrape(url: string): Promise<{ text: string; samples: Sample[] }> {
-  const res = await request(url);
-  const text = await res.body.text();
-  expect(res.statusCode, `${url} answered ${res.statusCode}`).toBe(200);
-  return { text, samples: parse(text) };
-}
 
 /** The metric names the dashboard's PromQL expressions use. */
 function dashboardMetrics(): string[] {
@@ -126,6 +102,11 @@ describe('metrics on the cluster', () => {
     expect(latencySum).toBeLessThan(120_000);
     const failed = workerMetrics.samples.filter((s) => s.name === 'temporal_activity_execution_failed' && ours.has(s.labels.task_queue ?? '')).reduce((n, s) => n + s.value, 0);
     expect(failed).toBe(0);
+    // The worker's business series: the transfer on its route template, the KYC outcome, one time to active.
+    const transfers = total(workerMetrics.samples, 'vobiz_api_request_latency_ms_count', { route: '/api/v1/partner/accounts/{id}/transfer-balance', status: '200' });
+    expect(transfers).toBe(1);
+    expect(total(workerMetrics.samples, 'vobiz_kyc_outcomes', { outcome: 'completed', taskQueue })).toBe(1);
+    expect(total(workerMetrics.samples, 'vobiz_time_to_active_seconds_count', { taskQueue })).toBe(1);
     // The server counted our start request.
     const starts = serverMetrics.samples.filter((s) => s.name === 'service_requests' && s.labels.operation === 'StartWorkflowExecution').reduce((n, s) => n + s.value, 0);
     expect(starts).toBeGreaterThanOrEqual(1);

@@ -1,6 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- raw JSON responses are inspected field by field */
 // Partner API of the sandbox over real sockets: the seed's flow gets seed-shaped responses, every documented error
 // gets its documented status and body, and each pagination family has its envelope.
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomer, startTestSandbox, type TestSandbox } from '../../src/sandbox/testing.js';
 
@@ -212,5 +214,37 @@ describe('profile, dashboard, numbers, cdrs envelopes', () => {
       await t.admin.setSettings({ responseShape: 'sdk' });
     }
     expect((await t.api('GET', `/api/v1/partner/accounts/${c.authId}/cdrs/00000000-0000-0000-0000-000000000000`)).status).toBe(404);
+  });
+});
+
+describe('account cap (max_accounts)', () => {
+  it('refuses the account past a configured cap with the documented 403, and /me shows the cap', async () => {
+    const capped = await startTestSandbox({ maxAccounts: 3 });
+    try {
+      for (let i = 0; i < 3; i++) await createCustomer(capped);
+      const res = await capped.api('POST', '/api/v1/partner/accounts', { ...seedAccount, email: 'one-too-many@example.com' });
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ error: 'HTTPError', message: 'Maximum number of accounts (3) reached', status_code: 403 });
+      const me = await capped.api('GET', '/api/v1/partner/me');
+      expect(me.body).toMatchObject({ max_accounts: 3, account_count: 3 });
+      const list = await capped.api('GET', '/api/v1/partner/accounts');
+      expect(list.body.total).toBe(3); // the refused one was not created
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('keeps the stored accounts but takes a new cap when restarted on the same file', async () => {
+    const first = await startTestSandbox({ maxAccounts: 2 });
+    await createCustomer(first);
+    await first.close(true);
+    const again = await startTestSandbox({ dbPath: first.dbPath });
+    try {
+      const me = await again.api('GET', '/api/v1/partner/me');
+      expect(me.body).toMatchObject({ max_accounts: 1000, account_count: 1 }); // the option's default, as Vobiz documents
+    } finally {
+      await again.close();
+      rmSync(dirname(first.dbPath), { recursive: true, force: true });
+    }
   });
 });

@@ -27,6 +27,21 @@ describe('bridge config', () => {
     expect(bridge.webhookSecrets).toEqual([vobiz.partnerAuthToken]);
   });
 
+  it('metrics: on by default with a 30 s stage-count TTL; off, or another TTL, on request; bad values named', () => {
+    expect(loadConfig({}).bridge.metrics).toEqual({ enabled: true, stageCountTtlMs: 30_000 });
+    expect(loadConfig({ BRIDGE_METRICS: 'false', BRIDGE_METRICS_STAGE_COUNT_TTL: '2m' }).bridge.metrics).toEqual({ enabled: false, stageCountTtlMs: 120_000 });
+    const problems = (() => {
+      try {
+        loadConfig({ BRIDGE_METRICS: 'maybe', BRIDGE_METRICS_STAGE_COUNT_TTL: '500' });
+      } catch (err) {
+        return err instanceof ConfigError ? err.message : String(err);
+      }
+      return '';
+    })();
+    expect(problems).toMatch(/BRIDGE_METRICS: must be true or false/);
+    expect(problems).toMatch(/BRIDGE_METRICS_STAGE_COUNT_TTL: must be at least 1s/);
+  });
+
   it('takes comma-separated tokens and secrets (several during rotation)', () => {
     const { bridge } = loadConfig({
       BRIDGE_API_TOKENS: ' a-token , b-token ,',

@@ -31,6 +31,14 @@ describe('config', () => {
     expect(problems).toMatch(/TEMPORAL_ADDRESS/);
   });
 
+  it("caps the sandbox's accounts at Vobiz's documented 1000 unless SANDBOX_MAX_ACCOUNTS raises it", () => {
+    expect(loadConfig({}).sandbox.maxAccounts).toBe(1000);
+    expect(loadConfig({ SANDBOX_MAX_ACCOUNTS: '10000' }).sandbox.maxAccounts).toBe(10_000);
+    for (const bad of ['0', '-5', '2.5', 'many']) {
+      expect(() => loadConfig({ SANDBOX_MAX_ACCOUNTS: bad })).toThrow(/SANDBOX_MAX_ACCOUNTS: must be/);
+    }
+  });
+
   it('requires real Vobiz credentials over https in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/VOBIZ_PARTNER_AUTH_ID: is required[\s\S]*VOBIZ_PARTNER_AUTH_TOKEN: is required[\s\S]*VOBIZ_BASE_URL: must be https/);
   });

@@ -13,13 +13,17 @@ const compose = read('docker-compose.yml');
 const prometheus = read('deploy', 'prometheus', 'prometheus.yml');
 
 describe('metrics wiring', () => {
-  it('scrapes the worker and the server on the ports compose gives them', () => {
+  it('scrapes the worker, the bridge and the server on the ports compose gives them', () => {
     const workerPort = /WORKER_METRICS_ADDRESS: 0\.0\.0\.0:(\d+)/.exec(compose)?.[1];
     const serverPort = /PROMETHEUS_ENDPOINT: 0\.0\.0\.0:(\d+)/.exec(compose)?.[1];
     expect(workerPort).toBeDefined();
     expect(serverPort).toBeDefined();
     expect(prometheus).toContain(`targets: ["worker:${workerPort}"]`);
     expect(prometheus).toContain(`targets: ["temporal:${serverPort}"]`);
+    const bridgePort = /BRIDGE_PORT: (\d+)/.exec(compose)?.[1];
+    expect(bridgePort).toBeDefined();
+    expect(compose).toContain('BRIDGE_METRICS: "true"');
+    expect(prometheus).toContain(`targets: ["bridge:${bridgePort}"]`);
     expect(compose).toContain('./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
   });
 

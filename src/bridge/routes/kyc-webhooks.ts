@@ -40,12 +40,14 @@ async function handleKycWebhook(ctx: BridgeContext, request: FastifyRequest, rep
   const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   if (!verifyVobizSignature(raw, request.headers['x-vobiz-signature'], ctx.bridge.webhookSecrets)) {
     request.log.warn({ reason: 'bad_signature' }, 'KYC webhook rejected');
+    ctx.recordWebhook('bad_signature');
     throw HttpError.field(401, 'invalid_signature', 'x-vobiz-signature', 'must be sha256=<hex HMAC-SHA256 of the raw body> under the partner auth token');
   }
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
   } catch {
+    ctx.recordWebhook('invalid_json');
     throw HttpError.field(400, 'invalid_json', 'body', 'must be valid JSON');
   }
 
@@ -53,12 +55,15 @@ async function handleKycWebhook(ctx: BridgeContext, request: FastifyRequest, rep
   switch (classified.kind) {
     case 'invalid':
       request.log.warn({ problems: classified.problems.map((p) => p.field) }, 'KYC webhook rejected: invalid payload');
+      ctx.recordWebhook('invalid_payload');
       throw HttpError.problems(400, 'invalid_payload', classified.problems);
     case 'unknown_event':
       request.log.warn({ event: classified.event.slice(0, 64) }, 'KYC webhook rejected: unknown event type');
+      ctx.recordWebhook('unknown_event');
       throw HttpError.field(400, 'unknown_event', 'event', 'must be a Vobiz KYC event (kyc.completed, kyc.failed, kyc.session_revoked, kyc.session_expired, kyc.initiated, kyc.submitted)');
     case 'ignored':
       request.log.info({ event: classified.event }, 'KYC webhook acknowledged and ignored');
+      ctx.recordWebhook('ignored_event');
       return reply.code(200).send({ ok: true, ignored: 'irrelevant_event' });
     case 'relevant':
       return deliver(ctx, request, reply, classified.webhook);
@@ -70,6 +75,7 @@ async function deliver(ctx: BridgeContext, request: FastifyRequest, reply: Fasti
   const log = request.log.child({ event, sessionId, workflowId });
   if (!isCustomerWorkflowId(workflowId)) {
     log.warn('KYC webhook rejected: metadata.workflowId is not a customer workflow');
+    ctx.recordWebhook('workflow_mismatch');
     throw HttpError.field(422, 'workflow_mismatch', 'metadata.workflowId', 'must be the customer-<customerRef> workflow that opened the session');
   }
   try {
@@ -81,10 +87,13 @@ async function deliver(ctx: BridgeContext, request: FastifyRequest, reply: Fasti
     if (err instanceof WorkflowNotFoundError) {
       // Closed or unknown: nothing can act on it. 200 so Vobiz stops retrying; the workflow polls the API anyway.
       log.warn('KYC webhook for a closed or unknown workflow: acknowledged, not signalled');
+      ctx.recordWebhook('workflow_not_found');
       return reply.code(200).send({ ok: true, ignored: 'workflow_not_found' });
     }
+    ctx.recordWebhook(err instanceof HttpError ? 'workflow_mismatch' : 'temporal_error');
     throw err;
   }
   log.info('KYC webhook signalled');
+  ctx.recordWebhook('signalled');
   return reply.code(200).send({ ok: true });
 }

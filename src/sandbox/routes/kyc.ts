@@ -3,9 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SandboxContext } from '../context.js';
 import { parsePartnerBody, partnerError, validationError } from '../errors.js';
-import { pageSlice, partnerInts, queryString, type Query } from '../pagination.js';
+import { partnerInts, queryString, type Query } from '../pagination.js';
 import {
-  ALL_STATUSES, createSession, findSession, isTerminal, listSessions, maskEmail, renderSession, resend, resendCooldownSeconds,
+  ALL_STATUSES, createSession, findSession, isTerminal, maskEmail, pageSessions, renderSession, resend, resendCooldownSeconds,
   revoke, widgetUrl,
 } from '../kyc.js';
 import { ownCustomer } from './partner-accounts.js';
@@ -70,10 +70,10 @@ export function kycRoutes(ctx: SandboxContext) {
         throw validationError([{ type: 'enum', loc: ['query', 'status'], msg: `Input should be one of ${ALL_STATUSES.join(', ')}`, input: status }]);
       }
       const account = queryString(req.query, 'account_auth_id');
-      const rows = listSessions(ctx).filter((s) => (!status || s.status === status) && (!account || s.account_auth_id === account));
       const page = q.page ?? 1;
       const size = q.size ?? 20;
-      return { sessions: pageSlice(rows, page, size).map(renderSession), total: rows.length, page, size };
+      const { sessions, total } = pageSessions(ctx, { status, account, offset: (page - 1) * size, limit: size });
+      return { sessions: sessions.map(renderSession), total, page, size };
     });
 
     app.get<{ Params: { id: string } }>('/kyc-sessions/:id', async (req) => renderSession(mustFind(ctx, req.params.id).doc));

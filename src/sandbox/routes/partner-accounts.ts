@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SandboxContext } from '../context.js';
 import {
-  createCustomer, emailTaken, findCustomer, getPartner, listCustomers, renderAccount, type Customer,
+  countCustomers, createCustomer, emailTaken, findCustomer, getPartner, pageCustomers, renderAccount, type Customer,
 } from '../accounts.js';
 import { partnerError, parsePartnerBody, validationError, insufficientBalanceError, ApiError } from '../errors.js';
 import { CURRENCY_BY_COUNTRY, toNumber, toString5, toUnits } from '../money.js';
@@ -76,7 +76,7 @@ export function partnerAccountsRoutes(ctx: SandboxContext) {
         throw validationError([{ type: 'value_error', loc: ['body', 'email'], msg: 'Value error, An account with this email already exists', input: body.email }]);
       }
       const { doc: partner } = getPartner(ctx);
-      if (listCustomers(ctx).length >= partner.max_accounts) {
+      if (countCustomers(ctx) >= partner.max_accounts) {
         throw partnerError(403, `Maximum number of accounts (${partner.max_accounts}) reached`);
       }
       const currency = CURRENCY_BY_COUNTRY[body.country] ?? 'USD';
@@ -99,11 +99,9 @@ export function partnerAccountsRoutes(ctx: SandboxContext) {
       const q = partnerInts(req.query, { page: { default: 1, min: 1 }, per_page: { min: 1, max: 100 }, size: { min: 1, max: 100 } });
       const perPage = q.per_page ?? q.size ?? 20; // older docs call it `size`
       const page = q.page ?? 1;
-      const search = queryString(req.query, 'search')?.toLowerCase();
-      const all = listCustomers(ctx).filter(
-        (c) => !search || c.doc.name.toLowerCase().includes(search) || c.doc.email.toLowerCase().includes(search),
-      );
-      return { accounts: pageSlice(all, page, perPage).map((c) => renderAccount(ctx, c, false)), total: all.length, page, size: perPage };
+      const search = queryString(req.query, 'search');
+      const { customers, total } = pageCustomers(ctx, { search, offset: (page - 1) * perPage, limit: perPage });
+      return { accounts: customers.map((c) => renderAccount(ctx, c, false)), total, page, size: perPage };
     });
 
     app.get<{ Params: { authId: string } }>('/accounts/:authId', async (req) => renderAccount(ctx, ownCustomer(ctx, req.params.authId), true));

@@ -1,7 +1,7 @@
 /** Partner profile (`/me`) and dashboard (doc §5.2, §5.3; the dashboard follows the current prose shape). */
 import type { FastifyInstance } from 'fastify';
 import type { SandboxContext } from '../context.js';
-import { getPartner, listCustomers, type PartnerDoc } from '../accounts.js';
+import { countCustomers, getPartner, listCustomers, type PartnerDoc } from '../accounts.js';
 import { toString2, toString5, toUnits } from '../money.js';
 import { accountCdrs, type StoredCdr } from '../cdrs.js';
 import { DAY_MS } from '../clock.js';
@@ -41,7 +41,7 @@ export function partnerProfileRoutes(ctx: SandboxContext) {
   return async (app: FastifyInstance) => {
     app.get('/me', async () => {
       const { doc, balanceUnits } = getPartner(ctx);
-      return profile(ctx, doc, listCustomers(ctx).length, toString5(balanceUnits));
+      return profile(ctx, doc, countCustomers(ctx), toString5(balanceUnits));
     });
 
     app.get('/dashboard', async () => {

@@ -1,0 +1,86 @@
+/**
+ * The bridge's Prometheus metrics (prom-client, its own registry: nothing global, so tests can run several bridges).
+ *
+ * Labels are bounded and carry nothing about a customer: route *templates* (`/onboardings/:customerRef`, never the
+ * URL), status codes, webhook outcome reasons from a fixed list, stages from `STAGES`. No refs, ids or tokens.
+ */
+import type { Client } from '@temporalio/client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { STAGES } from '../../workflows/messages.js';
+import { StageCounter } from './stage-counts.js';
+
+/** What became of a KYC webhook delivery: `signalled` is the one that moves a customer. */
+export const WEBHOOK_OUTCOMES = [
+  'signalled',
+  'bad_signature',
+  'invalid_json',
+  'invalid_payload',
+  'unknown_event',
+  'ignored_event',
+  'workflow_mismatch',
+  'workflow_not_found',
+  'temporal_error',
+] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
+
+export interface BridgeMetrics {
+  registry: Registry;
+  observeRequest(route: string, method: string, statusCode: number, seconds: number): void;
+  webhook(outcome: WebhookOutcome): void;
+}
+
+export function createBridgeMetrics(options: { client: Client; stageCountTtlMs: number; onStageCountError?: (err: unknown) => void }): BridgeMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'vobiz_bridge_' });
+
+  const requests = new Histogram({
+    name: 'vobiz_bridge_http_request_duration_seconds',
+    help: 'Bridge HTTP requests by route template, method and status code, and how long they took',
+    labelNames: ['route', 'method', 'status_code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+
+  const webhooks = new Counter({
+    name: 'vobiz_bridge_kyc_webhooks_total',
+    help: 'KYC webhook deliveries by outcome: signalled, or why it was rejected or not signalled',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  // Every outcome from the first scrape, so `rate()` and alerts see a 0 before the first rejection.
+  for (const outcome of WEBHOOK_OUTCOMES) webhooks.inc({ outcome }, 0);
+
+  const stageCounter = new StageCounter(options.client, options.stageCountTtlMs);
+  const lookupFailures = new Counter({
+    name: 'vobiz_bridge_stage_count_failures_total',
+    help: 'Scrapes at which the customers-by-stage visibility count failed (the stage series are then left out)',
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'vobiz_customers',
+    help: `Running customer workflows by stage (visibility count, reused for up to BRIDGE_METRICS_STAGE_COUNT_TTL)`,
+    labelNames: ['stage'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      try {
+        const counts = await stageCounter.counts();
+        for (const stage of STAGES) this.set({ stage }, counts[stage]);
+      } catch (err) {
+        // A scrape still answers (HTTP and webhook series stay visible) while Temporal is unreachable.
+        lookupFailures.inc();
+        options.onStageCountError?.(err);
+      }
+    },
+  });
+
+  return {
+    registry,
+    observeRequest(route, method, statusCode, seconds) {
+      requests.observe({ route, method, status_code: String(statusCode) }, seconds);
+    },
+    webhook(outcome) {
+      webhooks.inc({ outcome });
+    },
+  };
+}
