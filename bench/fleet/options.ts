@@ -25,15 +25,15 @@ export interface FleetBenchOptions {
   idleWindow: number;
   /** VOBIZ_MAX_REQUESTS_PER_SECOND for the run (raised: the budget is not what is measured here). */
   vobizRps: number;
-  /** The sandbox's account cap (Vobiz documents 1,000); N + onboardings × rounds must fit under it. */
-  accountCap: number;
   out?: string;
   keepData: boolean;
   logLevel: string;
 }
 
-/** What a sandbox without a configurable cap allows (Vobiz's documented 1,000 sub-accounts per partner). */
-export const DEFAULT_ACCOUNT_CAP = 1_000;
+/** Accounts the run creates: the sandbox's cap (SANDBOX_MAX_ACCOUNTS, Vobiz documents 1,000) is raised to it. */
+export function accountsNeeded(o: Pick<FleetBenchOptions, 'customers' | 'onboardings' | 'rounds'>): number {
+  return o.customers + o.onboardings * o.rounds;
+}
 
 const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => (value: string) => {
   const n = Number(value);
@@ -77,7 +77,6 @@ export function fleetBenchCommand(): Command {
     .option('--sweep-interval <duration>', 'KYC_SWEEP_INTERVAL of the run', sweepDuration, '1 minute')
     .option('--idle-window <s>', 'seconds the sandbox counts Vobiz requests with N parked and nothing else happening', wholeNumber(10, 3_600), 120)
     .option('--vobiz-rps <n>', 'VOBIZ_MAX_REQUESTS_PER_SECOND of the run', wholeNumber(1, 10_000), 200)
-    .option('--account-cap <n>', "the sandbox's account cap; customers + onboardings × rounds must fit under it", wholeNumber(1), DEFAULT_ACCOUNT_CAP)
     .option('--out <file>', 'where the JSON goes (default: bench/results/fleet-<date>.json)')
     .option('--keep-data', 'keep the temporary data directory (logs, SQLite files)', false)
     .addOption(new Option('--log-level <level>', "the pieces' log level (their logs go to files in the data directory)").choices(['fatal', 'error', 'warn', 'info', 'debug']).default('warn'));
@@ -86,12 +85,6 @@ export function fleetBenchCommand(): Command {
 export function parseFleetBenchOptions(argv: readonly string[], command: Command = fleetBenchCommand()): FleetBenchOptions {
   command.parse(argv, { from: 'user' });
   const o = command.opts<FleetBenchOptions & { signals?: number; lostWebhooks?: number }>();
-  const accounts = o.customers + o.onboardings * o.rounds;
-  if (accounts > o.accountCap) {
-    command.error(
-      `error: --customers (${o.customers}) + --onboardings × --rounds (${o.onboardings * o.rounds}) = ${accounts} accounts, over the sandbox's account cap of ${o.accountCap} (--account-cap)`,
-    );
-  }
   if (o.lostWebhooks !== undefined && o.lostWebhooks > o.customers) {
     command.error(`error: option '--lost-webhooks <n>' (${o.lostWebhooks}) must be at most --customers (${o.customers}): only parked customers can lose a webhook`);
   }

@@ -14,7 +14,7 @@ import { freePort, httpOk, Piece, trackChild } from '../../src/dev/chaos/pieces.
 import { startDevServer, type RunningDevServer } from '../../src/dev/dev-server.js';
 import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
 import { durationMs } from '../../src/workflows/duration.js';
-import type { FleetBenchOptions } from './options.js';
+import { accountsNeeded, type FleetBenchOptions } from './options.js';
 
 export const BENCH_API_TOKEN = 'bench-api-token';
 export const BENCH_PARTNER = { authId: 'PA_BENCH01', authToken: 'bench-partner-token-not-a-secret' };
@@ -89,6 +89,8 @@ export async function startFleetSystem(options: FleetBenchOptions, dataDir: stri
         SANDBOX_PARTNER_AUTH_TOKEN: BENCH_PARTNER.authToken,
         SANDBOX_PARTNER_BALANCE: String(1_000_000_000),
         SANDBOX_WEBHOOK_MAX_ATTEMPTS: String(SANDBOX_WEBHOOK_ATTEMPTS),
+        // Vobiz's documented cap (1,000 accounts) would stop a larger fleet: raised to what the run creates.
+        SANDBOX_MAX_ACCOUNTS: String(Math.max(1_000, accountsNeeded(options))),
       },
       ready: () => httpOk(`${sandboxUrl}/_sandbox/health`),
     });
