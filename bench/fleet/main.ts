@@ -126,9 +126,10 @@ async function main(): Promise<number> {
     log(`KYC sweep: ${options.lostWebhooks} lost webhooks, sweep every ${options.sweepInterval}`);
     figures.sweep = await recoverLostWebhooks({ system, client, admin, concurrency: options.concurrency }, parkedPrefix, parked, options.lostWebhooks, durationSeconds(options.sweepInterval), log);
     const readsPerConfirmation = figures.sweep.recovered > 0 ? figures.sweep.calls.sessionReads / figures.sweep.recovered : 1;
-    const runs = [...figures.idle.sweepRuns, figures.idle.fullPaging, ...figures.sweep.sweepRuns];
-    figures.dailyCalls = dailyCallsAtDefaults(options.customers, sweepCosts(runs), readsPerConfirmation);
-    figures.dailyCallsAt10k = dailyCallsAtDefaults(10_000, sweepCosts(runs), readsPerConfirmation);
+    const costs = sweepCosts([...figures.idle.sweepRuns, ...figures.sweep.sweepRuns], figures.idle.fullPaging);
+    figures.pagingCheck = costs.pagingCheck;
+    figures.dailyCalls = dailyCallsAtDefaults(options.customers, costs, readsPerConfirmation);
+    figures.dailyCallsAt10k = dailyCallsAtDefaults(10_000, costs, readsPerConfirmation);
   }
 
   const wallSeconds = Math.round((Date.now() - began) / 1000);

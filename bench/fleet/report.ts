@@ -24,6 +24,8 @@ export interface FleetFigures {
   dailyCalls?: DailyCallModel;
   /** The same at 10,000 parked, with the sweep's cost taken from the line through its runs. */
   dailyCallsAt10k?: DailyCallModel;
+  /** The paging formula the projection uses, against the bench's own full paging. */
+  pagingCheck?: { open: number; measured: number; formula: number };
   sweep?: SweepFigures;
 }
 
@@ -95,6 +97,10 @@ export function fleetRows(f: FleetFigures): Row[] {
       target: '-',
       verdict: '-',
     });
+  }
+  if (f.pagingCheck) {
+    const p = f.pagingCheck;
+    rows.push({ measure: `a full sweep paging, ${p.open} open`, figure: `${p.measured} calls measured, ${p.formula} by the formula (4 + ⌈open/100⌉ − 1)`, target: '-', verdict: '-' });
   }
   for (const d of [f.dailyCalls, f.dailyCallsAt10k]) {
     if (!d) continue;

@@ -102,7 +102,7 @@ export interface DailyCallModel {
   readsPerConfirmation: number;
   /** A sweep that reads only the open totals (measured: the median of such runs). */
   steadySweepCalls: number;
-  /** A sweep that pages every open session, at `parked` open (measured per open session, times `parked`). */
+  /** A sweep that pages every open session, with `parked` open. */
   pagingSweepCalls: number;
   polls: number;
   sweep: number;
@@ -110,13 +110,20 @@ export interface DailyCallModel {
   total: number;
 }
 
-/** What the sweep runs the bench saw cost: a totals-only run, and a paging run per open session beyond that. */
-export function sweepCosts(runs: readonly SweepRun[]): { steady: number; perOpenSessionWhenPaging: number } {
-  const waiting = runs.filter((r) => r.result.customersInKyc > 0);
-  const steady = median(waiting.filter((r) => !r.result.paged).map((r) => r.result.vobizCalls));
-  const paging = waiting.filter((r) => r.result.paged && r.result.openSessions > 0);
-  const perOpen = median(paging.map((r) => (r.result.vobizCalls - (Number.isFinite(steady) ? steady : 0)) / r.result.openSessions));
-  return { steady, perOpenSessionWhenPaging: perOpen };
+/** The sweep's page size (src/workflows/kyc-sweep.ts: 100, the most Vobiz allows). */
+const SWEEP_PAGE_SIZE = 100;
+
+/**
+ * What the sweep costs: a totals-only run (measured: the median of the bench's such runs), and a paging run with
+ * `open` sessions open: the totals' first pages plus the rest of the pages, ⌈open/100⌉ − 1 more (all the bench's
+ * sessions share one status). `pagingCheck` compares that formula with the bench's own full paging of N.
+ */
+export function sweepCosts(runs: readonly SweepRun[], fullPaging: SweepRun): { steady: number; paging: (open: number) => number; pagingCheck: { open: number; measured: number; formula: number } } {
+  const steady = median(runs.filter((r) => r.result.customersInKyc > 0 && !r.result.paged).map((r) => r.result.vobizCalls));
+  const totals = Number.isFinite(steady) ? steady : 4;
+  const paging = (open: number) => totals + Math.max(0, Math.ceil(open / SWEEP_PAGE_SIZE) - 1);
+  const open = fullPaging.result.openSessions;
+  return { steady: totals, paging, pagingCheck: { open, measured: fullPaging.result.vobizCalls, formula: paging(open) } };
 }
 
 /**
@@ -124,10 +131,10 @@ export function sweepCosts(runs: readonly SweepRun[]): { steady: number; perOpen
  * KYC_SWEEP_INTERVAL and its full paging every KYC_SWEEP_FULL_PAGING_EVERY (no webhook lost: a loss adds one
  * paging), shared by the `parked` customers; the reminders of a session that stays open its whole life.
  */
-export function dailyCallsAtDefaults(parked: number, costs: { steady: number; perOpenSessionWhenPaging: number }, readsPerConfirmation: number): DailyCallModel {
+export function dailyCallsAtDefaults(parked: number, costs: { steady: number; paging: (open: number) => number }, readsPerConfirmation: number): DailyCallModel {
   const pollInterval = EDGE_DEFAULTS.kyc.pollInterval;
   const { kycSweepIntervalMs, kycSweepFullPagingEveryMs } = loadConfig({}).worker;
-  const pagingSweepCalls = costs.steady + costs.perOpenSessionWhenPaging * parked;
+  const pagingSweepCalls = costs.paging(parked);
   const polls = (DAY_MS / durationMs(pollInterval)) * readsPerConfirmation;
   const sweep = (costs.steady * (DAY_MS / kycSweepIntervalMs) + pagingSweepCalls * (DAY_MS / kycSweepFullPagingEveryMs)) / parked;
   const reminders = INPUT_DEFAULTS.kyc.reminderSchedule.length / INPUT_DEFAULTS.kyc.expiresInDays;
