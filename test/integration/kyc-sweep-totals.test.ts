@@ -52,6 +52,9 @@ describe('KYC sweep: totals first, pages only when needed (dev server + sandbox)
   async function sweepOnce(): Promise<{ result: KycSweepResult; listCalls: number }> {
     const before = new Set((await schedule.describe()).info.recentActions.map((a) => a.action.workflow.workflowId));
     await rig.sandbox.admin.resetRequests();
+    // A scheduled run's workflow ID ends in its start time to the second: a trigger in the same second as the
+    // previous run's would reuse that ID and be dropped, so wait for the next second.
+    await new Promise((r) => setTimeout(r, 1_050 - (Date.now() % 1_000)));
     await schedule.trigger();
     const deadline = Date.now() + 30_000;
     for (;;) {
