@@ -1,0 +1,87 @@
+/**
+ * The bench's customers: onboarding requests sent through the start API (POST /onboardings on the bridge, the
+ * password sealed as every edge must: src/dev/chaos/start-api-body.ts), and what visibility says about them.
+ */
+import type { Client } from '@temporalio/client';
+import pLimit from 'p-limit';
+import { OPEN_KYC_STATUSES } from '../../src/activities/kyc-sweep.js';
+import { startApiBody } from '../../src/dev/chaos/start-api-body.js';
+import type { OnboardingRequest } from '../../src/workflows/input.js';
+import { workflowIdFor } from '../../src/workflows/input.js';
+import { AUTH_ID } from '../../src/workflows/search-attributes.js';
+import { BENCH_API_TOKEN } from './system.js';
+
+/** A customer with the start API's defaults for everything the bench does not need to set (KYC poll interval included). */
+export function onboardingRequest(customerRef: string, index: number): OnboardingRequest {
+  return {
+    customerRef,
+    customer: {
+      name: `Bench Customer ${index}`,
+      email: `${customerRef}@example.com`,
+      phone: `+9198${String(10_000_000 + (index % 90_000_000)).slice(-8)}`,
+      password: 'Bench-Passw0rd!',
+      country: 'IN',
+    },
+    funding: { amount: 100, currency: 'INR', description: 'Opening balance' },
+    kyc: {},
+    telephony: { trunk: { name: 'Bench trunk' } },
+  };
+}
+
+/** Starts one onboarding through the start API; retries a 5xx or a refused connection a few times. */
+export async function startOnboarding(bridgeUrl: string, request: OnboardingRequest): Promise<void> {
+  const body = JSON.stringify(startApiBody(request));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(`${bridgeUrl}/onboardings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_TOKEN}` },
+        body,
+        signal: AbortSignal.timeout(30_000),
+      });
+      const text = await res.text();
+      if (res.status === 200 || res.status === 201) return;
+      if (res.status < 500 || attempt >= 5) throw new Error(`the start API answered ${res.status}: ${text.slice(0, 300)}`);
+    } catch (err) {
+      if (attempt >= 5) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+  }
+}
+
+/** Starts every request, `concurrency` at a time. */
+export async function startOnboardings(bridgeUrl: string, requests: readonly OnboardingRequest[], concurrency: number): Promise<void> {
+  const limit = pLimit(concurrency);
+  await Promise.all(requests.map((r) => limit(() => startOnboarding(bridgeUrl, r))));
+}
+
+/**
+ * Visibility query for the running customers whose ref starts with `refPrefix`, in `stage` when given; with
+ * `sessionOpen`, only those whose KYC session is open (stage kyc is published before the session is opened).
+ */
+export function customersQuery(refPrefix: string, stage?: string, workflowType = 'customerLifecycle', sessionOpen = false): string {
+  const open = OPEN_KYC_STATUSES.map((s) => `'${s}'`).join(', ');
+  return (
+    `WorkflowType = '${workflowType}' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${workflowIdFor(refPrefix)}'` +
+    `${stage ? ` AND VobizStage = '${stage}'` : ''}${sessionOpen ? ` AND VobizKycStatus IN (${open})` : ''}`
+  );
+}
+
+export async function countCustomers(client: Client, refPrefix: string, stage?: string, workflowType?: string, sessionOpen?: boolean): Promise<number> {
+  return (await client.workflow.count(customersQuery(refPrefix, stage, workflowType, sessionOpen))).count;
+}
+
+export interface ParkedCustomer {
+  workflowId: string;
+  authId: string;
+}
+
+/** The customers parked in KYC with their Vobiz account (the bridge checks a webhook's account against it). */
+export async function listParked(client: Client, refPrefix: string): Promise<ParkedCustomer[]> {
+  const parked: ParkedCustomer[] = [];
+  for await (const execution of client.workflow.list({ query: customersQuery(refPrefix, 'kyc') })) {
+    const authId = execution.typedSearchAttributes.get(AUTH_ID);
+    if (authId) parked.push({ workflowId: execution.workflowId, authId });
+  }
+  return parked.sort((a, b) => a.workflowId.localeCompare(b.workflowId));
+}

@@ -1,0 +1,29 @@
+/**
+ * The floor workflow's worker (bench/fleet/floor-workflow.ts): its own process and its own bundle (WORKER_WORKFLOW_BUNDLE,
+ * built by the bench), on FLOOR_TASK_QUEUE, with the default data converter (no codec) and the same cache and
+ * concurrency settings as the lifecycle worker (the WORKER_* variables of src/config.ts).
+ */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { loadConfigOrExit } from '../../src/config.js';
+import { floorActivities } from './floor-activities.js';
+
+const config = loadConfigOrExit();
+const taskQueue = process.env.FLOOR_TASK_QUEUE;
+if (!taskQueue) {
+  process.stderr.write('floor worker: FLOOR_TASK_QUEUE is not set\n');
+  process.exit(1);
+}
+const connection = await NativeConnection.connect({ address: config.temporal.address });
+const worker = await Worker.create({
+  connection,
+  namespace: config.temporal.namespace,
+  taskQueue,
+  workflowBundle: { codePath: config.worker.workflowBundlePath },
+  activities: floorActivities,
+  maxCachedWorkflows: config.worker.maxCachedWorkflows,
+  maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
+  maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
+  shutdownGraceTime: '2s',
+});
+await worker.run();
+await connection.close();
