@@ -8,6 +8,17 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@tem
 import type { kycSweep } from '../workflows/kyc-sweep.js';
 import { KYC_SWEEP_FULL_PAGING_EVERY_MS, KYC_SWEEP_WORKFLOW_TYPE } from '../workflows/messages.js';
 
+const SWEEP_ACTIVITY_MAX_MS = 10 * 60_000;
+
+/** How long one sweep may run: its activity's longest attempt, or the interval if that is longer. */
+export function sweepExecutionTimeoutMs(intervalMs: number): number {
+  return Math.max(intervalMs, SWEEP_ACTIVITY_MAX_MS);
+}
+
+function msOf(duration: unknown): number {
+  return typeof duration === 'number' ? duration : Number.NaN;
+}
+
 /** One schedule per task queue: one deployment's customers, one sweep. */
 export function kycSweepScheduleId(taskQueue: string): string {
   return `kyc-sweep-${taskQueue}`;
@@ -32,8 +43,11 @@ export async function ensureKycSweepSchedule(
     workflowId: `kyc-sweep-${taskQueue}`, // the schedule appends each action's time
     taskQueue,
     args: [{ fullPagingEveryMs }] as Parameters<typeof kycSweep>,
-    // A sweep that cannot finish within an interval is cut short; the next one does the same work.
-    workflowExecutionTimeout: Math.max(intervalMs, 60_000),
+    // As long as its one activity may take (startToClose 10 minutes, kyc-sweep.ts), and at least an interval: a
+    // sweep cut short repeats its paging and signals in the next one, so a big fleet on a busy worker would never
+    // finish one (seen in bench:fleet with a 1-minute interval). A long sweep only makes the schedule skip the next
+    // (overlap SKIP), so sweeps still never pile up.
+    workflowExecutionTimeout: sweepExecutionTimeoutMs(intervalMs),
   };
   const spec = { intervals: [{ every: intervalMs }] };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: Math.max(intervalMs, 60_000) };
@@ -48,7 +62,9 @@ export async function ensureKycSweepSchedule(
   const currentEvery = current.spec.intervals?.[0]?.every;
   const currentQueue = current.action.type === 'startWorkflow' ? current.action.taskQueue : undefined;
   const currentArgs = current.action.type === 'startWorkflow' ? JSON.stringify(current.action.args ?? []) : undefined;
-  if (current.spec.intervals?.length === 1 && Number(currentEvery) === intervalMs && currentQueue === taskQueue && currentArgs === JSON.stringify(action.args)) {
+  const currentTimeout: unknown = current.action.type === 'startWorkflow' ? (current.action.workflowExecutionTimeout as unknown) : undefined;
+  const sameTimeout = currentTimeout !== undefined && msOf(currentTimeout) === action.workflowExecutionTimeout;
+  if (current.spec.intervals?.length === 1 && Number(currentEvery) === intervalMs && currentQueue === taskQueue && currentArgs === JSON.stringify(action.args) && sameTimeout) {
     return { scheduleId, outcome: 'unchanged' };
   }
   await handle.update((previous) => ({ ...previous, action, spec, policies: { ...previous.policies, ...policies } }));

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
 import { KYC_SWEEP_WORKFLOW_TYPE, type KycSweepResult } from '../../src/workflows/messages.js';
-import { ensureKycSweepSchedule } from '../../src/temporal/kyc-sweep-schedule.js';
+import { ensureKycSweepSchedule, sweepExecutionTimeoutMs } from '../../src/temporal/kyc-sweep-schedule.js';
 import { atStage, onboardingRequest, startLifecycleRig, waitForState, type LifecycleRig } from '../support/lifecycle.js';
 
 const CUSTOMERS = 30;
@@ -38,6 +38,11 @@ describe('KYC sweep (dev server + sandbox)', () => {
     // Idempotent: a second worker start finds it.
     expect((await ensureKycSweepSchedule(rig.client, { taskQueue: rig.taskQueue, intervalMs: SWEEP_INTERVAL_MS })).outcome).toBe('unchanged');
     const scheduleHandle = rig.client.schedule.getHandle(schedule.scheduleId);
+    // A sweep may run as long as its activity (10 minutes), not just one short interval: cut short, it would redo
+    // its work in the next one and, for a big fleet on a busy worker, never finish.
+    const described = await scheduleHandle.describe();
+    expect(described.action.type === 'startWorkflow' && described.action.workflowExecutionTimeout).toBe(sweepExecutionTimeoutMs(SWEEP_INTERVAL_MS));
+    expect(sweepExecutionTimeoutMs(SWEEP_INTERVAL_MS)).toBe(600_000);
 
     try {
       // Customers poll their own session only once a day: within this test only a sweep can move them.
