@@ -17,6 +17,9 @@ export default defineConfig({
           benchmark: { include: ['bench/**/*.bench.ts'] },
           sequence: { groupOrder: 0 },
           environment: 'node',
+          // Unit tests take milliseconds alone, but CI runs them on 2 cores beside the Temporal server's Go build:
+          // a sandbox migration test that takes 0.4 s alone took 7 s there, past vitest's 5 s default.
+          testTimeout: 30_000,
         },
       },
       {
