@@ -11,6 +11,7 @@ import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter.js';
 import { freePort, httpOk, Piece, trackChild } from '../../src/dev/chaos/pieces.js';
+import { developmentPieceEnv } from '../../src/dev/processes.js';
 import { startDevServer, type RunningDevServer } from '../../src/dev/dev-server.js';
 import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
 import { durationMs } from '../../src/workflows/duration.js';
@@ -45,8 +46,7 @@ const quiet = { log: () => undefined, trace: () => undefined, debug: () => undef
 
 export async function startFleetSystem(options: FleetBenchOptions, dataDir: string, log: (line: string) => void): Promise<FleetSystem> {
   // The pieces use the development codec and secrets keys (the bench seals passwords and decodes with them).
-  const { CODEC_KEYS: _k, CODEC_KEYS_FILE: _f, SECRETS_KEYS: _s, SECRETS_KEYS_FILE: _sf, SECRETS_PUBLIC_KEY: _sp, ...inherited } = process.env;
-  const baseEnv: NodeJS.ProcessEnv = { ...inherited, NODE_ENV: 'development', LOG_LEVEL: options.logLevel };
+  const baseEnv = developmentPieceEnv(options.logLevel);
   const pieces: Piece[] = [];
   let devServer: RunningDevServer | undefined;
   const stop = async () => {

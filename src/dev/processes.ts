@@ -131,3 +131,13 @@ export function pipeLines(
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The environment for pieces a local harness starts (the chaos runner, the fleet bench): this process's environment
+ * without any codec or secrets key, so every piece falls back to the development keys the harness seals and
+ * decodes with, in development mode, at the harness's log level.
+ */
+export function developmentPieceEnv(logLevel: string): NodeJS.ProcessEnv {
+  const { CODEC_KEYS: _k, CODEC_KEYS_FILE: _f, SECRETS_KEYS: _s, SECRETS_KEYS_FILE: _sf, SECRETS_PUBLIC_KEY: _sp, ...inherited } = process.env;
+  return { ...inherited, NODE_ENV: 'development', LOG_LEVEL: logLevel };
+}

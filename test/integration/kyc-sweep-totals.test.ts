@@ -6,29 +6,19 @@
  * Each sweep is triggered by hand on a paused schedule (the sweep finds its previous run through the schedule),
  * and the sandbox's request meter shows what each one cost.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScheduleHandle } from '@temporalio/client';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
 import { statusQuery, type KycSweepResult, type LifecycleState } from '../../src/workflows/messages.js';
 import { ensureKycSweepSchedule } from '../../src/temporal/kyc-sweep-schedule.js';
-import { atStage, onboardingRequest, startLifecycleRig, waitForState, type LifecycleRig } from '../support/lifecycle.js';
+import { atStage, deadBridgeUrl, onboardingRequest, startLifecycleRig, waitForState, type LifecycleRig } from '../support/lifecycle.js';
 
 const PARKED = 12;
 const FOREIGN = 101;
 const LIST_ROUTE = 'GET /api/v1/partner/kyc-sessions';
 /** Pages of 100 a full paging reads: link_ready holds the foreign sessions, email_sent ours, two statuses are empty. */
 const fullPagingCalls = (linkReady: number, emailSent: number) => Math.ceil(linkReady / 100) + Math.max(1, Math.ceil(emailSent / 100)) + 2;
-
-/** A URL nothing listens on: the bridge is down (the sandbox's deliveries fail and it gives up). */
-async function deadBridgeUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}/webhooks/vobiz/kyc`;
-}
 
 describe('KYC sweep: totals first, pages only when needed (dev server + sandbox)', () => {
   let rig: LifecycleRig;

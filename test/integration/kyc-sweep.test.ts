@@ -4,25 +4,15 @@
  * One sweep brings every customer whose session ended to `active`, and the sandbox's request counts show what it
  * cost: pages of open sessions, not a call per parked customer.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
 import { KYC_SWEEP_WORKFLOW_TYPE, type KycSweepResult } from '../../src/workflows/messages.js';
 import { ensureKycSweepSchedule, sweepExecutionTimeoutMs } from '../../src/temporal/kyc-sweep-schedule.js';
-import { atStage, onboardingRequest, startLifecycleRig, waitForState, type LifecycleRig } from '../support/lifecycle.js';
+import { atStage, deadBridgeUrl, onboardingRequest, startLifecycleRig, waitForState, type LifecycleRig } from '../support/lifecycle.js';
 
 const CUSTOMERS = 30;
 const SWEEP_INTERVAL_MS = 3_000;
-
-/** A URL nothing listens on: the bridge is down (the sandbox's deliveries fail and it gives up). */
-async function deadBridgeUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}/webhooks/vobiz/kyc`;
-}
 
 describe('KYC sweep (dev server + sandbox)', () => {
   let rig: LifecycleRig;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.js';
+import { freePort } from '../../src/dev/processes.js';
 import { kycSweepActivities } from '../../src/activities/kyc-sweep.js';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
 import { DEVELOPMENT_SEALING_KEY, DEVELOPMENT_SECRETS_KEY, type UnsealingKey } from '../../src/secrets/keys.js';
@@ -23,6 +24,11 @@ export const dataConverter = createDataConverter({ keys: [DEVELOPMENT_KEY] });
 
 /** The password every `onboardingRequest` carries, sealed; the sandbox can confirm an account got it. */
 export const TEST_PASSWORD = 'SecurePass123!';
+
+/** A KYC webhook URL nothing listens on: the bridge is down, so the sandbox's deliveries fail and it gives up. */
+export async function deadBridgeUrl(): Promise<string> {
+  return `http://127.0.0.1:${await freePort()}/webhooks/vobiz/kyc`;
+}
 
 /** Seals a password as the edges do, with the development key pair the rig's worker holds. */
 export function sealedPassword(plain: string): string {

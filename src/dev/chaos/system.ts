@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../../codec/data-converter.js';
 import { startDevServer, type RunningDevServer } from '../dev-server.js';
+import { developmentPieceEnv } from '../processes.js';
 import { PROJECT_ROOT } from '../temporal-binaries.js';
 import type { ChaosOptions } from './options.js';
 import { freePort, httpOk, Piece, trackChild } from './pieces.js';
@@ -41,8 +42,7 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
   const namespace = 'default';
   const taskQueue = options.taskQueue;
   // The pieces it starts use the development codec and secrets keys (the runner seals and decodes with them).
-  const { CODEC_KEYS: _k, CODEC_KEYS_FILE: _f, SECRETS_KEYS: _s, SECRETS_KEYS_FILE: _sf, SECRETS_PUBLIC_KEY: _sp, ...inherited } = process.env;
-  const baseEnv: NodeJS.ProcessEnv = { ...inherited, NODE_ENV: 'development', LOG_LEVEL: options.logLevel };
+  const baseEnv = developmentPieceEnv(options.logLevel);
   const pieces: Piece[] = [];
   let devServer: RunningDevServer | undefined;
   const stopAll = async () => {
