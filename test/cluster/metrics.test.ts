@@ -5,7 +5,6 @@
  * the worker's business series are there too (test/integration/metrics.test.ts checks them, and the bridge's, in
  * depth on the dev server).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,10 +13,11 @@ import { startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../src/sand
 import { workflowIdFor } from '../../src/workflows/input.js';
 import { vobizTaskQueue } from '../../src/workflows/task-queues.js';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
-import { completeOnboarding, waitFor } from '../support/crash.js';
+import { completeOnboarding } from '../support/crash.js';
 import { onboardingRequest } from '../support/lifecycle.js';
 import { scrape, total } from '../support/prometheus.js';
 import { uniqueTaskQueue } from '../support/temporal.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { freePorts, startTestCluster, type TestCluster } from './support/cluster.js';
 
 const DASHBOARD = join(PROJECT_ROOT, 'deploy', 'grafana', 'dashboards', 'vobiz-lifecycle.json');
@@ -34,20 +34,15 @@ function dashboardMetrics(): string[] {
 describe('metrics on the cluster', () => {
   let cluster: TestCluster;
   let sandbox: TestSandbox;
-  let worker: ChildProcess | undefined;
+  let worker: WorkerProcess | undefined;
   let metricsPort: number;
   const taskQueue = uniqueTaskQueue('metrics');
 
   beforeAll(async () => {
     [cluster, sandbox] = await Promise.all([startTestCluster(), startTestSandbox()]);
     [metricsPort] = (await freePorts(1)) as [number];
-    worker = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'worker.ts')], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
+    worker = await startWorkerProcess({
       env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
         TEMPORAL_ADDRESS: cluster.address,
         TEMPORAL_TASK_QUEUE: taskQueue,
         VOBIZ_BASE_URL: sandbox.url,
@@ -56,20 +51,14 @@ describe('metrics on the cluster', () => {
         BRIDGE_PUBLIC_URL: 'http://127.0.0.1:9', // no bridge here: the test signals the workflow itself
         WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
       },
+      client: cluster.client,
+      namespace: cluster.namespace,
+      taskQueue,
+      timeoutMs: 120_000,
     });
-    await waitFor(
-      async () => {
-        const { pollers } = await cluster.client.workflowService.describeTaskQueue({ namespace: cluster.namespace, taskQueue: { name: taskQueue } });
-        return pollers.length > 0;
-      },
-      { what: 'the worker to poll', timeoutMs: 120_000, intervalMs: 500 },
-    );
   });
   afterAll(async () => {
-    if (worker && worker.exitCode === null) {
-      worker.kill('SIGTERM');
-      await new Promise((resolve) => worker!.once('exit', resolve));
-    }
+    await worker?.stop();
     await sandbox?.close();
     await cluster?.close();
   });

@@ -4,7 +4,6 @@
  * that match what happened: the customer counted by stage, its webhook signalled, each Vobiz call on its route
  * template (one 429 with Retry-After on the transfer, then the retry's 200), one KYC outcome, one time-to-active.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
@@ -21,6 +20,7 @@ import { freePort, waitFor } from '../support/crash.js';
 import { atStage, dataConverter, onboardingRequest, waitForState } from '../support/lifecycle.js';
 import { scrape, total, type Sample } from '../support/prometheus.js';
 import { connectDevServer, uniqueTaskQueue, type DevServer } from '../support/temporal.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
 const TRANSFER_ROUTE = '/api/v1/partner/accounts/{id}/transfer-balance';
 const DASHBOARD = join(PROJECT_ROOT, 'deploy', 'grafana', 'dashboards', 'vobiz-lifecycle.json');
@@ -40,10 +40,9 @@ describe('metrics after an onboarding through the bridge', () => {
   let client: Client;
   let sandbox: TestSandbox;
   let bridge: RunningBridge;
-  let worker: ChildProcess | undefined;
+  let worker: WorkerProcess | undefined;
   let workerMetricsPort: number;
   const taskQueue = uniqueTaskQueue('metrics');
-  const workerOutput: string[] = [];
 
   beforeAll(async () => {
     server = await connectDevServer();
@@ -60,13 +59,8 @@ describe('metrics after an onboarding through the bridge', () => {
       logger: createLogger({ level: 'silent' }),
     });
     workerMetricsPort = await freePort();
-    worker = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'worker.ts')], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
+    worker = await startWorkerProcess({
       env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
         TEMPORAL_ADDRESS: inject('temporalAddress'),
         TEMPORAL_NAMESPACE: server.namespace,
         TEMPORAL_TASK_QUEUE: taskQueue,
@@ -76,22 +70,14 @@ describe('metrics after an onboarding through the bridge', () => {
         BRIDGE_PUBLIC_URL: bridge.url, // KYC sessions tell the sandbox to send their webhooks to this bridge
         WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`,
       },
+      client: server.client,
+      namespace: server.namespace,
+      taskQueue,
+      timeoutMs: 90_000,
     });
-    worker.stderr?.on('data', (chunk: Buffer) => workerOutput.push(chunk.toString('utf8')));
-    await waitFor(
-      async () => {
-        if (worker?.exitCode !== null) throw new Error(`worker exited early:\n${workerOutput.join('')}`);
-        const { pollers } = await server.client.workflowService.describeTaskQueue({ namespace: server.namespace, taskQueue: { name: taskQueue } });
-        return pollers.length > 0;
-      },
-      { what: 'the worker to poll', timeoutMs: 90_000, intervalMs: 500 },
-    );
   });
   afterAll(async () => {
-    if (worker && worker.exitCode === null) {
-      worker.kill('SIGTERM');
-      await new Promise((resolve) => worker!.once('exit', resolve));
-    }
+    await worker?.stop();
     await bridge?.close();
     await sandbox?.close();
     await server?.close();
