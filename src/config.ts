@@ -20,6 +20,7 @@ import {
   type SealingKey,
   type UnsealingKey,
 } from './secrets/keys.js';
+import { canonicalAmount } from './workflows/input-structure.js';
 
 /** Durations as the Temporal SDK accepts them: a number of milliseconds or an ms-style string ("30s", "5m"). */
 const DURATION = /^\d+(\.\d+)?\s*(ms|s|m|h|d)?$/;
@@ -29,6 +30,14 @@ function toMilliseconds(duration: string): number {
   const [, amount = '0', unit = 'ms'] = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(duration) ?? [];
   return Number(amount) * (DURATION_UNIT_MS[unit] ?? 1);
 }
+
+/**
+ * The default cap on one customer's opening balance (ONBOARDING_MAX_OPENING_BALANCE), in the funding currency
+ * (Vobiz wallets are rupees): 100 times the usual ₹500 opening balance, about 50,000-100,000 minutes of Indian
+ * calls at ₹0.5-1 a minute, and half the sandbox's default ₹1,00,000 partner wallet, so one mistyped amount (an
+ * extra three zeros) is refused instead of emptying the wallet. Partners with bigger customers raise it.
+ */
+export const DEFAULT_MAX_OPENING_BALANCE = '50000';
 
 const SANDBOX_DEFAULT_PARTNER_AUTH_ID = 'PA_SANDBOX1';
 const SANDBOX_DEFAULT_PARTNER_AUTH_TOKEN = 'sandbox-partner-token-not-a-secret';
@@ -157,6 +166,14 @@ const EnvSchema = z
     SECRETS_KEYS: optionalString,
     SECRETS_KEYS_FILE: optionalString,
     SECRETS_PUBLIC_KEY: optionalString,
+
+    ONBOARDING_MAX_OPENING_BALANCE: z
+      .string()
+      .trim()
+      .regex(/^\d{1,12}(\.\d{1,5})?$/, 'must be an amount such as 50000 or 2500.50 (at most 5 decimal places)')
+      .refine((v) => !/^0+(\.0+)?$/.test(v), 'must be greater than 0')
+      .default(DEFAULT_MAX_OPENING_BALANCE),
+    ALERT_WEBHOOK_ALLOW_LOOPBACK: booleanFlag(false),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.WORKER_DEPLOYMENT_NAME) !== Boolean(env.WORKER_BUILD_ID)) {
@@ -181,6 +198,9 @@ const EnvSchema = z
       }
       if (!env.VOBIZ_BASE_URL?.startsWith('https://')) {
         ctx.addIssue({ code: 'custom', path: ['VOBIZ_BASE_URL'], message: 'must be https:// when NODE_ENV=production' });
+      }
+      if (env.ALERT_WEBHOOK_ALLOW_LOOPBACK) {
+        ctx.addIssue({ code: 'custom', path: ['ALERT_WEBHOOK_ALLOW_LOOPBACK'], message: 'must be false when NODE_ENV=production (loopback alert receivers are for development)' });
       }
     }
   });
@@ -283,6 +303,19 @@ export interface BridgeConfig {
   metrics: { enabled: boolean; stageCountTtlMs: number };
 }
 
+/**
+ * The limits on what one onboarding may ask for, read by every edge (bridge, CLI) and by the worker, which checks
+ * them again before it acts: the edge refuses early with a 400, the worker is the last line.
+ */
+export interface OnboardingConfig {
+  /** NODE_ENV=production: alert webhooks must be https and `advanced.*` may not go below their safe floors. */
+  production: boolean;
+  /** The largest opening balance one customer may be given (canonical decimal, e.g. "50000.00000"). */
+  maxOpeningBalance: string;
+  /** Alert webhooks may point at loopback receivers (development and tests only; production refuses the setting). */
+  allowLoopbackAlertWebhooks: boolean;
+}
+
 /** The local system that `npm start` and `npm run demo` bring up. */
 export interface DevConfig {
   /** Folder for local state: the dev server's and the sandbox's SQLite files. */
@@ -309,6 +342,7 @@ export interface AppConfig {
   codec: CodecConfig;
   secrets: SecretsConfig;
   bridge: BridgeConfig;
+  onboarding: OnboardingConfig;
   dev: DevConfig;
 }
 
@@ -401,6 +435,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     codec,
     secrets,
     bridge,
+    onboarding: {
+      production: e.NODE_ENV === 'production',
+      maxOpeningBalance: canonicalAmount(e.ONBOARDING_MAX_OPENING_BALANCE),
+      allowLoopbackAlertWebhooks: e.ALERT_WEBHOOK_ALLOW_LOOPBACK,
+    },
     dev: {
       dataDir: e.DATA_DIR,
       temporalPort: e.TEMPORAL_DEV_PORT,

@@ -5,7 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import Fastify, { LogController, type FastifyError } from 'fastify';
-import type { BridgeConfig, TemporalConfig } from '../config.js';
+import type { BridgeConfig, OnboardingConfig, TemporalConfig } from '../config.js';
 import type { Logger } from '../logging.js';
 import type { BridgeContext } from './context.js';
 import { HttpError, temporalUnavailable, type ErrorBody } from './http-errors.js';
@@ -18,7 +18,7 @@ import { createBridgeMetrics, type BridgeMetrics } from './metrics/registry.js';
 import { isTemporalUnavailable } from '../onboarding/temporal-calls.js';
 
 export interface StartBridgeOptions {
-  config: { bridge: BridgeConfig; temporal: Pick<TemporalConfig, 'taskQueue'> };
+  config: { bridge: BridgeConfig; onboarding: OnboardingConfig; temporal: Pick<TemporalConfig, 'taskQueue'> };
   client: Client;
   logger: Logger;
   /** Deadline for start/signal/describe/query calls; default 5 s. */
@@ -46,6 +46,7 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
     client,
     logger,
     bridge: config.bridge,
+    onboarding: config.onboarding,
     taskQueue: config.temporal.taskQueue,
     temporalTimeoutMs: options.temporalTimeoutMs ?? 5_000,
     updateTimeoutMs: options.updateTimeoutMs ?? 30_000,

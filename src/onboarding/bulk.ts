@@ -12,7 +12,7 @@ import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import pLimit from 'p-limit';
 import type { FieldProblem, OnboardingInput } from '../workflows/input.js';
-import { parseOnboardingRequest } from './input.js';
+import { parseOnboardingRequest, type OnboardingPolicy } from './input.js';
 import { OnboardingConflictError, type StartOutcome } from './start.js';
 
 export interface BulkRow {
@@ -111,6 +111,8 @@ export function readBulkRows(fileName: string, text: string): BulkRow[] {
 export interface BulkOptions {
   /** Starts at most this many workflows at once. */
   concurrency: number;
+  /** The rules of the edge running the file (config.onboarding): the same as the start API's. */
+  policy: OnboardingPolicy;
   start: (input: OnboardingInput) => Promise<StartOutcome>;
   /** Called after each row, in completion order. */
   onRow?: (result: RowResult) => void;
@@ -137,7 +139,7 @@ export async function bulkOnboard(rows: readonly BulkRow[], options: BulkOptions
       record({ line: row.line, result: 'invalid', problems: [{ field: '(row)', rule: row.readError }] });
       continue;
     }
-    const parsed = parseOnboardingRequest(row.request);
+    const parsed = await parseOnboardingRequest(row.request, options.policy);
     if (!parsed.ok) {
       const ref = (row.request as { customerRef?: unknown } | undefined)?.customerRef;
       record({ line: row.line, ...(typeof ref === 'string' ? { customerRef: ref } : {}), result: 'invalid', problems: parsed.problems });

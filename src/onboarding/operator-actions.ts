@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
+import { UNSAFE_TEXT_RULE, hasUnsafeCharacters } from '../text/unsafe-characters.js';
 import { CustomerSchema, NumberRequestSchema, TrunkSettingsSchema, workflowIdFor, type FieldProblem } from '../workflows/input.js';
 import {
   offboardUpdate,
@@ -37,7 +38,8 @@ const ReasonSchema = z.object(
       .string({ error: 'is required' })
       .trim()
       .min(1, 'is required: a non-empty string of at most 500 characters')
-      .max(500, 'must be at most 500 characters'),
+      .max(500, 'must be at most 500 characters')
+      .refine((v) => !hasUnsafeCharacters(v), UNSAFE_TEXT_RULE),
   },
   { error: 'must be a JSON object' },
 );

@@ -244,7 +244,7 @@ describe('Temporal unreachable', () => {
     const client = new Client({ connection, namespace: 'default' });
     const lines: string[] = [];
     const bridge = await startBridge({
-      config: { bridge: { ...loadConfig({}).bridge, port: 0, webhookSecrets: [WEBHOOK_SECRET] }, temporal: { taskQueue: 'unused' } },
+      config: { bridge: { ...loadConfig({}).bridge, port: 0, webhookSecrets: [WEBHOOK_SECRET] }, onboarding: loadConfig({}).onboarding, temporal: { taskQueue: 'unused' } },
       client,
       logger: captureLogger(lines),
       temporalTimeoutMs: 1_500,

@@ -43,6 +43,21 @@ describe('config', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/VOBIZ_PARTNER_AUTH_ID: is required[\s\S]*VOBIZ_PARTNER_AUTH_TOKEN: is required[\s\S]*VOBIZ_BASE_URL: must be https/);
   });
 
+  it('caps one opening balance at ONBOARDING_MAX_OPENING_BALANCE (default 50000) and allows loopback alert receivers only when asked, never in production', () => {
+    expect(loadConfig({}).onboarding).toEqual({ production: false, maxOpeningBalance: '50000.00000', allowLoopbackAlertWebhooks: false });
+    expect(loadConfig({ ONBOARDING_MAX_OPENING_BALANCE: '2500.5', ALERT_WEBHOOK_ALLOW_LOOPBACK: 'true' }).onboarding).toEqual({
+      production: false,
+      maxOpeningBalance: '2500.50000',
+      allowLoopbackAlertWebhooks: true,
+    });
+    for (const bad of ['0', '-5', '1.123456', 'lots', '1e6']) {
+      expect(() => loadConfig({ ONBOARDING_MAX_OPENING_BALANCE: bad })).toThrow(/ONBOARDING_MAX_OPENING_BALANCE: must be/);
+    }
+    expect(() => loadConfig({ NODE_ENV: 'production', ALERT_WEBHOOK_ALLOW_LOOPBACK: 'true' })).toThrow(
+      /ALERT_WEBHOOK_ALLOW_LOOPBACK: must be false when NODE_ENV=production/,
+    );
+  });
+
   it('switches TLS on for an API key and requires cert and key together', () => {
     expect(loadConfig({ TEMPORAL_API_KEY: 'k' }).temporal).toMatchObject({ tls: {}, apiKey: 'k' });
     expect(() => loadConfig({ TEMPORAL_TLS_CERT_PATH: '/etc/hosts' })).toThrow(/TEMPORAL_TLS_KEY_PATH: .*set together/);

@@ -1,6 +1,7 @@
 // Reading a bulk file (CSV with dotted headers, JSON Lines) and the per-row report, with a start function that
 // answers like startOnboarding does (a stand-in for Temporal here; test/integration/cli.test.ts runs the real one).
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { bulkOnboard, nestRecord, readBulkRows } from '../../src/onboarding/bulk.js';
 import { DEVELOPMENT_SEALING_KEY, sealPassword } from '../../src/secrets/index.js';
 import { OnboardingConflictError, type StartOutcome } from '../../src/onboarding/start.js';
@@ -10,6 +11,7 @@ import type { OnboardingInput } from '../../src/workflows/input.js';
 const sealed = sealPassword('Example-Passw0rd!', DEVELOPMENT_SEALING_KEY);
 if (!sealed.ok) throw new Error('the development key must seal');
 const SEALED = sealed.sealed;
+const policy = loadConfig({}).onboarding;
 const HEADER = 'customerRef,customer.name,customer.email,customer.phone,customer.password,customer.country,funding.amount,funding.currency,telephony.trunk.name,kyc.maxAttempts,telephony.trunk.secure';
 const row = (ref: string, extra = '') =>
   `${ref},Test Person,${ref}@example.com,+919800000001,${SEALED},IN,500,INR,Main trunk,2,false${extra}`;
@@ -59,6 +61,7 @@ describe('bulkOnboard', () => {
     let maxInFlight = 0;
     const report = await bulkOnboard(readBulkRows('f.csv', text), {
       concurrency: 2,
+      policy,
       start: async (input) => {
         inFlight += 1;
         maxInFlight = Math.max(maxInFlight, inFlight);
@@ -91,5 +94,16 @@ describe('bulkOnboard', () => {
     const duplicate = report.rows.find((r) => r.line === 6);
     expect(duplicate?.result === 'invalid' && duplicate.problems).toEqual([{ field: 'customerRef', rule: 'must be unique in the file (also on line 2)' }]);
     expect(report.counts).toEqual({ started: 2, already_running: 1, conflict: 1, already_closed: 0, invalid: 2, failed: 1 });
+  });
+
+  it('rows are checked with the policy passed in: an amount over its cap is invalid, naming funding.amount and the cap', async () => {
+    const report = await bulkOnboard(readBulkRows('f.csv', [HEADER, row('cap-1')].join('\n')), {
+      concurrency: 1,
+      policy: { ...policy, maxOpeningBalance: '100.00000' },
+      start: async (input) => outcome(input, 'started'),
+    });
+    expect(report.rows).toEqual([
+      { line: 2, customerRef: 'cap-1', result: 'invalid', problems: [{ field: 'funding.amount', rule: "must be at most 100 (the cap on one customer's opening balance, ONBOARDING_MAX_OPENING_BALANCE)" }] },
+    ]);
   });
 });

@@ -27,7 +27,7 @@ export async function onboardingRoutes(app: FastifyInstance, ctx: BridgeContext)
   });
 
   app.post('/onboardings', { bodyLimit: ctx.bridge.maxBodyBytes }, async (request, reply) => {
-    const parsed = parseOnboardingRequest(request.body);
+    const parsed = await parseOnboardingRequest(request.body, ctx.onboarding);
     if (!parsed.ok) throw HttpError.problems(400, 'invalid_input', parsed.problems);
     const workflowId = workflowIdFor(parsed.input.customerRef);
     try {

@@ -213,7 +213,7 @@ async function onboardOne(session: Session, file: string): Promise<void> {
   } catch {
     throw new CliInputError(`${file} is not valid JSON`);
   }
-  const parsed = parseOnboardingRequest(raw);
+  const parsed = await parseOnboardingRequest(raw, session.config.onboarding);
   if (!parsed.ok) throw new CliInputError(`invalid onboarding input in ${file}`, parsed.problems);
   const client = await session.temporal();
   const settings = { taskQueue: session.config.temporal.taskQueue, webUiUrl: session.config.bridge.webUiUrl };
@@ -253,6 +253,7 @@ async function onboardMany(session: Session, file: string, concurrencyText: stri
   bar.start(rows.length, 0, tally);
   const report = await bulkOnboard(rows, {
     concurrency,
+    policy: session.config.onboarding,
     start: (input) => withDeadline(client, START_TIMEOUT_MS, () => startOnboarding(client, settings, input)),
     describeError: (err) => failureLines(describeFailure(err)).join(' '),
     onRow: (row) => {
