@@ -65,7 +65,7 @@ export async function runWorker(config: AppConfig): Promise<void> {
     const activities = {
       ...createActivities({
         vobiz,
-        settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 },
+        settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 5_000, onboarding: config.onboarding },
         unsealingKeys,
       }),
       ...kycSweepActivities({ vobiz, client }),

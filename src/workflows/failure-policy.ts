@@ -4,7 +4,7 @@
  *
  * | kind              | examples                                                   | the workflow                         |
  * |-------------------|------------------------------------------------------------|--------------------------------------|
- * | customer_data     | e-mail in use by someone else, 400/404/409/422 from Vobiz  | stage `blocked`: waits for an operator `retry` (with corrected fields) or `offboard` |
+ * | customer_data     | e-mail in use by someone else, 400/404/409/422 from Vobiz, an opening balance over the worker's cap | stage `blocked`: waits for an operator `retry` (with corrected fields) or `offboard` |
  * | credentials       | 401/403: the partner token was rotated, mistyped, or lost a permission | stalls: retries on a capped backoff, by itself, once the cause is fixed |
  * | partner_balance   | the partner wallet cannot cover the opening transfer       | stalls (the partner tops up)         |
  * | vobiz_unavailable | 5xx, 429, timeouts, connection errors after the activity's own retries | stalls                   |
@@ -31,7 +31,7 @@ export interface ClassifiedFailure {
 }
 
 /** Types an activity raises for a customer's data that Vobiz refused for good. */
-const CUSTOMER_DATA_TYPES = new Set(['EmailInUse', 'TransferMismatch', 'VobizRequestInvalid']);
+const CUSTOMER_DATA_TYPES = new Set(['EmailInUse', 'TransferMismatch', 'VobizRequestInvalid', 'OpeningBalanceOverCap']);
 const CREDENTIAL_TYPES = new Set(['VobizUnauthorized', 'VobizForbidden']);
 const UNAVAILABLE_TYPES = new Set(['VobizUnreachable', 'VobizRateLimited', 'VobizServerError']);
 

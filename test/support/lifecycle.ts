@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.js';
+import type { OnboardingConfig } from '../../src/config.js';
+import type { ResolveHost } from '../../src/net/outbound-target.js';
 import { freePort } from '../../src/dev/processes.js';
 import { kycSweepActivities } from '../../src/activities/kyc-sweep.js';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
@@ -69,9 +71,16 @@ export interface LifecycleRig {
   /**
    * Starts a worker (and its Vobiz-queue worker); `kycWebhookUrl` is what KYC sessions it opens tell Vobiz to call;
    * `unsealingKeys` are its SECRETS_KEYS (default: the development key pair every `onboardingRequest` is sealed
-   * with); `maxRequestsPerSecond` sets the rate budget as VOBIZ_MAX_REQUESTS_PER_SECOND does.
+   * with); `maxRequestsPerSecond` sets the rate budget as VOBIZ_MAX_REQUESTS_PER_SECOND does; `onboarding` is the
+   * worker's config.onboarding (its cap and alert rules) and `resolveAlertHost` its DNS for alert webhooks.
    */
-  startWorker(options?: { kycWebhookUrl?: string; unsealingKeys?: UnsealingKey[]; maxRequestsPerSecond?: number }): Promise<void>;
+  startWorker(options?: {
+    kycWebhookUrl?: string;
+    unsealingKeys?: UnsealingKey[];
+    maxRequestsPerSecond?: number;
+    onboarding?: OnboardingConfig;
+    resolveAlertHost?: ResolveHost;
+  }): Promise<void>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
 }

@@ -29,7 +29,7 @@ Runtime.install({
 const unsealingKeys = requireUnsealingKeys(config);
 const vobiz = VobizClient.fromConfig(config.vobiz);
 const connection = await connectWorker(config.temporal);
-const activities = createActivities({ vobiz, unsealingKeys, settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 } });
+const activities = createActivities({ vobiz, unsealingKeys, settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 5_000, onboarding: config.onboarding } });
 const worker = await Worker.create({
   connection,
   namespace: config.temporal.namespace,
