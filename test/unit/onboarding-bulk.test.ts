@@ -2,7 +2,7 @@
 // answers like startOnboarding does (a stand-in for Temporal here; test/integration/cli.test.ts runs the real one).
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { bulkOnboard, nestRecord, readBulkRows } from '../../src/onboarding/bulk.js';
+import { BulkFileError, bulkOnboard, nestRecord, readBulkRows } from '../../src/onboarding/bulk.js';
 import { DEVELOPMENT_SEALING_KEY, sealPassword } from '../../src/secrets/index.js';
 import { OnboardingConflictError, type StartOutcome } from '../../src/onboarding/start.js';
 import type { OnboardingInput } from '../../src/workflows/input.js';
@@ -43,6 +43,42 @@ describe('reading rows', () => {
       { line: 3, request: undefined, readError: 'is not valid JSON' },
     ]);
     expect(() => readBulkRows('c.xlsx', '')).toThrow(/must end in .csv or .jsonl/);
+  });
+});
+
+describe('hostile files', () => {
+  const polluted = () => ({}) as Record<string, unknown>;
+
+  it.each(['__proto__.alertWebhookUrl', 'constructor.prototype.alertWebhookUrl', 'monitoring.__proto__.alertWebhookUrl', 'customer.constructor'])(
+    'a CSV header %s refuses the file, naming the header, and pollutes nothing',
+    (header) => {
+      const text = `customerRef,${header}\nproto-1,http://127.0.0.1:8787/internal-admin\n`;
+      try {
+        expect(() => readBulkRows('evil.csv', text)).toThrow(BulkFileError);
+        expect(() => readBulkRows('evil.csv', text)).toThrow(`evil.csv: header "${header}" must not contain __proto__, constructor or prototype (they name no field)`);
+        expect(polluted().alertWebhookUrl).toBeUndefined();
+      } finally {
+        delete (Object.prototype as Record<string, unknown>).alertWebhookUrl;
+      }
+    },
+  );
+
+  it('nestRecord refuses a prototype path too, and builds rows without a prototype', () => {
+    try {
+      expect(() => nestRecord({ customerRef: 'x', '__proto__.isAdmin': 'true' })).toThrow(BulkFileError);
+      expect(polluted().isAdmin).toBeUndefined();
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).isAdmin;
+    }
+    expect(Object.getPrototypeOf(nestRecord({ 'customer.name': 'A' }))).toBeNull();
+  });
+
+  it('a JSONL row with a prototype key is invalid, naming the key; the other rows stay', () => {
+    const rows = readBulkRows('c.jsonl', ['{"customerRef":"a"}', '{"customerRef":"b","monitoring":{"__proto__":{"alertWebhookUrl":"http://10.0.0.1/"}}}'].join('\n'));
+    expect(rows).toEqual([
+      { line: 1, request: { customerRef: 'a' } },
+      { line: 2, request: undefined, readError: 'has a key "monitoring.__proto__" that must not contain __proto__, constructor or prototype (they name no field)' },
+    ]);
   });
 });
 
@@ -94,6 +130,28 @@ describe('bulkOnboard', () => {
     const duplicate = report.rows.find((r) => r.line === 6);
     expect(duplicate?.result === 'invalid' && duplicate.problems).toEqual([{ field: 'customerRef', rule: 'must be unique in the file (also on line 2)' }]);
     expect(report.counts).toEqual({ started: 2, already_running: 1, conflict: 1, already_closed: 0, invalid: 2, failed: 1 });
+  });
+
+  it('two customerRefs for one e-mail address (any case) refuse both rows, naming every line; nothing of theirs starts', async () => {
+    const person = (ref: string, email: string) => `${ref},Test Person,${email},+919800000001,${SEALED},IN,500,INR,Main trunk,2,false`;
+    const text = [HEADER, person('e-1', 'asha@example.com'), row('e-2'), person('e-3', 'Asha@Example.COM'), person('e-4', 'ASHA@example.com')].join('\n');
+    const started: string[] = [];
+    const report = await bulkOnboard(readBulkRows('f.csv', text), {
+      concurrency: 2,
+      policy,
+      start: async (input) => {
+        started.push(input.customerRef);
+        return outcome(input, 'started');
+      },
+    });
+    expect(started).toEqual(['e-2']);
+    const rule = 'must be unique in the file: lines 2, 4 and 5 name the same address under different customerRefs (one person, one customer)';
+    expect(report.rows).toEqual([
+      { line: 2, customerRef: 'e-1', result: 'invalid', problems: [{ field: 'customer.email', rule }] },
+      expect.objectContaining({ line: 3, customerRef: 'e-2', result: 'started' }),
+      { line: 4, customerRef: 'e-3', result: 'invalid', problems: [{ field: 'customer.email', rule }] },
+      { line: 5, customerRef: 'e-4', result: 'invalid', problems: [{ field: 'customer.email', rule }] },
+    ]);
   });
 
   it('rows are checked with the policy passed in: an amount over its cap is invalid, naming funding.amount and the cap', async () => {
