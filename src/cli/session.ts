@@ -11,7 +11,8 @@ import { loadConfigOrExit, type AppConfig } from '../config.js';
 import { connectClient } from '../temporal/connection.js';
 import { VobizClient } from '../vobiz/index.js';
 import { TemporalUnreachableError, describeFailure, failureLines } from './errors.js';
-import { createOutput, type Output } from './output.js';
+import { createOutput, printable, type Output } from './output.js';
+import { escapeJsonText } from '../text/unsafe-characters.js';
 
 /** Long enough for a TLS handshake to Temporal Cloud, short enough that "nothing there" is said promptly. */
 const CONNECT_TIMEOUT_MS = 3_000;
@@ -55,8 +56,9 @@ export async function runCommand(options: { json?: boolean }, fn: (session: Sess
     await fn(session);
   } catch (err) {
     const report = describeFailure(err);
-    if (out.json) process.stderr.write(`${JSON.stringify({ ...report, code: undefined, exitCode: report.code })}\n`);
-    else process.stderr.write(`${failureLines(report).join('\n')}\n`);
+    // Failure messages can quote data (a Vobiz message, a blocked reason): escaped like every other output.
+    if (out.json) process.stderr.write(`${escapeJsonText(JSON.stringify({ ...report, code: undefined, exitCode: report.code }))}\n`);
+    else process.stderr.write(`${printable(failureLines(report).join('\n'))}\n`);
     process.exitCode = report.code;
   } finally {
     await client?.connection.close().catch(() => undefined);

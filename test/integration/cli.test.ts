@@ -259,6 +259,23 @@ describe('the Vobiz side of a customer', () => {
     expect(halfRange.stderr).toContain('startDate and endDate go together');
   });
 
+  it('Vobiz data with control and bidi characters is printed escaped, in tables and JSON', async () => {
+    const vobiz = new VobizClient({ baseUrl: sandbox.url, partnerAuthId: TEST_PARTNER.authId, partnerAuthToken: TEST_PARTNER.authToken });
+    const hostile = 'Top-up\u001b]0;pwned\u0007\u001b[2J \u202edemmoc';
+    await vobiz.transferBalance(authId, { amount: '1', currency: 'INR', description: hostile });
+    await vobiz.close();
+    const [table, json] = await Promise.all([cli('transactions', customerRef), cli('transactions', customerRef, '--json')]);
+    // eslint-disable-next-line no-control-regex -- the test looks for exactly these characters
+    const raw = new RegExp('[\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]');
+    expect(table.code).toBe(0);
+    expect(table.stdout).not.toMatch(raw);
+    expect(table.stdout).toContain('Top-up\\x1b]0;pwned\\x07\\x1b[2J \\u202edemmoc');
+    expect(json.code).toBe(0);
+    expect(json.stdout).not.toMatch(raw);
+    const ledger = JSON.parse(json.stdout) as { transactions: { description: string }[] };
+    expect(ledger.transactions.some((t) => t.description.includes(hostile))).toBe(true);
+  });
+
   it('partner profile and dashboard', async () => {
     const [partner, partnerJson, dashboard, dashboardJson] = await Promise.all([cli('partner'), cli('partner', '--json'), cli('dashboard'), cli('dashboard', '--json')]);
     expect(partner.code).toBe(0);
