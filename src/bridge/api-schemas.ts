@@ -125,7 +125,7 @@ export const ErrorBodySchema = z
       .string()
       .describe(
         'invalid_input, invalid_json, unauthorized, payload_too_large, unsupported_media_type, not_found, conflict, already_closed, ' +
-          'not_allowed, action_refused, try_later, action_failed, temporal_unavailable, …',
+          'not_allowed, action_refused, idempotency_key_reused, try_later, action_failed, temporal_unavailable, …',
       ),
     message: z.string(),
     field: z.string().optional(),

@@ -1,6 +1,7 @@
 // The start API through the typed client, against a real bridge and Temporal server (fixture workflow): auth,
 // validation, idempotent start, conflicts, stage-gated updates, and no personal data in Temporal's metadata; the
-// limits at the edge (opening balance cap, alert webhook targets, free text, production floors).
+// limits at the edge (opening balance cap, alert webhook targets, free text, production floors) and idempotency
+// keys scoped by action.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'undici';
@@ -213,6 +214,34 @@ describe('status and operator actions', () => {
   it('400 with field and rule for a bad action body', async () => {
     await expect(api.revokeKyc(ref, '')).rejects.toMatchObject({ name: 'InvalidRequestError', status: 400, field: 'reason' });
     await expect(api.purchaseNumber(ref, { country: 'India' })).rejects.toMatchObject({ status: 400, field: 'country' });
+  });
+
+  it('an Idempotency-Key reused for another action is a 422 naming it, and the other action does not run', async () => {
+    const other = fresh().customerRef;
+    await api.start({ ...example, customerRef: other });
+    const key = `ticket-${other}`;
+    expect((await api.revokeKyc(other, 'customer asked', { idempotencyKey: key })).result).toEqual({ stage: 'kyc_revoked' });
+    const err = (await api.restartKyc(other, { idempotencyKey: key }).catch((e: unknown) => e)) as InvalidRequestError;
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect(err).toMatchObject({ status: 422, code: 'idempotency_key_reused', field: 'Idempotency-Key' });
+    expect(err.rule).toBe('must not be reused for another action (it was used for revoke-kyc on this customer): send a new key for each action');
+    expect(await api.getStatus(other)).toMatchObject({ stage: 'kyc_revoked' });
+    // The key's own action still attaches to its first run, and a new key runs the other action.
+    expect((await api.revokeKyc(other, 'customer asked', { idempotencyKey: key })).result).toEqual({ stage: 'kyc_revoked' });
+    expect((await api.restartKyc(other, { idempotencyKey: `${key}-restart` })).result).toEqual({ stage: 'kyc' });
+    await api.offboard(other, 'test over');
+  });
+
+  it('a malformed Idempotency-Key is a 400 naming it, not silently ignored', async () => {
+    for (const key of ['x'.repeat(201), 'clé-1']) {
+      const res = await request(`${h.bridge.url}/onboardings/${ref}/resend-kyc`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: '{}',
+      });
+      expect(res.statusCode).toBe(400);
+      expect(await res.body.json()).toMatchObject({ error: 'invalid_input', field: 'Idempotency-Key', rule: 'must be 1-200 printable ASCII characters' });
+    }
   });
 
   it('404 for actions on an unknown customerRef', async () => {
