@@ -43,11 +43,11 @@ export const PRODUCTION_EFFECT_FLOOR = '1 minute';
 const EDGE_RESOLVE_TIMEOUT_MS = 2_000;
 
 /** "50000.00000" → "50000", "2500.50000" → "2500.5": amounts as people write them. */
-export function displayAmount(amount: string): string {
+function displayAmount(amount: string): string {
   return amount.includes('.') ? amount.replace(/0+$/, '').replace(/\.$/, '') : amount;
 }
 
-export function outboundPolicyOf(policy: Pick<OnboardingPolicy, 'production' | 'allowLoopbackAlertWebhooks'>): OutboundTargetPolicy {
+function outboundPolicyOf(policy: Pick<OnboardingPolicy, 'production' | 'allowLoopbackAlertWebhooks'>): OutboundTargetPolicy {
   return { httpsOnly: policy.production, allowLoopback: policy.allowLoopbackAlertWebhooks };
 }
 
