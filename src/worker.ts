@@ -15,7 +15,8 @@ import type { Client } from '@temporalio/client';
 import { makeTelemetryFilterString, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
 import { kycSweepActivities } from './activities/kyc-sweep.js';
-import { ConfigError, loadConfigOrExit, requireUnsealingKeys, type AppConfig } from './config.js';
+import { loadOrExit } from './config/problems.js';
+import { loadWorkerConfig, type WorkerProcessConfig } from './config/worker.js';
 import { createLogger, TemporalPinoLogger, temporalLogLevel, type Logger } from './logging.js';
 import { countActivityRetries, HISTOGRAM_BUCKETS, vobizMetricsObserver } from './metrics/worker-metrics.js';
 import { connectClient, connectWorker, createDataConverter } from './temporal/connection.js';
@@ -27,7 +28,7 @@ import { VobizClient } from './vobiz/index.js';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Production runs the prebuilt bundle (no webpack at start-up, identical code on every replica). */
-function workflowSource(config: AppConfig, logger: Logger): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+function workflowSource(config: WorkerProcessConfig, logger: Logger): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (config.env === 'production') {
     const codePath = resolve(config.worker.workflowBundlePath);
     if (!existsSync(codePath)) {
@@ -40,9 +41,9 @@ function workflowSource(config: AppConfig, logger: Logger): Pick<WorkerOptions, 
   return { workflowsPath: sourceEntry! };
 }
 
-export async function runWorker(config: AppConfig): Promise<void> {
-  // Before anything connects: a worker that cannot open sealed passwords would fail every account creation.
-  const unsealingKeys = requireUnsealingKeys(config);
+export async function runWorker(config: WorkerProcessConfig): Promise<void> {
+  // Its loader has refused a worker without the keys to open sealed passwords (production) before it got here.
+  const { unsealingKeys } = config.secrets;
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
   Runtime.install({
     logger: new TemporalPinoLogger(logger),
@@ -65,7 +66,7 @@ export async function runWorker(config: AppConfig): Promise<void> {
     const activities = {
       ...createActivities({
         vobiz,
-        settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 },
+        settings: { kycWebhookUrl: config.kycWebhookUrl, alertTimeoutMs: 10_000 },
         unsealingKeys,
       }),
       ...kycSweepActivities({ vobiz, client }),
@@ -139,7 +140,7 @@ async function runTogether(...workers: Worker[]): Promise<void> {
 }
 
 /** The sweep's schedule, created or brought up to date; without it customers still poll, so a failure only warns. */
-async function scheduleKycSweep(client: Client, config: AppConfig, logger: Logger): Promise<void> {
+async function scheduleKycSweep(client: Client, config: WorkerProcessConfig, logger: Logger): Promise<void> {
   try {
     const { scheduleId, outcome } = await ensureKycSweepSchedule(client, {
       taskQueue: config.temporal.taskQueue,
@@ -156,8 +157,8 @@ async function scheduleKycSweep(client: Client, config: AppConfig, logger: Logge
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runWorker(loadConfigOrExit()).catch((err: unknown) => {
+  runWorker(loadOrExit(loadWorkerConfig)).catch((err: unknown) => {
     process.stderr.write(`Worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(err instanceof ConfigError ? 78 : 1); // 78: EX_CONFIG, as for any other bad environment
+    process.exit(1);
   });
 }

@@ -35,7 +35,7 @@ function importGraph(entries: string[]): Set<string> {
 describe('production image', () => {
   it('no production entry point imports the sandbox or the local orchestration', () => {
     const files = importGraph(PRODUCTION_ENTRY_POINTS);
-    expect(files).toContain('src/config.ts');
+    expect(files).toContain('src/config/worker.ts');
     expect(files).toContain('src/activities/index.ts');
     expect(files).toContain('src/temporal/connection.ts');
     expect([...files].filter((f) => f.startsWith('src/sandbox/') || f.startsWith('src/dev/'))).toEqual([]);

@@ -216,7 +216,7 @@ async function onboardOne(session: Session, file: string): Promise<void> {
   const parsed = parseOnboardingRequest(raw);
   if (!parsed.ok) throw new CliInputError(`invalid onboarding input in ${file}`, parsed.problems);
   const client = await session.temporal();
-  const settings = { taskQueue: session.config.temporal.taskQueue, webUiUrl: session.config.bridge.webUiUrl };
+  const settings = { taskQueue: session.config.temporal.taskQueue, webUiUrl: session.config.edges.webUiUrl };
   const outcome = await withDeadline(client, START_TIMEOUT_MS, () => startOnboarding(client, settings, parsed.input));
   session.out.data(
     outcome,
@@ -239,7 +239,7 @@ async function onboardMany(session: Session, file: string, concurrencyText: stri
   if (rows.length === 0) throw new CliInputError(`${file} has no rows`);
   // Connect before the first row, so "Temporal is down" is one answer (exit 5), not one failure per row.
   const client = await session.temporal();
-  const settings = { taskQueue: session.config.temporal.taskQueue, webUiUrl: session.config.bridge.webUiUrl };
+  const settings = { taskQueue: session.config.temporal.taskQueue, webUiUrl: session.config.edges.webUiUrl };
 
   // The bar goes to stderr; when stderr is not a terminal it prints a line every second instead of redrawing.
   const bar = new SingleBar({

@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
-import { loadConfigOrExit, requireUnsealingKeys } from '../../config.js';
+import { loadOrExit } from '../../config/problems.js';
+import { loadWorkerConfig } from '../../config/worker.js';
 import { createLogger, TemporalPinoLogger, temporalLogLevel } from '../../logging.js';
 import { createDataConverter } from '../../codec/data-converter.js';
 import { connectWorker } from '../../temporal/connection.js';
@@ -15,7 +16,7 @@ import { vobizQueueLimits } from '../../temporal/vobiz-queue.js';
 import { VobizClient } from '../../vobiz/index.js';
 import { vobizTaskQueue } from '../../workflows/task-queues.js';
 
-const config = loadConfigOrExit();
+const config = loadOrExit(loadWorkerConfig);
 const logger = createLogger({ level: config.logLevel, name: 'chaos-worker' });
 const codePath = resolve(config.worker.workflowBundlePath);
 if (!existsSync(codePath)) {
@@ -26,10 +27,10 @@ Runtime.install({
   logger: new TemporalPinoLogger(logger),
   telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: temporalLogLevel(config.logLevel === 'silent' ? 'error' : config.logLevel) }) } },
 });
-const unsealingKeys = requireUnsealingKeys(config);
+const { unsealingKeys } = config.secrets;
 const vobiz = VobizClient.fromConfig(config.vobiz);
 const connection = await connectWorker(config.temporal);
-const activities = createActivities({ vobiz, unsealingKeys, settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 } });
+const activities = createActivities({ vobiz, unsealingKeys, settings: { kycWebhookUrl: config.kycWebhookUrl, alertTimeoutMs: 10_000 } });
 const worker = await Worker.create({
   connection,
   namespace: config.temporal.namespace,
