@@ -124,6 +124,7 @@ describe('codec server', () => {
     expect(allowed.headers.get('access-control-allow-methods')).toContain('POST');
 
     const denied = await preflight('http://evil.example');
+    expect(denied.status).toBe(403);
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
     expect(denied.headers.get('access-control-allow-headers')).toBeNull();
 
