@@ -179,9 +179,9 @@ describe('codec server entry point in production', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/codec/main.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let stdout = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const listening = new Promise<string>((resolve) => {
-      child.stdout!.on('data', (d: Buffer) => {
+      child.stdout.on('data', (d: Buffer) => {
         stdout += d.toString();
         const url = /"url":"(http:\/\/[^"]+)"/.exec(stdout)?.[1];
         if (url) resolve(url);
