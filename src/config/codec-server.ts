@@ -6,7 +6,7 @@
  * Authentication is required in production and wherever the server listens beyond loopback; only a development or
  * test server on loopback may run without it (the dev server's built-in Web UI cannot send a credential).
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { codecKeys, CODEC_KEYS, type CodecConfig } from './codec-keys.js';
 import { isHttpOrigin, isLoopbackHost, list, nonEmpty, optionalHttpUrl, optionalString, parseEnvironment, port } from './fields.js';
 import { checkProductionTokens, general, GENERAL, type GeneralConfig, type RunMode } from './general.js';
@@ -18,7 +18,10 @@ export const CODEC_SERVER = {
   CODEC_SERVER_TOKEN: optionalString,
   CODEC_SERVER_TOKEN_FILE: optionalString,
   CODEC_CORS_ORIGINS: nonEmpty().default('http://localhost:8233,http://127.0.0.1:8233'),
-  CODEC_OIDC_ISSUER: optionalHttpUrl,
+  // Kept exactly as given (a trailing slash included): a token's `iss` must equal it character for character.
+  CODEC_OIDC_ISSUER: optionalString.pipe(
+    z.string().trim().url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
+  ),
   CODEC_OIDC_AUDIENCE: optionalString,
   CODEC_OIDC_JWKS_URL: optionalHttpUrl,
 };

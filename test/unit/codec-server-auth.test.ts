@@ -222,3 +222,16 @@ describe('codec server entry point in production', () => {
     }
   });
 });
+
+describe('codec server settings', () => {
+  it('keeps the issuer exactly as given (a trailing slash is part of it), and wants issuer and audience together', async () => {
+    const { loadCodecServerConfig } = await import('../../src/config/codec-server.js');
+    expect(loadCodecServerConfig({ CODEC_OIDC_ISSUER: 'https://tenant.example.com/', CODEC_OIDC_AUDIENCE: AUDIENCE }).server.oidc).toEqual({
+      issuer: 'https://tenant.example.com/',
+      audience: AUDIENCE,
+    });
+    expect(() => loadCodecServerConfig({ CODEC_OIDC_ISSUER: 'https://tenant.example.com/' })).toThrow(/CODEC_OIDC_AUDIENCE: CODEC_OIDC_ISSUER and CODEC_OIDC_AUDIENCE must be set together/);
+    expect(() => loadCodecServerConfig({ CODEC_SERVER_HOST: '0.0.0.0' })).toThrow(/needs authentication when it listens beyond loopback \(CODEC_SERVER_HOST=0\.0\.0\.0\)/);
+    expect(loadCodecServerConfig({ CODEC_SERVER_HOST: '0.0.0.0', CODEC_SERVER_TOKEN: 'dev-token' }).server.host).toBe('0.0.0.0');
+  });
+});
