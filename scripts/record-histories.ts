@@ -22,6 +22,7 @@ import { createActivities } from '../src/activities/index.js';
 import { createDataConverter } from '../src/codec/data-converter.js';
 import { DEVELOPMENT_KEY } from '../src/codec/keys.js';
 import { DEVELOPMENT_SEALING_KEY, DEVELOPMENT_SECRETS_KEY } from '../src/secrets/keys.js';
+import { AccountClaims, DEVELOPMENT_ACCOUNT_CLAIM_KEY } from '../src/temporal/account-claims.js';
 import { sealSecret } from '../src/secrets/seal.js';
 import { PROJECT_ROOT, temporalCliPath } from '../src/dev/temporal-binaries.js';
 import { startTestSandbox, type TestSandbox } from '../src/sandbox/testing.js';
@@ -247,7 +248,8 @@ async function main(): Promise<void> {
   const dataConverter = createDataConverter({ keys: [DEVELOPMENT_KEY] });
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
   const taskQueue = 'record-histories';
-  const activities = createActivities({ vobiz, settings: { alertTimeoutMs: 2000 }, unsealingKeys: [DEVELOPMENT_SECRETS_KEY] });
+  const accountClaims = new AccountClaims({ client, taskQueue, key: DEVELOPMENT_ACCOUNT_CLAIM_KEY });
+  const activities = createActivities({ vobiz, settings: { alertTimeoutMs: 2000 }, unsealingKeys: [DEVELOPMENT_SECRETS_KEY], accountClaims });
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEVELOPMENT_KEY, parseKeyFile, parseKeyList, type CodecKey } from './codec/keys.js';
+import { DEVELOPMENT_ACCOUNT_CLAIM_KEY, type AccountClaimKey } from './temporal/account-claims.js';
 import {
   DEVELOPMENT_SECRETS_KEY,
   isDevelopmentKey,
@@ -157,6 +158,9 @@ const EnvSchema = z
     SECRETS_KEYS: optionalString,
     SECRETS_KEYS_FILE: optionalString,
     SECRETS_PUBLIC_KEY: optionalString,
+
+    ACCOUNT_CLAIM_KEY: optionalString,
+    ACCOUNT_CLAIM_KEY_FILE: optionalString,
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.WORKER_DEPLOYMENT_NAME) !== Boolean(env.WORKER_BUILD_ID)) {
@@ -264,6 +268,16 @@ export interface SecretsConfig {
   usingDevelopmentKey: boolean;
 }
 
+/**
+ * The key of account claims' workflow IDs (src/temporal/account-claims.ts): an HMAC of the customer's e-mail, so a
+ * claim's ID names no person. Held by the worker alone; it must never change (docs/operations.md).
+ */
+export interface AccountClaimsConfig {
+  /** Undefined in production when none is configured: `requireAccountClaimKey` makes that the worker's problem. */
+  key?: AccountClaimKey;
+  usingDevelopmentKey: boolean;
+}
+
 export interface BridgeConfig {
   host: string;
   port: number;
@@ -308,6 +322,7 @@ export interface AppConfig {
   sandbox: SandboxConfig;
   codec: CodecConfig;
   secrets: SecretsConfig;
+  accountClaims: AccountClaimsConfig;
   bridge: BridgeConfig;
   dev: DevConfig;
 }
@@ -341,6 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const ca = readFile('TEMPORAL_TLS_CA_PATH', e.TEMPORAL_TLS_CA_PATH);
   const codec = loadCodecConfig(e, problems);
   const secrets = loadSecretsConfig(e, problems);
+  const accountClaims = loadAccountClaimsConfig(e, problems);
   const bridge = loadBridgeConfig(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -400,6 +416,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     codec,
     secrets,
+    accountClaims,
     bridge,
     dev: {
       dataDir: e.DATA_DIR,
@@ -551,6 +568,44 @@ function loadSecretsConfig(e: Env, problems: string[]): SecretsConfig {
   return usingDevelopmentKey
     ? { unsealingKeys: [DEVELOPMENT_SECRETS_KEY], sealingKey: sealingKeyOf(DEVELOPMENT_SECRETS_KEY), usingDevelopmentKey }
     : { unsealingKeys, ...(sealingKey ? { sealingKey } : {}), usingDevelopmentKey };
+}
+
+/** `ACCOUNT_CLAIM_KEY` or `ACCOUNT_CLAIM_KEY_FILE`: one `keyId:base64` key (32 bytes), like a codec key. */
+function loadAccountClaimsConfig(e: Env, problems: string[]): AccountClaimsConfig {
+  let parsed: { keys: CodecKey[]; problems: string[] } | undefined;
+  if (e.ACCOUNT_CLAIM_KEY && e.ACCOUNT_CLAIM_KEY_FILE) {
+    problems.push('ACCOUNT_CLAIM_KEY_FILE: set either ACCOUNT_CLAIM_KEY or ACCOUNT_CLAIM_KEY_FILE, not both');
+  } else if (e.ACCOUNT_CLAIM_KEY) {
+    parsed = parseKeyList(e.ACCOUNT_CLAIM_KEY, 'ACCOUNT_CLAIM_KEY', 'HMAC-SHA256');
+  } else if (e.ACCOUNT_CLAIM_KEY_FILE) {
+    try {
+      parsed = parseKeyFile(readFileSync(e.ACCOUNT_CLAIM_KEY_FILE, 'utf8'), 'ACCOUNT_CLAIM_KEY_FILE', 'HMAC-SHA256');
+    } catch (err) {
+      problems.push(`ACCOUNT_CLAIM_KEY_FILE: cannot read file ${e.ACCOUNT_CLAIM_KEY_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  const variable = e.ACCOUNT_CLAIM_KEY_FILE ? 'ACCOUNT_CLAIM_KEY_FILE' : 'ACCOUNT_CLAIM_KEY';
+  if (parsed) {
+    problems.push(...parsed.problems);
+    // One key only: a second would be a rotation, and claims cannot be rotated (every ID would change).
+    if (parsed.keys.length > 1) problems.push(`${variable}: must hold exactly one key (claims made under a key are found only with that key)`);
+  }
+  const key = parsed?.keys[0];
+  if (e.NODE_ENV === 'production' && key?.keyMaterial.equals(DEVELOPMENT_ACCOUNT_CLAIM_KEY.keyMaterial)) {
+    problems.push(`${variable}: the insecure development key must not be used when NODE_ENV=production`);
+  }
+  if (key) return { key, usingDevelopmentKey: false };
+  return e.NODE_ENV === 'production' ? { usingDevelopmentKey: false } : { key: DEVELOPMENT_ACCOUNT_CLAIM_KEY, usingDevelopmentKey: true };
+}
+
+/** The worker claims customers' e-mails, so it does not start without the claim key in production. */
+export function requireAccountClaimKey(config: AppConfig): AccountClaimKey {
+  if (!config.accountClaims.key) {
+    throw new ConfigError([
+      'ACCOUNT_CLAIM_KEY: is required to run the worker when NODE_ENV=production (or set ACCOUNT_CLAIM_KEY_FILE); make one with `npm run codec:new-key claims` and never change it',
+    ]);
+  }
+  return config.accountClaims.key;
 }
 
 /**

@@ -15,10 +15,11 @@ import type { Client } from '@temporalio/client';
 import { makeTelemetryFilterString, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
 import { kycSweepActivities } from './activities/kyc-sweep.js';
-import { ConfigError, loadConfigOrExit, requireUnsealingKeys, type AppConfig } from './config.js';
+import { ConfigError, loadConfigOrExit, requireAccountClaimKey, requireUnsealingKeys, type AppConfig } from './config.js';
 import { createLogger, TemporalPinoLogger, temporalLogLevel, type Logger } from './logging.js';
 import { countActivityRetries, HISTOGRAM_BUCKETS, vobizMetricsObserver } from './metrics/worker-metrics.js';
 import { connectClient, connectWorker, createDataConverter } from './temporal/connection.js';
+import { AccountClaims } from './temporal/account-claims.js';
 import { ensureKycSweepSchedule } from './temporal/kyc-sweep-schedule.js';
 import { vobizQueueLimits } from './temporal/vobiz-queue.js';
 import { vobizTaskQueue } from './workflows/task-queues.js';
@@ -43,6 +44,7 @@ function workflowSource(config: AppConfig, logger: Logger): Pick<WorkerOptions, 
 export async function runWorker(config: AppConfig): Promise<void> {
   // Before anything connects: a worker that cannot open sealed passwords would fail every account creation.
   const unsealingKeys = requireUnsealingKeys(config);
+  const accountClaimKey = requireAccountClaimKey(config);
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
   Runtime.install({
     logger: new TemporalPinoLogger(logger),
@@ -59,7 +61,8 @@ export async function runWorker(config: AppConfig): Promise<void> {
   const meter = Runtime.instance().metricMeter;
   const vobiz = VobizClient.fromConfig(config.vobiz, { observer: vobizMetricsObserver(meter) });
   const connection = await connectWorker(config.temporal);
-  // The KYC sweep lists customers through visibility and signals them: it needs a client as well.
+  // The KYC sweep lists customers through visibility and signals them, and account creation claims e-mails: both
+  // need a client as well.
   const client = await connectClient(config.temporal, config.codec);
   try {
     const activities = {
@@ -67,6 +70,7 @@ export async function runWorker(config: AppConfig): Promise<void> {
         vobiz,
         settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 },
         unsealingKeys,
+        accountClaims: new AccountClaims({ client, taskQueue: config.temporal.taskQueue, key: accountClaimKey }),
       }),
       ...kycSweepActivities({ vobiz, client }),
     };
