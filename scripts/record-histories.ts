@@ -28,9 +28,10 @@ import { PROJECT_ROOT, temporalCliPath } from '../src/dev/temporal-binaries.js';
 import { startTestSandbox, type TestSandbox } from '../src/sandbox/testing.js';
 import { VobizClient } from '../src/vobiz/index.js';
 import { waitForState } from '../test/support/wait-for-state.js';
-import { workflowIdFor, type OnboardingRequest } from '../src/workflows/input.js';
+import { customerRefOf, workflowIdFor, type OnboardingRequest } from '../src/workflows/input.js';
 import type { customerLifecycle } from '../src/workflows/lifecycle.js';
 import {
+  handOverAccountUpdate,
   kycEventSignal,
   offboardUpdate,
   retryUpdate,
@@ -224,6 +225,27 @@ Object.assign(PATHS, {
       await hint(handle, session, 'kyc.completed', authId);
       await waitForState(handle, (s) => s.stage === 'active' && s.usage?.last !== undefined, { what: 'active with a usage poll' });
       return offboard(handle, 'Contract ended');
+    },
+  },
+});
+
+/** Paths of issue 19's trust boundaries (each with the patch it introduced). */
+Object.assign(PATHS, {
+  'account-handed-over': {
+    path: 'a second customerRef for one person (patch account-ownership-claim): blocked on EmailInUse naming the owner, the owner offboarded, the account handed over by an operator (handOverAccount update), adopted, KYC completed, active, offboarded',
+    async run({ start, sandbox }: Ctx) {
+      const email = `returning-${Date.now().toString(36)}@example.com`;
+      const owner = await start('claim-owner', { customerEmail: email });
+      await openSession(owner, 1);
+      await offboard(owner, 'Customer left');
+      const returning = await start('handed-over', { customerEmail: email });
+      await waitForState(returning, (s) => s.stage === 'blocked', { what: 'blocked on EmailInUse' });
+      await returning.executeUpdate(handOverAccountUpdate, { args: [{ from: customerRefOf(owner.workflowId), reason: 'Returning customer' }] });
+      const session = await openSession(returning, 1);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(returning, session, 'kyc.completed');
+      await waitForState(returning, (s) => s.stage === 'active', { what: 'active' });
+      return offboard(returning, 'Contract ended');
     },
   },
 });

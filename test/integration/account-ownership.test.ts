@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountClaims, DEVELOPMENT_ACCOUNT_CLAIM_KEY } from '../../src/temporal/account-claims.js';
 import { workflowIdFor, type OnboardingRequest } from '../../src/workflows/input.js';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
-import { handOverAccountUpdate, offboardUpdate, retryUpdate, type LifecycleState } from '../../src/workflows/messages.js';
+import { handOverAccountUpdate, offboardUpdate, retryUpdate, statusQuery, type LifecycleState } from '../../src/workflows/messages.js';
 import { countEffects } from '../support/effects.js';
 import { onboardingRequest, startLifecycleRig, waitForState, type LifecycleRig } from '../support/lifecycle.js';
 import { updateRejection } from '../support/temporal.js';
@@ -99,7 +99,7 @@ describe('one Vobiz account, one customer (dev server + sandbox)', () => {
 
     expect(await offboard(a)).toMatchObject({ stage: 'offboarded' });
     // Still blocked after the owner left: nothing is handed over by itself.
-    const stillBlocked = (await c.query('status')) as LifecycleState;
+    const stillBlocked = await c.query(statusQuery);
     expect(stillBlocked.stage).toBe('blocked');
     // A typo in the previous owner changes nothing: the workflow's validator refuses it (no history, no claim change).
     expect(await updateRejection(c.executeUpdate(handOverAccountUpdate, { args: [{ from: `${first.customerRef}x`, reason: 'returning customer' }] }))).toMatch(
