@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { newKeyLine } from '../../src/codec/keys.js';
+import { ConfigError, loadConfig, requireAccountClaimKey } from '../../src/config.js';
+import { DEVELOPMENT_ACCOUNT_CLAIM_KEY } from '../../src/temporal/account-claims.js';
 
 const run = promisify(execFile);
 
@@ -61,6 +63,29 @@ describe('config', () => {
     expect(loadConfig({}).worker).toMatchObject({ kycSweepIntervalMs: 300_000, kycSweepFullPagingEveryMs: 3 * 3_600_000 });
     expect(loadConfig({ KYC_SWEEP_FULL_PAGING_EVERY: '1h' }).worker.kycSweepFullPagingEveryMs).toBe(3_600_000);
     expect(() => loadConfig({ KYC_SWEEP_FULL_PAGING_EVERY: '10ms' })).toThrow(/KYC_SWEEP_FULL_PAGING_EVERY: must be at least 1s/);
+  });
+
+  it('keys account claims with ACCOUNT_CLAIM_KEY: one key, the development key only outside production, required by the production worker', () => {
+    const key = newKeyLine('claims');
+    expect(loadConfig({}).accountClaims).toMatchObject({ usingDevelopmentKey: true, key: DEVELOPMENT_ACCOUNT_CLAIM_KEY });
+    expect(loadConfig({ ACCOUNT_CLAIM_KEY: key }).accountClaims).toMatchObject({ usingDevelopmentKey: false, key: { id: 'claims' } });
+    expect(() => loadConfig({ ACCOUNT_CLAIM_KEY: `${key},${newKeyLine('second')}` })).toThrow(/ACCOUNT_CLAIM_KEY: must hold exactly one key/);
+    expect(() => loadConfig({ ACCOUNT_CLAIM_KEY: 'claims:not-base64!' })).toThrow(/ACCOUNT_CLAIM_KEY: key "claims" must be base64 of exactly 32 bytes/);
+    const production = {
+      NODE_ENV: 'production',
+      VOBIZ_PARTNER_AUTH_ID: 'PA_1',
+      VOBIZ_PARTNER_AUTH_TOKEN: 'token',
+      VOBIZ_BASE_URL: 'https://api.vobiz.ai',
+      CODEC_KEYS: newKeyLine('codec'),
+      BRIDGE_API_TOKENS: 'a'.repeat(40),
+    };
+    // Other processes start without it; the worker refuses to.
+    const withoutKey = loadConfig(production);
+    expect(withoutKey.accountClaims.key).toBeUndefined();
+    expect(() => requireAccountClaimKey(withoutKey)).toThrow(/ACCOUNT_CLAIM_KEY: is required to run the worker when NODE_ENV=production/);
+    expect(requireAccountClaimKey(loadConfig({ ...production, ACCOUNT_CLAIM_KEY: key })).id).toBe('claims');
+    const devKey = `dev:${DEVELOPMENT_ACCOUNT_CLAIM_KEY.keyMaterial.toString('base64')}`;
+    expect(() => loadConfig({ ...production, ACCOUNT_CLAIM_KEY: devKey })).toThrow(/ACCOUNT_CLAIM_KEY: the insecure development key must not be used/);
   });
 
   it('makes an entry point print all problems and exit non-zero', { timeout: 30_000 }, async () => {
