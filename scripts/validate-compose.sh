@@ -34,6 +34,7 @@ production_env=(
   VOBIZ_PARTNER_AUTH_ID=PA_VALIDATE
   VOBIZ_PARTNER_AUTH_TOKEN=validate-partner-token
   SECRETS_KEYS=validate:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=
+  ACCOUNT_CLAIM_KEY=validate:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=
   BRIDGE_API_TOKENS=validate-api-token-0123456789abcdef0123456789
   BRIDGE_WEBHOOK_SECRETS=validate-partner-token
   BRIDGE_PUBLIC_URL=https://hooks.validate.example

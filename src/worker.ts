@@ -20,6 +20,7 @@ import { loadWorkerConfig, type WorkerProcessConfig } from './config/worker.js';
 import { createLogger, TemporalPinoLogger, temporalLogLevel, type Logger } from './logging.js';
 import { countActivityRetries, HISTOGRAM_BUCKETS, vobizMetricsObserver } from './metrics/worker-metrics.js';
 import { connectClient, connectWorker, createDataConverter } from './temporal/connection.js';
+import { AccountClaims } from './temporal/account-claims.js';
 import { ensureKycSweepSchedule } from './temporal/kyc-sweep-schedule.js';
 import { vobizQueueLimits } from './temporal/vobiz-queue.js';
 import { vobizTaskQueue } from './workflows/task-queues.js';
@@ -42,8 +43,10 @@ function workflowSource(config: WorkerProcessConfig, logger: Logger): Pick<Worke
 }
 
 export async function runWorker(config: WorkerProcessConfig): Promise<void> {
-  // Its loader has refused a worker without the keys to open sealed passwords (production) before it got here.
+  // Its loader has refused a worker without the keys to open sealed passwords or the account-claim key (production)
+  // before it got here.
   const { unsealingKeys } = config.secrets;
+  const accountClaimKey = config.accountClaims.key;
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
   Runtime.install({
     logger: new TemporalPinoLogger(logger),
@@ -60,7 +63,8 @@ export async function runWorker(config: WorkerProcessConfig): Promise<void> {
   const meter = Runtime.instance().metricMeter;
   const vobiz = VobizClient.fromConfig(config.vobiz, { observer: vobizMetricsObserver(meter) });
   const connection = await connectWorker(config.temporal);
-  // The KYC sweep lists customers through visibility and signals them: it needs a client as well.
+  // The KYC sweep lists customers through visibility and signals them, and account creation claims e-mails: both
+  // need a client as well.
   const client = await connectClient(config.temporal, config.codec);
   try {
     const activities = {
@@ -68,6 +72,7 @@ export async function runWorker(config: WorkerProcessConfig): Promise<void> {
         vobiz,
         settings: { kycWebhookUrl: config.kycWebhookUrl, alertTimeoutMs: 10_000 },
         unsealingKeys,
+        accountClaims: new AccountClaims({ client, taskQueue: config.temporal.taskQueue, key: accountClaimKey }),
       }),
       ...kycSweepActivities({ vobiz, client }),
     };

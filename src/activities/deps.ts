@@ -5,6 +5,7 @@
  */
 import { cancellationSignal } from '@temporalio/activity';
 import type { UnsealingKey } from '../secrets/keys.js';
+import type { AccountClaims } from '../temporal/account-claims.js';
 import type { CustomerClient, VobizClient } from '../vobiz/index.js';
 
 export interface ActivitySettings {
@@ -19,6 +20,8 @@ export interface ActivityDeps {
   settings: ActivitySettings;
   /** The secrets private keys (SECRETS_KEYS): account creation opens the sealed password with them, for the call. */
   unsealingKeys: readonly UnsealingKey[];
+  /** Who owns which e-mail's Vobiz account (claims on Temporal): account creation and operator hand-overs use it. */
+  accountClaims: AccountClaims;
 }
 
 /** The AbortSignal of the running activity: a cancelled activity cancels its HTTP request. */

@@ -1,9 +1,10 @@
 /**
  * The worker's settings (`npm run worker`, `node dist/worker.js`): Temporal, the codec keys, Vobiz and the partner
- * credentials, the secrets private keys that open sealed passwords (the worker's alone), the KYC webhook URL it gives
+ * credentials, the secrets private keys that open sealed passwords and the account-claim key (the worker's alone), the KYC webhook URL it gives
  * Vobiz, and its own WORKER_* / KYC_SWEEP_* tuning. It reads nothing of the bridge's tokens or the codec server's.
  */
 import type { z } from 'zod';
+import { ACCOUNT_CLAIM, accountClaims, type AccountClaimsConfig } from './account-claims.js';
 import { bridgeAddress, BRIDGE_ADDRESS } from './bridge-address.js';
 import { codecKeys, CODEC_KEYS, type CodecConfig } from './codec-keys.js';
 import { durationAtLeastOneSecond, duration, nonEmpty, optionalListenAddress, optionalString, parseEnvironment, positiveInt, toMilliseconds } from './fields.js';
@@ -64,7 +65,7 @@ export function workerSection(e: z.infer<z.ZodObject<typeof WORKER>>, problems: 
 }
 
 /** Every variable the worker reads. */
-export const WORKER_PROCESS = { ...GENERAL, ...TEMPORAL, ...CODEC_KEYS, ...VOBIZ, ...SECRETS_PRIVATE_KEYS, ...BRIDGE_ADDRESS, ...WORKER };
+export const WORKER_PROCESS = { ...GENERAL, ...TEMPORAL, ...CODEC_KEYS, ...VOBIZ, ...SECRETS_PRIVATE_KEYS, ...ACCOUNT_CLAIM, ...BRIDGE_ADDRESS, ...WORKER };
 
 export interface WorkerProcessConfig extends GeneralConfig {
   temporal: TemporalConfig;
@@ -72,6 +73,8 @@ export interface WorkerProcessConfig extends GeneralConfig {
   vobiz: VobizConfig;
   /** The secrets private keys: required in production (SECRETS_KEYS / SECRETS_KEYS_FILE). */
   secrets: UnsealingConfig;
+  /** The key of account claims' IDs: required in production (ACCOUNT_CLAIM_KEY / ACCOUNT_CLAIM_KEY_FILE). */
+  accountClaims: AccountClaimsConfig;
   worker: WorkerConfig;
   /** `<BRIDGE_PUBLIC_URL>/webhooks/vobiz/kyc`: where Vobiz posts this worker's customers' KYC results. */
   kycWebhookUrl: string;
@@ -84,6 +87,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerPr
     codec: codecKeys(e, problems),
     vobiz: vobiz(e, problems),
     secrets: unsealingKeys(e, problems),
+    accountClaims: accountClaims(e, problems),
     worker: workerSection(e, problems),
     kycWebhookUrl: bridgeAddress(e, problems).kycWebhookUrl,
   }));

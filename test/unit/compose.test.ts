@@ -96,10 +96,10 @@ describe('docker-compose.yml', () => {
     // The codec server: the codec keys and its own settings, nothing of Vobiz, the bridge, the secrets keys, Temporal.
     expect(names('codec-server').filter((n) => !['NODE_ENV', 'LOG_LEVEL'].includes(n) && !n.startsWith('CODEC_'))).toEqual([]);
     // The bridge: no secrets private keys and no partner credentials (it verifies webhooks with BRIDGE_WEBHOOK_SECRETS).
-    expect(names('bridge').filter((n) => n.startsWith('SECRETS_') || n.startsWith('VOBIZ_'))).toEqual([]);
+    expect(names('bridge').filter((n) => n.startsWith('SECRETS_') || n.startsWith('VOBIZ_') || n.startsWith('ACCOUNT_CLAIM'))).toEqual([]);
     // The worker: no start-API tokens, no codec server token.
     expect(names('worker').filter((n) => n.startsWith('BRIDGE_API') || n.startsWith('BRIDGE_WEBHOOK') || n.startsWith('CODEC_SERVER'))).toEqual([]);
-    expect(names('worker')).toEqual(expect.arrayContaining(['VOBIZ_PARTNER_AUTH_TOKEN', 'SECRETS_KEYS', 'CODEC_KEYS']));
+    expect(names('worker')).toEqual(expect.arrayContaining(['VOBIZ_PARTNER_AUTH_TOKEN', 'SECRETS_KEYS', 'ACCOUNT_CLAIM_KEY', 'CODEC_KEYS']));
   }, 180_000);
 
   it('serves no decryption unauthenticated: the codec server needs its token, the UI passes its users\' access token', () => {

@@ -14,6 +14,8 @@ import { ConfigError } from '../../src/config/problems.js';
 import { loadSandboxConfig, SANDBOX_PROCESS } from '../../src/config/sandbox.js';
 import { loadTemporalClientConfig } from '../../src/config/temporal-client.js';
 import { loadWorkerConfig, WORKER_PROCESS } from '../../src/config/worker.js';
+import { newKeyLine } from '../../src/codec/keys.js';
+import { DEVELOPMENT_ACCOUNT_CLAIM_KEY } from '../../src/temporal/account-claims.js';
 
 const run = promisify(execFile);
 
@@ -91,6 +93,36 @@ describe('config', () => {
     expect(loadWorkerConfig({}).worker).toMatchObject({ kycSweepIntervalMs: 300_000, kycSweepFullPagingEveryMs: 3 * 3_600_000 });
     expect(loadWorkerConfig({ KYC_SWEEP_FULL_PAGING_EVERY: '1h' }).worker.kycSweepFullPagingEveryMs).toBe(3_600_000);
     expect(() => loadWorkerConfig({ KYC_SWEEP_FULL_PAGING_EVERY: '10ms' })).toThrow(/KYC_SWEEP_FULL_PAGING_EVERY: must be at least 1s/);
+  });
+
+  it('keys account claims with ACCOUNT_CLAIM_KEY (the worker alone): one key, the development key only outside production', () => {
+    const key = newKeyLine('claims');
+    expect(loadWorkerConfig({}).accountClaims).toMatchObject({ usingDevelopmentKey: true, key: DEVELOPMENT_ACCOUNT_CLAIM_KEY });
+    expect(loadWorkerConfig({ ACCOUNT_CLAIM_KEY: key }).accountClaims).toMatchObject({ usingDevelopmentKey: false, key: { id: 'claims' } });
+    expect(problemsOf(() => loadWorkerConfig({ ACCOUNT_CLAIM_KEY: `${key},${newKeyLine('second')}` }))).toEqual([
+      'ACCOUNT_CLAIM_KEY: must hold exactly one key (claims made under a key are found only with that key)',
+    ]);
+    expect(() => loadWorkerConfig({ ACCOUNT_CLAIM_KEY: 'claims:not-base64!' })).toThrow(/ACCOUNT_CLAIM_KEY: key "claims" must be base64 of exactly 32 bytes/);
+    const production = {
+      NODE_ENV: 'production',
+      CODEC_KEYS: newKeyLine('codec'),
+      SECRETS_KEYS: secretsKey(),
+      VOBIZ_BASE_URL: 'https://api.vobiz.ai',
+      VOBIZ_PARTNER_AUTH_ID: 'PA_X',
+      VOBIZ_PARTNER_AUTH_TOKEN: strongToken(),
+      BRIDGE_PUBLIC_URL: 'https://hooks.example.com',
+    };
+    expect(problemsOf(() => loadWorkerConfig(production))).toEqual([
+      'ACCOUNT_CLAIM_KEY: is required to run the worker when NODE_ENV=production (or set ACCOUNT_CLAIM_KEY_FILE); make one with `npm run codec:new-key claims` and never change it',
+    ]);
+    expect(loadWorkerConfig({ ...production, ACCOUNT_CLAIM_KEY: key }).accountClaims.key.id).toBe('claims');
+    const devKey = `dev:${DEVELOPMENT_ACCOUNT_CLAIM_KEY.keyMaterial.toString('base64')}`;
+    expect(problemsOf(() => loadWorkerConfig({ ...production, ACCOUNT_CLAIM_KEY: devKey }))).toEqual([
+      'ACCOUNT_CLAIM_KEY: the insecure development key must not be used when NODE_ENV=production',
+    ]);
+    // No other process reads it.
+    for (const vars of [BRIDGE_PROCESS, CLI_PROCESS, CODEC_SERVER_PROCESS, SANDBOX_PROCESS]) expect(Object.keys(vars)).not.toContain('ACCOUNT_CLAIM_KEY');
+    expect(Object.keys(WORKER_PROCESS)).toContain('ACCOUNT_CLAIM_KEY_FILE');
   });
 
   it('makes an entry point print all problems and exit non-zero', { timeout: 30_000 }, async () => {
@@ -217,7 +249,7 @@ describe('production rules at the edges', () => {
     expect(problemsOf(() => loadBridgeConfig({ ...env, BRIDGE_PUBLIC_URL: 'http://hooks.example.com' }))).toEqual([
       'BRIDGE_PUBLIC_URL: must be https:// when NODE_ENV=production (Vobiz posts KYC webhooks to it)',
     ]);
-    const worker = { NODE_ENV: 'production', CODEC_KEYS: codecKey(), SECRETS_KEYS: secretsKey(), VOBIZ_BASE_URL: 'https://api.vobiz.ai', VOBIZ_PARTNER_AUTH_ID: 'PA_X', VOBIZ_PARTNER_AUTH_TOKEN: strongToken() };
+    const worker = { NODE_ENV: 'production', CODEC_KEYS: codecKey(), SECRETS_KEYS: secretsKey(), ACCOUNT_CLAIM_KEY: newKeyLine('claims'), VOBIZ_BASE_URL: 'https://api.vobiz.ai', VOBIZ_PARTNER_AUTH_ID: 'PA_X', VOBIZ_PARTNER_AUTH_TOKEN: strongToken() };
     expect(problemsOf(() => loadWorkerConfig({ ...worker, BRIDGE_PUBLIC_URL: 'http://hooks.example.com' }))).toEqual([
       'BRIDGE_PUBLIC_URL: must be https:// when NODE_ENV=production (Vobiz posts KYC webhooks to it)',
     ]);

@@ -60,6 +60,18 @@ describe('input problems read "field rule"', () => {
     expect(missing.ok ? [] : missing.problems).toEqual([{ field: 'country', rule: 'is required' }]);
     expect(parseOperatorAction('purchase-number', { country: 'NP' }).ok).toBe(true);
   });
+
+  it('hand-over-account names the previous owner (a customerRef, or null) and a reason; anything else is refused by field', () => {
+    expect(parseOperatorAction('hand-over-account', { from: 'acme-0001', reason: 'returning customer' })).toEqual({
+      ok: true,
+      action: { name: 'hand-over-account', args: { from: 'acme-0001', reason: 'returning customer' } },
+    });
+    expect(parseOperatorAction('hand-over-account', { from: null, reason: 'signed up directly' }).ok).toBe(true);
+    const missing = parseOperatorAction('hand-over-account', { reason: 'x' });
+    expect(missing.ok ? [] : missing.problems.map((p) => p.field)).toEqual(['from']);
+    const bad = parseOperatorAction('hand-over-account', { from: 'not a ref!', reason: '' });
+    expect(bad.ok ? [] : bad.problems.map((p) => p.field).sort()).toEqual(['from', 'reason']);
+  });
 });
 
 describe('refusals unwrap the cause chain', () => {

@@ -194,6 +194,17 @@ export function registerOnboardingCommands(program: Command): void {
     });
 
   program
+    .command('hand-over-account')
+    .argument('<customerRef>', 'the customer blocked on EmailInUse that should take the account over')
+    .requiredOption('--from <customerRef|none>', 'the account\'s current owner, as the block names it ("none" when no customer owns it)')
+    .requiredOption('--reason <text>', 'why (e.g. "returning customer"); kept in the account claim\'s history')
+    .option(json.flags, json.description)
+    .description("deliberately give an account to a blocked customer: a returning customer after its old customerRef was offboarded, or an account made outside this service")
+    .action((ref: string, opts: { from: string; reason: string; json?: boolean }) =>
+      action('hand-over-account', ref, { from: opts.from === 'none' ? null : opts.from, reason: opts.reason }, opts),
+    );
+
+  program
     .command('buy-number')
     .argument('<customerRef>')
     .requiredOption('--country <code>', 'ISO 3166-1 alpha-2, e.g. IN')

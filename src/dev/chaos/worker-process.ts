@@ -11,7 +11,8 @@ import { loadOrExit } from '../../config/problems.js';
 import { loadWorkerConfig } from '../../config/worker.js';
 import { createLogger, TemporalPinoLogger, temporalLogLevel } from '../../logging.js';
 import { createDataConverter } from '../../codec/data-converter.js';
-import { connectWorker } from '../../temporal/connection.js';
+import { AccountClaims } from '../../temporal/account-claims.js';
+import { connectClient, connectWorker } from '../../temporal/connection.js';
 import { vobizQueueLimits } from '../../temporal/vobiz-queue.js';
 import { VobizClient } from '../../vobiz/index.js';
 import { vobizTaskQueue } from '../../workflows/task-queues.js';
@@ -30,7 +31,9 @@ Runtime.install({
 const { unsealingKeys } = config.secrets;
 const vobiz = VobizClient.fromConfig(config.vobiz);
 const connection = await connectWorker(config.temporal);
-const activities = createActivities({ vobiz, unsealingKeys, settings: { kycWebhookUrl: config.kycWebhookUrl, alertTimeoutMs: 10_000 } });
+const client = await connectClient(config.temporal, config.codec);
+const accountClaims = new AccountClaims({ client, taskQueue: config.temporal.taskQueue, key: config.accountClaims.key });
+const activities = createActivities({ vobiz, unsealingKeys, accountClaims, settings: { kycWebhookUrl: config.kycWebhookUrl, alertTimeoutMs: 10_000 } });
 const worker = await Worker.create({
   connection,
   namespace: config.temporal.namespace,
@@ -55,5 +58,6 @@ const vobizWorker = await Worker.create({
 });
 logger.info({ taskQueue: config.temporal.taskQueue, vobizTaskQueue: vobizTaskQueue(config.temporal.taskQueue) }, 'chaos worker polling');
 await Promise.all([worker.run(), vobizWorker.run()]);
+await client.connection.close();
 await connection.close();
 await vobiz.close();
