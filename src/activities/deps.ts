@@ -4,9 +4,10 @@
  * Runtime logger (pino, redacted) with the workflow and activity IDs attached.
  */
 import { cancellationSignal } from '@temporalio/activity';
-import { DEFAULT_MAX_OPENING_BALANCE, type OnboardingConfig } from '../config.js';
+import { DEFAULT_MAX_OPENING_BALANCE, type OnboardingConfig } from '../config/onboarding-limits.js';
 import type { ResolveHost } from '../net/outbound-target.js';
 import type { UnsealingKey } from '../secrets/keys.js';
+import type { AccountClaims } from '../temporal/account-claims.js';
 import type { CustomerClient, VobizClient } from '../vobiz/index.js';
 
 export interface ActivitySettings {
@@ -36,6 +37,8 @@ export interface ActivityDeps {
   settings: ActivitySettings;
   /** The secrets private keys (SECRETS_KEYS): account creation opens the sealed password with them, for the call. */
   unsealingKeys: readonly UnsealingKey[];
+  /** Who owns which e-mail's Vobiz account (claims on Temporal): account creation and operator hand-overs use it. */
+  accountClaims: AccountClaims;
 }
 
 /** The AbortSignal of the running activity: a cancelled activity cancels its HTTP request. */

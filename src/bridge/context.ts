@@ -1,6 +1,6 @@
 /** What every route gets: the Temporal client, settings, and the logger. One per bridge; no per-request state. */
 import type { Client } from '@temporalio/client';
-import type { BridgeConfig } from '../config.js';
+import type { BridgeConfig } from '../config/bridge.js';
 import type { OnboardingPolicy } from '../onboarding/input.js';
 import type { Logger } from '../logging.js';
 import type { WebhookOutcome } from './metrics/registry.js';

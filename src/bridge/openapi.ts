@@ -11,6 +11,7 @@ import {
   ACTION_RESULT_SCHEMAS,
   ErrorBodySchema,
   FieldProblemSchema,
+  HandOverBodySchema,
   LifecycleStateSchema,
   NumberBodySchema,
   OnboardingListSchema,
@@ -34,6 +35,7 @@ function componentSchemas(): { schemas: Record<string, JsonSchema>; ref: (id: st
   add('ReasonBody', ReasonBodySchema);
   add('NumberBody', NumberBodySchema);
   add('RetryBody', RetryBodySchema);
+  add('HandOverBody', HandOverBodySchema);
   for (const schema of Object.values(ACTION_RESULT_SCHEMAS)) add(schema.meta()!.id!, schema);
   const generated = z.toJSONSchema(registry, {
     target: 'draft-2020-12',
@@ -89,6 +91,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     offboard: 'ReasonBody',
     'purchase-number': 'NumberBody',
     retry: 'RetryBody',
+    'hand-over-account': 'HandOverBody',
   };
 
   const paths: Record<string, unknown> = {

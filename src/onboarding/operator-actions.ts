@@ -8,21 +8,23 @@ import { isGrpcServiceError, type Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { z } from 'zod';
 import { UNSAFE_TEXT_RULE, hasUnsafeCharacters } from '../text/unsafe-characters.js';
-import { CustomerSchema, NumberRequestSchema, TrunkSettingsSchema, workflowIdFor, type FieldProblem } from '../workflows/input.js';
+import { CustomerRefSchema, CustomerSchema, NumberRequestSchema, TrunkSettingsSchema, workflowIdFor, type FieldProblem } from '../workflows/input.js';
 import {
+  handOverAccountUpdate,
   offboardUpdate,
   purchaseNumberUpdate,
   restartKycUpdate,
   resendKycUpdate,
   retryUpdate,
   revokeKycUpdate,
+  type HandOverAccountArgs,
   type NumberPurchaseArgs,
   type ReasonArgs,
   type RetryArgs,
 } from '../workflows/messages.js';
 import { describeInputProblems } from './input.js';
 
-export const OPERATOR_ACTIONS = ['resend-kyc', 'revoke-kyc', 'restart-kyc', 'offboard', 'purchase-number', 'retry'] as const;
+export const OPERATOR_ACTIONS = ['resend-kyc', 'revoke-kyc', 'restart-kyc', 'offboard', 'purchase-number', 'retry', 'hand-over-account'] as const;
 export type OperatorActionName = (typeof OPERATOR_ACTIONS)[number];
 
 export type OperatorAction =
@@ -31,7 +33,8 @@ export type OperatorAction =
   | { name: 'restart-kyc' }
   | { name: 'offboard'; args: ReasonArgs }
   | { name: 'purchase-number'; args: NumberPurchaseArgs }
-  | { name: 'retry'; args: RetryArgs };
+  | { name: 'retry'; args: RetryArgs }
+  | { name: 'hand-over-account'; args: HandOverAccountArgs };
 
 // The same rule as the workflow's validator, so the edge never accepts what the workflow would reject as malformed.
 const ReasonSchema = z.object(
@@ -59,6 +62,18 @@ const NumberBodySchema = z.object(
   {
     ...NumberRequestSchema.shape,
     country: NumberRequestSchema.shape.country.refine(isAssignedCountryCode, 'must be an assigned ISO 3166-1 alpha-2 country code, e.g. IN'),
+  },
+  { error: 'must be a JSON object' },
+);
+
+/**
+ * `hand-over-account`: `from` is the customerRef that owns the account (as the block names it), or null for an
+ * account no customer of this service owns; a reason is required (it is kept in the account claim's history).
+ */
+export const HandOverBodySchema = z.object(
+  {
+    from: CustomerRefSchema.nullable().refine((v) => v !== undefined, 'is required: the previous owner\'s customerRef, or null'),
+    reason: ReasonSchema.shape.reason,
   },
   { error: 'must be a JSON object' },
 );
@@ -99,6 +114,8 @@ export function parseOperatorAction(name: OperatorActionName, body: unknown): Pa
       return withArgs(NumberBodySchema, (args) => ({ name, args: { country: args.country, ...(args.search ? { search: args.search } : {}) } }));
     case 'retry':
       return withArgs(RetryBodySchema, (args) => ({ name, args: args }));
+    case 'hand-over-account':
+      return withArgs(HandOverBodySchema, (args) => ({ name, args: { from: args.from, reason: args.reason } }));
   }
 }
 
@@ -179,5 +196,7 @@ export async function runOperatorAction(client: Client, customerRef: string, act
       return handle.executeUpdate(purchaseNumberUpdate, { ...options, args: [action.args] });
     case 'retry':
       return handle.executeUpdate(retryUpdate, { ...options, args: [action.args] });
+    case 'hand-over-account':
+      return handle.executeUpdate(handOverAccountUpdate, { ...options, args: [action.args] });
   }
 }

@@ -15,6 +15,7 @@
  */
 import type { ActivityFailure} from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/workflow';
+import type { AccountOwner } from './messages.js';
 
 export const FAILURE_KINDS = ['customer_data', 'credentials', 'partner_balance', 'vobiz_unavailable', 'unexpected'] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
@@ -28,6 +29,8 @@ export interface ClassifiedFailure {
   type: string;
   /** The failure's message: written by our activities and the Vobiz client, never carrying credentials. */
   message: string;
+  /** For `EmailInUse`: whose the e-mail's Vobiz account is (from the failure's details). */
+  owner?: AccountOwner;
 }
 
 /** Types an activity raises for a customer's data that Vobiz refused for good. */
@@ -48,7 +51,8 @@ export function classifyFailure(err: ActivityFailure): ClassifiedFailure {
     return { kind: 'vobiz_unavailable', type: cause?.name ?? 'ActivityFailure', message: cause?.message ?? err.message };
   }
   const type = cause.type ?? 'Error';
-  const described = { type, message: cause.message };
+  const owner = type === 'EmailInUse' ? accountOwnerOf(cause) : undefined;
+  const described = { type, message: cause.message, ...(owner ? { owner } : {}) };
   const status = statusOf(cause);
   if (CREDENTIAL_TYPES.has(type) || status === 401 || status === 403) return { kind: 'credentials', ...described };
   if (type === 'PartnerBalanceInsufficient') return { kind: 'partner_balance', ...described };
@@ -59,6 +63,16 @@ export function classifyFailure(err: ActivityFailure): ClassifiedFailure {
     return { kind: 'customer_data', ...described };
   }
   return { kind: 'unexpected', ...described };
+}
+
+/** `{ ownerCustomerRef, authId }` from an EmailInUse failure's first detail (src/activities/accounts.ts). */
+function accountOwnerOf(failure: ApplicationFailure): AccountOwner | undefined {
+  const detail = failure.details?.[0] as { ownerCustomerRef?: unknown; authId?: unknown } | undefined;
+  const owner: AccountOwner = {
+    ...(typeof detail?.ownerCustomerRef === 'string' ? { customerRef: detail.ownerCustomerRef } : {}),
+    ...(typeof detail?.authId === 'string' ? { authId: detail.authId } : {}),
+  };
+  return Object.keys(owner).length > 0 ? owner : undefined;
 }
 
 /**

@@ -207,7 +207,4 @@ export function parseOnboardingInput(raw: unknown): ParseResult {
   return parsed.success ? { ok: true, input: parsed.data } : { ok: false, problems: describeProblems(parsed.error) };
 }
 
-/** The workflow ID for a customer: derived from the partner's own reference only, never from personal data. */
-export function workflowIdFor(customerRef: string): string {
-  return `customer-${customerRef}`;
-}
+export { customerRefOf, workflowIdFor } from './workflow-ids.js';

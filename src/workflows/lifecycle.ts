@@ -36,6 +36,7 @@ import { normalizeCorrections, normalizeInput, trunkProblems, type RetryCorrecti
 import type { NumberRequest, OnboardingInput } from './input-types.js';
 import {
   TERMINAL_STAGES,
+  handOverAccountUpdate,
   kycCheckSignal,
   kycEventSignal,
   offboardUpdate,
@@ -45,6 +46,7 @@ import {
   retryUpdate,
   revokeKycUpdate,
   statusQuery,
+  type HandOverAccountArgs,
   type KycAttemptRecord,
   type KycOutcome,
   type LifecycleState,
@@ -57,6 +59,7 @@ import {
   type UsageSnapshot,
 } from './messages.js';
 import { publishStage } from './visibility.js';
+import { workflowIdFor } from './workflow-ids.js';
 
 const DAY_MS = 86_400_000;
 /** How long a customer waits for an operator (after KYC ended without success, or a blocked step) before offboarding. */
@@ -86,6 +89,8 @@ const PATCH = {
   kycEventAccountCheck: 'kyc-event-account-check',
   /** KYC and usage polls are spread by a jitter of ±10% of their interval, so customers parked together poll apart. */
   pollJitter: 'poll-jitter',
+  /** Account creation claims the e-mail first: a second customer for one person is refused, never handed the account. */
+  accountClaim: 'account-ownership-claim',
 } as const;
 
 // Created on use, inside the workflow context (clients import this module for its type, outside any workflow).
@@ -216,7 +221,13 @@ class Lifecycle {
 
   private async block(step: Stage, failure: ClassifiedFailure): Promise<void> {
     if (this.state.stall) this.endStall();
-    this.state.blocked = { step, type: failure.type, reason: failure.message, since: new Date().toISOString() };
+    this.state.blocked = {
+      step,
+      type: failure.type,
+      reason: failure.message,
+      since: new Date().toISOString(),
+      ...(failure.owner ? { owner: failure.owner } : {}),
+    };
     blockedSteps().add(1, { step, type: failure.type });
     log.warn('Step blocked: Vobiz refused the customer data; waiting for an operator', { step, type: failure.type });
     await this.waitForRetry();
@@ -313,9 +324,15 @@ class Lifecycle {
 
   private async provisionAccount(): Promise<void> {
     this.setStage('account');
+    const claimOwnership = patched(PATCH.accountClaim);
     const account = await this.step(
       'account',
-      () => effect('createCustomerAccount', 'Create account', { workflowId: this.state.workflowId, customer: this.customer() }),
+      () =>
+        effect('createCustomerAccount', 'Create account', {
+          workflowId: this.state.workflowId,
+          customer: this.customer(),
+          ...(claimOwnership ? { claimOwnership } : {}),
+        }),
       { blockAs: 'account' },
     );
     this.state.authId = account.authId;
@@ -741,6 +758,35 @@ class Lifecycle {
           requireReason(args);
           if (TERMINAL_STAGES.includes(this.state.stage) || this.state.stage === 'offboarding' || this.offboardRequest) {
             throw new Error(`offboard is not allowed: the stage is ${this.state.stage}${this.offboardRequest ? ' (offboarding already requested)' : ''}`);
+          }
+        },
+      },
+    );
+
+    setHandler(
+      handOverAccountUpdate,
+      ({ from, reason }) =>
+        this.updateLock.runExclusive(async () => {
+          await read('handOverAccount', 'Hand over account (operator)', {
+            workflowId: this.state.workflowId,
+            email: this.customer().email,
+            fromWorkflowId: from === null ? null : workflowIdFor(from),
+            reason: reason.trim(),
+          });
+          // The claim is this customer's now: the blocked account step runs again and adopts the account.
+          this.retryRequest = {};
+          return { stage: 'account' as Stage };
+        }),
+      {
+        validator: (args: HandOverAccountArgs) => {
+          requireReason(args);
+          const blocked = this.state.blocked;
+          if (this.state.stage !== 'blocked' || blocked?.step !== 'account' || blocked.type !== 'EmailInUse' || this.offboardRequest || !this.input.customer) {
+            throw new Error(`handOverAccount is allowed only while account creation is blocked on EmailInUse; the stage is ${this.state.stage}`);
+          }
+          const owner = blocked.owner?.customerRef ?? null;
+          if (args.from !== owner) {
+            throw new Error(owner ? `from must be ${owner}, the account's owner when the step was blocked` : 'from must be null: no customer of this service owns the account');
           }
         },
       },

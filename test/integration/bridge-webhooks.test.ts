@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge } from '../../src/bridge/server.js';
-import { loadConfig } from '../../src/config.js';
+import { loadBridgeConfig } from '../../src/config/bridge.js';
 import { statusQuery, type KycEventSignal } from '../../src/workflows/messages.js';
 import { fixtureAuthId, receivedSignalsQuery } from '../fixtures/bridge-workflows.js';
 import { OLD_WEBHOOK_SECRET, WEBHOOK_SECRET, captureLogger, startBridgeHarness, type BridgeHarness } from '../fixtures/bridge-harness.js';
@@ -244,7 +244,7 @@ describe('Temporal unreachable', () => {
     const client = new Client({ connection, namespace: 'default' });
     const lines: string[] = [];
     const bridge = await startBridge({
-      config: { bridge: { ...loadConfig({}).bridge, port: 0, webhookSecrets: [WEBHOOK_SECRET] }, onboarding: loadConfig({}).onboarding, temporal: { taskQueue: 'unused' } },
+      config: { bridge: { ...loadBridgeConfig({ BRIDGE_METRICS: 'false' }).bridge, port: 0, webhookSecrets: [WEBHOOK_SECRET] }, onboarding: loadBridgeConfig({}).onboarding, temporal: { taskQueue: 'unused' } },
       client,
       logger: captureLogger(lines),
       temporalTimeoutMs: 1_500,

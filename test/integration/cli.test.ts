@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadCliConfig } from '../../src/config/cli.js';
 import { listOnboardings } from '../../src/onboarding/customers.js';
 import { parseOnboardingRequest } from '../../src/onboarding/input.js';
 import { startOnboarding } from '../../src/onboarding/start.js';
@@ -289,7 +289,7 @@ describe('the Vobiz side of a customer', () => {
   it('a customer whose workflow has no Vobiz account yet: exit 3 saying so', async () => {
     const early = ref();
     // Started as the API and CLI start it (stage search attribute `account`), on a queue no worker polls.
-    const parsed = await parseOnboardingRequest({ ...example, customerRef: early }, loadConfig({}).onboarding);
+    const parsed = await parseOnboardingRequest({ ...example, customerRef: early }, loadCliConfig({}).onboarding);
     if (!parsed.ok) throw new Error('example must be valid');
     await startOnboarding(h.client, { taskQueue: `${h.taskQueue}-no-worker`, webUiUrl: 'http://ui' }, parsed.input);
     const run = await cli('balance', early);

@@ -85,6 +85,13 @@ describe('replay of committed histories', () => {
     expect(files).toContain('kyc-foreign-event.json');
     expect(patchesOf(load('kyc-foreign-event.json'))).toEqual(expect.arrayContaining(['kyc-event-account-check', 'poll-jitter']));
     expect(activities(load('kyc-foreign-event.json'))).toEqual(expect.arrayContaining(['getKycSession', 'summarizeUsage']));
+
+    // Issue 19: account creation claims the e-mail; a second customer for one person is blocked until an operator hands
+    // the account over, then adopts it.
+    expect(patchesOf(load('account-handed-over.json'))).toContain('account-ownership-claim');
+    const handedOver = activities(load('account-handed-over.json'));
+    expect(handedOver.filter((name) => name === 'createCustomerAccount')).toHaveLength(2);
+    expect(handedOver).toEqual(expect.arrayContaining(['handOverAccount', 'transferOpeningBalance', 'openKycSession']));
   });
 
   it('has a history whose input carries the password sealed, and older ones with it plain (both must replay)', async () => {

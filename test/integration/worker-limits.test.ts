@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { OnboardingConfig } from '../../src/config.js';
+import type { OnboardingConfig } from '../../src/config/onboarding-limits.js';
 import type { ResolveHost } from '../../src/net/outbound-target.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';

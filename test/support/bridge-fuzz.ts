@@ -14,7 +14,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { kycEventKey } from '../../src/bridge/kyc-webhook.js';
 import { KYC_EVENTS, type KycEventSignal } from '../../src/workflows/messages.js';
-import { DEFAULT_MAX_OPENING_BALANCE } from '../../src/config.js';
+import { DEFAULT_MAX_OPENING_BALANCE } from '../../src/config/onboarding-limits.js';
 import type { OnboardingRequest } from '../../src/workflows/input.js';
 
 export const KYC_WEBHOOK_PATH = '/webhooks/vobiz/kyc';

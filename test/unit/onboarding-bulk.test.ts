@@ -1,7 +1,7 @@
 // Reading a bulk file (CSV with dotted headers, JSON Lines) and the per-row report, with a start function that
 // answers like startOnboarding does (a stand-in for Temporal here; test/integration/cli.test.ts runs the real one).
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadCliConfig } from '../../src/config/cli.js';
 import { BulkFileError, bulkOnboard, nestRecord, readBulkRows } from '../../src/onboarding/bulk.js';
 import { DEVELOPMENT_SEALING_KEY, sealPassword } from '../../src/secrets/index.js';
 import { OnboardingConflictError, type StartOutcome } from '../../src/onboarding/start.js';
@@ -11,7 +11,7 @@ import type { OnboardingInput } from '../../src/workflows/input.js';
 const sealed = sealPassword('Example-Passw0rd!', DEVELOPMENT_SEALING_KEY);
 if (!sealed.ok) throw new Error('the development key must seal');
 const SEALED = sealed.sealed;
-const policy = loadConfig({}).onboarding;
+const policy = loadCliConfig({}).onboarding;
 const HEADER = 'customerRef,customer.name,customer.email,customer.phone,customer.password,customer.country,funding.amount,funding.currency,telephony.trunk.name,kyc.maxAttempts,telephony.trunk.secure';
 const row = (ref: string, extra = '') =>
   `${ref},Test Person,${ref}@example.com,+919800000001,${SEALED},IN,500,INR,Main trunk,2,false${extra}`;

@@ -3,13 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadCliConfig } from '../../src/config/cli.js';
 import { parseCustomerRef, parseOnboardingRequest } from '../../src/onboarding/input.js';
 import { isAssignedCountryCode, parseOperatorAction } from '../../src/onboarding/operator-actions.js';
 import { describeRefusal } from '../../src/onboarding/refusals.js';
 
 const example = JSON.parse(readFileSync(new URL('../../examples/onboarding.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-const policy = loadConfig({}).onboarding;
+const policy = loadCliConfig({}).onboarding;
 const problemsOf = async (raw: unknown) => {
   const parsed = await parseOnboardingRequest(raw, policy);
   if (parsed.ok) throw new Error('expected problems');
@@ -61,6 +61,18 @@ describe('input problems read "field rule"', () => {
     const missing = parseOperatorAction('purchase-number', {});
     expect(missing.ok ? [] : missing.problems).toEqual([{ field: 'country', rule: 'is required' }]);
     expect(parseOperatorAction('purchase-number', { country: 'NP' }).ok).toBe(true);
+  });
+
+  it('hand-over-account names the previous owner (a customerRef, or null) and a reason; anything else is refused by field', () => {
+    expect(parseOperatorAction('hand-over-account', { from: 'acme-0001', reason: 'returning customer' })).toEqual({
+      ok: true,
+      action: { name: 'hand-over-account', args: { from: 'acme-0001', reason: 'returning customer' } },
+    });
+    expect(parseOperatorAction('hand-over-account', { from: null, reason: 'signed up directly' }).ok).toBe(true);
+    const missing = parseOperatorAction('hand-over-account', { reason: 'x' });
+    expect(missing.ok ? [] : missing.problems.map((p) => p.field)).toEqual(['from']);
+    const bad = parseOperatorAction('hand-over-account', { from: 'not a ref!', reason: '' });
+    expect(bad.ok ? [] : bad.problems.map((p) => p.field).sort()).toEqual(['from', 'reason']);
   });
 });
 

@@ -4,13 +4,13 @@
 // development keeps lowering for the crash tests.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadCliConfig } from '../../src/config/cli.js';
 import { parseOnboardingRequest, type OnboardingPolicy } from '../../src/onboarding/input.js';
 import { parseOperatorAction } from '../../src/onboarding/operator-actions.js';
 import { UNSAFE_TEXT_RULE } from '../../src/text/unsafe-characters.js';
 
 const example = JSON.parse(readFileSync(new URL('../../examples/onboarding.json', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
-const development = loadConfig({}).onboarding;
+const development = loadCliConfig({}).onboarding;
 const production: OnboardingPolicy = { ...development, production: true };
 
 async function problemsOf(raw: unknown, policy: OnboardingPolicy = development) {
