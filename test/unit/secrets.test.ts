@@ -210,7 +210,7 @@ describe('secrets configuration', () => {
     expect(() => loadCliConfig({ ...base, SECRETS_PUBLIC_KEY: devPublic })).toThrow(/SECRETS_PUBLIC_KEY: the insecure development key/);
 
     const pair = freshPair('prod-1');
-    expect(loadWorkerConfig({ ...base, SECRETS_KEYS: pair.privateLine }).secrets.unsealingKeys.map((k) => k.id)).toEqual(['prod-1']);
+    expect(loadWorkerConfig({ ...base, SECRETS_KEYS: pair.privateLine, ACCOUNT_CLAIM_KEY: `claims:${Buffer.alloc(32, 9).toString('base64')}` }).secrets.unsealingKeys.map((k) => k.id)).toEqual(['prod-1']);
   });
 
   it('reads SECRETS_KEYS_FILE (comments and blank lines ignored), and refuses it together with SECRETS_KEYS', async () => {
