@@ -19,7 +19,7 @@ export {
   type VobizTimeoutPhase,
 } from './errors.js';
 export { parseApiError, parseRetryAfterMs, type ErrorResponse } from './error-body.js';
-export { paginateByPage, paginateByOffset, type PageInfo, type PaginateOptions } from './pagination.js';
+export type { PaginateOptions } from './pagination.js';
 export { scrubSecrets } from './redact.js';
 export * from './schemas/accounts.js';
 export * from './schemas/kyc.js';
