@@ -1,6 +1,6 @@
 /**
- * Partner API (`/api/v1/partner`, partner credentials): the calls of the seed flow, one method each, plus an async
- * iterator per paginated list. Every method takes `{ signal }` as its last argument.
+ * Partner API (`/api/v1/partner`, partner credentials): the calls the customer lifecycle makes, one method each, plus
+ * an async iterator per paginated list. Every method takes `{ signal }` as its last argument.
  */
 import type { PaginateOptions } from './pagination.js';
 import { pagedEndpoint, type GetPage, type IterateParams } from './paged-endpoint.js';

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { looseRecord, optString, page } from './common.js';
 import { sizedPages, type PageOf } from './pages.js';
 
-export const KYC_STATUSES = ['email_sent', 'link_ready', 'opened', 'in_progress', 'kyc_completed', 'revoked'] as const;
+const KYC_STATUSES = ['email_sent', 'link_ready', 'opened', 'in_progress', 'kyc_completed', 'revoked'] as const;
 export type KycStatus = (typeof KYC_STATUSES)[number];
 
-export const ReminderSchedule = z.array(
+const ReminderSchedule = z.array(
   z.object({
     trigger: z.literal('days_before_expiry', { error: 'must be "days_before_expiry"' }),
     value: z.number().int('must be a whole number').min(0, 'must be >= 0'),

@@ -34,7 +34,7 @@ export const Transaction = z.looseObject({
 });
 export type Transaction = z.output<typeof Transaction>;
 
-export const TransactionSummary = z.looseObject({
+const TransactionSummary = z.looseObject({
   total_transactions: optCount,
   total_debit: optMoney,
   total_credit: optMoney,

@@ -4,7 +4,7 @@ import { anyBody, idLike, optBool, optNumber, optString } from './common.js';
 import { offsetPages, type PageOf } from './pages.js';
 
 /**
- * Create/update body. The seed's style (OpenAPI): `trunkStatus`, `trunkDirection`, `concurrentCallsLimit`…; the
+ * Create/update body. The OpenAPI style: `trunkStatus`, `trunkDirection`, `concurrentCallsLimit`…; the
  * prose style (`trunkType`, `maxConcurrentCalls`, `enabled`) is passed through too for accounts that want it.
  */
 export const TrunkInput = z.object({
