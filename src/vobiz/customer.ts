@@ -2,11 +2,11 @@
  * Customer (account-scoped) API, driven with the customer's own credentials: `/api/v1/{Account|account}/{auth_id}`.
  * Obtain one with `client.customer({ authId, authToken })`; it shares the client's connection pool.
  */
-import { paginateByOffset, paginateByPage, type PaginateOptions } from './pagination.js';
+import type { PaginateOptions } from './pagination.js';
+import { pagedEndpoint, type GetPage, type IterateParams } from './paged-endpoint.js';
 import { encodePathSegment as seg, type CallOptions, type Query, type Transport, type VobizCredentials } from './transport.js';
 import { validateInput } from './input.js';
 import { toSnake } from './schemas/common.js';
-import { cdrQuery } from './partner.js';
 import { CdrPage, ListCdrsParams, type Cdr } from './schemas/cdr.js';
 import {
   ListInventoryParams,
@@ -20,6 +20,32 @@ import {
 import { Deleted, ListTrunksParams, Trunk, TrunkInput, TrunkPage, TrunkUpdateInput } from './schemas/trunks.js';
 import { Concurrency, CustomerProfile } from './schemas/profile.js';
 import type { z } from 'zod';
+
+// Each takes the account's base path (`/api/v1/{Account|account}/{auth_id}`).
+const INVENTORY = pagedEndpoint({
+  path: (base: string) => `${base}/inventory/numbers`,
+  params: ListInventoryParams,
+  page: NumberPage,
+  pageSize: 'perPage',
+});
+const NUMBERS = pagedEndpoint({
+  path: (base: string) => `${base}/numbers`,
+  params: ListNumbersParams,
+  page: NumberPage,
+  pageSize: 'perPage',
+});
+const TRUNKS = pagedEndpoint({
+  path: (base: string) => `${base}/trunks`,
+  params: ListTrunksParams,
+  page: TrunkPage,
+  pageSize: 'limit',
+});
+const CDRS = pagedEndpoint({
+  path: (base: string, cdrPath: CustomerClientOptions['cdrPath']) => `${base}/${cdrPath}`,
+  params: ListCdrsParams,
+  page: CdrPage,
+  pageSize: 'perPage',
+});
 
 export interface CustomerClientOptions {
   /** `Account` (reference pages) or `account` (partner flow page). */
@@ -36,6 +62,8 @@ export class CustomerClient {
   private readonly options: CustomerClientOptions;
   // #private: util.inspect and JSON never show it, so a logged CustomerClient cannot leak the customer's token.
   readonly #credentials: VobizCredentials;
+  // Each page of a paged endpoint goes out through here, with the customer's credentials.
+  private readonly getPage: GetPage = (path, schema, query, options) => this.call('GET', path, schema, options, { query });
 
   constructor(transport: Transport, credentials: VobizCredentials, options: CustomerClientOptions) {
     this.transport = transport;
@@ -60,22 +88,12 @@ export class CustomerClient {
   // ---- numbers
 
   /** GET /inventory/numbers: numbers available to buy. */
-  async listInventoryNumbers(params: ListInventoryParams = {}, options: CallOptions = {}): Promise<NumberPage> {
-    const path = `${this.base}/inventory/numbers`;
-    const p = validateInput(ListInventoryParams, params, { method: 'GET', path });
-    return this.call('GET', path, NumberPage, options, {
-      query: { country: p.country, search: p.search, exclude: p.exclude, page: p.page, per_page: p.perPage },
-    });
+  listInventoryNumbers(params: ListInventoryParams = {}, options: CallOptions = {}): Promise<NumberPage> {
+    return INVENTORY.list(this.getPage, this.base, params, options);
   }
 
-  iterateInventoryNumbers(params: Omit<ListInventoryParams, 'page'> = {}, options: PaginateOptions = {}): AsyncGenerator<PhoneNumber> {
-    return paginateByPage(
-      async (page, o) => {
-        const r = await this.listInventoryNumbers({ ...params, page }, o);
-        return { items: r.items, total: r.total };
-      },
-      { ...options, pageSize: params.perPage },
-    );
+  iterateInventoryNumbers(params: IterateParams<ListInventoryParams> = {}, options: PaginateOptions = {}): AsyncGenerator<PhoneNumber> {
+    return INVENTORY.iterate(this.getPage, this.base, params, options);
   }
 
   /**
@@ -89,20 +107,12 @@ export class CustomerClient {
   }
 
   /** GET /numbers: numbers the account owns. */
-  async listNumbers(params: ListNumbersParams = {}, options: CallOptions = {}): Promise<NumberPage> {
-    const path = `${this.base}/numbers`;
-    const p = validateInput(ListNumbersParams, params, { method: 'GET', path });
-    return this.call('GET', path, NumberPage, options, { query: { page: p.page, per_page: p.perPage, search: p.search } });
+  listNumbers(params: ListNumbersParams = {}, options: CallOptions = {}): Promise<NumberPage> {
+    return NUMBERS.list(this.getPage, this.base, params, options);
   }
 
-  iterateNumbers(params: Omit<ListNumbersParams, 'page'> = {}, options: PaginateOptions = {}): AsyncGenerator<PhoneNumber> {
-    return paginateByPage(
-      async (page, o) => {
-        const r = await this.listNumbers({ ...params, page }, o);
-        return { items: r.items, total: r.total };
-      },
-      { ...options, pageSize: params.perPage },
-    );
+  iterateNumbers(params: IterateParams<ListNumbersParams> = {}, options: PaginateOptions = {}): AsyncGenerator<PhoneNumber> {
+    return NUMBERS.iterate(this.getPage, this.base, params, options);
   }
 
   /** DELETE /numbers/{%2Be164}[?immediate=true]: release; `immediate` cannot be cancelled. */
@@ -121,20 +131,12 @@ export class CustomerClient {
     return this.call('POST', path, Trunk, options, { body: toSnake(body) });
   }
 
-  async listTrunks(params: ListTrunksParams = {}, options: CallOptions = {}): Promise<TrunkPage> {
-    const path = `${this.base}/trunks`;
-    const p = validateInput(ListTrunksParams, params, { method: 'GET', path });
-    return this.call('GET', path, TrunkPage, options, { query: { limit: p.limit, offset: p.offset } });
+  listTrunks(params: ListTrunksParams = {}, options: CallOptions = {}): Promise<TrunkPage> {
+    return TRUNKS.list(this.getPage, this.base, params, options);
   }
 
-  iterateTrunks(params: { limit?: number } = {}, options: PaginateOptions = {}): AsyncGenerator<Trunk> {
-    return paginateByOffset(
-      async (offset, o) => {
-        const r = await this.listTrunks({ ...params, offset }, o);
-        return { items: r.objects, total: r.meta?.total };
-      },
-      { ...options, limit: params.limit },
-    );
+  iterateTrunks(params: IterateParams<ListTrunksParams, 'offset'> = {}, options: PaginateOptions = {}): AsyncGenerator<Trunk> {
+    return TRUNKS.iterate(this.getPage, this.base, params, options);
   }
 
   async getTrunk(trunkId: string, options: CallOptions = {}): Promise<Trunk> {
@@ -156,20 +158,12 @@ export class CustomerClient {
   // ---- CDRs
 
   /** GET /cdr (or /cdrs, per the client's `customerCdrPath`). */
-  async listCdrs(params: ListCdrsParams = {}, options: CallOptions = {}): Promise<CdrPage> {
-    const path = `${this.base}/${this.options.cdrPath}`;
-    const p = validateInput(ListCdrsParams, params, { method: 'GET', path });
-    return this.call('GET', path, CdrPage, options, { query: cdrQuery(p) });
+  listCdrs(params: ListCdrsParams = {}, options: CallOptions = {}): Promise<CdrPage> {
+    return CDRS.list(this.getPage, this.base, this.options.cdrPath, params, options);
   }
 
-  iterateCdrs(params: Omit<ListCdrsParams, 'page'> = {}, options: PaginateOptions = {}): AsyncGenerator<Cdr> {
-    return paginateByPage(
-      async (page, o) => {
-        const r = await this.listCdrs({ ...params, page }, o);
-        return { items: r.data, hasNext: r.pagination?.has_next, totalPages: r.pagination?.pages, total: r.pagination?.total };
-      },
-      { ...options, pageSize: params.perPage },
-    );
+  iterateCdrs(params: IterateParams<ListCdrsParams> = {}, options: PaginateOptions = {}): AsyncGenerator<Cdr> {
+    return CDRS.iterate(this.getPage, this.base, this.options.cdrPath, params, options);
   }
 
   private call<S extends z.ZodType>(

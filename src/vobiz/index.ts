@@ -1,10 +1,9 @@
 /** Public surface of the typed Vobiz API client. */
 export { VobizClient, type VobizClientOptions } from './client.js';
 export { CustomerClient, type CustomerClientOptions } from './customer.js';
-export { PartnerApi } from './partner.js';
-export { Transport, encodePathSegment, type CallOptions, type VobizCredentials, type TransportOptions } from './transport.js';
+export { Transport, type CallOptions, type VobizCredentials, type TransportOptions } from './transport.js';
 export { routeTemplate, type VobizObserver, type VobizCallObservation, type VobizCallStatus } from './observer.js';
-export { Money, MoneyError, MONEY_SCALE, isMoney, type MoneyInput } from './money.js';
+export { Money, MoneyError, type MoneyInput } from './money.js';
 export {
   VobizError,
   VobizApiError,
@@ -19,8 +18,7 @@ export {
   type VobizTimeoutPhase,
 } from './errors.js';
 export { parseApiError, parseRetryAfterMs, type ErrorResponse } from './error-body.js';
-export { paginateByPage, paginateByOffset, type PageInfo, type PaginateOptions } from './pagination.js';
-export { scrubSecrets } from './redact.js';
+export type { PaginateOptions } from './pagination.js';
 export * from './schemas/accounts.js';
 export * from './schemas/kyc.js';
 export * from './schemas/transactions.js';

@@ -14,7 +14,7 @@
  */
 
 /** Decimal places Vobiz uses in its widest amount strings. */
-export const MONEY_SCALE = 5;
+const MONEY_SCALE = 5;
 const UNITS_PER_WHOLE = 10n ** BigInt(MONEY_SCALE);
 
 /** A plain decimal (optional sign, digits, optional fraction, optional exponent as in `String(1e-7)`). */
@@ -155,10 +155,6 @@ export class Money {
   toJSON(): string {
     return this.toString();
   }
-}
-
-export function isMoney(value: unknown): value is Money {
-  return value instanceof Money;
 }
 
 function decimalToUnits(text: string, original: unknown): bigint {

@@ -1,18 +1,13 @@
 /**
- * Async iterators over Vobiz's pagination families (docs/vobiz-api.md §3). Each family reports its end differently:
+ * Paging through a Vobiz listing, whatever its family (schemas/pages.ts). Each family reports its end in its own
+ * words; `PageInfo` is what they have in common, and `isLastPage` is the one rule that reads it.
  *
- *   accounts / KYC sessions   {rows, total, page, size}           → stop when `total` rows are seen
- *   transactions              {transactions, total, total_pages}  → stop at `total_pages` (or `total`)
- *   numbers / inventory       {items, page, per_page, total}      → stop when `total` rows are seen
- *   CDRs                      {data, pagination{has_next,pages}}  → stop when `has_next` is false
- *   trunks                    {meta{limit,offset,total}, objects} → offset-based; stop at `total`
- *
- * Whatever the family, an empty page ends the iteration, and a short page ends it when nothing else says how many
- * rows exist. A page cap guards against a server that ignores the page parameter. The signal is checked between
- * pages and passed to every request, so cancelling stops the loop promptly.
+ * A page cap guards against a server that ignores the page parameter. The signal is checked between pages and passed
+ * to every request, so cancelling stops the loop promptly.
  */
 import type { CallOptions } from './transport.js';
 
+/** What a page says about the listing: its rows, and whichever of the end markers its family sends. */
 export interface PageInfo<T> {
   items: T[];
   /** Total rows across pages, when the family says. */
@@ -21,48 +16,46 @@ export interface PageInfo<T> {
   hasNext?: boolean | null | undefined;
 }
 
+/** `page`: page numbers from 1; `offset`: the count of rows already read, from 0. */
+export type Cursor = 'page' | 'offset';
+
 export interface PaginateOptions extends CallOptions {
   /** Stop after this many pages even if the server says there are more (a guard, default 10 000). */
   maxPages?: number;
 }
 
-/** Page-number families; `fetchPage(n)` fetches page n (1-based). */
-export async function* paginateByPage<T>(
-  fetchPage: (page: number, options: CallOptions) => Promise<PageInfo<T>>,
-  options: PaginateOptions & { startPage?: number; pageSize?: number } = {},
-): AsyncGenerator<T, void, undefined> {
-  const { signal, maxPages = 10_000, pageSize } = options;
-  let page = options.startPage ?? 1;
-  let seen = 0;
-  for (let fetched = 0; fetched < maxPages; fetched++) {
-    signal?.throwIfAborted();
-    const info = await fetchPage(page, { signal });
-    for (const item of info.items) yield item;
-    seen += info.items.length;
-    if (info.items.length === 0) return;
-    if (info.hasNext === false) return;
-    if (info.totalPages != null && page >= info.totalPages) return;
-    if (info.total != null && seen >= info.total) return;
-    const knowsMore = info.hasNext === true || info.total != null || info.totalPages != null;
-    if (!knowsMore && pageSize != null && info.items.length < pageSize) return;
-    page += 1;
-  }
+/** Where the listing stands after a page: its 1-based number, the rows read so far, the page size asked for. */
+export interface PageProgress {
+  page: number;
+  seen: number;
+  pageSize?: number | undefined;
 }
 
-/** Offset families (trunks and their sub-resources); `fetchPage(offset)` fetches the rows from `offset`. */
-export async function* paginateByOffset<T>(
-  fetchPage: (offset: number, options: CallOptions) => Promise<PageInfo<T>>,
-  options: PaginateOptions & { startOffset?: number; limit?: number } = {},
+/**
+ * An empty page ends the listing; so do `hasNext: false`, reaching `totalPages`, or having read `total` rows. A
+ * short page ends it only when the page says nothing of how many rows exist: otherwise the markers decide.
+ */
+export function isLastPage(info: PageInfo<unknown>, { page, seen, pageSize }: PageProgress): boolean {
+  if (info.items.length === 0) return true;
+  if (info.hasNext === false) return true;
+  if (info.totalPages != null && page >= info.totalPages) return true;
+  if (info.total != null && seen >= info.total) return true;
+  const knowsMore = info.hasNext === true || info.total != null || info.totalPages != null;
+  return !knowsMore && pageSize != null && info.items.length < pageSize;
+}
+
+/** Every row, page after page: `fetchPage(at)` fetches the page whose cursor is `at`, until `isLastPage`. */
+export async function* paginate<T>(
+  fetchPage: (at: number, options: CallOptions) => Promise<PageInfo<T>>,
+  options: PaginateOptions & { cursor: Cursor; pageSize?: number | undefined },
 ): AsyncGenerator<T, void, undefined> {
-  const { signal, maxPages = 10_000, limit } = options;
-  let offset = options.startOffset ?? 0;
-  for (let fetched = 0; fetched < maxPages; fetched++) {
+  const { signal, maxPages = 10_000, cursor, pageSize } = options;
+  let seen = 0;
+  for (let page = 1; page <= maxPages; page++) {
     signal?.throwIfAborted();
-    const info = await fetchPage(offset, { signal });
+    const info = await fetchPage(cursor === 'page' ? page : seen, { signal });
     for (const item of info.items) yield item;
-    if (info.items.length === 0) return;
-    offset += info.items.length;
-    if (info.total != null && offset >= info.total) return;
-    if (info.total == null && limit != null && info.items.length < limit) return;
+    seen += info.items.length;
+    if (isLastPage(info, { page, seen, pageSize })) return;
   }
 }

@@ -1,8 +1,9 @@
 /**
- * Partner API (`/api/v1/partner`, partner credentials): the calls of the seed flow, one method each, plus an async
- * iterator per paginated list. Every method takes `{ signal }` as its last argument.
+ * Partner API (`/api/v1/partner`, partner credentials): the calls the customer lifecycle makes, one method each, plus
+ * an async iterator per paginated list. Every method takes `{ signal }` as its last argument.
  */
-import { paginateByPage, type PaginateOptions } from './pagination.js';
+import type { PaginateOptions } from './pagination.js';
+import { pagedEndpoint, type GetPage, type IterateParams } from './paged-endpoint.js';
 import { encodePathSegment as seg, type CallOptions, type Query, type Transport, type VobizCredentials } from './transport.js';
 import { validateInput } from './input.js';
 import { anyBody, toSnake } from './schemas/common.js';
@@ -32,10 +33,44 @@ import { ListNumbersParams, NumberPage, type PhoneNumber } from './schemas/numbe
 
 const BASE = '/api/v1/partner';
 
+const ACCOUNTS = pagedEndpoint({
+  path: () => `${BASE}/accounts`,
+  params: ListAccountsParams,
+  page: AccountPage,
+  pageSize: 'perPage',
+});
+const KYC_SESSIONS = pagedEndpoint({
+  path: () => `${BASE}/kyc-sessions`,
+  params: ListKycSessionsParams,
+  page: KycSessionPage,
+  pageSize: 'size',
+});
+const TRANSACTIONS = pagedEndpoint({
+  path: (authId: string) => `${BASE}/accounts/${seg(authId)}/transactions`,
+  params: ListTransactionsParams,
+  page: TransactionPage,
+  pageSize: 'perPage',
+});
+const CDRS = pagedEndpoint({
+  path: (authId: string) => `${BASE}/accounts/${seg(authId)}/cdrs`,
+  params: ListCdrsParams,
+  page: CdrPage,
+  pageSize: 'perPage',
+});
+const NUMBERS = pagedEndpoint({
+  path: (authId: string) => `${BASE}/accounts/${seg(authId)}/numbers`,
+  params: ListNumbersParams,
+  page: NumberPage,
+  pageSize: 'perPage',
+});
+
 export class PartnerApi {
   protected readonly transport: Transport;
   // A #private field: util.inspect and JSON never show it, so a logged client cannot leak the partner token.
   readonly #partner: VobizCredentials;
+
+  // Each page of a paged endpoint goes out through here, with the partner's credentials.
+  private readonly getPage: GetPage = (path, schema, query, options) => this.call('GET', path, schema, options, { query });
 
   constructor(transport: Transport, partner: VobizCredentials) {
     this.transport = transport;
@@ -51,20 +86,13 @@ export class PartnerApi {
     return this.call('POST', path, CreatedAccount, options, { body: toSnake(body) });
   }
 
-  async listAccounts(params: ListAccountsParams = {}, options: CallOptions = {}): Promise<AccountPage> {
-    const path = `${BASE}/accounts`;
-    const p = validateInput(ListAccountsParams, params, { method: 'GET', path });
-    return this.call('GET', path, AccountPage, options, { query: { page: p.page, per_page: p.perPage, search: p.search } });
+  /** GET /accounts; `search` matches a name or email substring. */
+  listAccounts(params: ListAccountsParams = {}, options: CallOptions = {}): Promise<AccountPage> {
+    return ACCOUNTS.list(this.getPage, params, options);
   }
 
-  iterateAccounts(params: Omit<ListAccountsParams, 'page'> = {}, options: PaginateOptions = {}): AsyncGenerator<Account> {
-    return paginateByPage(
-      async (page, o) => {
-        const r = await this.listAccounts({ ...params, page }, o);
-        return { items: r.accounts, total: r.total };
-      },
-      { ...options, pageSize: params.perPage },
-    );
+  iterateAccounts(params: IterateParams<ListAccountsParams> = {}, options: PaginateOptions = {}): AsyncGenerator<Account> {
+    return ACCOUNTS.iterate(this.getPage, params, options);
   }
 
   /** GET /accounts/{id}: the full account, including the customer's real `auth_token`. */
@@ -97,22 +125,12 @@ export class PartnerApi {
     return this.call('POST', path, KycSession, options, { body: toSnake(body) });
   }
 
-  async listKycSessions(params: ListKycSessionsParams = {}, options: CallOptions = {}): Promise<KycSessionPage> {
-    const path = `${BASE}/kyc-sessions`;
-    const p = validateInput(ListKycSessionsParams, params, { method: 'GET', path });
-    return this.call('GET', path, KycSessionPage, options, {
-      query: { page: p.page, size: p.size, status: p.status, account_auth_id: p.accountAuthId },
-    });
+  listKycSessions(params: ListKycSessionsParams = {}, options: CallOptions = {}): Promise<KycSessionPage> {
+    return KYC_SESSIONS.list(this.getPage, params, options);
   }
 
-  iterateKycSessions(params: Omit<ListKycSessionsParams, 'page'> = {}, options: PaginateOptions = {}): AsyncGenerator<KycSession> {
-    return paginateByPage(
-      async (page, o) => {
-        const r = await this.listKycSessions({ ...params, page }, o);
-        return { items: r.sessions, total: r.total };
-      },
-      { ...options, pageSize: params.size },
-    );
+  iterateKycSessions(params: IterateParams<ListKycSessionsParams> = {}, options: PaginateOptions = {}): AsyncGenerator<KycSession> {
+    return KYC_SESSIONS.iterate(this.getPage, params, options);
   }
 
   async getKycSession(id: string, options: CallOptions = {}): Promise<KycSession> {
@@ -133,42 +151,20 @@ export class PartnerApi {
 
   // ---- ledger, CDRs, numbers
 
-  async listTransactions(authId: string, params: ListTransactionsParams = {}, options: CallOptions = {}): Promise<TransactionPage> {
-    const path = `${BASE}/accounts/${seg(authId)}/transactions`;
-    const p = validateInput(ListTransactionsParams, params, { method: 'GET', path });
-    return this.call('GET', path, TransactionPage, options, {
-      query: { page: p.page, per_page: p.perPage, from_date: p.fromDate, to_date: p.toDate, transaction_type: p.transactionType },
-    });
+  listTransactions(authId: string, params: ListTransactionsParams = {}, options: CallOptions = {}): Promise<TransactionPage> {
+    return TRANSACTIONS.list(this.getPage, authId, params, options);
   }
 
-  iterateTransactions(
-    authId: string,
-    params: Omit<ListTransactionsParams, 'page'> = {},
-    options: PaginateOptions = {},
-  ): AsyncGenerator<Transaction> {
-    return paginateByPage(
-      async (page, o) => {
-        const r = await this.listTransactions(authId, { ...params, page }, o);
-        return { items: r.transactions, total: r.total, totalPages: r.total_pages };
-      },
-      { ...options, pageSize: params.perPage },
-    );
+  iterateTransactions(authId: string, params: IterateParams<ListTransactionsParams> = {}, options: PaginateOptions = {}): AsyncGenerator<Transaction> {
+    return TRANSACTIONS.iterate(this.getPage, authId, params, options);
   }
 
-  async listCdrs(authId: string, params: ListCdrsParams = {}, options: CallOptions = {}): Promise<CdrPage> {
-    const path = `${BASE}/accounts/${seg(authId)}/cdrs`;
-    const p = validateInput(ListCdrsParams, params, { method: 'GET', path });
-    return this.call('GET', path, CdrPage, options, { query: cdrQuery(p) });
+  listCdrs(authId: string, params: ListCdrsParams = {}, options: CallOptions = {}): Promise<CdrPage> {
+    return CDRS.list(this.getPage, authId, params, options);
   }
 
-  iterateCdrs(authId: string, params: Omit<ListCdrsParams, 'page'> = {}, options: PaginateOptions = {}): AsyncGenerator<Cdr> {
-    return paginateByPage(
-      async (page, o) => {
-        const r = await this.listCdrs(authId, { ...params, page }, o);
-        return { items: r.data, hasNext: r.pagination?.has_next, totalPages: r.pagination?.pages, total: r.pagination?.total };
-      },
-      { ...options, pageSize: params.perPage },
-    );
+  iterateCdrs(authId: string, params: IterateParams<ListCdrsParams> = {}, options: PaginateOptions = {}): AsyncGenerator<Cdr> {
+    return CDRS.iterate(this.getPage, authId, params, options);
   }
 
   /** GET /accounts/{id}/cdrs/{uuid}: a bare CDR object (an enveloped `{data}` is accepted too). */
@@ -176,20 +172,13 @@ export class PartnerApi {
     return this.call('GET', `${BASE}/accounts/${seg(authId)}/cdrs/${seg(uuid)}`, CdrSingle, options);
   }
 
-  async listNumbers(authId: string, params: ListNumbersParams = {}, options: CallOptions = {}): Promise<NumberPage> {
-    const path = `${BASE}/accounts/${seg(authId)}/numbers`;
-    const p = validateInput(ListNumbersParams, params, { method: 'GET', path });
-    return this.call('GET', path, NumberPage, options, { query: { page: p.page, per_page: p.perPage, search: p.search } });
+  /** GET /accounts/{id}/numbers; `search` matches an E.164 substring. */
+  listNumbers(authId: string, params: ListNumbersParams = {}, options: CallOptions = {}): Promise<NumberPage> {
+    return NUMBERS.list(this.getPage, authId, params, options);
   }
 
-  iterateNumbers(authId: string, params: Omit<ListNumbersParams, 'page'> = {}, options: PaginateOptions = {}): AsyncGenerator<PhoneNumber> {
-    return paginateByPage(
-      async (page, o) => {
-        const r = await this.listNumbers(authId, { ...params, page }, o);
-        return { items: r.items, total: r.total };
-      },
-      { ...options, pageSize: params.perPage },
-    );
+  iterateNumbers(authId: string, params: IterateParams<ListNumbersParams> = {}, options: PaginateOptions = {}): AsyncGenerator<PhoneNumber> {
+    return NUMBERS.iterate(this.getPage, authId, params, options);
   }
 
   // ---- profile
@@ -213,19 +202,3 @@ export class PartnerApi {
   }
 }
 
-/** Snake_case query for both CDR views. */
-export function cdrQuery(p: ListCdrsParams & Record<string, unknown>): Record<string, string | number | undefined> {
-  return {
-    page: p.page,
-    per_page: p.perPage,
-    call_direction: p.callDirection,
-    status: p.status,
-    hangup_cause: p.hangupCause,
-    min_duration: p.minDuration,
-    start_date: p.startDate,
-    end_date: p.endDate,
-    from_number: p.fromNumber,
-    to_number: p.toNumber,
-    context: p.context,
-  };
-}

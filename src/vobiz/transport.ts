@@ -51,7 +51,7 @@ export interface TransportOptions {
   observer?: VobizObserver;
 }
 
-export type QueryValue = string | number | boolean | null | undefined | readonly (string | number)[];
+type QueryValue = string | number | boolean | null | undefined | readonly (string | number)[];
 export type Query = Record<string, QueryValue>;
 
 export interface RequestSpec<S extends z.ZodType> {

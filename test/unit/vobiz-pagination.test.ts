@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MockAgent } from 'undici';
-import { Money, VobizClient, paginateByPage } from '../../src/vobiz/index.js';
+import { AccountPage, CdrPage, KycSessionPage, Money, NumberPage, TransactionPage, TrunkPage, VobizClient, VobizResponseError } from '../../src/vobiz/index.js';
+import { isLastPage, paginate } from '../../src/vobiz/pagination.js';
 
 const ORIGIN = 'http://vobiz.test';
 let agent: MockAgent;
@@ -158,19 +159,133 @@ describe('pagination families', () => {
   });
 
   it('guards: short page without totals ends, maxPages caps a server that ignores paging', async () => {
-    const short = await collect(paginateByPage(async () => ({ items: [1] }), { pageSize: 5 }));
+    const short = await collect(paginate(async () => ({ items: [1] }), { cursor: 'page', pageSize: 5 }));
     expect(short).toEqual([1]);
     let calls = 0;
     const capped = await collect(
-      paginateByPage(
+      paginate(
         async () => {
           calls++;
           return { items: [1, 2], hasNext: true };
         },
-        { maxPages: 3 },
+        { cursor: 'page', maxPages: 3 },
       ),
     );
     expect(capped).toHaveLength(6);
     expect(calls).toBe(3);
+  });
+});
+
+describe('each family reads its envelope as a PageInfo', () => {
+  it('accounts and KYC sessions {<rows>,total,page,size}: total', () => {
+    expect(AccountPage.info(AccountPage.envelope.parse({ accounts: [acct(1)], total: '7', page: 1, size: 1 }))).toEqual({
+      items: [expect.objectContaining({ auth_id: acct(1).auth_id })],
+      total: 7,
+    });
+    expect(KycSessionPage.info(KycSessionPage.envelope.parse({ sessions: [], total: 0 }))).toEqual({ items: [], total: 0 });
+  });
+
+  it('transactions: total and total_pages', () => {
+    expect(TransactionPage.info(TransactionPage.envelope.parse({ transactions: [], total: 3, total_pages: 2 }))).toEqual({ items: [], total: 3, totalPages: 2 });
+  });
+
+  it('numbers and inventory {items,page,per_page,total}: total', () => {
+    expect(NumberPage.info(NumberPage.envelope.parse({ items: [{ e164: '+911' }], total: 1 }))).toEqual({ items: [expect.objectContaining({ e164: '+911' })], total: 1 });
+  });
+
+  it('CDRs: has_next, pages and total from `pagination`, none of them when it is absent', () => {
+    const page = CdrPage.envelope.parse({ data: [], pagination: { has_next: true, pages: 4, total: 80 } });
+    expect(CdrPage.info(page)).toEqual({ items: [], hasNext: true, totalPages: 4, total: 80 });
+    expect(CdrPage.info(CdrPage.envelope.parse({ data: [], pagination: null }))).toEqual({ items: [], hasNext: undefined, totalPages: undefined, total: undefined });
+  });
+
+  it('trunks {meta{limit,offset,total},objects}: total, paged by offset', () => {
+    expect(TrunkPage.cursor).toBe('offset');
+    expect(TrunkPage.info(TrunkPage.envelope.parse({ meta: { total: 2 }, objects: [{ id: 't1' }] }))).toEqual({ items: [expect.objectContaining({ trunk_id: 't1' })], total: 2 });
+    expect([AccountPage, KycSessionPage, TransactionPage, NumberPage, CdrPage].map((p) => p.cursor)).toEqual(['page', 'page', 'page', 'page', 'page']);
+  });
+
+  it('an envelope without its rows breaks the contract: VobizResponseError naming the rows key', async () => {
+    pages('/api/v1/partner/accounts/MA_X/transactions', [{ total: 3, total_pages: 2 }]);
+    const err = await collect(client.iterateTransactions('MA_X')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VobizResponseError);
+    expect((err as VobizResponseError).issues.map((i) => i.path)).toEqual(['transactions']);
+  });
+});
+
+describe('the end rule', () => {
+  const rows = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+  it('an empty page ends the listing, whatever the markers say', () => {
+    expect(isLastPage({ items: [], hasNext: true, total: 100, totalPages: 10 }, { page: 1, seen: 0 })).toBe(true);
+  });
+
+  it('has_next: false ends it, true carries on even after a short page', () => {
+    expect(isLastPage({ items: rows(5), hasNext: false }, { page: 1, seen: 5, pageSize: 5 })).toBe(true);
+    expect(isLastPage({ items: rows(2), hasNext: true }, { page: 1, seen: 2, pageSize: 5 })).toBe(false);
+  });
+
+  it('total_pages ends it on that page', () => {
+    expect(isLastPage({ items: rows(2), totalPages: 3 }, { page: 2, seen: 4 })).toBe(false);
+    expect(isLastPage({ items: rows(2), totalPages: 3 }, { page: 3, seen: 6 })).toBe(true);
+  });
+
+  it('total ends it once that many rows are read, and a short page does not end it before', () => {
+    expect(isLastPage({ items: rows(2), total: 5 }, { page: 2, seen: 4, pageSize: 2 })).toBe(false);
+    expect(isLastPage({ items: rows(1), total: 5 }, { page: 3, seen: 5, pageSize: 2 })).toBe(true);
+    expect(isLastPage({ items: rows(1), total: 5 }, { page: 1, seen: 1, pageSize: 2 })).toBe(false);
+  });
+
+  it('without any marker a short page ends it; a full page, or an unknown page size, does not', () => {
+    expect(isLastPage({ items: rows(1) }, { page: 1, seen: 1, pageSize: 2 })).toBe(true);
+    expect(isLastPage({ items: rows(2) }, { page: 1, seen: 2, pageSize: 2 })).toBe(false);
+    expect(isLastPage({ items: rows(1) }, { page: 1, seen: 1 })).toBe(false);
+  });
+});
+
+describe('the page loop', () => {
+  it('asks for page numbers from 1, or for the offset of the rows already read from 0', async () => {
+    const asked: number[] = [];
+    const fetch = async (at: number) => {
+      asked.push(at);
+      return { items: [at, at], total: 6 };
+    };
+    expect(await collect(paginate(fetch, { cursor: 'page' }))).toHaveLength(6);
+    expect(asked).toEqual([1, 2, 3]);
+    asked.length = 0;
+    expect(await collect(paginate(fetch, { cursor: 'offset' }))).toHaveLength(6);
+    expect(asked).toEqual([0, 2, 4]);
+  });
+
+  it('stops at maxPages on either cursor when the server never says it is done', async () => {
+    for (const cursor of ['page', 'offset'] as const) {
+      let calls = 0;
+      const rows = await collect(paginate(async () => ({ items: [calls++] }), { cursor, maxPages: 4 }));
+      expect(rows).toEqual([0, 1, 2, 3]);
+    }
+  });
+
+  it('an aborted signal rejects with its reason before any request, and reaches every request', async () => {
+    const reason = new Error('cancelled');
+    let calls = 0;
+    const aborted = AbortSignal.abort(reason);
+    await expect(collect(paginate(async () => ({ items: [calls++] }), { cursor: 'page', signal: aborted }))).rejects.toBe(reason);
+    expect(calls).toBe(0);
+
+    const ac = new AbortController();
+    const signals: Array<AbortSignal | undefined> = [];
+    const rows = paginate(
+      async (_at, o) => {
+        signals.push(o.signal);
+        return { items: [1], hasNext: true };
+      },
+      { cursor: 'page', signal: ac.signal },
+    );
+    await rows.next();
+    await rows.next();
+    expect(signals).toEqual([ac.signal, ac.signal]);
+    ac.abort(reason);
+    await expect(rows.next()).rejects.toBe(reason);
+    expect(signals).toHaveLength(2);
   });
 });

@@ -1,6 +1,7 @@
 /** Partner API: customer accounts, balance, transfer, profile and dashboard (docs/vobiz-api.md §5.2–5.5). */
 import { z } from 'zod';
 import { Money } from '../money.js';
+import { sizedPages, type PageOf } from './pages.js';
 import { E164, count, idLike, looseMoney, money, optBool, optCount, optMoney, optNumber, optString, page, perPage } from './common.js';
 
 // ---- requests (camelCase; mapped to snake_case on the wire)
@@ -95,15 +96,9 @@ export const Account = z.looseObject({
 });
 export type Account = z.output<typeof Account>;
 
-export const AccountPage = z.looseObject({
-  accounts: z.array(Account),
-  total: optCount,
-  page: optCount,
-  /** per_page echoed as `size`; older docs call the request param `size` too. */
-  size: optCount,
-  per_page: optCount,
-});
-export type AccountPage = z.output<typeof AccountPage>;
+/** per_page is echoed as `size`; older docs call the request param `size` too. */
+export const AccountPage = sizedPages('accounts').of(Account, { per_page: optCount });
+export type AccountPage = PageOf<typeof AccountPage>;
 
 export const AccountBalance = z.looseObject({
   auth_id: optString,

@@ -1,6 +1,7 @@
 /** Call detail records, partner and customer views (docs/vobiz-api.md §5.8, §6.2). */
 import { z } from 'zod';
 import { ISO_DATE, idLike, optBool, optCount, optMoney, optNumber, optString, page, perPage } from './common.js';
+import { cdrPages, type PageOf } from './pages.js';
 
 /** `no-answer` is the older docs' spelling; the current one is `no_answer`. */
 export const CDR_STATUSES = ['answered', 'failed', 'busy', 'no_answer', 'no-answer'] as const;
@@ -57,25 +58,14 @@ export const Cdr = z.looseObject({
 });
 export type Cdr = z.output<typeof Cdr>;
 
-export const CdrPagination = z.looseObject({
-  page: optCount,
-  per_page: optCount,
-  total: optCount,
-  pages: optCount,
-  has_next: optBool,
-  has_prev: optBool,
-});
-
-export const CdrPage = z.looseObject({
+export const CdrPage = cdrPages.of(Cdr, {
   success: optBool,
   account_id: idLike.nullish(),
   account_auth_id: optString,
   count: optCount,
-  data: z.array(Cdr),
-  pagination: CdrPagination.nullish(),
   summary: z.looseObject({ total_cost: optMoney }).nullish(),
 });
-export type CdrPage = z.output<typeof CdrPage>;
+export type CdrPage = PageOf<typeof CdrPage>;
 
 /** Partner GET /cdrs/{uuid} is a bare CDR; the customer `/cdr/{id}` wraps it in `{data, success}`. Accept both. */
 export const CdrSingle = z.union([z.looseObject({ data: Cdr, success: optBool }).transform((v) => v.data), Cdr]);

@@ -1,11 +1,12 @@
 /** Partner KYC sessions (docs/vobiz-api.md §5.10). */
 import { z } from 'zod';
-import { looseRecord, optCount, optString, page } from './common.js';
+import { looseRecord, optString, page } from './common.js';
+import { sizedPages, type PageOf } from './pages.js';
 
-export const KYC_STATUSES = ['email_sent', 'link_ready', 'opened', 'in_progress', 'kyc_completed', 'revoked'] as const;
+const KYC_STATUSES = ['email_sent', 'link_ready', 'opened', 'in_progress', 'kyc_completed', 'revoked'] as const;
 export type KycStatus = (typeof KYC_STATUSES)[number];
 
-export const ReminderSchedule = z.array(
+const ReminderSchedule = z.array(
   z.object({
     trigger: z.literal('days_before_expiry', { error: 'must be "days_before_expiry"' }),
     value: z.number().int('must be a whole number').min(0, 'must be >= 0'),
@@ -77,13 +78,8 @@ export const KycSession = z
   .transform((v) => ({ ...v, id: (v.id ?? v.session_id) as string, status: (v.status ?? v.session_status) as KycStatus | (string & {}) }));
 export type KycSession = z.output<typeof KycSession>;
 
-export const KycSessionPage = z.looseObject({
-  sessions: z.array(KycSession),
-  total: optCount,
-  page: optCount,
-  size: optCount,
-});
-export type KycSessionPage = z.output<typeof KycSessionPage>;
+export const KycSessionPage = sizedPages('sessions').of(KycSession);
+export type KycSessionPage = PageOf<typeof KycSessionPage>;
 
 /** 200 {message:"Session revoked", session_id}; normalised to carry `id` too. */
 export const RevokedKycSession = z

@@ -1,6 +1,7 @@
 /** Phone numbers: partner read-only view, customer inventory/purchase/release (docs/vobiz-api.md §5.9, §6.3). */
 import { z } from 'zod';
-import { E164, anyBody, idLike, optBool, optCount, optMoney, optString, page, perPage } from './common.js';
+import { E164, anyBody, idLike, optBool, optMoney, optString, page, perPage } from './common.js';
+import { itemPages, type PageOf } from './pages.js';
 
 export const ListNumbersParams = z.object({ page: page.optional(), perPage: perPage(100).optional(), search: z.string().optional() });
 export type ListNumbersParams = z.input<typeof ListNumbersParams>;
@@ -40,14 +41,8 @@ export const PhoneNumber = z.looseObject({
 });
 export type PhoneNumber = z.output<typeof PhoneNumber>;
 
-export const NumberPage = z.looseObject({
-  items: z.array(PhoneNumber),
-  page: optCount,
-  per_page: optCount,
-  total: optCount,
-  account_auth_id: optString,
-});
-export type NumberPage = z.output<typeof NumberPage>;
+export const NumberPage = itemPages.of(PhoneNumber, { account_auth_id: optString });
+export type NumberPage = PageOf<typeof NumberPage>;
 
 /** 200 {message, number:{…}}; `number` is optional in case a variant returns the number's fields at top level. */
 export const PurchasedNumber = z.looseObject({ message: optString, number: PhoneNumber.nullish() });

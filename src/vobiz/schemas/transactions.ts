@@ -1,6 +1,7 @@
 /** Partner view of a customer's ledger (docs/vobiz-api.md §5.7). */
 import { z } from 'zod';
 import { ISO_DATE, money, optCount, optMoney, optString, page, perPage } from './common.js';
+import { transactionPages, type PageOf } from './pages.js';
 
 export const TRANSACTION_TYPES = ['recharge', 'debit', 'refund', 'transfer'] as const;
 
@@ -33,7 +34,7 @@ export const Transaction = z.looseObject({
 });
 export type Transaction = z.output<typeof Transaction>;
 
-export const TransactionSummary = z.looseObject({
+const TransactionSummary = z.looseObject({
   total_transactions: optCount,
   total_debit: optMoney,
   total_credit: optMoney,
@@ -43,13 +44,5 @@ export const TransactionSummary = z.looseObject({
     .nullish(),
 });
 
-export const TransactionPage = z.looseObject({
-  transactions: z.array(Transaction),
-  summary: TransactionSummary.nullish(),
-  total: optCount,
-  page: optCount,
-  per_page: optCount,
-  total_pages: optCount,
-  account_auth_id: optString,
-});
-export type TransactionPage = z.output<typeof TransactionPage>;
+export const TransactionPage = transactionPages.of(Transaction, { summary: TransactionSummary.nullish(), account_auth_id: optString });
+export type TransactionPage = PageOf<typeof TransactionPage>;

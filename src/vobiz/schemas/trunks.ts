@@ -1,9 +1,10 @@
 /** SIP trunks on the customer API (docs/vobiz-api.md §6.4). */
 import { z } from 'zod';
-import { anyBody, idLike, optBool, optCount, optNumber, optString } from './common.js';
+import { anyBody, idLike, optBool, optNumber, optString } from './common.js';
+import { offsetPages, type PageOf } from './pages.js';
 
 /**
- * Create/update body. The seed's style (OpenAPI): `trunkStatus`, `trunkDirection`, `concurrentCallsLimit`…; the
+ * Create/update body. The OpenAPI style: `trunkStatus`, `trunkDirection`, `concurrentCallsLimit`…; the
  * prose style (`trunkType`, `maxConcurrentCalls`, `enabled`) is passed through too for accounts that want it.
  */
 export const TrunkInput = z.object({
@@ -74,11 +75,8 @@ export const Trunk = z
   .transform((v) => ({ ...v, trunk_id: (v.trunk_id ?? v.id) as string }));
 export type Trunk = z.output<typeof Trunk>;
 
-export const TrunkPage = z.looseObject({
-  meta: z.looseObject({ limit: optCount, offset: optCount, total: optCount }).nullish(),
-  objects: z.array(Trunk),
-});
-export type TrunkPage = z.output<typeof TrunkPage>;
+export const TrunkPage = offsetPages.of(Trunk);
+export type TrunkPage = PageOf<typeof TrunkPage>;
 
 /** 204 (empty) or 200 with a string/object body. */
 export const Deleted = anyBody;
