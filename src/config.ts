@@ -146,6 +146,10 @@ const EnvSchema = z
     BRIDGE_WEB_UI_URL: optionalString.pipe(httpUrl().optional()),
     BRIDGE_METRICS: booleanFlag(true),
     BRIDGE_METRICS_STAGE_COUNT_TTL: duration('30s').refine((d) => toMilliseconds(d) >= 1_000, 'must be at least 1s'),
+    BRIDGE_WEBHOOK_MAX_AGE: duration('24h').refine((d) => toMilliseconds(d) >= 60_000, 'must be at least 1m'),
+    BRIDGE_WEBHOOK_CUSTOMER_BURST: positiveInt(20),
+    BRIDGE_WEBHOOK_CUSTOMER_PER_MINUTE: positiveInt(6),
+    BRIDGE_WEBHOOK_RECENT_KEYS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be ≥ 0').default(10_000),
 
     CODEC_KEYS: optionalString,
     CODEC_KEYS_FILE: optionalString,
@@ -281,6 +285,19 @@ export interface BridgeConfig {
   webUiUrl: string;
   /** GET /metrics (Prometheus text) is served; customers-by-stage counts are reused for `stageCountTtlMs`. */
   metrics: { enabled: boolean; stageCountTtlMs: number };
+  /** What keeps KYC webhooks from flooding a customer (src/bridge/webhook-guards.ts, docs/bridge.md). */
+  webhookGuards: WebhookGuardSettings;
+}
+
+export interface WebhookGuardSettings {
+  /** A delivery whose `timestamp` / `updated_at` is older than this is refused as stale. */
+  maxEventAgeMs: number;
+  /** Deliveries one customer may send at once (the token bucket's size) … */
+  customerBurst: number;
+  /** … and per minute after that (its refill). */
+  customerPerMinute: number;
+  /** Event keys this bridge remembers as delivered, so an exact replay costs no Temporal call (0: none). */
+  recentKeys: number;
 }
 
 /** The local system that `npm start` and `npm run demo` bring up. */
@@ -449,6 +466,12 @@ function loadBridgeConfig(e: Env, problems: string[]): BridgeConfig {
     maxBodyBytes: e.BRIDGE_MAX_BODY_BYTES,
     webUiUrl: e.BRIDGE_WEB_UI_URL ?? `http://localhost:${e.TEMPORAL_DEV_UI_PORT ?? e.TEMPORAL_DEV_PORT + 1000}`,
     metrics: { enabled: e.BRIDGE_METRICS, stageCountTtlMs: toMilliseconds(e.BRIDGE_METRICS_STAGE_COUNT_TTL) },
+    webhookGuards: {
+      maxEventAgeMs: toMilliseconds(e.BRIDGE_WEBHOOK_MAX_AGE),
+      customerBurst: e.BRIDGE_WEBHOOK_CUSTOMER_BURST,
+      customerPerMinute: e.BRIDGE_WEBHOOK_CUSTOMER_PER_MINUTE,
+      recentKeys: e.BRIDGE_WEBHOOK_RECENT_KEYS,
+    },
   };
 }
 
