@@ -9,11 +9,13 @@
  * - "No registered handler for update" → a worker from before the Update (a rolling deploy): the event is sent as
  *   the `kycEvent` signal instead, as bridges did before → `signalled`;
  * - no such workflow, or it closed → `workflow_not_found`;
- * - no worker answering before the deadline → the call fails as Temporal unavailable (the route answers 503).
+ * - no worker answering before the deadline → the call fails as Temporal unavailable (the route answers 503), as
+ *   does a signal the server refuses because the run reached its cap on signals (it continues as new soon).
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { withDeadline } from '../onboarding/temporal-calls.js';
+import { temporalUnavailable } from './http-errors.js';
 import {
   KYC_EVENT_REJECTIONS,
   kycEventSignal,
@@ -47,6 +49,8 @@ export async function deliverKycEvent(client: Client, timeoutMs: number, workflo
         await withDeadline(client, timeoutMs, () => handle.signal(kycEventSignal, event));
       } catch (signalErr) {
         if (signalErr instanceof WorkflowNotFoundError) return { kind: 'workflow_not_found' };
+        // The server caps signals per run (10,000 by default): the run continues as new soon, so Vobiz retries then.
+        if (/limit for signal events/.test(String((signalErr as { cause?: Error }).cause?.message))) throw temporalUnavailable();
         throw signalErr;
       }
       return { kind: 'signalled' };
