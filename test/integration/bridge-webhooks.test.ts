@@ -300,7 +300,8 @@ describe('stale deliveries: refused before any Temporal call, naming the field a
     const before = await observed(ref);
     const { body, headers } = signedJson(payload(ref, { session_id: `sess-stale-${row.field}`, ...row.overrides }));
     const res = await post(body, headers);
-    expect(res).toMatchObject({ status: row.status, body: { error: row.error, field: row.field, rule: expect.any(String) } });
+    expect(res).toMatchObject({ status: row.status, body: { error: row.error, field: row.field } });
+    expect(res.body.rule).toEqual(expect.any(String));
     if (row.error === 'stale_event') expect(res.body.rule).toMatch(/BRIDGE_WEBHOOK_MAX_AGE/);
     expect(await observed(ref)).toEqual(before);
   });
@@ -330,7 +331,8 @@ describe('deliveries per customer are rate-limited', () => {
       const sent = Array.from({ length: 5 }, (_, i) => delivery(busy, i));
       for (const { body, headers } of sent) answers.push(await post(body, headers, limited.url));
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429, 429]);
-      expect(answers[3]!.body).toMatchObject({ error: 'rate_limited', field: 'metadata.workflowId', rule: expect.stringMatching(/BRIDGE_WEBHOOK_CUSTOMER_BURST/) });
+      expect(answers[3]!.body).toMatchObject({ error: 'rate_limited', field: 'metadata.workflowId' });
+      expect(answers[3]!.body.rule).toMatch(/BRIDGE_WEBHOOK_CUSTOMER_BURST/);
       expect(Number(answers[3]!.retryAfter)).toBeGreaterThanOrEqual(1);
       expect(Number(answers[3]!.retryAfter)).toBeLessThanOrEqual(60);
       expect((await observed(busy)).received.map((e) => e.sessionId)).toEqual(['sess-rate-0', 'sess-rate-1', 'sess-rate-2']);
