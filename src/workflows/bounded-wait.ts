@@ -7,6 +7,7 @@
  */
 import type { Duration } from '@temporalio/common';
 import { condition, workflowInfo } from '@temporalio/workflow';
+import { durationMs } from './duration.js';
 
 /** A run's history past this many events continues-as-new at the next safe point, whatever Temporal suggests. */
 export const HISTORY_EVENTS_BOUND = 5_000;
@@ -29,4 +30,27 @@ export async function boundedWait(done: () => boolean, timeout: Duration, option
   const woke = await condition(() => done() || (bounded && historyPastBound()), timeout, { summary });
   if (!woke) return 'timed_out';
   return done() ? 'met' : 'history_long';
+}
+
+/**
+ * A bounded wait for an operator's decision (`done`) until an absolute deadline kept in `state.operatorWaitUntil`
+ * (set on first entry to `wait` from now), so a run that continues as new while waiting, its history past the bound,
+ * hands the same deadline to the next run, which resumes the wait. `continueAsNew` continues the run as new (it
+ * returns only if the run turned out not to be long). True when decided, false when the deadline passed.
+ */
+export async function awaitOperatorUntil(
+  state: { operatorWaitUntil?: string },
+  done: () => boolean,
+  options: { wait: string; summary: string; continueAsNew: () => Promise<void> },
+): Promise<boolean> {
+  const until = Date.parse((state.operatorWaitUntil ??= new Date(Date.now() + durationMs(options.wait)).toISOString()));
+  for (;;) {
+    const end = await boundedWait(done, Math.max(until - Date.now(), 1000), { summary: options.summary, bounded: true });
+    if (end === 'history_long') {
+      await options.continueAsNew();
+      continue;
+    }
+    delete state.operatorWaitUntil;
+    return end === 'met';
+  }
 }

@@ -4,15 +4,15 @@
  * duplicate, another account's, one for a session the customer is not waiting on) is dropped at no cost to the
  * customer's history, however often it is delivered. Pure: no I/O, only the workflow's own view of its state.
  */
-import { ApplicationFailure } from '@temporalio/workflow';
-import { KYC_EVENTS, KYC_EVENT_REJECTIONS, type KycEventRejection, type KycEventSignal, type Stage } from './messages.js';
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { KYC_EVENTS, KYC_EVENT_REJECTIONS, kycEventUpdate, type KycEventRejection, type KycEventSignal, type Stage } from './messages.js';
 
 /** What the validator looks at: the workflow's state, read-only. */
 export interface KycIntakeView {
   stage: Stage;
-  authId?: string;
+  authId?: string | undefined;
   /** The session of the open KYC attempt, if one is open. */
-  openSessionId?: string;
+  openSessionId?: string | undefined;
   /** Event keys this run (and the runs before it, up to the number carried) already took. */
   seenEventKeys: ReadonlySet<string>;
 }
@@ -46,4 +46,12 @@ export function kycEventRejection(event: unknown, view: KycIntakeView): { reason
 export function refuseUnwantedKycEvent(event: unknown, view: KycIntakeView): void {
   const rejection = kycEventRejection(event, view);
   if (rejection) throw ApplicationFailure.create({ type: KYC_EVENT_REJECTIONS[rejection.reason], message: rejection.message, nonRetryable: true });
+}
+
+/**
+ * Registers the `kycEvent` Update: `view` is the workflow's state as the validator sees it, `take` takes an accepted
+ * event in and returns the stage the workflow is in (the Update's answer).
+ */
+export function handleKycEventUpdates(view: () => KycIntakeView, take: (event: KycEventSignal) => Stage): void {
+  setHandler(kycEventUpdate, (event) => ({ stage: take(event) }), { validator: (event: KycEventSignal) => refuseUnwantedKycEvent(event, view()) });
 }

@@ -3,11 +3,13 @@
  *   account → funding → kyc → telephony → active → offboarding → offboarded
  * with kyc_failed / kyc_expired / kyc_revoked / blocked (waiting, bounded, for an operator).
  *
- * The workflow decides and waits; activities do every Vobiz call and reconcile before repeating one. The
- * `kycEvent` signal is a hint that makes the workflow confirm the session with the API now instead of at the next
- * poll. Every Vobiz step runs under the failure policy (failure-policy.ts): the customer's own bad data blocks it
+ * The workflow decides and waits; activities do every Vobiz call and reconcile before repeating one. A `kycEvent`
+ * (the Update bridges send, or the signal older ones sent) is a hint that makes the workflow confirm the session
+ * with the API now instead of at the next poll; the Update's validator drops events that cannot matter before they
+ * reach history (kyc-event-intake.ts). Every Vobiz step runs under the failure policy (failure-policy.ts): the customer's own bad data blocks it
  * for an operator; refused credentials, outages and bugs stall it visibly until they are fixed; nothing fails the
- * customer. Every waiting stage continues-as-new before its history grows large, so a customer can live for years.
+ * customer. Every wait continues-as-new before its history grows large, whatever arrives (bounded-wait.ts), so a
+ * customer can live for years.
  */
 import {
   ActivityFailure,
@@ -27,11 +29,11 @@ import {
 import { Mutex } from 'async-mutex';
 import { SEALED_RULE, isSealedSecret } from '../secrets/sealed-format.js';
 import { addAmounts, compareAmounts, ZERO } from './amounts.js';
-import { boundedWait, historyPastBound } from './bounded-wait.js';
+import { awaitOperatorUntil, boundedWait, historyPastBound } from './bounded-wait.js';
 import { effect, effectSettleDelayMs, notify, read, setEffectSettleDelay, setEffectStartToCloseTimeout } from './activity-stubs.js';
 import { durationMs } from './duration.js';
 import { jitteredMs } from './jitter.js';
-import { refuseUnwantedKycEvent } from './kyc-event-intake.js';
+import { handleKycEventUpdates } from './kyc-event-intake.js';
 import { recordKycOutcome, recordTimeToActive } from './lifecycle-metrics.js';
 import { classifyFailure, stallDelayMs, type ClassifiedFailure } from './failure-policy.js';
 import { normalizeCorrections, normalizeInput, trunkProblems, type RetryCorrections } from './input-structure.js';
@@ -40,7 +42,6 @@ import {
   TERMINAL_STAGES,
   kycCheckSignal,
   kycEventSignal,
-  kycEventUpdate,
   offboardUpdate,
   purchaseNumberUpdate,
   restartKycUpdate,
@@ -276,19 +277,10 @@ class Lifecycle {
    * deadline passed. The deadline is absolute and kept in the state, so a wait that continues-as-new (its history
    * grew past the bound while it waited) is resumed by the next run with the time it had left.
    */
-  private async awaitOperator(decided: () => boolean, summary: string): Promise<boolean> {
+  private awaitOperator(decided: () => boolean, summary: string): Promise<boolean> {
     const done = () => decided() || Boolean(this.offboardRequest);
     if (!this.boundedWaits) return condition(done, OPERATOR_WAIT, { summary });
-    const until = Date.parse((this.state.operatorWaitUntil ??= new Date(Date.now() + durationMs(OPERATOR_WAIT)).toISOString()));
-    for (;;) {
-      const end = await boundedWait(done, Math.max(until - Date.now(), 1000), { summary, bounded: true });
-      if (end === 'history_long') {
-        await this.continueAsNewIfLong(); // continues as new (or throws OffboardRequested); returns only if not long
-        continue;
-      }
-      delete this.state.operatorWaitUntil;
-      return end === 'met';
-    }
+    return awaitOperatorUntil(this.state, done, { wait: OPERATOR_WAIT, summary, continueAsNew: () => this.continueAsNewIfLong() });
   }
 
   /** An offboard request that should interrupt what is running now (not offboarding itself). */
@@ -692,20 +684,11 @@ class Lifecycle {
     });
 
     // What bridges send: an event that cannot matter is refused by the validator and never reaches history.
-    setHandler(
-      kycEventUpdate,
+    handleKycEventUpdates(
+      () => ({ stage: this.state.stage, authId: this.state.authId, openSessionId: this.openKycAttempt()?.sessionId, seenEventKeys: this.seenEventKeys }),
       (event) => {
         this.takeKycEvent(event);
-        return { stage: this.state.stage };
-      },
-      {
-        validator: (event: KycEventSignal) =>
-          refuseUnwantedKycEvent(event, {
-            stage: this.state.stage,
-            ...(this.state.authId ? { authId: this.state.authId } : {}),
-            ...(this.openKycAttempt() ? { openSessionId: this.openKycAttempt()!.sessionId } : {}),
-            seenEventKeys: this.seenEventKeys,
-          }),
+        return this.state.stage;
       },
     );
 
