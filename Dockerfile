@@ -6,10 +6,17 @@
 #     node dist/cli/main.js      operator CLI
 #   --target sandbox: the Vobiz sandbox (docker-compose's demo profile only): node dist/sandbox/main.js
 # The app image carries neither the sandbox (src/sandbox) nor the local orchestration (src/dev: npm start, the
-# demo, the local cluster); test/unit/production-image.test.ts checks that no production entry point imports them.
+# demo, the local cluster), nor the packages only they use (devDependencies, e.g. node-sqlite3-wasm: the sandbox's
+# database); test/unit/production-image.test.ts checks that no production entry point imports them and that the
+# production dependencies are exactly what production code imports.
+#
+# Base image: Node 22 LTS, pinned by digest so every build starts from the same bytes. The digest is the multi-arch
+# index of node:22-slim (Node 22.23.2, Debian bookworm) as recorded by the official images' docker-library/repo-info
+# (repos/node/remote/22-slim.md at commit 3179cb4d576b9929bf86873c87f279ac67661c6e). To move to a newer patch
+# release, take the digest from there (or `docker buildx imagetools inspect node:22-slim`) and update both FROM lines.
 
 # --- build: compile TypeScript and bundle the workflow code once -------------------------------------------------
-FROM node:20-slim AS build
+FROM node:22-slim@sha256:48e4b67d85f87bd551df43704e24d252f56cc5f8e9718841aace50f19948f0f9 AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Dependencies install without lifecycle scripts (package.json allowScripts): nothing downloads at install time.
@@ -18,13 +25,16 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/bundle-workflows.ts ./scripts/
 COPY src ./src
 # dist/**.js and dist/workflow-bundle.js (WORKER_WORKFLOW_BUNDLE): every replica runs byte-identical workflow code.
-RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+# The sandbox's own package is set aside for its target before devDependencies are pruned from the shared tree.
+RUN npm run build \
+ && mkdir -p /out/sandbox-modules && cp -a node_modules/node-sqlite3-wasm /out/sandbox-modules/ \
+ && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 # The production tree: everything but the sandbox and the local orchestration. Copied out here, in the build stage,
 # because deleting files in a later layer would still ship them in the layer below.
 RUN mkdir -p /out && cp -a dist /out/dist && rm -rf /out/dist/sandbox /out/dist/dev
 
 # --- runtime base: production dependencies, as the unprivileged `node` user --------------------------------------
-FROM node:20-slim AS runtime
+FROM node:22-slim@sha256:48e4b67d85f87bd551df43704e24d252f56cc5f8e9718841aace50f19948f0f9 AS runtime
 ENV NODE_ENV=production \
     WORKER_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 WORKDIR /app
@@ -34,6 +44,7 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 # --- sandbox: the Vobiz stand-in for the demo profile (needs the whole compiled tree) -----------------------------
 FROM runtime AS sandbox
 COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /out/sandbox-modules/ ./node_modules/
 # The sandbox keeps its SQLite file here (a volume in docker-compose).
 RUN mkdir -p /data && chown node:node /data
 USER node
@@ -44,5 +55,5 @@ CMD ["node", "dist/sandbox/main.js"]
 FROM runtime AS app
 COPY --from=build --chown=node:node /out/dist ./dist
 USER node
-EXPOSE 8787 8888
+EXPOSE 8787 8888 9465
 CMD ["node", "dist/worker.js"]

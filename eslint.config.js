@@ -41,7 +41,7 @@ export default tseslint.config(
           ],
           patterns: [
             {
-              group: ['../activities/*', '../activities', '../vobiz/*', '../vobiz', '../bridge/*', '../sandbox/*', '../codec/*', '../secrets/*', '!../secrets/sealed-format.js', '../config.js', '../logging.js', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'],
+              group: ['../activities/*', '../activities', '../vobiz/*', '../vobiz', '../bridge/*', '../sandbox/*', '../codec/*', '../secrets/*', '!../secrets/sealed-format.js', '../config/*', '../logging.js', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'],
               allowTypeImports: true,
               message: 'Workflow code may import only @temporalio/workflow, @temporalio/common, zod, pure modules under src/workflows and src/secrets/sealed-format.ts (types from elsewhere with `import type`).',
             },

@@ -92,6 +92,7 @@ const bridge = new Piece({
     TEMPORAL_TASK_QUEUE: taskQueue,
     BRIDGE_HOST: '127.0.0.1',
     BRIDGE_PORT: String(bridgePort),
+    BRIDGE_METRICS: 'false', // its own listener on a fixed port otherwise
     BRIDGE_API_TOKENS: 'fuzz-api-token',
     BRIDGE_WEBHOOK_SECRETS: SECRETS.join(','),
     BRIDGE_MAX_BODY_BYTES: String(MAX_BODY_BYTES),

@@ -22,14 +22,16 @@ import { createActivities } from '../src/activities/index.js';
 import { createDataConverter } from '../src/codec/data-converter.js';
 import { DEVELOPMENT_KEY } from '../src/codec/keys.js';
 import { DEVELOPMENT_SEALING_KEY, DEVELOPMENT_SECRETS_KEY } from '../src/secrets/keys.js';
+import { AccountClaims, DEVELOPMENT_ACCOUNT_CLAIM_KEY } from '../src/temporal/account-claims.js';
 import { sealSecret } from '../src/secrets/seal.js';
 import { PROJECT_ROOT, temporalCliPath } from '../src/dev/temporal-binaries.js';
 import { startTestSandbox, type TestSandbox } from '../src/sandbox/testing.js';
 import { VobizClient } from '../src/vobiz/index.js';
 import { waitForState } from '../test/support/wait-for-state.js';
-import { workflowIdFor, type OnboardingRequest } from '../src/workflows/input.js';
+import { customerRefOf, workflowIdFor, type OnboardingRequest } from '../src/workflows/input.js';
 import type { customerLifecycle } from '../src/workflows/lifecycle.js';
 import {
+  handOverAccountUpdate,
   kycEventSignal,
   kycEventUpdate,
   kycEventUpdateId,
@@ -275,6 +277,27 @@ Object.assign(PATHS, {
   },
 });
 
+/** Paths of issue 19's trust boundaries (each with the patch it introduced). */
+Object.assign(PATHS, {
+  'account-handed-over': {
+    path: 'a second customerRef for one person (patch account-ownership-claim): blocked on EmailInUse naming the owner, the owner offboarded, the account handed over by an operator (handOverAccount update), adopted, KYC completed, active, offboarded',
+    async run({ start, sandbox }: Ctx) {
+      const email = `returning-${Date.now().toString(36)}@example.com`;
+      const owner = await start('claim-owner', { customerEmail: email });
+      await openSession(owner, 1);
+      await offboard(owner, 'Customer left');
+      const returning = await start('handed-over', { customerEmail: email });
+      await waitForState(returning, (s) => s.stage === 'blocked', { what: 'blocked on EmailInUse' });
+      await returning.executeUpdate(handOverAccountUpdate, { args: [{ from: customerRefOf(owner.workflowId), reason: 'Returning customer' }] });
+      const session = await openSession(returning, 1);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(returning, session, 'kyc.completed');
+      await waitForState(returning, (s) => s.stage === 'active', { what: 'active' });
+      return offboard(returning, 'Contract ended');
+    },
+  },
+});
+
 /** The server suggests continue-as-new this early while recording (every path but the flooded one stays far below). */
 const SUGGEST_CONTINUE_AS_NEW_AT = 300;
 
@@ -299,7 +322,8 @@ async function main(): Promise<void> {
   const dataConverter = createDataConverter({ keys: [DEVELOPMENT_KEY] });
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
   const taskQueue = 'record-histories';
-  const activities = createActivities({ vobiz, settings: { alertTimeoutMs: 2000 }, unsealingKeys: [DEVELOPMENT_SECRETS_KEY] });
+  const accountClaims = new AccountClaims({ client, taskQueue, key: DEVELOPMENT_ACCOUNT_CLAIM_KEY });
+  const activities = createActivities({ vobiz, settings: { alertTimeoutMs: 2000 }, unsealingKeys: [DEVELOPMENT_SECRETS_KEY], accountClaims });
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',

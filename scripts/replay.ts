@@ -14,7 +14,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { createDataConverter, FAILURE_CONVERTER_PATH } from '../src/codec/data-converter.js';
-import { loadConfig } from '../src/config.js';
+import { loadTemporalClientConfig } from '../src/config/temporal-client.js';
 import { connectClient } from '../src/temporal/connection.js';
 
 export const DEFAULT_QUERY = 'WorkflowType = "customerLifecycle"';
@@ -39,7 +39,7 @@ export interface ReplayGateResult {
 export async function runReplayGate(options: ReplayGateOptions): Promise<ReplayGateResult> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const env = options.env ?? process.env;
-  const config = loadConfig({
+  const config = loadTemporalClientConfig({
     ...env,
     ...(options.address ? { TEMPORAL_ADDRESS: options.address } : {}),
     ...(options.namespace ? { TEMPORAL_NAMESPACE: options.namespace } : {}),

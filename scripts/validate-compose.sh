@@ -28,26 +28,34 @@ for file in Dockerfile deploy/dynamicconfig/development.yaml deploy/temporal/set
 done
 
 # Dummy values only: they prove every required variable is named and every placeholder resolves.
+# Tokens are 32 bytes or more, as production requires; the codec key is a random-looking (not the development) key.
 production_env=(
-  CODEC_KEYS=validate:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
+  CODEC_KEYS=validate:q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=
   VOBIZ_PARTNER_AUTH_ID=PA_VALIDATE
-  VOBIZ_PARTNER_AUTH_TOKEN=validate-token
-  BRIDGE_API_TOKENS=validate-api-token
+  VOBIZ_PARTNER_AUTH_TOKEN=validate-partner-token
+  SECRETS_KEYS=validate:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=
+  ACCOUNT_CLAIM_KEY=validate:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=
+  BRIDGE_API_TOKENS=validate-api-token-0123456789abcdef0123456789
+  BRIDGE_WEBHOOK_SECRETS=validate-partner-token
+  BRIDGE_PUBLIC_URL=https://hooks.validate.example
+  CODEC_SERVER_TOKEN=validate-codec-token-0123456789abcdef01234567
   POSTGRES_PASSWORD=validate-password
   GRAFANA_ADMIN_PASSWORD=validate-grafana
+)
+demo_env=(
+  CODEC_KEYS=validate:q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=
+  CODEC_SERVER_TOKEN=validate-codec-token-0123456789abcdef01234567
 )
 # A throwaway empty env file, so a developer's .env does not decide the result.
 empty_env="$(mktemp)"
 trap 'rm -f "$empty_env"' EXIT
 
 env "${production_env[@]}" docker-compose --env-file "$empty_env" -f docker-compose.yml config -q
-env CODEC_KEYS=validate:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
-  docker-compose --env-file deploy/demo.env -f docker-compose.yml --profile demo config -q
+env "${demo_env[@]}" docker-compose --env-file deploy/demo.env -f docker-compose.yml --profile demo config -q
 echo "validate-compose: docker-compose.yml is valid (production and demo settings)" >&2
 
 case "${1:-}" in
   --print) env "${production_env[@]}" docker-compose --env-file "$empty_env" -f docker-compose.yml config ;;
   --print-demo)
-    env CODEC_KEYS=validate:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
-      docker-compose --env-file deploy/demo.env -f docker-compose.yml --profile demo config ;;
+    env "${demo_env[@]}" docker-compose --env-file deploy/demo.env -f docker-compose.yml --profile demo config ;;
 esac

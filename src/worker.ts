@@ -15,10 +15,12 @@ import type { Client } from '@temporalio/client';
 import { makeTelemetryFilterString, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
 import { kycSweepActivities } from './activities/kyc-sweep.js';
-import { ConfigError, loadConfigOrExit, requireUnsealingKeys, type AppConfig } from './config.js';
+import { loadOrExit } from './config/problems.js';
+import { loadWorkerConfig, type WorkerProcessConfig } from './config/worker.js';
 import { createLogger, TemporalPinoLogger, temporalLogLevel, type Logger } from './logging.js';
 import { countActivityRetries, HISTOGRAM_BUCKETS, vobizMetricsObserver } from './metrics/worker-metrics.js';
 import { connectClient, connectWorker, createDataConverter } from './temporal/connection.js';
+import { AccountClaims } from './temporal/account-claims.js';
 import { ensureKycSweepSchedule } from './temporal/kyc-sweep-schedule.js';
 import { vobizQueueLimits } from './temporal/vobiz-queue.js';
 import { vobizTaskQueue } from './workflows/task-queues.js';
@@ -27,7 +29,7 @@ import { VobizClient } from './vobiz/index.js';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Production runs the prebuilt bundle (no webpack at start-up, identical code on every replica). */
-function workflowSource(config: AppConfig, logger: Logger): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+function workflowSource(config: WorkerProcessConfig, logger: Logger): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (config.env === 'production') {
     const codePath = resolve(config.worker.workflowBundlePath);
     if (!existsSync(codePath)) {
@@ -40,9 +42,11 @@ function workflowSource(config: AppConfig, logger: Logger): Pick<WorkerOptions, 
   return { workflowsPath: sourceEntry! };
 }
 
-export async function runWorker(config: AppConfig): Promise<void> {
-  // Before anything connects: a worker that cannot open sealed passwords would fail every account creation.
-  const unsealingKeys = requireUnsealingKeys(config);
+export async function runWorker(config: WorkerProcessConfig): Promise<void> {
+  // Its loader has refused a worker without the keys to open sealed passwords or the account-claim key (production)
+  // before it got here.
+  const { unsealingKeys } = config.secrets;
+  const accountClaimKey = config.accountClaims.key;
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
   Runtime.install({
     logger: new TemporalPinoLogger(logger),
@@ -59,14 +63,16 @@ export async function runWorker(config: AppConfig): Promise<void> {
   const meter = Runtime.instance().metricMeter;
   const vobiz = VobizClient.fromConfig(config.vobiz, { observer: vobizMetricsObserver(meter) });
   const connection = await connectWorker(config.temporal);
-  // The KYC sweep lists customers through visibility and signals them: it needs a client as well.
+  // The KYC sweep lists customers through visibility and signals them, and account creation claims e-mails: both
+  // need a client as well.
   const client = await connectClient(config.temporal, config.codec);
   try {
     const activities = {
       ...createActivities({
         vobiz,
-        settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 },
+        settings: { kycWebhookUrl: config.kycWebhookUrl, alertTimeoutMs: 5_000, onboarding: config.onboarding },
         unsealingKeys,
+        accountClaims: new AccountClaims({ client, taskQueue: config.temporal.taskQueue, key: accountClaimKey }),
       }),
       ...kycSweepActivities({ vobiz, client }),
     };
@@ -139,7 +145,7 @@ async function runTogether(...workers: Worker[]): Promise<void> {
 }
 
 /** The sweep's schedule, created or brought up to date; without it customers still poll, so a failure only warns. */
-async function scheduleKycSweep(client: Client, config: AppConfig, logger: Logger): Promise<void> {
+async function scheduleKycSweep(client: Client, config: WorkerProcessConfig, logger: Logger): Promise<void> {
   try {
     const { scheduleId, outcome } = await ensureKycSweepSchedule(client, {
       taskQueue: config.temporal.taskQueue,
@@ -156,8 +162,8 @@ async function scheduleKycSweep(client: Client, config: AppConfig, logger: Logge
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runWorker(loadConfigOrExit()).catch((err: unknown) => {
+  runWorker(loadOrExit(loadWorkerConfig)).catch((err: unknown) => {
     process.stderr.write(`Worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(err instanceof ConfigError ? 78 : 1); // 78: EX_CONFIG, as for any other bad environment
+    process.exit(1);
   });
 }

@@ -1,13 +1,14 @@
 /**
  * The floor workflow's worker (bench/fleet/floor-workflow.ts): its own process and its own bundle (WORKER_WORKFLOW_BUNDLE,
  * built by the bench), on FLOOR_TASK_QUEUE, with the default data converter (no codec) and the same cache and
- * concurrency settings as the lifecycle worker (the WORKER_* variables of src/config.ts).
+ * concurrency settings as the lifecycle worker (the WORKER_* variables of src/config/worker.ts).
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { loadConfigOrExit } from '../../src/config.js';
+import { loadOrExit } from '../../src/config/problems.js';
+import { loadWorkerConfig } from '../../src/config/worker.js';
 import { floorActivities } from './floor-activities.js';
 
-const config = loadConfigOrExit();
+const config = loadOrExit(loadWorkerConfig);
 const taskQueue = process.env.FLOOR_TASK_QUEUE;
 if (!taskQueue) {
   process.stderr.write('floor worker: FLOOR_TASK_QUEUE is not set\n');

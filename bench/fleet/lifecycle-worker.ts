@@ -5,10 +5,11 @@
  * production worker does: bundling from source would leave webpack's heap in the very process whose memory is
  * measured, and take a minute at every restart. Everything else (keys, credentials) stays the development setup.
  */
-import { loadConfigOrExit } from '../../src/config.js';
+import { loadOrExit } from '../../src/config/problems.js';
+import { loadWorkerConfig } from '../../src/config/worker.js';
 import { runWorker } from '../../src/worker.js';
 
-const config = loadConfigOrExit();
+const config = loadOrExit(loadWorkerConfig);
 runWorker({ ...config, env: 'production' }).then(
   () => process.exit(0),
   (err: unknown) => {

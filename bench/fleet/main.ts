@@ -19,7 +19,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
-import { loadConfig } from '../../src/config.js';
+import { loadTemporalClientConfig } from '../../src/config/temporal-client.js';
 import { killAllPiecesNow } from '../../src/dev/chaos/pieces.js';
 import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
 import { SandboxAdminClient } from '../../src/sandbox/admin-client.js';
@@ -62,7 +62,7 @@ async function main(): Promise<number> {
   log(`fleet bench ${runId}: ${options.customers} customers; ${machine.cpus} cores, load ${machine.loadAverageAtStart.join(' ')}; data in ${dataDir}`);
   const system = await startFleetSystem(options, dataDir, log);
   running.system = system;
-  const client = await connectClient({ ...loadConfig({}).temporal, address: system.temporalAddress, namespace: system.namespace, taskQueue: TASK_QUEUE }, { keys: [DEVELOPMENT_KEY] });
+  const client = await connectClient({ ...loadTemporalClientConfig({}).temporal, address: system.temporalAddress, namespace: system.namespace, taskQueue: TASK_QUEUE }, { keys: [DEVELOPMENT_KEY] });
   const plain = new Client({ connection: await Connection.connect({ address: system.temporalAddress }), namespace: system.namespace });
   const admin = new SandboxAdminClient(system.sandboxUrl);
   const timeoutMs = Math.max(600, options.customers) * 1000;

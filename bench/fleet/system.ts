@@ -103,6 +103,7 @@ export async function startFleetSystem(options: FleetBenchOptions, dataDir: stri
         ...temporalEnv,
         BRIDGE_HOST: '127.0.0.1',
         BRIDGE_PORT: String(bridgePort),
+        BRIDGE_METRICS: 'false', // its own listener on a fixed port otherwise; the bench reads the worker's
         BRIDGE_API_TOKENS: BENCH_API_TOKEN,
         BRIDGE_WEBHOOK_SECRETS: BENCH_PARTNER.authToken,
         VOBIZ_PARTNER_AUTH_TOKEN: BENCH_PARTNER.authToken,

@@ -11,7 +11,7 @@
  *    one resend per reminder point per 14-day session).
  */
 import type { Client } from '@temporalio/client';
-import { loadConfig } from '../../src/config.js';
+import { loadWorkerConfig } from '../../src/config/worker.js';
 import type { RequestReport, SandboxAdminClient } from '../../src/sandbox/admin-client.js';
 import { EDGE_DEFAULTS, INPUT_DEFAULTS } from '../../src/workflows/defaults.js';
 import { durationMs } from '../../src/workflows/duration.js';
@@ -133,7 +133,7 @@ export function sweepCosts(runs: readonly SweepRun[], fullPaging: SweepRun): { s
  */
 export function dailyCallsAtDefaults(parked: number, costs: { steady: number; paging: (open: number) => number }, readsPerConfirmation: number): DailyCallModel {
   const pollInterval = EDGE_DEFAULTS.kyc.pollInterval;
-  const { kycSweepIntervalMs, kycSweepFullPagingEveryMs } = loadConfig({}).worker;
+  const { kycSweepIntervalMs, kycSweepFullPagingEveryMs } = loadWorkerConfig({}).worker;
   const pagingSweepCalls = costs.paging(parked);
   const polls = (DAY_MS / durationMs(pollInterval)) * readsPerConfirmation;
   const sweep = (costs.steady * (DAY_MS / kycSweepIntervalMs) + pagingSweepCalls * (DAY_MS / kycSweepFullPagingEveryMs)) / parked;

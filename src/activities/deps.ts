@@ -4,21 +4,41 @@
  * Runtime logger (pino, redacted) with the workflow and activity IDs attached.
  */
 import { cancellationSignal } from '@temporalio/activity';
+import { DEFAULT_MAX_OPENING_BALANCE, type OnboardingConfig } from '../config/onboarding-limits.js';
+import type { ResolveHost } from '../net/outbound-target.js';
 import type { UnsealingKey } from '../secrets/keys.js';
+import type { AccountClaims } from '../temporal/account-claims.js';
 import type { CustomerClient, VobizClient } from '../vobiz/index.js';
 
 export interface ActivitySettings {
   /** Where Vobiz posts KYC webhooks: the bridge's public URL + /webhooks/vobiz/kyc. */
   kycWebhookUrl?: string;
-  /** Timeout for alert webhook deliveries. */
+  /** Timeout for alert webhook deliveries: waiting for the answer's headers, and then for its body. */
   alertTimeoutMs: number;
+  /**
+   * The limits the edge enforced, checked again before the worker acts (config.onboarding): the opening balance cap
+   * before money moves, and where alert webhooks may go. Without it, the strictest: the default cap, https only,
+   * no loopback.
+   */
+  onboarding?: OnboardingConfig;
+  /** How alert webhook host names are resolved (the system resolver unless a test names another). */
+  resolveAlertHost?: ResolveHost;
 }
+
+/** The limits a worker applies when it was given none: the default cap and production's alert rules. */
+export const STRICTEST_ONBOARDING: OnboardingConfig = {
+  production: true,
+  maxOpeningBalance: `${DEFAULT_MAX_OPENING_BALANCE}.00000`,
+  allowLoopbackAlertWebhooks: false,
+};
 
 export interface ActivityDeps {
   vobiz: VobizClient;
   settings: ActivitySettings;
   /** The secrets private keys (SECRETS_KEYS): account creation opens the sealed password with them, for the call. */
   unsealingKeys: readonly UnsealingKey[];
+  /** Who owns which e-mail's Vobiz account (claims on Temporal): account creation and operator hand-overs use it. */
+  accountClaims: AccountClaims;
 }
 
 /** The AbortSignal of the running activity: a cancelled activity cancels its HTTP request. */

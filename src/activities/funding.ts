@@ -7,10 +7,16 @@
  * The state records the customer ledger row's id either way: Vobiz's ledger rows do not carry the `txn_…` id that
  * the transfer's response has, so a fresh transfer reads its row back, and the state says the same thing as
  * Vobiz's transaction list whether the transfer was made now or adopted after a lost response.
+ *
+ * Money has a limit: an amount over the worker's cap (ONBOARDING_MAX_OPENING_BALANCE, which every edge enforced
+ * too) is refused before anything is sent, non-retryably, so the customer blocks with the cap named instead of
+ * waiting for a top-up big enough to pay it. An amount within the cap that the partner wallet cannot cover yet is a
+ * legitimate request: it stalls (`partner_balance`) and goes through by itself after the partner tops up
+ * (docs/design.md §4); the cap bounds what such a top-up can release.
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { Money, type Transaction, type VobizClient } from '../vobiz/index.js';
-import { callOptions, type ActivityDeps } from './deps.js';
+import { STRICTEST_ONBOARDING, callOptions, type ActivityDeps } from './deps.js';
 import { ambiguousWrite, isApiError, lookup, vobizCall } from './failures.js';
 import type { TransferInput, TransferResult } from './types.js';
 
@@ -21,7 +27,20 @@ async function findTransfer(vobiz: VobizClient, authId: string, token: string): 
   return undefined;
 }
 
-export function fundingActivities({ vobiz }: ActivityDeps) {
+/** The failure for an amount over the cap: the customer's data, refused for good (the workflow blocks it). */
+function overCap(amount: Money, currency: string, cap: Money): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'OpeningBalanceOverCap',
+    message:
+      `The opening balance ${amount.toString()} ${currency} is over the cap of ${cap.toString()} per customer ` +
+      '(ONBOARDING_MAX_OPENING_BALANCE on the worker); nothing was transferred. Raise the cap and retry, or offboard.',
+    details: [{ amount: amount.toString(), cap: cap.toString(), currency }],
+    nonRetryable: true,
+  });
+}
+
+export function fundingActivities({ vobiz, settings }: ActivityDeps) {
+  const cap = Money.parse((settings.onboarding ?? STRICTEST_ONBOARDING).maxOpeningBalance);
   return {
     async transferOpeningBalance(input: TransferInput): Promise<TransferResult> {
       const amount = Money.parse(input.amount);
@@ -38,6 +57,8 @@ export function fundingActivities({ vobiz }: ActivityDeps) {
           log.info('Adopted the transfer an earlier attempt made', { transactionId: earlier.id });
           return { transactionId: earlier.id, amount: amount.toString(), currency: input.currency, adopted: true };
         }
+        // After the lookup: money an earlier attempt already moved is adopted above even if the cap fell since.
+        if (amount.greaterThan(cap)) throw overCap(amount, input.currency, cap);
         try {
           const transfer = await vobiz.transferBalance(
             input.authId,

@@ -21,11 +21,33 @@ export interface EffectInput {
 export interface CreateAccountInput extends EffectInput {
   workflowId: string;
   customer: CustomerDetails;
+  /**
+   * Claim the e-mail's account for this workflow before creating or adopting it (src/temporal/account-claims.ts).
+   * Set by workflows started since claims exist; older ones, whose account may predate any claim, adopt by details.
+   */
+  claimOwnership?: boolean;
 }
 export interface CreateAccountResult {
   authId: string;
   /** True when an earlier attempt had already created the account and this one found and adopted it. */
   adopted: boolean;
+}
+
+/** The details of an `EmailInUse` refusal (its first detail): whose the account is, without personal data. */
+export interface AccountOwnerDetail {
+  /** The customer that owns the e-mail's account through its claim, or recorded the account before claims existed. */
+  ownerCustomerRef?: string;
+  /** The Vobiz account that has the e-mail, when one exists. */
+  authId?: string;
+}
+
+/** An operator hands the account of `email` to the customer `workflowId` (a returning customer, or an account made elsewhere). */
+export interface HandOverAccountInput {
+  workflowId: string;
+  email: string;
+  /** The current owner's workflow ID, or null for an account no customer of this service owns. */
+  fromWorkflowId: string | null;
+  reason: string;
 }
 
 export interface TransferInput extends EffectInput {
@@ -113,6 +135,7 @@ export interface SendAlertInput {
 
 export interface LifecycleActivities {
   createCustomerAccount(input: CreateAccountInput): Promise<CreateAccountResult>;
+  handOverAccount(input: HandOverAccountInput): Promise<{ owner: string }>;
   transferOpeningBalance(input: TransferInput): Promise<TransferResult>;
   openKycSession(input: OpenKycSessionInput): Promise<KycSessionRef>;
   getKycSession(input: { sessionId: string }): Promise<KycSessionState>;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { OnboardingPageSchema } from '../onboarding/customers.js';
-import { RetryBodySchema as RetryBody } from '../onboarding/operator-actions.js';
+import { HandOverBodySchema as HandOverBody, RetryBodySchema as RetryBody } from '../onboarding/operator-actions.js';
 import type { StartOutcome } from '../onboarding/start.js';
 import { STAGES, type LifecycleState } from '../workflows/messages.js';
 
@@ -46,7 +46,16 @@ export const LifecycleStateSchema = z
       .object({ transactionId: z.string(), transferId: z.string().optional(), amount: z.string(), currency: z.string(), adopted: z.boolean() })
       .optional(),
     blocked: z
-      .object({ step: z.enum(STAGES), type: z.string(), reason: z.string(), since: isoTime })
+      .object({
+        step: z.enum(STAGES),
+        type: z.string(),
+        reason: z.string(),
+        since: isoTime,
+        owner: z
+          .object({ customerRef: z.string().optional(), authId: z.string().optional() })
+          .optional()
+          .describe('for EmailInUse: the customer that owns the e-mail\'s Vobiz account, and the account (hand-over-account names it)'),
+      })
       .optional()
       .describe("a step Vobiz refused for this customer's data: waiting for an operator's retry or offboard"),
     stall: z
@@ -125,7 +134,7 @@ export const ErrorBodySchema = z
       .string()
       .describe(
         'invalid_input, invalid_json, unauthorized, payload_too_large, unsupported_media_type, not_found, conflict, already_closed, ' +
-          'not_allowed, action_refused, try_later, action_failed, temporal_unavailable, …',
+          'not_allowed, action_refused, idempotency_key_reused, try_later, action_failed, temporal_unavailable, …',
       ),
     message: z.string(),
     field: z.string().optional(),
@@ -149,6 +158,11 @@ export const RetryBodySchema = RetryBody.meta({
   description: "corrections for the blocked step: the customer's details (before the account exists) or trunk settings; only the fields sent change",
 });
 
+export const HandOverBodySchema = HandOverBody.meta({
+  id: 'HandOverBody',
+  description: "the account's current owner as the block names it (null when no customer owns it), and why",
+});
+
 const actionResult = <T extends z.ZodType>(id: string, result: T) =>
   z.object({ workflowId: z.string(), customerRef: z.string(), action: z.string(), result }).meta({ id });
 
@@ -159,6 +173,7 @@ export const ACTION_RESULT_SCHEMAS = {
   offboard: actionResult('OffboardResult', z.object({ stage: z.enum(STAGES) })),
   'purchase-number': actionResult('PurchaseNumberResult', z.object({ e164: z.string() })),
   retry: actionResult('RetryResult', z.object({ stage: z.enum(STAGES).describe('the step being tried again') })),
+  'hand-over-account': actionResult('HandOverAccountResult', z.object({ stage: z.enum(STAGES).describe('the account step, run again to adopt the account') })),
 } as const;
 
 export const OnboardingListSchema = OnboardingPageSchema.meta({ id: 'OnboardingPage' });

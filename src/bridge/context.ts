@@ -1,6 +1,7 @@
 /** What every route gets: the Temporal client, settings, and the logger. One per bridge; no per-request state. */
 import type { Client } from '@temporalio/client';
-import type { BridgeConfig } from '../config.js';
+import type { BridgeConfig } from '../config/bridge.js';
+import type { OnboardingPolicy } from '../onboarding/input.js';
 import type { Logger } from '../logging.js';
 import type { WebhookOutcome } from './metrics/registry.js';
 
@@ -8,6 +9,8 @@ export interface BridgeContext {
   client: Client;
   logger: Logger;
   bridge: BridgeConfig;
+  /** The start API's limits (config.onboarding): the opening balance cap, alert webhook targets, production floors. */
+  onboarding: OnboardingPolicy;
   taskQueue: string;
   /** Deadline for quick Temporal calls (start, signal, describe, query): a webhook must be answered promptly. */
   temporalTimeoutMs: number;

@@ -11,6 +11,7 @@ import {
   ACTION_RESULT_SCHEMAS,
   ErrorBodySchema,
   FieldProblemSchema,
+  HandOverBodySchema,
   LifecycleStateSchema,
   NumberBodySchema,
   OnboardingListSchema,
@@ -34,6 +35,7 @@ function componentSchemas(): { schemas: Record<string, JsonSchema>; ref: (id: st
   add('ReasonBody', ReasonBodySchema);
   add('NumberBody', NumberBodySchema);
   add('RetryBody', RetryBodySchema);
+  add('HandOverBody', HandOverBodySchema);
   for (const schema of Object.values(ACTION_RESULT_SCHEMAS)) add(schema.meta()!.id!, schema);
   const generated = z.toJSONSchema(registry, {
     target: 'draft-2020-12',
@@ -68,6 +70,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             409: 'conflict / already_closed (start); not_allowed (wrong stage) or action_refused (the workflow or Vobiz said no)',
             413: 'body too large',
             415: 'body not application/json',
+            422: 'idempotency_key_reused: the Idempotency-Key was used for another action on this customer',
             429: 'try_later: refused for now (e.g. KycResendCooldown); `retryAfterSeconds` and Retry-After say when',
             502: 'action_failed: accepted but could not be carried out (e.g. Vobiz unreachable); retry later',
             503: 'temporal_unavailable: retry later',
@@ -88,6 +91,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     offboard: 'ReasonBody',
     'purchase-number': 'NumberBody',
     retry: 'RetryBody',
+    'hand-over-account': 'HandOverBody',
   };
 
   const paths: Record<string, unknown> = {
@@ -126,10 +130,16 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         operationId: action.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()),
         parameters: [
           customerRefParam,
-          { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'a retried request attaches to the first' },
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e][\\x20-\\x7e]*$' },
+            description: 'a retried request with the same key attaches to the first; the same key with another action is a 422',
+          },
         ],
         ...(body ? { requestBody: { required: true, content: json(ref(body)) } } : {}),
-        responses: { 200: { description: 'done', content: json(ref(resultId)) }, ...errors(400, 401, 404, 409, 429, 502, 503) },
+        responses: { 200: { description: 'done', content: json(ref(resultId)) }, ...errors(400, 401, 404, 409, 422, 429, 502, 503) },
       },
     };
   }

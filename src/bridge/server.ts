@@ -2,10 +2,16 @@
  * The bridge: KYC webhooks in, signals out; the start API for other services; health checks. Stateless (all state
  * lives in Temporal), so several can run behind a load balancer. `close()` stops accepting and lets in-flight
  * requests finish, so a deploy never drops a webhook Vobiz thinks was delivered.
+ *
+ * Two listeners: the public one (webhooks from Vobiz, the start API and /openapi.json behind its bearer token,
+ * health checks) and, apart from it, /metrics for Prometheus on BRIDGE_METRICS_ADDRESS (loopback by default), so
+ * nothing answers unauthenticated on the public port but the webhook (signed) and the health checks.
  */
 import type { Client } from '@temporalio/client';
 import Fastify, { LogController, type FastifyError } from 'fastify';
-import type { BridgeConfig, TemporalConfig } from '../config.js';
+import type { BridgeConfig } from '../config/bridge.js';
+import type { OnboardingConfig } from '../config/onboarding-limits.js';
+import type { TemporalConfig } from '../config/temporal.js';
 import type { Logger } from '../logging.js';
 import type { BridgeContext } from './context.js';
 import { HttpError, temporalUnavailable, type ErrorBody } from './http-errors.js';
@@ -18,7 +24,7 @@ import { createBridgeMetrics, type BridgeMetrics } from './metrics/registry.js';
 import { isTemporalUnavailable } from '../onboarding/temporal-calls.js';
 
 export interface StartBridgeOptions {
-  config: { bridge: BridgeConfig; temporal: Pick<TemporalConfig, 'taskQueue'> };
+  config: { bridge: BridgeConfig; onboarding: OnboardingConfig; temporal: Pick<TemporalConfig, 'taskQueue'> };
   client: Client;
   logger: Logger;
   /** Deadline for start/signal/describe/query calls; default 5 s. */
@@ -29,7 +35,16 @@ export interface StartBridgeOptions {
 
 export interface RunningBridge {
   url: string;
+  /** Where GET /metrics answers (its own listener); undefined when BRIDGE_METRICS is off. */
+  metricsUrl?: string;
   close(): Promise<void>;
+}
+
+const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+function boundPort(app: { server: { address(): unknown } }, fallback: number): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address && 'port' in address ? Number(address.port) : fallback;
 }
 
 export async function startBridge(options: StartBridgeOptions): Promise<RunningBridge> {
@@ -46,6 +61,7 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
     client,
     logger,
     bridge: config.bridge,
+    onboarding: config.onboarding,
     taskQueue: config.temporal.taskQueue,
     temporalTimeoutMs: options.temporalTimeoutMs ?? 5_000,
     updateTimeoutMs: options.updateTimeoutMs ?? 30_000,
@@ -53,11 +69,28 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
   };
   const app = buildBridgeApp(ctx, metrics);
   await app.listen({ host: config.bridge.host, port: config.bridge.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.bridge.port;
-  const url = `http://${config.bridge.host.includes(':') ? `[${config.bridge.host}]` : config.bridge.host}:${port}`;
-  logger.info({ url }, 'bridge listening');
-  return { url, close: () => app.close() };
+  const url = urlOf(config.bridge.host, boundPort(app, config.bridge.port));
+  let metricsApp: ReturnType<typeof buildMetricsApp> | undefined;
+  let metricsUrl: string | undefined;
+  if (metrics) {
+    metricsApp = buildMetricsApp(logger, metrics);
+    try {
+      await metricsApp.listen({ host: config.bridge.metrics.host, port: config.bridge.metrics.port });
+    } catch (err) {
+      await app.close();
+      throw new Error(`bridge metrics: cannot listen on ${config.bridge.metrics.host}:${config.bridge.metrics.port} (BRIDGE_METRICS_ADDRESS): ${(err as Error).message}`);
+    }
+    metricsUrl = urlOf(config.bridge.metrics.host, boundPort(metricsApp, config.bridge.metrics.port));
+  }
+  logger.info({ url, metricsUrl }, 'bridge listening');
+  return { url, ...(metricsUrl ? { metricsUrl } : {}), close: async () => void (await Promise.all([app.close(), metricsApp?.close()])) };
+}
+
+/** The metrics listener: GET /metrics and nothing else. */
+function buildMetricsApp(logger: Logger, metrics: BridgeMetrics) {
+  const app = Fastify({ loggerInstance: logger.child({ listener: 'metrics' }), logController: new LogController({ disableRequestLogging: true }) });
+  void app.register(async (scope) => metricsRoutes(scope, metrics));
+  return app;
 }
 
 export function buildBridgeApp(ctx: BridgeContext, metrics?: BridgeMetrics) {
@@ -87,10 +120,9 @@ export function buildBridgeApp(ctx: BridgeContext, metrics?: BridgeMetrics) {
 
   // Scopes: the webhook scope reads raw bytes for the signature; the API scope parses JSON and checks tokens.
   void app.register(async (scope) => healthRoutes(scope, ctx));
-  void app.register(async (scope) => openApiRoutes(scope));
+  void app.register(async (scope) => openApiRoutes(scope, ctx));
   void app.register(async (scope) => kycWebhookRoutes(scope, ctx));
   void app.register(async (scope) => onboardingRoutes(scope, ctx));
-  if (metrics) void app.register(async (scope) => metricsRoutes(scope, metrics));
   return app;
 }
 

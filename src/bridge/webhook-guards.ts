@@ -5,7 +5,7 @@
  * bridges the workflow's own kycEvent validator is what drops a duplicate (a refused Update writes no history).
  */
 import { LRUCache } from 'lru-cache';
-import type { WebhookGuardSettings } from '../config.js';
+import type { WebhookGuardSettings } from '../config/bridge.js';
 import type { RelevantKycWebhook } from './kyc-webhook.js';
 
 /** How far ahead of this bridge's clock an event time may be (clock skew between Vobiz and us). */

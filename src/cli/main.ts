@@ -16,6 +16,7 @@ import { Command } from 'commander';
 import { registerOnboardingCommands } from './commands/onboarding.js';
 import { registerVobizCommands } from './commands/vobiz.js';
 import { EXIT } from './errors.js';
+import { printable } from './output.js';
 
 const program = new Command()
   .name('vobiz-lifecycle')
@@ -30,6 +31,6 @@ registerOnboardingCommands(program);
 registerVobizCommands(program);
 
 await program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).message}\n`);
+  process.stderr.write(`${printable((err as Error).message)}\n`);
   process.exitCode = EXIT.failed;
 });

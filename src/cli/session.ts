@@ -4,26 +4,28 @@
  * and everything closed at the end.
  *
  * Temporal is the one `npm start` uses: TEMPORAL_ADDRESS, or the dev server on 127.0.0.1:TEMPORAL_DEV_PORT when it
- * is unset (config.ts). The connection attempt gives up after CONNECT_TIMEOUT_MS with exit 5 and a hint.
+ * is unset (src/config/temporal.ts). The connection attempt gives up after CONNECT_TIMEOUT_MS with exit 5 and a hint.
  */
 import type { Client } from '@temporalio/client';
-import { loadConfigOrExit, type AppConfig } from '../config.js';
+import { loadCliConfig, type CliConfig } from '../config/cli.js';
+import { loadOrExit } from '../config/problems.js';
 import { connectClient } from '../temporal/connection.js';
 import { VobizClient } from '../vobiz/index.js';
 import { TemporalUnreachableError, describeFailure, failureLines } from './errors.js';
-import { createOutput, type Output } from './output.js';
+import { createOutput, printable, type Output } from './output.js';
+import { escapeJsonText } from '../text/unsafe-characters.js';
 
 /** Long enough for a TLS handshake to Temporal Cloud, short enough that "nothing there" is said promptly. */
 const CONNECT_TIMEOUT_MS = 3_000;
 
 export interface Session {
-  config: AppConfig;
+  config: CliConfig;
   out: Output;
   temporal(): Promise<Client>;
   vobiz(): VobizClient;
 }
 
-function unreachableHint(config: AppConfig): string {
+function unreachableHint(config: CliConfig): string {
   return config.dev.externalTemporal
     ? 'TEMPORAL_ADDRESS is set: check that this server runs and that TLS/API-key settings match'
     : `TEMPORAL_ADDRESS is unset, so the CLI uses the dev server npm start runs (TEMPORAL_DEV_PORT=${config.dev.temporalPort}): ` +
@@ -31,7 +33,7 @@ function unreachableHint(config: AppConfig): string {
 }
 
 export async function runCommand(options: { json?: boolean }, fn: (session: Session) => Promise<void>): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadOrExit(loadCliConfig);
   const out = createOutput(Boolean(options.json));
   let client: Client | undefined;
   let vobiz: VobizClient | undefined;
@@ -55,8 +57,9 @@ export async function runCommand(options: { json?: boolean }, fn: (session: Sess
     await fn(session);
   } catch (err) {
     const report = describeFailure(err);
-    if (out.json) process.stderr.write(`${JSON.stringify({ ...report, code: undefined, exitCode: report.code })}\n`);
-    else process.stderr.write(`${failureLines(report).join('\n')}\n`);
+    // Failure messages can quote data (a Vobiz message, a blocked reason): escaped like every other output.
+    if (out.json) process.stderr.write(`${escapeJsonText(JSON.stringify({ ...report, code: undefined, exitCode: report.code }))}\n`);
+    else process.stderr.write(`${printable(failureLines(report).join('\n'))}\n`);
     process.exitCode = report.code;
   } finally {
     await client?.connection.close().catch(() => undefined);

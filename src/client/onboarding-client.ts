@@ -19,7 +19,7 @@ import type { StartOutcome } from '../onboarding/start.js';
 import { parseSealingKey, type SealingKey } from '../secrets/keys.js';
 import { sealCustomerPassword } from '../secrets/seal-password.js';
 import type { OnboardingRequest } from '../workflows/input.js';
-import type { LifecycleState, NumberPurchaseArgs, ReminderRecord, RetryArgs, Stage } from '../workflows/messages.js';
+import type { HandOverAccountArgs, LifecycleState, NumberPurchaseArgs, ReminderRecord, RetryArgs, Stage } from '../workflows/messages.js';
 import { InvalidRequestError, ServiceUnavailableError, errorFor, type ApiErrorBody } from './errors.js';
 
 export type { StartOutcome };
@@ -134,6 +134,14 @@ export class OnboardingClient {
   /** Tries a blocked step again (stage `blocked`), optionally with corrected customer details or trunk settings. */
   retry(customerRef: string, corrections: RetryArgs = {}, options?: ActionOptions): Promise<ActionResult<{ stage: Stage }>> {
     return this.action(customerRef, 'retry', corrections, options);
+  }
+
+  /**
+   * Deliberately gives the Vobiz account of a customer blocked on `EmailInUse` to it: `from` is the owner the block
+   * names (null when no customer owns the account), refused while that owner still runs (docs/operations.md).
+   */
+  handOverAccount(customerRef: string, args: HandOverAccountArgs, options?: ActionOptions): Promise<ActionResult<{ stage: Stage }>> {
+    return this.action(customerRef, 'hand-over-account', args, options);
   }
 
   private action<R>(customerRef: string, name: string, body: object, options?: ActionOptions): Promise<ActionResult<R>> {

@@ -1,36 +1,40 @@
 /**
  * `npm run codec-server`: serves /encode and /decode for the Temporal Web UI and CLI with the configured keys.
+ *
+ * Its settings (src/config/codec-server.ts) are the codec keys and its own CODEC_* variables, nothing else. It does
+ * not start without authentication in production or beyond loopback (exit 78, naming the settings).
  */
-import { loadConfigOrExit } from '../config.js';
+import { loadCodecServerConfig } from '../config/codec-server.js';
+import { EXIT_CONFIG, loadOrExit } from '../config/problems.js';
 import { createLogger } from '../logging.js';
 import { startCodecServer } from './server.js';
 
-const config = loadConfigOrExit();
-const logger = createLogger({ level: config.logLevel, name: 'codec-server' });
-const { keys, usingDevelopmentKey, server } = config.codec;
-
 // The secrets private keys open customers' sealed passwords; anyone who can reach this server must not get that
 // power along with payload decoding. They belong to the account-creating worker alone (docs/codec.md).
-if (config.secrets.unsealingKeys.length > 0 && !config.secrets.usingDevelopmentKey) {
+if (process.env.SECRETS_KEYS || process.env.SECRETS_KEYS_FILE) {
   process.stderr.write('SECRETS_KEYS / SECRETS_KEYS_FILE: must not be given to the codec server; they belong to the worker alone\n');
-  process.exit(78); // EX_CONFIG
+  process.exit(EXIT_CONFIG);
 }
 
-if (usingDevelopmentKey) {
+const config = loadOrExit(loadCodecServerConfig);
+const logger = createLogger({ level: config.logLevel, name: 'codec-server' });
+const { server } = config;
+
+if (config.codec.usingDevelopmentKey) {
   logger.warn('no CODEC_KEYS/CODEC_KEYS_FILE set: using the INSECURE development key (local development only)');
 }
-if (!server.token && !['127.0.0.1', 'localhost', '::1'].includes(server.host)) {
-  // Anyone who reaches this port can decrypt payloads; say so loudly rather than refuse (the UI may sit behind a proxy).
-  logger.warn({ host: server.host }, 'codec server listens beyond loopback without CODEC_SERVER_TOKEN');
+if (!server.token && !server.oidc) {
+  logger.warn('no CODEC_SERVER_TOKEN or CODEC_OIDC_* set: only browsers on CODEC_CORS_ORIGINS may decode, on loopback (development only)');
 }
 
 const codecServer = await startCodecServer({
   host: server.host,
   port: server.port,
-  keys,
+  keys: config.codec.keys,
   corsOrigins: server.corsOrigins,
   logger,
   ...(server.token ? { token: server.token } : {}),
+  ...(server.oidc ? { oidc: server.oidc } : {}),
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

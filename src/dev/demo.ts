@@ -15,7 +15,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { OnboardingClient, type LifecycleState, type OnboardingRequest } from '../client/index.js';
-import { ConfigError, loadConfig, type AppConfig } from '../config.js';
+import { loadLocalConfig, type LocalConfig } from '../config/local.js';
+import { ConfigError, EXIT_CONFIG } from '../config/problems.js';
 import { sealingKeyLine } from '../secrets/keys.js';
 import { createLogger } from '../logging.js';
 import { SandboxAdminClient } from '../sandbox/admin-client.js';
@@ -110,14 +111,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const started = Date.now();
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
 
-  let config: AppConfig;
+  let config: LocalConfig;
   try {
     // The demo's own stack is quiet unless LOG_LEVEL says otherwise: the progress lines are the output.
-    config = loadConfig({ ...env, LOG_LEVEL: env.LOG_LEVEL || 'warn' });
+    config = loadLocalConfig({ ...env, LOG_LEVEL: env.LOG_LEVEL || 'warn' });
   } catch (err) {
     if (err instanceof ConfigError) {
       print(err.message);
-      return 78;
+      return EXIT_CONFIG;
     }
     throw err;
   }

@@ -74,7 +74,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
 export async function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {
   const cli = temporalCliPath(options.env); // MissingTemporalBinaryError names `npm run setup`
   const dataDir = resolve(options.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const dbFile = join(dataDir, 'temporal.sqlite');
   const pidFile = join(dataDir, 'temporal-dev.pid');
   const ip = options.ip ?? '127.0.0.1';

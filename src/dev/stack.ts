@@ -12,12 +12,12 @@
  * used as is); VOBIZ_BASE_URL set → no sandbox (real Vobiz, or a sandbox running elsewhere).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { startBridge } from '../bridge/server.js';
 import { startCodecServer } from '../codec/server.js';
-import type { AppConfig } from '../config.js';
+import type { LocalConfig } from '../config/local.js';
+import { ensurePrivateDir } from '../config/private-files.js';
 import type { Logger } from '../logging.js';
 import { sandboxOptionsFromConfig, startSandbox } from '../sandbox/server.js';
 import { connectClient } from '../temporal/connection.js';
@@ -53,7 +53,7 @@ export interface StackOptions {
 
 export interface RunningStack {
   /** The configuration the parts actually run with (addresses filled in). */
-  config: AppConfig;
+  config: LocalConfig;
   temporal: { address: string; managed: boolean; uiUrl: string; pid?: number; kind: 'dev server' | 'cluster' | 'external'; description?: string };
   codecUrl: string;
   sandbox?: { url: string; dbPath: string };
@@ -87,7 +87,7 @@ function dialHost(host: string): string {
 
 /** The stack's options from config (DATA_DIR, TEMPORAL_DEV_PORT/_UI_PORT, and whether TEMPORAL_ADDRESS or
  * VOBIZ_BASE_URL point elsewhere), the same for `npm start` and `npm run demo`. */
-export function stackOptionsFromConfig(config: AppConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env, { cluster = false }: { cluster?: boolean } = {}): StackOptions {
+export function stackOptionsFromConfig(config: LocalConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env, { cluster = false }: { cluster?: boolean } = {}): StackOptions {
   const { dev } = config;
   const ports = { port: dev.temporalPort, uiPort: dev.temporalUiPort };
   return {
@@ -101,7 +101,7 @@ export function stackOptionsFromConfig(config: AppConfig, logger: Logger, env: N
   };
 }
 
-export async function startStack(config: AppConfig, options: StackOptions): Promise<RunningStack> {
+export async function startStack(config: LocalConfig, options: StackOptions): Promise<RunningStack> {
   const logger = options.logger;
   const parts: Part[] = [];
   const checkAbort = () => {
@@ -122,9 +122,10 @@ export async function startStack(config: AppConfig, options: StackOptions): Prom
   };
 
   try {
-    mkdirSync(options.dataDir, { recursive: true });
-    const codecHost = dialHost(config.codec.server.host);
-    const codecUrl = `http://${codecHost}:${config.codec.server.port}`;
+    // Customers' data and the history live here: readable by this user only.
+    ensurePrivateDir(options.dataDir);
+    const codecHost = dialHost(config.codecServer.host);
+    const codecUrl = `http://${codecHost}:${config.codecServer.port}`;
 
     // 1. Temporal.
     let temporal: RunningStack['temporal'] = { address: config.temporal.address, managed: false, uiUrl: options.webUiUrl ?? config.bridge.webUiUrl, kind: 'external' };
@@ -167,12 +168,13 @@ export async function startStack(config: AppConfig, options: StackOptions): Prom
     const uiPort = temporal.managed ? (options.devServer ?? options.cluster)?.uiPort : undefined;
     const uiOrigins = uiPort ? [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`] : [];
     const codecServer = await startCodecServer({
-      host: config.codec.server.host,
-      port: config.codec.server.port,
+      host: config.codecServer.host,
+      port: config.codecServer.port,
       keys: config.codec.keys,
-      corsOrigins: [...new Set([...config.codec.server.corsOrigins, ...uiOrigins])],
+      corsOrigins: [...new Set([...config.codecServer.corsOrigins, ...uiOrigins])],
       logger,
-      ...(config.codec.server.token ? { token: config.codec.server.token } : {}),
+      ...(config.codecServer.token ? { token: config.codecServer.token } : {}),
+      ...(config.codecServer.oidc ? { oidc: config.codecServer.oidc } : {}),
     });
     parts.push({ name: 'codec server', stop: () => codecServer.close() });
     checkAbort();
@@ -193,7 +195,7 @@ export async function startStack(config: AppConfig, options: StackOptions): Prom
     }
     checkAbort();
 
-    const effective: AppConfig = {
+    const effective: LocalConfig = {
       ...config,
       temporal: { ...config.temporal, address: temporal.address },
       vobiz,
@@ -242,7 +244,7 @@ export async function startStack(config: AppConfig, options: StackOptions): Prom
  * Spawns src/dev/worker-child.ts with the stack's addresses in its environment and waits until it polls the task
  * queue (its poller identity starts with its pid), so callers know workflows will make progress.
  */
-async function startWorkerChild(config: AppConfig, client: Client, options: StackOptions): Promise<ChildProcess> {
+async function startWorkerChild(config: LocalConfig, client: Client, options: StackOptions): Promise<ChildProcess> {
   const env: NodeJS.ProcessEnv = {
     ...(options.env ?? process.env),
     TEMPORAL_ADDRESS: config.temporal.address,

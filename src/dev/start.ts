@@ -8,14 +8,15 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfigOrExit, type AppConfig } from '../config.js';
+import { loadLocalConfig, type LocalConfig } from '../config/local.js';
+import { loadOrExit } from '../config/problems.js';
 import { createLogger } from '../logging.js';
 import { StackAbortedError, stackOptionsFromConfig, startStack, type RunningStack } from './stack.js';
 
 export { startStack, stackOptionsFromConfig, StackAbortedError, type RunningStack, type StackOptions } from './stack.js';
 
 /** The "what runs where" banner. Secrets are never printed; the development API token is documented, so it is. */
-export function describeStack(stack: RunningStack, source: AppConfig = stack.config): string[] {
+export function describeStack(stack: RunningStack, source: LocalConfig = stack.config): string[] {
   const c = stack.config;
   const lines = [
     '',
@@ -56,7 +57,7 @@ export const FORCE_AFTER_MS = 1_000;
 async function main(): Promise<void> {
   // `npm run cluster`: the self-hosted Temporal server on PostgreSQL instead of the dev server.
   const cluster = process.argv.includes('--cluster');
-  const config = loadConfigOrExit();
+  const config = loadOrExit(loadLocalConfig);
   const logger = createLogger({ level: config.logLevel, name: 'dev' });
   const aborter = new AbortController();
   let stack: RunningStack | undefined;

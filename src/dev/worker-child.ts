@@ -7,10 +7,11 @@
  * native threads for the life of the process; the orchestrator stops it with one SIGTERM, at the right moment.
  */
 import { closeSync, openSync } from 'node:fs';
-import { loadConfigOrExit } from '../config.js';
+import { loadOrExit } from '../config/problems.js';
+import { loadWorkerConfig } from '../config/worker.js';
 import { runWorker } from '../worker.js';
 
-const config = loadConfigOrExit();
+const config = loadOrExit(loadWorkerConfig);
 
 process.once('disconnect', () => {
   // Our stdout/stderr were pipes to the orchestrator, which is gone: a log line written there fails with EPIPE,

@@ -80,7 +80,7 @@ export class SandboxDb {
   private readonly db: sqlite.Database;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 }); // under DATA_DIR: this user's only
     this.db = new sqlite.Database(path);
     const searchIndexExisted = this.tableExists('account_search');
     this.db.exec(SCHEMA);

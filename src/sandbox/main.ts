@@ -1,12 +1,13 @@
 /**
- * `npm run sandbox`: the Vobiz sandbox on SANDBOX_HOST:SANDBOX_PORT with the settings of src/config.ts.
+ * `npm run sandbox`: the Vobiz sandbox on SANDBOX_HOST:SANDBOX_PORT with the settings of src/config/sandbox.ts.
  * Prints the URL, the partner auth id and the admin URL — never the token — and stops cleanly on SIGINT/SIGTERM.
  */
-import { loadConfigOrExit } from '../config.js';
+import { loadOrExit } from '../config/problems.js';
+import { loadSandboxConfig } from '../config/sandbox.js';
 import { createLogger } from '../logging.js';
 import { sandboxOptionsFromConfig, startSandbox } from './server.js';
 
-const config = loadConfigOrExit();
+const config = loadOrExit(loadSandboxConfig);
 const logger = createLogger({ name: 'sandbox', level: config.logLevel });
 
 const sandbox = await startSandbox(sandboxOptionsFromConfig(config.sandbox, logger));

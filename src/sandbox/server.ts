@@ -3,7 +3,7 @@
  * widget and the /_sandbox admin API, all state in one SQLite file.
  */
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { SandboxConfig } from '../config.js';
+import type { SandboxConfig } from '../config/sandbox.js';
 import { createLogger, type Logger } from '../logging.js';
 import { SandboxDb } from './db.js';
 import { Clock } from './clock.js';

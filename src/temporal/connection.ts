@@ -8,7 +8,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createDataConverter } from '../codec/data-converter.js';
-import type { CodecConfig, TemporalConfig } from '../config.js';
+import type { CodecConfig } from '../config/codec-keys.js';
+import type { TemporalConfig } from '../config/temporal.js';
 
 export { createDataConverter };
 

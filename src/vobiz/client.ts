@@ -10,7 +10,7 @@
  * The client knows nothing of Temporal: it throws the typed errors of errors.ts and leaves retries to the caller.
  */
 import type { Dispatcher } from 'undici';
-import type { VobizConfig } from '../config.js';
+import type { VobizConfig } from '../config/vobiz.js';
 import { CustomerClient } from './customer.js';
 import { PartnerApi } from './partner.js';
 import type { VobizObserver } from './observer.js';

@@ -4,7 +4,7 @@
  *
  * | kind              | examples                                                   | the workflow                         |
  * |-------------------|------------------------------------------------------------|--------------------------------------|
- * | customer_data     | e-mail in use by someone else, 400/404/409/422 from Vobiz  | stage `blocked`: waits for an operator `retry` (with corrected fields) or `offboard` |
+ * | customer_data     | e-mail in use by someone else, 400/404/409/422 from Vobiz, an opening balance over the worker's cap | stage `blocked`: waits for an operator `retry` (with corrected fields) or `offboard` |
  * | credentials       | 401/403: the partner token was rotated, mistyped, or lost a permission | stalls: retries on a capped backoff, by itself, once the cause is fixed |
  * | partner_balance   | the partner wallet cannot cover the opening transfer       | stalls (the partner tops up)         |
  * | vobiz_unavailable | 5xx, 429, timeouts, connection errors after the activity's own retries | stalls                   |
@@ -15,6 +15,7 @@
  */
 import type { ActivityFailure} from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/workflow';
+import type { AccountOwner } from './messages.js';
 
 export const FAILURE_KINDS = ['customer_data', 'credentials', 'partner_balance', 'vobiz_unavailable', 'unexpected'] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
@@ -28,10 +29,12 @@ export interface ClassifiedFailure {
   type: string;
   /** The failure's message: written by our activities and the Vobiz client, never carrying credentials. */
   message: string;
+  /** For `EmailInUse`: whose the e-mail's Vobiz account is (from the failure's details). */
+  owner?: AccountOwner;
 }
 
 /** Types an activity raises for a customer's data that Vobiz refused for good. */
-const CUSTOMER_DATA_TYPES = new Set(['EmailInUse', 'TransferMismatch', 'VobizRequestInvalid']);
+const CUSTOMER_DATA_TYPES = new Set(['EmailInUse', 'TransferMismatch', 'VobizRequestInvalid', 'OpeningBalanceOverCap']);
 const CREDENTIAL_TYPES = new Set(['VobizUnauthorized', 'VobizForbidden']);
 const UNAVAILABLE_TYPES = new Set(['VobizUnreachable', 'VobizRateLimited', 'VobizServerError']);
 
@@ -48,7 +51,8 @@ export function classifyFailure(err: ActivityFailure): ClassifiedFailure {
     return { kind: 'vobiz_unavailable', type: cause?.name ?? 'ActivityFailure', message: cause?.message ?? err.message };
   }
   const type = cause.type ?? 'Error';
-  const described = { type, message: cause.message };
+  const owner = type === 'EmailInUse' ? accountOwnerOf(cause) : undefined;
+  const described = { type, message: cause.message, ...(owner ? { owner } : {}) };
   const status = statusOf(cause);
   if (CREDENTIAL_TYPES.has(type) || status === 401 || status === 403) return { kind: 'credentials', ...described };
   if (type === 'PartnerBalanceInsufficient') return { kind: 'partner_balance', ...described };
@@ -59,6 +63,16 @@ export function classifyFailure(err: ActivityFailure): ClassifiedFailure {
     return { kind: 'customer_data', ...described };
   }
   return { kind: 'unexpected', ...described };
+}
+
+/** `{ ownerCustomerRef, authId }` from an EmailInUse failure's first detail (src/activities/accounts.ts). */
+function accountOwnerOf(failure: ApplicationFailure): AccountOwner | undefined {
+  const detail = failure.details?.[0] as { ownerCustomerRef?: unknown; authId?: unknown } | undefined;
+  const owner: AccountOwner = {
+    ...(typeof detail?.ownerCustomerRef === 'string' ? { customerRef: detail.ownerCustomerRef } : {}),
+    ...(typeof detail?.authId === 'string' ? { authId: detail.authId } : {}),
+  };
+  return Object.keys(owner).length > 0 ? owner : undefined;
 }
 
 /**

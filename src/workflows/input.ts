@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { SEALED_RULE, isSealedSecret } from '../secrets/sealed-format.js';
+import { UNSAFE_TEXT_RULE, hasUnsafeCharacters } from '../text/unsafe-characters.js';
 import { EDGE_DEFAULTS, INPUT_DEFAULTS, INPUT_VERSION } from './defaults.js';
 import { canonicalAmount } from './input-structure.js';
 import { DURATION_PATTERN, durationMs } from './duration.js';
@@ -30,6 +31,17 @@ export function meetsPasswordPolicy(plain: string): boolean {
 }
 /** Decimal amounts with at most 5 places, the precision Vobiz's ledgers keep. */
 const AMOUNT = /^\d{1,12}(\.\d{1,5})?$/;
+
+/**
+ * Free text a person typed (names, descriptions, reasons): trimmed, bounded, and free of control and bidi
+ * characters, which would rewrite an operator's terminal or disguise one name as another (text/unsafe-characters.ts).
+ */
+export const freeText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !hasUnsafeCharacters(v), UNSAFE_TEXT_RULE);
 
 const amount = (rule: string) =>
   z
@@ -61,19 +73,24 @@ export const CustomerRefSchema = z
   .refine((v) => !/^\d{10,}$/.test(v), 'must not be a phone number (it becomes the workflow ID)');
 
 export const CustomerSchema = z.object({
-  name: z.string({ error: 'is required' }).trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
+  name: z
+    .string({ error: 'is required' })
+    .trim()
+    .min(1, 'is required')
+    .max(200, 'must be at most 200 characters')
+    .refine((v) => !hasUnsafeCharacters(v), UNSAFE_TEXT_RULE),
   email: z.email('must be an e-mail address'),
   phone: z.string({ error: 'is required' }).regex(E164, 'must be E.164, e.g. +919876543210'),
   // Sealed only (docs/codec.md, "Sealed secrets"), so a plain password never reaches Temporal; never echoed.
   password: z.string({ error: 'is required' }).refine(isSealedSecret, SEALED_RULE),
-  company: z.string().trim().max(200, 'must be at most 200 characters').optional(),
+  company: freeText(200).optional(),
   country: z.string({ error: 'is required' }).regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. IN'),
 });
 
 export const FundingSchema = z.object({
   amount: amount('an amount greater than 0').refine((v) => v !== '0.00000', 'must be greater than 0'),
   currency: z.string({ error: 'is required' }).regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. INR'),
-  description: z.string().trim().max(200, 'must be at most 200 characters').optional(),
+  description: freeText(200).optional(),
 });
 
 export const ReminderPointSchema = z.object({
@@ -103,7 +120,12 @@ export const KycSettingsSchema = z
   });
 
 export const TrunkSettingsSchema = z.object({
-  name: z.string({ error: 'is required' }).trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+  name: z
+    .string({ error: 'is required' })
+    .trim()
+    .min(1, 'is required')
+    .max(100, 'must be at most 100 characters')
+    .refine((v) => !hasUnsafeCharacters(v), UNSAFE_TEXT_RULE),
   trunk_status: z.enum(['enabled', 'disabled'], { error: 'must be enabled or disabled' }).default(INPUT_DEFAULTS.trunk.trunk_status),
   secure: z.boolean({ error: 'must be true or false' }).default(INPUT_DEFAULTS.trunk.secure),
   trunk_direction: z.enum(['inbound', 'outbound'], { error: 'must be inbound or outbound' }).default(INPUT_DEFAULTS.trunk.trunk_direction),
@@ -122,34 +144,34 @@ export const TelephonySchema = z.object({
   number: NumberRequestSchema.optional(),
 });
 
-export const MonitoringSchema = z
-  .object({
-    cdrPollInterval: duration(INPUT_DEFAULTS.monitoring.cdrPollInterval, '1 minute', '7 days'),
-    lowBalanceThreshold: amount('an amount').prefault(INPUT_DEFAULTS.monitoring.lowBalanceThreshold),
-    /** Alert when the failed-call share rises by at least this much (0-1) between two polls. */
-    failedCallJump: z.number().min(0.01, 'must be 0.01-1').max(1, 'must be 0.01-1').default(INPUT_DEFAULTS.monitoring.failedCallJump),
-    /** Polls per workflow run before continue-as-new (sooner if Temporal suggests it): keeps each history small. */
-    pollsPerRun: z.number().int('must be a whole number').min(1, 'must be 1-1000').max(1000, 'must be 1-1000').default(INPUT_DEFAULTS.monitoring.pollsPerRun),
-    alertWebhookUrl: z.url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
-  })
-  .prefault({});
+export const MonitoringFields = z.object({
+  cdrPollInterval: duration(INPUT_DEFAULTS.monitoring.cdrPollInterval, '1 minute', '7 days'),
+  lowBalanceThreshold: amount('an amount').prefault(INPUT_DEFAULTS.monitoring.lowBalanceThreshold),
+  /** Alert when the failed-call share rises by at least this much (0-1) between two polls. */
+  failedCallJump: z.number().min(0.01, 'must be 0.01-1').max(1, 'must be 0.01-1').default(INPUT_DEFAULTS.monitoring.failedCallJump),
+  /** Polls per workflow run before continue-as-new (sooner if Temporal suggests it): keeps each history small. */
+  pollsPerRun: z.number().int('must be a whole number').min(1, 'must be 1-1000').max(1000, 'must be 1-1000').default(INPUT_DEFAULTS.monitoring.pollsPerRun),
+  alertWebhookUrl: z.url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
+});
+export const MonitoringSchema = MonitoringFields.prefault({});
 
-export const AdvancedSchema = z
-  .object({
-    /**
-     * How long an effect (account, transfer, KYC session, trunk, number) waits before its first retry, so that a
-     * request whose response was lost has landed before the retry looks for it. Lower it only for a local sandbox.
-     */
-    effectSettleDelay: duration(INPUT_DEFAULTS.advanced.effectSettleDelay, '1 second', '10 minutes'),
-    /**
-     * How long one attempt of an effect may run before Temporal gives up on it: also how long a worker that died
-     * mid-call holds the effect before another worker retries it. Keep it above the HTTP client's worst case (35 s)
-     * plus the reconcile reads, so the retry's lookup sees a request the dead worker left in flight. Lower it only
-     * for a local sandbox (the crash tests do, so a killed worker's activity is retried in seconds).
-     */
-    effectStartToCloseTimeout: duration(INPUT_DEFAULTS.advanced.effectStartToCloseTimeout, '5 seconds', '10 minutes'),
-  })
-  .prefault({});
+export const AdvancedFields = z.object({
+  /**
+   * How long an effect (account, transfer, KYC session, trunk, number) waits before its first retry, so that a
+   * request whose response was lost has landed before the retry looks for it. Lower it only for a local sandbox:
+   * in production the edge refuses less than one minute (src/onboarding/input.ts, docs/design.md §2).
+   */
+  effectSettleDelay: duration(INPUT_DEFAULTS.advanced.effectSettleDelay, '1 second', '10 minutes'),
+  /**
+   * How long one attempt of an effect may run before Temporal gives up on it: also how long a worker that died
+   * mid-call holds the effect before another worker retries it. Keep it above the HTTP client's worst case (35 s)
+   * plus the reconcile reads, so the retry's lookup sees a request the dead worker left in flight. Lower it only
+   * for a local sandbox (the crash tests do, so a killed worker's activity is retried in seconds); in production
+   * the edge refuses less than one minute.
+   */
+  effectStartToCloseTimeout: duration(INPUT_DEFAULTS.advanced.effectStartToCloseTimeout, '5 seconds', '10 minutes'),
+});
+export const AdvancedSchema = AdvancedFields.prefault({});
 
 export const OnboardingInputSchema = z.object({
   inputVersion: z.literal(INPUT_VERSION, { error: `must be ${INPUT_VERSION}` }).default(INPUT_VERSION),
@@ -185,7 +207,4 @@ export function parseOnboardingInput(raw: unknown): ParseResult {
   return parsed.success ? { ok: true, input: parsed.data } : { ok: false, problems: describeProblems(parsed.error) };
 }
 
-/** The workflow ID for a customer: derived from the partner's own reference only, never from personal data. */
-export function workflowIdFor(customerRef: string): string {
-  return `customer-${customerRef}`;
-}
+export { customerRefOf, workflowIdFor } from './workflow-ids.js';

@@ -40,6 +40,7 @@ import { normalizeCorrections, normalizeInput, trunkProblems, type RetryCorrecti
 import type { NumberRequest, OnboardingInput } from './input-types.js';
 import {
   TERMINAL_STAGES,
+  handOverAccountUpdate,
   kycCheckSignal,
   kycEventSignal,
   offboardUpdate,
@@ -49,6 +50,7 @@ import {
   retryUpdate,
   revokeKycUpdate,
   statusQuery,
+  type HandOverAccountArgs,
   type KycAttemptRecord,
   type KycEventSignal,
   type KycOutcome,
@@ -62,6 +64,7 @@ import {
   type UsageSnapshot,
 } from './messages.js';
 import { publishStage } from './visibility.js';
+import { workflowIdFor } from './workflow-ids.js';
 
 const DAY_MS = 86_400_000;
 /** How long a customer waits for an operator (after KYC ended without success, or a blocked step) before offboarding. */
@@ -94,6 +97,8 @@ const PATCH = {
    * waits included, whose deadline is then absolute (`state.operatorWaitUntil`) and resumed by the next run.
    */
   boundedWaits: 'bounded-waits',
+  /** Account creation claims the e-mail first: a second customer for one person is refused, never handed the account. */
+  accountClaim: 'account-ownership-claim',
 } as const;
 
 // Created on use, inside the workflow context (clients import this module for its type, outside any workflow).
@@ -229,7 +234,13 @@ class Lifecycle {
 
   private async block(step: Stage, failure: ClassifiedFailure): Promise<void> {
     if (this.state.stall) this.endStall();
-    this.state.blocked = { step, type: failure.type, reason: failure.message, since: new Date().toISOString() };
+    this.state.blocked = {
+      step,
+      type: failure.type,
+      reason: failure.message,
+      since: new Date().toISOString(),
+      ...(failure.owner ? { owner: failure.owner } : {}),
+    };
     blockedSteps().add(1, { step, type: failure.type });
     log.warn('Step blocked: Vobiz refused the customer data; waiting for an operator', { step, type: failure.type });
     await this.waitForRetry();
@@ -335,9 +346,15 @@ class Lifecycle {
 
   private async provisionAccount(): Promise<void> {
     this.setStage('account');
+    const claimOwnership = patched(PATCH.accountClaim);
     const account = await this.step(
       'account',
-      () => effect('createCustomerAccount', 'Create account', { workflowId: this.state.workflowId, customer: this.customer() }),
+      () =>
+        effect('createCustomerAccount', 'Create account', {
+          workflowId: this.state.workflowId,
+          customer: this.customer(),
+          ...(claimOwnership ? { claimOwnership } : {}),
+        }),
       { blockAs: 'account' },
     );
     this.state.authId = account.authId;
@@ -784,6 +801,35 @@ class Lifecycle {
           requireReason(args);
           if (TERMINAL_STAGES.includes(this.state.stage) || this.state.stage === 'offboarding' || this.offboardRequest) {
             throw new Error(`offboard is not allowed: the stage is ${this.state.stage}${this.offboardRequest ? ' (offboarding already requested)' : ''}`);
+          }
+        },
+      },
+    );
+
+    setHandler(
+      handOverAccountUpdate,
+      ({ from, reason }) =>
+        this.updateLock.runExclusive(async () => {
+          await read('handOverAccount', 'Hand over account (operator)', {
+            workflowId: this.state.workflowId,
+            email: this.customer().email,
+            fromWorkflowId: from === null ? null : workflowIdFor(from),
+            reason: reason.trim(),
+          });
+          // The claim is this customer's now: the blocked account step runs again and adopts the account.
+          this.retryRequest = {};
+          return { stage: 'account' as Stage };
+        }),
+      {
+        validator: (args: HandOverAccountArgs) => {
+          requireReason(args);
+          const blocked = this.state.blocked;
+          if (this.state.stage !== 'blocked' || blocked?.step !== 'account' || blocked.type !== 'EmailInUse' || this.offboardRequest || !this.input.customer) {
+            throw new Error(`handOverAccount is allowed only while account creation is blocked on EmailInUse; the stage is ${this.state.stage}`);
+          }
+          const owner = blocked.owner?.customerRef ?? null;
+          if (args.from !== owner) {
+            throw new Error(owner ? `from must be ${owner}, the account's owner when the step was blocked` : 'from must be null: no customer of this service owns the account');
           }
         },
       },

@@ -54,6 +54,15 @@ export interface KycEventSignal {
   receivedAt: string;
 }
 
+/**
+ * Whose Vobiz account an `EmailInUse` block is about: the customer that owns the e-mail's account (its claim, or
+ * the account recorded before claims existed) and the account, when one exists. No personal data.
+ */
+export interface AccountOwner {
+  customerRef?: string;
+  authId?: string;
+}
+
 export interface ReasonArgs {
   reason: string;
 }
@@ -131,7 +140,7 @@ export interface LifecycleState {
   authId?: string;
   funding?: { transactionId: string; transferId?: string; amount: string; currency: string; adopted: boolean };
   /** A step Vobiz refused for this customer's data: waiting for an operator's `retry` or `offboard`. */
-  blocked?: { step: Stage; type: string; reason: string; since: string };
+  blocked?: { step: Stage; type: string; reason: string; since: string; owner?: AccountOwner };
   /** A step being retried by itself (credentials refused, Vobiz down, a bug): what, why, since when. */
   stall?: { step: string; kind: StallKind; type: string; reason: string; since: string; rounds: number };
   kyc: {
@@ -214,6 +223,17 @@ export interface RetryArgs {
 }
 /** After a step was blocked (Vobiz refused the customer's data): try it again, optionally with corrected fields. */
 export const retryUpdate = defineUpdate<{ stage: Stage }, [RetryArgs]>('retry');
+/**
+ * A customer blocked on `EmailInUse` takes the e-mail's account over, deliberately (a returning customer after
+ * offboarding, or an account made outside this service): `from` names the current owner's customerRef exactly as
+ * the block recorded it (null when no customer owns the account), so a typo hands nothing over. The worker refuses
+ * while that owner still runs; then the account step runs again and adopts the account.
+ */
+export interface HandOverAccountArgs {
+  from: string | null;
+  reason: string;
+}
+export const handOverAccountUpdate = defineUpdate<{ stage: Stage }, [HandOverAccountArgs]>('handOverAccount');
 /** Buy a number from inventory for the customer (telephony or active stage). */
 export const purchaseNumberUpdate = defineUpdate<{ e164: string }, [NumberPurchaseArgs]>('purchaseNumber');
 

@@ -1,6 +1,6 @@
 // The start API as an integrator meets it, against a real bridge and Temporal (fixture workflow): the list by stage
 // from visibility with paging, refusals that say why (type, message, status; the seconds to wait), input problems
-// as "field rule", and answers that match the OpenAPI document served at /openapi.json.
+// as "field rule", and answers that match the OpenAPI document served at /openapi.json (behind the API's token).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'undici';
@@ -58,10 +58,16 @@ afterAll(async () => {
 });
 
 describe('GET /openapi.json', () => {
-  it('serves the committed document, without a token', async () => {
-    const res = await request(`${h.bridge.url}/openapi.json`);
+  it('serves the committed document to a start-API caller, and nothing without its token', async () => {
+    const res = await request(`${h.bridge.url}/openapi.json`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
     expect(res.statusCode).toBe(200);
     expect(await res.body.json()).toEqual(doc);
+    for (const headers of [{}, { authorization: 'Bearer not-a-token' }]) {
+      const refused = await request(`${h.bridge.url}/openapi.json`, { headers });
+      expect(refused.statusCode).toBe(401);
+      expect(refused.headers['www-authenticate']).toBe('Bearer');
+      expect(JSON.stringify(await refused.body.json())).not.toContain('"paths"');
+    }
   });
 });
 

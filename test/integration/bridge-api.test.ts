@@ -1,5 +1,7 @@
 // The start API through the typed client, against a real bridge and Temporal server (fixture workflow): auth,
-// validation, idempotent start, conflicts, stage-gated updates, and no personal data in Temporal's metadata.
+// validation, idempotent start, conflicts, stage-gated updates, and no personal data in Temporal's metadata; the
+// limits at the edge (opening balance cap, alert webhook targets, free text, production floors) and idempotency
+// keys scoped by action.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'undici';
@@ -26,14 +28,30 @@ const fresh = (overrides: Partial<OnboardingRequest> = {}): OnboardingRequest =>
 
 let h: BridgeHarness;
 let api: OnboardingClient;
+/** A bridge with production's rules, whose DNS resolves every alert host name to loopback (a hostile record). */
+let prod: BridgeHarness;
+let prodApi: OnboardingClient;
 
 beforeAll(async () => {
-  h = await startBridgeHarness();
+  [h, prod] = await Promise.all([
+    startBridgeHarness(),
+    startBridgeHarness({}, { production: true, resolveHost: async () => [{ address: '127.0.0.1', family: 4 }] }),
+  ]);
   api = new OnboardingClient({ baseUrl: h.bridge.url, token: API_TOKEN });
+  prodApi = new OnboardingClient({ baseUrl: prod.bridge.url, token: API_TOKEN });
 });
 afterAll(async () => {
-  await h?.close();
+  await Promise.all([h?.close(), prod?.close()]);
 });
+
+/** The 400 a start gets, having started nothing. */
+async function refusedStart(client: OnboardingClient, input: OnboardingRequest): Promise<InvalidRequestError> {
+  const err = (await client.start(input).catch((e: unknown) => e)) as InvalidRequestError;
+  expect(err).toBeInstanceOf(InvalidRequestError);
+  expect(err).toMatchObject({ status: 400, code: 'invalid_input' });
+  await expect(client.getStatus(input.customerRef)).rejects.toBeInstanceOf(NotFoundError);
+  return err;
+}
 
 describe('auth', () => {
   it.each([
@@ -112,6 +130,64 @@ describe('POST /onboardings', () => {
   });
 });
 
+describe('limits at the start API', () => {
+  it('an opening balance over the cap is a 400 naming funding.amount and the cap', async () => {
+    const err = await refusedStart(api, fresh({ funding: { ...example.funding, amount: 999_999_999_999 } }));
+    expect(err.problems).toEqual([{ field: 'funding.amount', rule: "must be at most 50000 (the cap on one customer's opening balance, ONBOARDING_MAX_OPENING_BALANCE)" }]);
+  });
+
+  it.each([
+    ['loopback', 'http://127.0.0.1:8787/internal-admin/reset', 'must not point to a loopback address 127.0.0.1'],
+    ['loopback, decimal', 'http://2130706433/', 'must not point to a loopback address 127.0.0.1'],
+    ['loopback, octal', 'http://0177.0.0.1/', 'must not point to a loopback address 127.0.0.1'],
+    ['loopback, hex', 'http://0x7f.0.0.1/', 'must not point to a loopback address 127.0.0.1'],
+    ['loopback, IPv4-mapped IPv6', 'http://[::ffff:127.0.0.1]/', 'must not point to a loopback address 127.0.0.1'],
+    ['metadata', 'http://169.254.169.254/latest/meta-data/', 'must not point to a link-local address (where cloud metadata services live) 169.254.169.254'],
+    ['AWS metadata over IPv6', 'http://[fd00:ec2::254]/latest/meta-data/', 'must not point to a unique-local (private IPv6) address fd00:ec2::254'],
+    ['metadata by name', 'http://metadata.google.internal/computeMetadata/v1/', 'must not name a cloud metadata service (metadata.google.internal)'],
+    ['RFC 1918', 'http://192.168.1.1/', 'must not point to a private (RFC 1918) address 192.168.1.1'],
+    ['CGNAT', 'http://100.64.0.1/', 'must not point to a carrier-grade NAT (RFC 6598) address 100.64.0.1'],
+    ['localhost', 'http://localhost:8787/', 'must not name localhost (localhost)'],
+  ])('an alert webhook to %s is a 400 naming monitoring.alertWebhookUrl and the rule', async (_name, alertWebhookUrl, rule) => {
+    const err = await refusedStart(api, fresh({ monitoring: { ...example.monitoring, alertWebhookUrl } }));
+    expect(err.problems).toEqual([{ field: 'monitoring.alertWebhookUrl', rule: expect.stringContaining(rule) as string }]);
+  });
+
+  it('an alert webhook host name that resolves to loopback is a 400; production takes https only', async () => {
+    const resolving = await refusedStart(prodApi, fresh({ monitoring: { ...example.monitoring, alertWebhookUrl: 'https://alerts.partner.example/hook' } }));
+    expect(resolving.problems).toEqual([
+      {
+        field: 'monitoring.alertWebhookUrl',
+        rule: 'must not name a host that resolves to a refused address: alerts.partner.example resolves to a loopback address 127.0.0.1; only public addresses are allowed',
+      },
+    ]);
+    const plain = await refusedStart(prodApi, fresh({ monitoring: { ...example.monitoring, alertWebhookUrl: 'http://93.184.216.34/hook' } }));
+    expect(plain.problems).toEqual([{ field: 'monitoring.alertWebhookUrl', rule: 'must be an https URL in production' }]);
+    expect(await prodApi.start(fresh({ monitoring: { ...example.monitoring, alertWebhookUrl: 'https://93.184.216.34/hook' } }))).toMatchObject({ status: 'started' });
+  });
+
+  it('names and free text with control or bidi characters are a 400 naming each field', async () => {
+    const err = await refusedStart(
+      api,
+      fresh({
+        customer: { ...example.customer, name: 'Asha\u001b]0;pwned\u0007', company: 'Acme \u202eLtd' },
+        funding: { ...example.funding, description: 'Opening\u0085balance' },
+        telephony: { trunk: { ...example.telephony.trunk, name: 'Trunk\u2066' } },
+      }),
+    );
+    expect(err.problems.map((p) => p.field)).toEqual(['customer.name', 'customer.company', 'funding.description', 'telephony.trunk.name']);
+    for (const p of err.problems) expect(p.rule).toMatch(/^must not contain control characters .* or Unicode bidirectional controls/);
+  });
+
+  it('production refuses advanced settings below their one-minute floor; development takes them (the crash tests lower them)', async () => {
+    const lowered = { effectSettleDelay: '1 second', effectStartToCloseTimeout: '5 seconds' };
+    const err = await refusedStart(prodApi, fresh({ advanced: lowered }));
+    expect(err.problems.map((p) => p.field)).toEqual(['advanced.effectSettleDelay', 'advanced.effectStartToCloseTimeout']);
+    for (const p of err.problems) expect(p.rule).toMatch(/^must be at least 1 minute in production \(docs\/design\.md §2/);
+    expect(await api.start(fresh({ advanced: lowered }))).toMatchObject({ status: 'started' });
+  });
+});
+
 describe('status and operator actions', () => {
   let ref: string;
   beforeAll(async () => {
@@ -138,6 +214,34 @@ describe('status and operator actions', () => {
   it('400 with field and rule for a bad action body', async () => {
     await expect(api.revokeKyc(ref, '')).rejects.toMatchObject({ name: 'InvalidRequestError', status: 400, field: 'reason' });
     await expect(api.purchaseNumber(ref, { country: 'India' })).rejects.toMatchObject({ status: 400, field: 'country' });
+  });
+
+  it('an Idempotency-Key reused for another action is a 422 naming it, and the other action does not run', async () => {
+    const other = fresh().customerRef;
+    await api.start({ ...example, customerRef: other });
+    const key = `ticket-${other}`;
+    expect((await api.revokeKyc(other, 'customer asked', { idempotencyKey: key })).result).toEqual({ stage: 'kyc_revoked' });
+    const err = (await api.restartKyc(other, { idempotencyKey: key }).catch((e: unknown) => e)) as InvalidRequestError;
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect(err).toMatchObject({ status: 422, code: 'idempotency_key_reused', field: 'Idempotency-Key' });
+    expect(err.rule).toBe('must not be reused for another action (it was used for revoke-kyc on this customer): send a new key for each action');
+    expect(await api.getStatus(other)).toMatchObject({ stage: 'kyc_revoked' });
+    // The key's own action still attaches to its first run, and a new key runs the other action.
+    expect((await api.revokeKyc(other, 'customer asked', { idempotencyKey: key })).result).toEqual({ stage: 'kyc_revoked' });
+    expect((await api.restartKyc(other, { idempotencyKey: `${key}-restart` })).result).toEqual({ stage: 'kyc' });
+    await api.offboard(other, 'test over');
+  });
+
+  it('a malformed Idempotency-Key is a 400 naming it, not silently ignored', async () => {
+    for (const key of ['x'.repeat(201), 'clé-1']) {
+      const res = await request(`${h.bridge.url}/onboardings/${ref}/resend-kyc`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: '{}',
+      });
+      expect(res.statusCode).toBe(400);
+      expect(await res.body.json()).toMatchObject({ error: 'invalid_input', field: 'Idempotency-Key', rule: 'must be 1-200 printable ASCII characters' });
+    }
   });
 
   it('404 for actions on an unknown customerRef', async () => {

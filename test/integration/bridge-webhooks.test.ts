@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge } from '../../src/bridge/server.js';
-import { loadConfig } from '../../src/config.js';
+import { loadBridgeConfig } from '../../src/config/bridge.js';
 import { kycEventKey } from '../../src/bridge/kyc-webhook.js';
 import { kycEventSignal, statusQuery, type KycEventSignal } from '../../src/workflows/messages.js';
 import { ACTIVE_PREFIX, LEGACY_PREFIX, fixtureAuthId, receivedSignalsQuery } from '../fixtures/bridge-workflows.js';
@@ -196,7 +196,7 @@ describe('good deliveries', () => {
 
   it('a copy at another bridge (which never saw it) attaches to the first Update (its ID is the event key): no history event', async () => {
     const other = await startBridge({
-      config: { bridge: { ...h.bridgeConfig, webhookGuards: { ...h.bridgeConfig.webhookGuards, recentKeys: 0 } }, temporal: { taskQueue: h.taskQueue } },
+      config: { bridge: { ...h.bridgeConfig, webhookGuards: { ...h.bridgeConfig.webhookGuards, recentKeys: 0 } }, onboarding: h.onboarding, temporal: { taskQueue: h.taskQueue } },
       client: h.client,
       logger: captureLogger([]),
     });
@@ -317,7 +317,7 @@ describe('stale deliveries: refused before any Temporal call, naming the field a
 describe('deliveries per customer are rate-limited', () => {
   it('past the burst: 429 with Retry-After, nothing delivered; other customers and known replays are unaffected', async () => {
     const limited = await startBridge({
-      config: { bridge: { ...h.bridgeConfig, webhookGuards: { ...h.bridgeConfig.webhookGuards, customerBurst: 3, customerPerMinute: 1 } }, temporal: { taskQueue: h.taskQueue } },
+      config: { bridge: { ...h.bridgeConfig, webhookGuards: { ...h.bridgeConfig.webhookGuards, customerBurst: 3, customerPerMinute: 1 } }, onboarding: h.onboarding, temporal: { taskQueue: h.taskQueue } },
       client: h.client,
       logger: captureLogger([]),
     });
@@ -354,7 +354,7 @@ describe('no worker answers', () => {
     // A workflow on a task queue nobody polls: Temporal accepts the Update request but no worker can answer it.
     await h.client.workflow.start('customerLifecycle', { workflowId: `customer-${stranded}`, taskQueue: `${h.taskQueue}-nobody`, args: [{ customerRef: stranded }] });
     const bridge = await startBridge({
-      config: { bridge: h.bridgeConfig, temporal: { taskQueue: h.taskQueue } },
+      config: { bridge: h.bridgeConfig, onboarding: h.onboarding, temporal: { taskQueue: h.taskQueue } },
       client: h.client,
       logger: captureLogger([]),
       temporalTimeoutMs: 1_500,
@@ -379,7 +379,7 @@ describe('Temporal unreachable', () => {
     const client = new Client({ connection, namespace: 'default' });
     const lines: string[] = [];
     const bridge = await startBridge({
-      config: { bridge: { ...loadConfig({}).bridge, port: 0, webhookSecrets: [WEBHOOK_SECRET] }, temporal: { taskQueue: 'unused' } },
+      config: { bridge: { ...loadBridgeConfig({ BRIDGE_METRICS: 'false' }).bridge, port: 0, webhookSecrets: [WEBHOOK_SECRET] }, onboarding: loadBridgeConfig({}).onboarding, temporal: { taskQueue: 'unused' } },
       client,
       logger: captureLogger(lines),
       temporalTimeoutMs: 1_500,

@@ -90,4 +90,32 @@ describe('onboard --file', () => {
     expect(table.stdout).toMatch(new RegExp(`│ 4\\s*│ ${refOf(3)}\\s*│ invalid\\s*│ customer is required`));
     expect(table.stdout).toContain('already running: 1 · conflict: 1 · invalid: 1');
   });
+
+  it('a header that reaches a prototype refuses the file, naming the header: nothing starts, nothing is polluted', async () => {
+    const evil = join(dir, 'evil.csv');
+    const ref = `bulk-${batch}-proto`;
+    writeFileSync(evil, [`${HEADER},__proto__.alertWebhookUrl`, `${csvRow(0).replace(refOf(0), ref)},http://169.254.169.254/latest/meta-data/`].join('\n'));
+    const run = await runCli(['onboard', '--file', evil], env);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toContain('header "__proto__.alertWebhookUrl" must not contain __proto__, constructor or prototype (they name no field)');
+    await expect(server.client.workflow.getHandle(`customer-${ref}`).describe()).rejects.toThrow(/not found/i);
+  });
+
+  it('two customerRefs for one e-mail address are both refused, naming both lines; the other rows start', async () => {
+    const dupes = join(dir, 'dupes.csv');
+    const refs = [0, 1, 2].map((i) => `bulk-${batch}-dup-${i}`);
+    const rowFor = (i: number, email: string) => `${refs[i]},Test Person,${email},+919800000001,${SEALED},IN,500,INR,Trunk`;
+    writeFileSync(dupes, [HEADER, rowFor(0, `dup.${batch}@example.com`), rowFor(1, `other.${batch}@example.com`), rowFor(2, `DUP.${batch}@Example.com`)].join('\n'));
+    const run = await runCli(['onboard', '--file', dupes, '--json'], env);
+    expect(run.code).toBe(2);
+    const report = JSON.parse(run.stdout) as BulkReport;
+    const rule = 'must be unique in the file: lines 2 and 4 name the same address under different customerRefs (one person, one customer)';
+    expect(report.rows).toEqual([
+      { line: 2, customerRef: refs[0], result: 'invalid', problems: [{ field: 'customer.email', rule }] },
+      expect.objectContaining({ line: 3, customerRef: refs[1], result: 'started' }),
+      { line: 4, customerRef: refs[2], result: 'invalid', problems: [{ field: 'customer.email', rule }] },
+    ]);
+    await expect(server.client.workflow.getHandle(`customer-${refs[0]}`).describe()).rejects.toThrow(/not found/i);
+    await server.client.workflow.getHandle(`customer-${refs[1]}`).terminate('test done');
+  });
 });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCliConfig } from '../../src/config/cli.js';
 import { listOnboardings } from '../../src/onboarding/customers.js';
 import { parseOnboardingRequest } from '../../src/onboarding/input.js';
 import { startOnboarding } from '../../src/onboarding/start.js';
@@ -114,6 +115,26 @@ describe('onboard, customers, status', () => {
     expect(country.stderr).toContain('--country must be an assigned ISO 3166-1 alpha-2 country code, e.g. IN');
     expect(filter.code).toBe(2);
     expect(filter.stderr).toMatch(/--stage must be one of account, funding, kyc/);
+  });
+});
+
+describe('limits at the CLI', () => {
+  it('an opening balance over the cap (ONBOARDING_MAX_OPENING_BALANCE) and an internal alert webhook: exit 2 naming each, nothing started', async () => {
+    const customerRef = ref();
+    const file = join(dir, `${customerRef}.json`);
+    const monitoring = { ...(example.monitoring as object), alertWebhookUrl: 'http://169.254.169.254/latest/meta-data/' };
+    writeFileSync(file, JSON.stringify({ ...example, customerRef, funding: { ...(example.funding as object), amount: 999_999_999_999 }, monitoring }));
+    const run = await cli('onboard', file);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toContain("  funding.amount must be at most 50000 (the cap on one customer's opening balance, ONBOARDING_MAX_OPENING_BALANCE)");
+    expect(run.stderr).toContain('  monitoring.alertWebhookUrl must not point to a link-local address (where cloud metadata services live) 169.254.169.254');
+
+    const small = join(dir, `${customerRef}-small.json`);
+    writeFileSync(small, JSON.stringify({ ...example, customerRef }));
+    const capped = await runCli(['onboard', small], { ...env, ONBOARDING_MAX_OPENING_BALANCE: '400' });
+    expect(capped.code).toBe(2);
+    expect(capped.stderr).toContain("  funding.amount must be at most 400 (the cap on one customer's opening balance, ONBOARDING_MAX_OPENING_BALANCE)");
+    await expect(h.client.workflow.getHandle(`customer-${customerRef}`).describe()).rejects.toThrow(/not found/i);
   });
 });
 
@@ -238,6 +259,23 @@ describe('the Vobiz side of a customer', () => {
     expect(halfRange.stderr).toContain('startDate and endDate go together');
   });
 
+  it('Vobiz data with control and bidi characters is printed escaped, in tables and JSON', async () => {
+    const vobiz = new VobizClient({ baseUrl: sandbox.url, partnerAuthId: TEST_PARTNER.authId, partnerAuthToken: TEST_PARTNER.authToken });
+    const hostile = 'Top-up\u001b]0;pwned\u0007\u001b[2J \u202edemmoc';
+    await vobiz.transferBalance(authId, { amount: '1', currency: 'INR', description: hostile });
+    await vobiz.close();
+    const [table, json] = await Promise.all([cli('transactions', customerRef), cli('transactions', customerRef, '--json')]);
+    // eslint-disable-next-line no-control-regex -- the test looks for exactly these characters
+    const raw = new RegExp('[\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]');
+    expect(table.code).toBe(0);
+    expect(table.stdout).not.toMatch(raw);
+    expect(table.stdout).toContain('Top-up\\x1b]0;pwned\\x07\\x1b[2J \\u202edemmoc');
+    expect(json.code).toBe(0);
+    expect(json.stdout).not.toMatch(raw);
+    const ledger = JSON.parse(json.stdout) as { transactions: { description: string }[] };
+    expect(ledger.transactions.some((t) => t.description.includes(hostile))).toBe(true);
+  });
+
   it('partner profile and dashboard', async () => {
     const [partner, partnerJson, dashboard, dashboardJson] = await Promise.all([cli('partner'), cli('partner', '--json'), cli('dashboard'), cli('dashboard', '--json')]);
     expect(partner.code).toBe(0);
@@ -251,7 +289,7 @@ describe('the Vobiz side of a customer', () => {
   it('a customer whose workflow has no Vobiz account yet: exit 3 saying so', async () => {
     const early = ref();
     // Started as the API and CLI start it (stage search attribute `account`), on a queue no worker polls.
-    const parsed = parseOnboardingRequest({ ...example, customerRef: early });
+    const parsed = await parseOnboardingRequest({ ...example, customerRef: early }, loadCliConfig({}).onboarding);
     if (!parsed.ok) throw new Error('example must be valid');
     await startOnboarding(h.client, { taskQueue: `${h.taskQueue}-no-worker`, webUiUrl: 'http://ui' }, parsed.input);
     const run = await cli('balance', early);

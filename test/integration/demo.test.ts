@@ -53,6 +53,7 @@ describe('npm run demo', () => {
         CODEC_SERVER_PORT: String(codecPort),
         SANDBOX_PORT: String(sandboxPort),
         BRIDGE_PORT: String(bridgePort),
+        BRIDGE_METRICS: 'false', // its own listener on a fixed port otherwise
         DEMO_TIMEOUT_SECONDS: '80',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

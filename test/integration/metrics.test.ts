@@ -1,7 +1,8 @@
 /**
  * Metrics after one onboarding through the bridge, on the dev server: the worker (src/worker.ts as deployed, in its
- * own process with WORKER_METRICS_ADDRESS) and the bridge are scraped, and the business series exist with values
- * that match what happened: the customer counted by stage, its webhook delivered (a stale one refused), each Vobiz call on its route
+ * own process with WORKER_METRICS_ADDRESS) and the bridge (on its own metrics listener, never the public port) are
+ * scraped, and the business series exist with values that match what happened: the customer counted by stage, its
+ * webhook delivered (a stale one refused), each Vobiz call on its route
  * template (one 429 with Retry-After on the transfer, then the retry's 200), one KYC outcome, one time-to-active.
  */
 import { createHmac } from 'node:crypto';
@@ -12,7 +13,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startBridge, type RunningBridge } from '../../src/bridge/server.js';
 import { OnboardingClient } from '../../src/client/index.js';
-import { DEVELOPMENT_BRIDGE_API_TOKEN, loadConfig } from '../../src/config.js';
+import { DEVELOPMENT_BRIDGE_API_TOKEN, loadBridgeConfig } from '../../src/config/bridge.js';
 import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
 import { createLogger } from '../../src/logging.js';
 import { startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../src/sandbox/testing.js';
@@ -49,11 +50,11 @@ describe('metrics after an onboarding through the bridge', () => {
     server = await connectDevServer();
     client = new Client({ connection: server.client.connection, namespace: server.namespace, dataConverter });
     sandbox = await startTestSandbox();
-    const base = loadConfig({});
+    const base = loadBridgeConfig({});
     bridge = await startBridge({
       config: {
         ...base,
-        bridge: { ...base.bridge, port: 0, webhookSecrets: [TEST_PARTNER.authToken], metrics: { enabled: true, stageCountTtlMs: 1_000 } },
+        bridge: { ...base.bridge, port: 0, webhookSecrets: [TEST_PARTNER.authToken], metrics: { enabled: true, host: '127.0.0.1', port: 0, stageCountTtlMs: 1_000 } },
         temporal: { ...base.temporal, taskQueue },
       },
       client,
@@ -84,6 +85,17 @@ describe('metrics after an onboarding through the bridge', () => {
     await server?.close();
   });
 
+  it('serves the bridge metrics on their own listener, not on the public webhook port', async () => {
+    expect(bridge.metricsUrl).toBeDefined();
+    expect(bridge.metricsUrl).not.toBe(bridge.url);
+    const onPublicPort = await request(`${bridge.url}/metrics`);
+    await onPublicPort.body.dump();
+    expect(onPublicPort.statusCode).toBe(404);
+    const onMetricsPort = await request(`${bridge.metricsUrl!}/metrics`);
+    expect(onMetricsPort.statusCode).toBe(200);
+    expect(await onMetricsPort.body.text()).toContain('vobiz_bridge_kyc_webhooks_total');
+  });
+
   it('counts the customer, its webhook, its Vobiz calls, its KYC outcome and its time to active', async () => {
     // The first transfer is refused with 429 and Retry-After: 1 s, so a retry and a rate-limit wait happen too.
     await sandbox.admin.addFault({ route: 'POST /api/v1/partner/accounts/:id/transfer-balance', mode: 'error', status: 429, retryAfterSeconds: 1, count: 1 });
@@ -104,7 +116,7 @@ describe('metrics after an onboarding through the bridge', () => {
     // Visibility is eventually consistent: the stage counts catch up within a few scrapes (the TTL here is 1 s).
     await waitFor(
       async () => {
-        bridgeSamples = (await scrape(`${bridge.url}/metrics`)).samples;
+        bridgeSamples = (await scrape(`${bridge.metricsUrl!}/metrics`)).samples;
         return total(bridgeSamples, 'vobiz_customers', { stage: 'active' }) >= 1;
       },
       { what: 'the customer counted as active', timeoutMs: 30_000, intervalMs: 1_000 },
@@ -143,7 +155,7 @@ describe('metrics after an onboarding through the bridge', () => {
     });
     expect(stale.statusCode).toBe(422);
     expect(await stale.body.json()).toMatchObject({ error: 'stale_event', field: 'timestamp' });
-    const afterForgery = await scrape(`${bridge.url}/metrics`);
+    const afterForgery = await scrape(`${bridge.metricsUrl!}/metrics`);
     expect(total(afterForgery.samples, 'vobiz_bridge_kyc_webhooks_total', { outcome: 'bad_signature' })).toBe(1);
     expect(total(afterForgery.samples, 'vobiz_bridge_kyc_webhooks_total', { outcome: 'stale_event' })).toBe(1);
     for (const secret of [req.customerRef, req.customer.email, req.customer.phone, started.workflowId, DEVELOPMENT_BRIDGE_API_TOKEN]) {

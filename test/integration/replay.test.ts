@@ -102,6 +102,13 @@ describe('replay of committed histories', () => {
     const resumed = activities(load('blocked-continued-as-new.run2.json'));
     expect(resumed[0]).toBe('createCustomerAccount'); // the retry, after the resumed wait
     expect(resumed).toEqual(expect.arrayContaining(['transferOpeningBalance', 'openKycSession', 'createSipTrunk', 'readBalance']));
+
+    // Issue 19: account creation claims the e-mail; a second customer for one person is blocked until an operator hands
+    // the account over, then adopts it.
+    expect(patchesOf(load('account-handed-over.json'))).toContain('account-ownership-claim');
+    const handedOver = activities(load('account-handed-over.json'));
+    expect(handedOver.filter((name) => name === 'createCustomerAccount')).toHaveLength(2);
+    expect(handedOver).toEqual(expect.arrayContaining(['handOverAccount', 'transferOpeningBalance', 'openKycSession']));
   });
 
   it('has a history whose input carries the password sealed, and older ones with it plain (both must replay)', async () => {

@@ -1,6 +1,7 @@
-// The real `temporal` CLI with `--codec-endpoint` pointed at our codec server: `workflow query` (whose empty
-// argument list the CLI posts as `{}` to /encode) and `workflow show` print decrypted payloads, while the same
-// commands without the codec see only ciphertext. A real Temporal, a worker (fixture workflow) to answer the query.
+// The real `temporal` CLI with `--codec-endpoint` pointed at our codec server and `--codec-auth` carrying its token:
+// `workflow query` (whose empty argument list the CLI posts as `{}` to /encode) and `workflow show` print decrypted
+// payloads, while the same commands without the codec see only ciphertext, and without the token get nothing
+// decoded. A real Temporal, a worker (fixture workflow) to answer the query.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -18,6 +19,8 @@ let h: BridgeHarness;
 let codec: CodecServer;
 const customerRef = `tcli-${randomBytes(4).toString('hex')}`;
 const email = `temporal.cli.${randomBytes(3).toString('hex')}@example.com`;
+const CODEC_TOKEN = randomBytes(32).toString('hex');
+const codecArgs = () => ['--codec-endpoint', codec.url, '--codec-auth', `Bearer ${CODEC_TOKEN}`];
 
 function temporal(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const connection = ['--address', inject('temporalAddress'), '--namespace', h.server.namespace];
@@ -31,7 +34,7 @@ function temporal(args: string[]): Promise<{ code: number; stdout: string; stder
 beforeAll(async () => {
   [h, codec] = await Promise.all([
     startBridgeHarness(),
-    startCodecServer({ host: '127.0.0.1', port: 0, keys: [DEVELOPMENT_KEY], corsOrigins: [], logger: createLogger({ level: 'silent' }) }),
+    startCodecServer({ host: '127.0.0.1', port: 0, keys: [DEVELOPMENT_KEY], token: CODEC_TOKEN, corsOrigins: [], logger: createLogger({ level: 'silent' }) }),
   ]);
   const handle = await h.client.workflow.start(WORKFLOW_TYPE, {
     taskQueue: h.taskQueue,
@@ -48,7 +51,7 @@ afterAll(async () => {
 
 describe('temporal CLI with --codec-endpoint', () => {
   it('workflow query --name status prints the decoded state', async () => {
-    const run = await temporal(['workflow', 'query', '--workflow-id', `customer-${customerRef}`, '--name', 'status', '--codec-endpoint', codec.url, '-o', 'json']);
+    const run = await temporal(['workflow', 'query', '--workflow-id', `customer-${customerRef}`, '--name', 'status', ...codecArgs(), '-o', 'json']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const answer = JSON.parse(run.stdout) as { queryResult: Array<{ customerRef: string; stage: string }> };
@@ -64,7 +67,7 @@ describe('temporal CLI with --codec-endpoint', () => {
       const [payload] = history.events[0]!.workflowExecutionStartedEventAttributes!.input.payloads;
       return { encoding: Buffer.from(payload!.metadata.encoding!, 'base64').toString(), data: Buffer.from(payload!.data, 'base64').toString() };
     };
-    const run = await temporal(['workflow', 'show', '--workflow-id', `customer-${customerRef}`, '--codec-endpoint', codec.url, '-o', 'json']);
+    const run = await temporal(['workflow', 'show', '--workflow-id', `customer-${customerRef}`, ...codecArgs(), '-o', 'json']);
     expect(run.code, run.stderr).toBe(0);
     const decoded = startedInput(run.stdout);
     expect(decoded.encoding).toBe('json/plain');
@@ -75,5 +78,9 @@ describe('temporal CLI with --codec-endpoint', () => {
     const raw = startedInput(without.stdout);
     expect(raw.encoding).toBe('binary/encrypted');
     expect(raw.data).not.toContain(email);
+
+    // The codec endpoint without its token decodes nothing: the CLI sends no Origin, so it must authenticate.
+    const noToken = await temporal(['workflow', 'show', '--workflow-id', `customer-${customerRef}`, '--codec-endpoint', codec.url, '-o', 'json']);
+    expect(noToken.stdout + noToken.stderr).not.toContain(email);
   });
 });

@@ -7,7 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { request as httpRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type RunningBridge } from '../../src/bridge/server.js';
-import { loadConfig } from '../../src/config.js';
+import { loadBridgeConfig } from '../../src/config/bridge.js';
 import { createLogger } from '../../src/logging.js';
 import { TEST_PARTNER } from '../../src/sandbox/testing.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
@@ -24,7 +24,7 @@ describe('sandbox webhook → bridge → workflow', () => {
   beforeAll(async () => {
     rig = await startLifecycleRig();
     bridgeClient = await countedClient(rig.server.namespace);
-    const base = loadConfig({});
+    const base = loadBridgeConfig({ BRIDGE_METRICS: 'false' });
     bridge = await startBridge({
       config: { ...base, bridge: { ...base.bridge, port: 0, webhookSecrets: [TEST_PARTNER.authToken] }, temporal: { ...base.temporal, taskQueue: rig.taskQueue } },
       client: bridgeClient.client,

@@ -6,7 +6,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { request as httpRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type RunningBridge } from '../../src/bridge/server.js';
-import { loadConfig } from '../../src/config.js';
+import { loadBridgeConfig } from '../../src/config/bridge.js';
 import { createLogger } from '../../src/logging.js';
 import { TEST_PARTNER } from '../../src/sandbox/testing.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
@@ -23,7 +23,7 @@ describe('a replayed webhook cannot flood a customer', () => {
 
   beforeAll(async () => {
     rig = await startLifecycleRig();
-    const base = loadConfig({});
+    const base = loadBridgeConfig({});
     const guards = base.bridge.webhookGuards;
     // Two bridges as deployed (with their memory of delivered keys), one with none and no effective rate limit: its
     // copies all reach Temporal, as copies spread over many bridges would.

@@ -15,6 +15,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { kycEventKey } from '../../src/bridge/kyc-webhook.js';
 import { KYC_EVENTS, type KycEventSignal } from '../../src/workflows/messages.js';
+import { DEFAULT_MAX_OPENING_BALANCE } from '../../src/config/onboarding-limits.js';
 import type { OnboardingRequest } from '../../src/workflows/input.js';
 
 export const KYC_WEBHOOK_PATH = '/webhooks/vobiz/kyc';
@@ -462,11 +463,17 @@ const BREAKAGES: readonly { field: string; value: unknown }[] = [
   { field: 'customer.password', value: 'longenoughbutnodigit!' },
   { field: 'customer.country', value: 'in' },
   { field: 'customer.name', value: '' },
+  { field: 'customer.name', value: 'Asha\u001b]0;pwned\u0007' },
+  { field: 'customer.name', value: 'Asha \u202egnp.exe' },
+  { field: 'customer.company', value: 'Acme\u0085Ltd' },
   { field: 'customer', value: undefined },
   { field: 'funding.amount', value: 0 },
   { field: 'funding.amount', value: -5 },
   { field: 'funding.amount', value: '1.123456' },
   { field: 'funding.amount', value: 'five hundred' },
+  { field: 'funding.amount', value: Number(DEFAULT_MAX_OPENING_BALANCE) + 0.01 },
+  { field: 'funding.amount', value: 999_999_999_999 },
+  { field: 'funding.description', value: 'Opening\u001b[2J balance' },
   { field: 'funding.currency', value: 'inr' },
   { field: 'kyc.maxAttempts', value: 0 },
   { field: 'kyc.maxAttempts', value: 11 },
@@ -476,9 +483,16 @@ const BREAKAGES: readonly { field: string; value: unknown }[] = [
   { field: 'telephony', value: undefined },
   { field: 'telephony.trunk.name', value: '' },
   { field: 'telephony.trunk.transport', value: 'carrier-pigeon' },
+  { field: 'telephony.trunk.name', value: 'Trunk\u2066' },
   { field: 'telephony.number.country', value: 'India' },
   { field: 'monitoring.failedCallJump', value: 2 },
   { field: 'monitoring.alertWebhookUrl', value: 'ftp://example.com' },
+  { field: 'monitoring.alertWebhookUrl', value: 'http://127.0.0.1:8787/internal-admin' },
+  { field: 'monitoring.alertWebhookUrl', value: 'http://169.254.169.254/latest/meta-data/' },
+  { field: 'monitoring.alertWebhookUrl', value: 'http://2130706433/' },
+  { field: 'monitoring.alertWebhookUrl', value: 'http://[::ffff:10.0.0.1]/' },
+  { field: 'monitoring.alertWebhookUrl', value: 'http://metadata.google.internal/computeMetadata/v1/' },
+  { field: 'monitoring.alertWebhookUrl', value: 'http://localhost:8787/' },
   { field: 'advanced.effectSettleDelay', value: '10 ms' },
   { field: 'advanced.effectStartToCloseTimeout', value: '1 second' },
   { field: 'inputVersion', value: 99 },
@@ -511,7 +525,8 @@ export interface StartBody {
  */
 export function startBodyArbitrary(toRequestBody: (request: OnboardingRequest) => unknown): fc.Arbitrary<StartBody> {
   const json = (label: string, valid: boolean, make: (ref: string) => unknown): StartBody => ({ label, valid, contentType: 'application/json', render: (ref) => JSON.stringify(make(ref)) ?? 'null' });
-  const valid = fc.record({ amount: fc.integer({ min: 1, max: 100_000 }), number: fc.boolean() }).map(({ amount, number }) => json('valid', true, (ref) => toRequestBody(validOnboardingRequest(ref, { amount, number }))));
+  // Within the bridge's cap on one opening balance (the default: the fuzzed bridge runs with development settings).
+  const valid = fc.record({ amount: fc.integer({ min: 1, max: Number(DEFAULT_MAX_OPENING_BALANCE) }), number: fc.boolean() }).map(({ amount, number }) => json('valid', true, (ref) => toRequestBody(validOnboardingRequest(ref, { amount, number }))));
   const broken = fc.subarray([...BREAKAGES], { minLength: 1, maxLength: 3 }).map((breaks) =>
     json(`broken ${breaks.map((b) => b.field).join(', ')}`, false, (ref) => {
       const request = structuredClone(toRequestBody(validOnboardingRequest(ref, { number: true }))) as Record<string, unknown>;

@@ -14,7 +14,16 @@ export interface CliRun {
 }
 
 /** Variables a developer's shell may have set that would point the CLI elsewhere; each test sets its own. */
-const INHERITED_OUT = ['TEMPORAL_ADDRESS', 'TEMPORAL_DEV_PORT', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'VOBIZ_BASE_URL', 'NODE_ENV'];
+const INHERITED_OUT = [
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_DEV_PORT',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_TASK_QUEUE',
+  'VOBIZ_BASE_URL',
+  'NODE_ENV',
+  'ONBOARDING_MAX_OPENING_BALANCE',
+  'ALERT_WEBHOOK_ALLOW_LOOPBACK',
+];
 
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 90_000): Promise<CliRun> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !INHERITED_OUT.includes(k)));

@@ -6,10 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.js';
+import type { OnboardingConfig } from '../../src/config/onboarding-limits.js';
+import type { ResolveHost } from '../../src/net/outbound-target.js';
 import { freePort } from '../../src/dev/processes.js';
 import { kycSweepActivities } from '../../src/activities/kyc-sweep.js';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
 import { DEVELOPMENT_SEALING_KEY, DEVELOPMENT_SECRETS_KEY, type UnsealingKey } from '../../src/secrets/keys.js';
+import { AccountClaims, DEVELOPMENT_ACCOUNT_CLAIM_KEY } from '../../src/temporal/account-claims.js';
 import { sealSecret } from '../../src/secrets/seal.js';
 import { createDataConverter } from '../../src/codec/data-converter.js';
 import { startTestSandbox, type TestSandbox } from '../../src/sandbox/testing.js';
@@ -69,9 +72,16 @@ export interface LifecycleRig {
   /**
    * Starts a worker (and its Vobiz-queue worker); `kycWebhookUrl` is what KYC sessions it opens tell Vobiz to call;
    * `unsealingKeys` are its SECRETS_KEYS (default: the development key pair every `onboardingRequest` is sealed
-   * with); `maxRequestsPerSecond` sets the rate budget as VOBIZ_MAX_REQUESTS_PER_SECOND does.
+   * with); `maxRequestsPerSecond` sets the rate budget as VOBIZ_MAX_REQUESTS_PER_SECOND does; `onboarding` is the
+   * worker's config.onboarding (its cap and alert rules) and `resolveAlertHost` its DNS for alert webhooks.
    */
-  startWorker(options?: { kycWebhookUrl?: string; unsealingKeys?: UnsealingKey[]; maxRequestsPerSecond?: number }): Promise<void>;
+  startWorker(options?: {
+    kycWebhookUrl?: string;
+    unsealingKeys?: UnsealingKey[];
+    maxRequestsPerSecond?: number;
+    onboarding?: OnboardingConfig;
+    resolveAlertHost?: ResolveHost;
+  }): Promise<void>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
@@ -102,7 +112,12 @@ export async function startLifecycleRig(): Promise<LifecycleRig> {
     async startWorker({ unsealingKeys = [DEVELOPMENT_SECRETS_KEY], maxRequestsPerSecond, ...settings } = {}) {
       const workerClient = workerVobiz(maxRequestsPerSecond);
       const activities = {
-        ...createActivities({ vobiz: workerClient, settings: { alertTimeoutMs: 2000, ...settings }, unsealingKeys }),
+        ...createActivities({
+          vobiz: workerClient,
+          settings: { alertTimeoutMs: 2000, ...settings },
+          unsealingKeys,
+          accountClaims: new AccountClaims({ client, taskQueue, key: DEVELOPMENT_ACCOUNT_CLAIM_KEY }),
+        }),
         ...kycSweepActivities({ vobiz: workerClient, client }),
       };
       const worker = await Worker.create({

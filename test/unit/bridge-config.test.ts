@@ -1,19 +1,21 @@
 // The bridge section of config: secrets default to the partner token, API tokens never silently default in production.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEVELOPMENT_BRIDGE_API_TOKEN, loadConfig } from '../../src/config.js';
+import { DEVELOPMENT_BRIDGE_API_TOKEN, loadBridgeConfig as loadConfig } from '../../src/config/bridge.js';
+import { ConfigError } from '../../src/config/problems.js';
 
 const production = {
   NODE_ENV: 'production',
   VOBIZ_BASE_URL: 'https://api.vobiz.ai',
   VOBIZ_PARTNER_AUTH_ID: 'PA_REAL0001',
   VOBIZ_PARTNER_AUTH_TOKEN: 'real-partner-token',
+  BRIDGE_PUBLIC_URL: 'https://hooks.example.com',
   CODEC_KEYS: `k1:${randomBytes(32).toString('base64')}`,
 };
 
 describe('bridge config', () => {
   it('defaults: local address, the documented dev token, the partner token as webhook secret', () => {
-    const { bridge, vobiz } = loadConfig({});
+    const { bridge } = loadConfig({});
     expect(bridge).toMatchObject({
       host: '127.0.0.1',
       port: 8787,
@@ -24,15 +26,20 @@ describe('bridge config', () => {
       maxBodyBytes: 65536,
       webUiUrl: 'http://localhost:8233',
     });
-    expect(bridge.webhookSecrets).toEqual([vobiz.partnerAuthToken]);
+    expect(bridge.webhookSecrets).toEqual(['sandbox-partner-token-not-a-secret']);
   });
 
   it('metrics: on by default with a 30 s stage-count TTL; off, or another TTL, on request; bad values named', () => {
-    expect(loadConfig({}).bridge.metrics).toEqual({ enabled: true, stageCountTtlMs: 30_000 });
-    expect(loadConfig({ BRIDGE_METRICS: 'false', BRIDGE_METRICS_STAGE_COUNT_TTL: '2m' }).bridge.metrics).toEqual({ enabled: false, stageCountTtlMs: 120_000 });
+    expect(loadConfig({}).bridge.metrics).toEqual({ enabled: true, host: '127.0.0.1', port: 9465, stageCountTtlMs: 30_000 });
+    expect(loadConfig({ BRIDGE_METRICS: 'false', BRIDGE_METRICS_STAGE_COUNT_TTL: '2m', BRIDGE_METRICS_ADDRESS: '0.0.0.0:9100' }).bridge.metrics).toEqual({
+      enabled: false,
+      host: '0.0.0.0',
+      port: 9100,
+      stageCountTtlMs: 120_000,
+    });
     const problems = (() => {
       try {
-        loadConfig({ BRIDGE_METRICS: 'maybe', BRIDGE_METRICS_STAGE_COUNT_TTL: '500' });
+        loadConfig({ BRIDGE_METRICS: 'maybe', BRIDGE_METRICS_STAGE_COUNT_TTL: '500', BRIDGE_METRICS_ADDRESS: '9465' });
       } catch (err) {
         return err instanceof ConfigError ? err.message : String(err);
       }
@@ -40,6 +47,7 @@ describe('bridge config', () => {
     })();
     expect(problems).toMatch(/BRIDGE_METRICS: must be true or false/);
     expect(problems).toMatch(/BRIDGE_METRICS_STAGE_COUNT_TTL: must be at least 1s/);
+    expect(problems).toMatch(/BRIDGE_METRICS_ADDRESS: must be host:port/);
   });
 
   it('takes comma-separated tokens and secrets (several during rotation)', () => {
@@ -60,8 +68,9 @@ describe('bridge config', () => {
     expect(() => loadConfig({ ...production, BRIDGE_API_TOKENS: DEVELOPMENT_BRIDGE_API_TOKEN })).toThrow(
       /BRIDGE_API_TOKENS: the development token/,
     );
-    const { bridge } = loadConfig({ ...production, BRIDGE_API_TOKENS: 'prod-token' });
-    expect(bridge.apiTokens).toEqual(['prod-token']);
+    const token = 'prod-token-'.padEnd(40, 'x');
+    const { bridge } = loadConfig({ ...production, BRIDGE_API_TOKENS: token });
+    expect(bridge.apiTokens).toEqual([token]);
     expect(bridge.webhookSecrets).toEqual(['real-partner-token']);
   });
 });

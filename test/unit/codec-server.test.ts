@@ -120,10 +120,11 @@ describe('codec server', () => {
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
     expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
-    expect(allowed.headers.get('access-control-allow-headers')).toBe('x-namespace, content-type, authorization');
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('x-namespace, content-type, authorization, authorization-extras');
     expect(allowed.headers.get('access-control-allow-methods')).toContain('POST');
 
     const denied = await preflight('http://evil.example');
+    expect(denied.status).toBe(403);
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
     expect(denied.headers.get('access-control-allow-headers')).toBeNull();
 

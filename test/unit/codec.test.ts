@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadCodecServerConfig } from '../../src/config/codec-server.js';
+import { ConfigError } from '../../src/config/problems.js';
+import { loadTemporalClientConfig as loadConfig } from '../../src/config/temporal-client.js';
 import {
   ENCRYPTED_ENCODING,
   EncryptionCodec,
@@ -131,9 +133,9 @@ describe('key parsing', () => {
 });
 
 describe('codec config', () => {
-  const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+  const problemsOf = (env: NodeJS.ProcessEnv, load: (env: NodeJS.ProcessEnv) => unknown = loadConfig): string[] => {
     try {
-      loadConfig(env);
+      load(env);
     } catch (err) {
       if (err instanceof ConfigError) return err.problems;
       throw err;
@@ -162,7 +164,7 @@ describe('codec config', () => {
     const line = newKeyLine('prod-1');
     expect(loadConfig({ ...production, CODEC_KEYS: line }).codec).toMatchObject({ usingDevelopmentKey: false, keys: [{ id: 'prod-1' }] });
     const file = join(mkdtempSync(join(tmpdir(), 'codec-')), 'keys');
-    writeFileSync(file, `# production keys\n${line}\n`);
+    writeFileSync(file, `# production keys\n${line}\n`, { mode: 0o600 });
     expect(loadConfig({ ...production, CODEC_KEYS_FILE: file }).codec.keys.map((k) => k.id)).toEqual(['prod-1']);
     expect(problemsOf({ ...production, CODEC_KEYS_FILE: `${file}.missing` })).toEqual([
       expect.stringMatching(/^CODEC_KEYS_FILE: cannot read file .*\(ENOENT\)$/),
@@ -181,13 +183,13 @@ describe('codec config', () => {
   });
 
   it('exposes the codec server settings with their defaults and validates CORS origins', () => {
-    expect(loadConfig({}).codec.server).toEqual({
+    expect(loadCodecServerConfig({}).server).toEqual({
       host: '127.0.0.1',
       port: 8888,
       corsOrigins: ['http://localhost:8233', 'http://127.0.0.1:8233'],
     });
-    expect(loadConfig({ CODEC_SERVER_TOKEN: 't0k' }).codec.server.token).toBe('t0k');
-    expect(problemsOf({ CODEC_CORS_ORIGINS: 'http://ui.example:8080,ui.example,http://x.example/path' })).toEqual([
+    expect(loadCodecServerConfig({ CODEC_SERVER_TOKEN: 't0k' }).server.token).toBe('t0k');
+    expect(problemsOf({ CODEC_CORS_ORIGINS: 'http://ui.example:8080,ui.example,http://x.example/path' }, loadCodecServerConfig)).toEqual([
       expect.stringMatching(/^CODEC_CORS_ORIGINS: "ui.example" must be an origin/),
       expect.stringMatching(/^CODEC_CORS_ORIGINS: "http:\/\/x.example\/path" must be an origin/),
     ]);

@@ -1,16 +1,29 @@
 /**
  * docker-compose.yml is valid (scripts/validate-compose.sh: `docker-compose config -q` with dummy secrets, for the
- * production and the demo settings), wires the Web UI to the codec server, and hands every application process an
- * environment that src/config.ts accepts — so a deployment fails on a real problem, not on a typo in the file.
+ * production and the demo settings), wires the Web UI to the codec server, hands every application process an
+ * environment its role's loader (src/config/<role>.ts) accepts — so a deployment fails on a real problem, not on a
+ * typo in the file — and gives each only the secrets it uses; no service decrypts without a credential.
  * No Docker engine needed. A missing docker-compose fails this test (with the script's name), never skips it.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadBridgeConfig } from '../../src/config/bridge.js';
+import { loadCodecServerConfig } from '../../src/config/codec-server.js';
+import { loadSandboxConfig } from '../../src/config/sandbox.js';
+import { loadWorkerConfig } from '../../src/config/worker.js';
 import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
 
 const SCRIPT = join(PROJECT_ROOT, 'scripts', 'validate-compose.sh');
+
+const LOADERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
+  worker: loadWorkerConfig,
+  bridge: loadBridgeConfig,
+  'codec-server': loadCodecServerConfig,
+  sandbox: loadSandboxConfig,
+};
 
 function runScript(arg?: string): string {
   const result = spawnSync('bash', [SCRIPT, ...(arg ? [arg] : [])], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 170_000 });
@@ -57,22 +70,62 @@ describe('docker-compose.yml', () => {
     expect(config).toContain('image: postgres:16');
   }, 180_000);
 
-  it('gives the worker, bridge and codec server settings that src/config.ts accepts, in production and in the demo', () => {
+  it('gives the worker, bridge and codec server settings their loaders accept, in production and in the demo', () => {
     const production = runScript('--print');
     const worker = serviceEnv(production, 'worker');
     expect(worker).toMatchObject({ NODE_ENV: 'production', VOBIZ_BASE_URL: 'https://api.vobiz.ai', WORKER_WORKFLOW_BUNDLE: '/app/dist/workflow-bundle.js' });
     for (const service of ['worker', 'bridge', 'codec-server']) {
-      expect(() => loadConfig(serviceEnv(production, service)), service).not.toThrow();
+      expect(() => LOADERS[service]!(serviceEnv(production, service)), service).not.toThrow();
     }
 
     const demo = runScript('--print-demo');
     const demoWorker = serviceEnv(demo, 'worker');
     expect(demoWorker.VOBIZ_BASE_URL).toBe('http://sandbox:4010');
     const sandbox = serviceEnv(demo, 'sandbox');
-    // The sandbox signs webhooks with the token the worker authenticates with (and the bridge verifies by default).
+    // The sandbox signs webhooks with the token the worker authenticates with, which the bridge verifies.
     expect(sandbox.SANDBOX_PARTNER_AUTH_TOKEN).toBe(demoWorker.VOBIZ_PARTNER_AUTH_TOKEN);
+    expect(serviceEnv(demo, 'bridge').BRIDGE_WEBHOOK_SECRETS).toBe(demoWorker.VOBIZ_PARTNER_AUTH_TOKEN);
     for (const service of ['worker', 'bridge', 'codec-server', 'sandbox']) {
-      expect(() => loadConfig(serviceEnv(demo, service)), service).not.toThrow();
+      expect(() => LOADERS[service]!(serviceEnv(demo, service)), service).not.toThrow();
     }
+  }, 180_000);
+
+  it('gives each service only the secrets it uses', () => {
+    const production = runScript('--print');
+    const names = (service: string) => Object.keys(serviceEnv(production, service));
+    // The codec server: the codec keys and its own settings, nothing of Vobiz, the bridge, the secrets keys, Temporal.
+    expect(names('codec-server').filter((n) => !['NODE_ENV', 'LOG_LEVEL'].includes(n) && !n.startsWith('CODEC_'))).toEqual([]);
+    // The bridge: no secrets private keys and no partner credentials (it verifies webhooks with BRIDGE_WEBHOOK_SECRETS).
+    expect(names('bridge').filter((n) => n.startsWith('SECRETS_') || n.startsWith('VOBIZ_') || n.startsWith('ACCOUNT_CLAIM'))).toEqual([]);
+    // The worker: no start-API tokens, no codec server token.
+    expect(names('worker').filter((n) => n.startsWith('BRIDGE_API') || n.startsWith('BRIDGE_WEBHOOK') || n.startsWith('CODEC_SERVER'))).toEqual([]);
+    expect(names('worker')).toEqual(expect.arrayContaining(['VOBIZ_PARTNER_AUTH_TOKEN', 'SECRETS_KEYS', 'ACCOUNT_CLAIM_KEY', 'CODEC_KEYS']));
+  }, 180_000);
+
+  it('serves no decryption unauthenticated: the codec server needs its token, the UI passes its users\' access token', () => {
+    const production = runScript('--print');
+    expect(serviceEnv(production, 'codec-server').CODEC_SERVER_TOKEN).toMatch(/^.{32,}$/);
+    expect(serviceEnv(production, 'temporal-ui')).toHaveProperty('TEMPORAL_CODEC_PASS_ACCESS_TOKEN');
+    // Without the token compose refuses to render at all, naming it.
+    const emptyEnvFile = join(mkdtempSync(join(tmpdir(), 'compose-')), 'empty.env');
+    writeFileSync(emptyEnvFile, '');
+    const missing = spawnSync('docker-compose', ['--env-file', emptyEnvFile, '-f', 'docker-compose.yml', 'config', '-q'], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        CODEC_KEYS: 'validate:q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=',
+        VOBIZ_PARTNER_AUTH_ID: 'PA_X',
+        VOBIZ_PARTNER_AUTH_TOKEN: 'x',
+        BRIDGE_API_TOKENS: 'x',
+        BRIDGE_WEBHOOK_SECRETS: 'x',
+        BRIDGE_PUBLIC_URL: 'https://x.example',
+        POSTGRES_PASSWORD: 'x',
+        GRAFANA_ADMIN_PASSWORD: 'x',
+      },
+      timeout: 60_000,
+    });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/CODEC_SERVER_TOKEN/);
   }, 180_000);
 });

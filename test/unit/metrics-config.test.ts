@@ -20,10 +20,14 @@ describe('metrics wiring', () => {
     expect(serverPort).toBeDefined();
     expect(prometheus).toContain(`targets: ["worker:${workerPort}"]`);
     expect(prometheus).toContain(`targets: ["temporal:${serverPort}"]`);
+    // The bridge's metrics listener, never its public webhook port.
+    const bridgeMetricsPort = /BRIDGE_METRICS_ADDRESS: 0\.0\.0\.0:(\d+)/.exec(compose)?.[1];
     const bridgePort = /BRIDGE_PORT: (\d+)/.exec(compose)?.[1];
-    expect(bridgePort).toBeDefined();
+    expect(bridgeMetricsPort).toBeDefined();
+    expect(bridgeMetricsPort).not.toBe(bridgePort);
     expect(compose).toContain('BRIDGE_METRICS: "true"');
-    expect(prometheus).toContain(`targets: ["bridge:${bridgePort}"]`);
+    expect(prometheus).toContain(`targets: ["bridge:${bridgeMetricsPort}"]`);
+    expect(prometheus).not.toContain(`bridge:${bridgePort}`);
     expect(compose).toContain('./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
   });
 

@@ -1,7 +1,8 @@
 // Reading a bulk file (CSV with dotted headers, JSON Lines) and the per-row report, with a start function that
 // answers like startOnboarding does (a stand-in for Temporal here; test/integration/cli.test.ts runs the real one).
 import { describe, expect, it } from 'vitest';
-import { bulkOnboard, nestRecord, readBulkRows } from '../../src/onboarding/bulk.js';
+import { loadCliConfig } from '../../src/config/cli.js';
+import { BulkFileError, bulkOnboard, nestRecord, readBulkRows } from '../../src/onboarding/bulk.js';
 import { DEVELOPMENT_SEALING_KEY, sealPassword } from '../../src/secrets/index.js';
 import { OnboardingConflictError, type StartOutcome } from '../../src/onboarding/start.js';
 import type { OnboardingInput } from '../../src/workflows/input.js';
@@ -10,6 +11,7 @@ import type { OnboardingInput } from '../../src/workflows/input.js';
 const sealed = sealPassword('Example-Passw0rd!', DEVELOPMENT_SEALING_KEY);
 if (!sealed.ok) throw new Error('the development key must seal');
 const SEALED = sealed.sealed;
+const policy = loadCliConfig({}).onboarding;
 const HEADER = 'customerRef,customer.name,customer.email,customer.phone,customer.password,customer.country,funding.amount,funding.currency,telephony.trunk.name,kyc.maxAttempts,telephony.trunk.secure';
 const row = (ref: string, extra = '') =>
   `${ref},Test Person,${ref}@example.com,+919800000001,${SEALED},IN,500,INR,Main trunk,2,false${extra}`;
@@ -44,6 +46,42 @@ describe('reading rows', () => {
   });
 });
 
+describe('hostile files', () => {
+  const polluted = () => ({}) as Record<string, unknown>;
+
+  it.each(['__proto__.alertWebhookUrl', 'constructor.prototype.alertWebhookUrl', 'monitoring.__proto__.alertWebhookUrl', 'customer.constructor'])(
+    'a CSV header %s refuses the file, naming the header, and pollutes nothing',
+    (header) => {
+      const text = `customerRef,${header}\nproto-1,http://127.0.0.1:8787/internal-admin\n`;
+      try {
+        expect(() => readBulkRows('evil.csv', text)).toThrow(BulkFileError);
+        expect(() => readBulkRows('evil.csv', text)).toThrow(`evil.csv: header "${header}" must not contain __proto__, constructor or prototype (they name no field)`);
+        expect(polluted().alertWebhookUrl).toBeUndefined();
+      } finally {
+        delete (Object.prototype as Record<string, unknown>).alertWebhookUrl;
+      }
+    },
+  );
+
+  it('nestRecord refuses a prototype path too, and builds rows without a prototype', () => {
+    try {
+      expect(() => nestRecord({ customerRef: 'x', '__proto__.isAdmin': 'true' })).toThrow(BulkFileError);
+      expect(polluted().isAdmin).toBeUndefined();
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).isAdmin;
+    }
+    expect(Object.getPrototypeOf(nestRecord({ 'customer.name': 'A' }))).toBeNull();
+  });
+
+  it('a JSONL row with a prototype key is invalid, naming the key; the other rows stay', () => {
+    const rows = readBulkRows('c.jsonl', ['{"customerRef":"a"}', '{"customerRef":"b","monitoring":{"__proto__":{"alertWebhookUrl":"http://10.0.0.1/"}}}'].join('\n'));
+    expect(rows).toEqual([
+      { line: 1, request: { customerRef: 'a' } },
+      { line: 2, request: undefined, readError: 'has a key "monitoring.__proto__" that must not contain __proto__, constructor or prototype (they name no field)' },
+    ]);
+  });
+});
+
 describe('bulkOnboard', () => {
   const outcome = (input: OnboardingInput, status: StartOutcome['status']): StartOutcome => ({
     workflowId: `customer-${input.customerRef}`,
@@ -59,6 +97,7 @@ describe('bulkOnboard', () => {
     let maxInFlight = 0;
     const report = await bulkOnboard(readBulkRows('f.csv', text), {
       concurrency: 2,
+      policy,
       start: async (input) => {
         inFlight += 1;
         maxInFlight = Math.max(maxInFlight, inFlight);
@@ -91,5 +130,38 @@ describe('bulkOnboard', () => {
     const duplicate = report.rows.find((r) => r.line === 6);
     expect(duplicate?.result === 'invalid' && duplicate.problems).toEqual([{ field: 'customerRef', rule: 'must be unique in the file (also on line 2)' }]);
     expect(report.counts).toEqual({ started: 2, already_running: 1, conflict: 1, already_closed: 0, invalid: 2, failed: 1 });
+  });
+
+  it('two customerRefs for one e-mail address (any case) refuse both rows, naming every line; nothing of theirs starts', async () => {
+    const person = (ref: string, email: string) => `${ref},Test Person,${email},+919800000001,${SEALED},IN,500,INR,Main trunk,2,false`;
+    const text = [HEADER, person('e-1', 'asha@example.com'), row('e-2'), person('e-3', 'Asha@Example.COM'), person('e-4', 'ASHA@example.com')].join('\n');
+    const started: string[] = [];
+    const report = await bulkOnboard(readBulkRows('f.csv', text), {
+      concurrency: 2,
+      policy,
+      start: async (input) => {
+        started.push(input.customerRef);
+        return outcome(input, 'started');
+      },
+    });
+    expect(started).toEqual(['e-2']);
+    const rule = 'must be unique in the file: lines 2, 4 and 5 name the same address under different customerRefs (one person, one customer)';
+    expect(report.rows).toEqual([
+      { line: 2, customerRef: 'e-1', result: 'invalid', problems: [{ field: 'customer.email', rule }] },
+      expect.objectContaining({ line: 3, customerRef: 'e-2', result: 'started' }),
+      { line: 4, customerRef: 'e-3', result: 'invalid', problems: [{ field: 'customer.email', rule }] },
+      { line: 5, customerRef: 'e-4', result: 'invalid', problems: [{ field: 'customer.email', rule }] },
+    ]);
+  });
+
+  it('rows are checked with the policy passed in: an amount over its cap is invalid, naming funding.amount and the cap', async () => {
+    const report = await bulkOnboard(readBulkRows('f.csv', [HEADER, row('cap-1')].join('\n')), {
+      concurrency: 1,
+      policy: { ...policy, maxOpeningBalance: '100.00000' },
+      start: async (input) => outcome(input, 'started'),
+    });
+    expect(report.rows).toEqual([
+      { line: 2, customerRef: 'cap-1', result: 'invalid', problems: [{ field: 'funding.amount', rule: "must be at most 100 (the cap on one customer's opening balance, ONBOARDING_MAX_OPENING_BALANCE)" }] },
+    ]);
   });
 });

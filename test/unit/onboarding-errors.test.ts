@@ -3,28 +3,30 @@
 import { readFileSync } from 'node:fs';
 import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
+import { loadCliConfig } from '../../src/config/cli.js';
 import { parseCustomerRef, parseOnboardingRequest } from '../../src/onboarding/input.js';
 import { isAssignedCountryCode, parseOperatorAction } from '../../src/onboarding/operator-actions.js';
 import { describeRefusal } from '../../src/onboarding/refusals.js';
 
 const example = JSON.parse(readFileSync(new URL('../../examples/onboarding.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-const problemsOf = (raw: unknown) => {
-  const parsed = parseOnboardingRequest(raw);
+const policy = loadCliConfig({}).onboarding;
+const problemsOf = async (raw: unknown) => {
+  const parsed = await parseOnboardingRequest(raw, policy);
   if (parsed.ok) throw new Error('expected problems');
   return parsed.problems;
 };
 
 describe('input problems read "field rule"', () => {
-  it('a missing section is "is required", not zod\'s "expected object, received undefined"', () => {
+  it('a missing section is "is required", not zod\'s "expected object, received undefined"', async () => {
     const { telephony: _t, funding: _f, ...rest } = example;
-    expect(problemsOf(rest)).toEqual([
+    expect(await problemsOf(rest)).toEqual([
       { field: 'funding', rule: 'is required' },
       { field: 'telephony', rule: 'is required' },
     ]);
   });
 
-  it('a value of the wrong type says which type it must be', () => {
-    const problems = problemsOf({ ...example, funding: 'lots', kyc: { maxAttempts: 'three' }, customer: { ...(example.customer as object), password: 12345678 } });
+  it('a value of the wrong type says which type it must be', async () => {
+    const problems = await problemsOf({ ...example, funding: 'lots', kyc: { maxAttempts: 'three' }, customer: { ...(example.customer as object), password: 12345678 } });
     expect(problems).toEqual(
       expect.arrayContaining([
         { field: 'funding', rule: 'must be an object' },
@@ -35,13 +37,13 @@ describe('input problems read "field rule"', () => {
     for (const p of problems) expect(p.rule).not.toMatch(/Invalid input|received/);
   });
 
-  it('the whole body missing or not an object names the input', () => {
-    expect(problemsOf(undefined)).toEqual([{ field: '(input)', rule: 'is required' }]);
-    expect(problemsOf([1])).toEqual([{ field: '(input)', rule: 'must be an object' }]);
+  it('the whole body missing or not an object names the input', async () => {
+    expect(await problemsOf(undefined)).toEqual([{ field: '(input)', rule: 'is required' }]);
+    expect(await problemsOf([1])).toEqual([{ field: '(input)', rule: 'must be an object' }]);
   });
 
-  it('keeps the schema\'s own rules', () => {
-    expect(problemsOf({ ...example, customer: { ...(example.customer as object), country: 'India' } })).toEqual([
+  it('keeps the schema\'s own rules', async () => {
+    expect(await problemsOf({ ...example, customer: { ...(example.customer as object), country: 'India' } })).toEqual([
       { field: 'customer.country', rule: 'must be an ISO 3166-1 alpha-2 code, e.g. IN' },
     ]);
     const ref = parseCustomerRef('9876543210');
@@ -59,6 +61,18 @@ describe('input problems read "field rule"', () => {
     const missing = parseOperatorAction('purchase-number', {});
     expect(missing.ok ? [] : missing.problems).toEqual([{ field: 'country', rule: 'is required' }]);
     expect(parseOperatorAction('purchase-number', { country: 'NP' }).ok).toBe(true);
+  });
+
+  it('hand-over-account names the previous owner (a customerRef, or null) and a reason; anything else is refused by field', () => {
+    expect(parseOperatorAction('hand-over-account', { from: 'acme-0001', reason: 'returning customer' })).toEqual({
+      ok: true,
+      action: { name: 'hand-over-account', args: { from: 'acme-0001', reason: 'returning customer' } },
+    });
+    expect(parseOperatorAction('hand-over-account', { from: null, reason: 'signed up directly' }).ok).toBe(true);
+    const missing = parseOperatorAction('hand-over-account', { reason: 'x' });
+    expect(missing.ok ? [] : missing.problems.map((p) => p.field)).toEqual(['from']);
+    const bad = parseOperatorAction('hand-over-account', { from: 'not a ref!', reason: '' });
+    expect(bad.ok ? [] : bad.problems.map((p) => p.field).sort()).toEqual(['from', 'reason']);
   });
 });
 

@@ -13,6 +13,28 @@ import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
 /** The images' commands: docker-compose.yml and the Dockerfile's comment name these. */
 const PRODUCTION_ENTRY_POINTS = ['src/worker.ts', 'src/bridge/main.ts', 'src/codec/main.ts', 'src/cli/main.ts'];
 
+/** The workflow code the worker runs (bundled by `npm run build`; the worker bundles it itself outside production). */
+const WORKFLOW_ENTRY = 'src/workflows/index.ts';
+
+/** The npm package a bare import names: `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
+const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+
+/** Every package imported (at run time, not `import type`) by the project files of `files`. */
+function importedPackages(files: Iterable<string>): Set<string> {
+  const packages = new Set<string>();
+  for (const file of files) {
+    const source = ts.createSourceFile(file, readFileSync(join(PROJECT_ROOT, file), 'utf8'), ts.ScriptTarget.ES2022, true);
+    for (const statement of source.statements) {
+      if (!ts.isImportDeclaration(statement) && !ts.isExportDeclaration(statement)) continue;
+      if (ts.isImportDeclaration(statement) && statement.importClause?.isTypeOnly) continue;
+      if (ts.isExportDeclaration(statement) && statement.isTypeOnly) continue;
+      const specifier = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
+      if (specifier && !specifier.startsWith('.') && !specifier.startsWith('node:')) packages.add(packageOf(specifier));
+    }
+  }
+  return packages;
+}
+
 /** Every project file reachable from `entries` through relative imports (type-only imports included: harmless). */
 function importGraph(entries: string[]): Set<string> {
   const seen = new Set<string>();
@@ -35,7 +57,7 @@ function importGraph(entries: string[]): Set<string> {
 describe('production image', () => {
   it('no production entry point imports the sandbox or the local orchestration', () => {
     const files = importGraph(PRODUCTION_ENTRY_POINTS);
-    expect(files).toContain('src/config.ts');
+    expect(files).toContain('src/config/worker.ts');
     expect(files).toContain('src/activities/index.ts');
     expect(files).toContain('src/temporal/connection.ts');
     expect([...files].filter((f) => f.startsWith('src/sandbox/') || f.startsWith('src/dev/'))).toEqual([]);
@@ -51,5 +73,31 @@ describe('production image', () => {
     const compose = readFileSync(join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8');
     expect(compose).toMatch(/x-app: &app\n {2}image: vobiz-lifecycle:latest\n(?: {2}#.*\n)* {2}build:\n {4}context: \.\n {4}target: app\n/);
     expect(compose).toMatch(/ {2}sandbox:\n(?: {4}.*\n)*? {4}build:\n {6}context: \.\n {6}target: sandbox\n/);
+  });
+
+  it('runs on a supported Node LTS (22 or 24), every base image pinned by digest', () => {
+    const dockerfile = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
+    const bases = dockerfile
+      .split('\n')
+      .filter((l) => l.startsWith('FROM '))
+      .map((l) => l.split(/\s+/)[1]!)
+      .filter((image) => !['build', 'runtime'].includes(image));
+    expect(bases.length).toBeGreaterThan(0);
+    for (const image of bases) expect(image).toMatch(/^node:(22|24)(-[a-z]+)?@sha256:[0-9a-f]{64}$/);
+  });
+
+  it('production dependencies are exactly the packages production code imports: sandbox-only packages are not among them', () => {
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const used = importedPackages(importGraph([...PRODUCTION_ENTRY_POINTS, WORKFLOW_ENTRY]));
+    expect([...used].filter((p) => !(p in pkg.dependencies)).sort()).toEqual([]); // or the image would miss it
+    expect(Object.keys(pkg.dependencies).filter((p) => !used.has(p)).sort()).toEqual([]); // or the image would carry it
+    // The sandbox's own package stays installable for its target (npm start, tests, the compose demo).
+    const sandboxOnly = [...importedPackages(importGraph(['src/sandbox/main.ts']))].filter((p) => !used.has(p));
+    expect(sandboxOnly).toContain('node-sqlite3-wasm');
+    for (const p of sandboxOnly) expect(pkg.devDependencies, p).toHaveProperty(p);
+    const dockerfile = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('npm prune --omit=dev');
+    const app = dockerfile.slice(dockerfile.indexOf('FROM runtime AS app'));
+    expect(app).not.toContain('sandbox-modules');
   });
 });

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, requireUnsealingKeys } from '../../src/config.js';
+import { loadBridgeConfig } from '../../src/config/bridge.js';
+import { loadCliConfig } from '../../src/config/cli.js';
+import { loadLocalConfig as loadConfig } from '../../src/config/local.js';
+import { ConfigError } from '../../src/config/problems.js';
+import { loadWorkerConfig } from '../../src/config/worker.js';
 import {
   DEVELOPMENT_SEALING_KEY,
   DEVELOPMENT_SECRETS_KEY,
@@ -179,11 +183,11 @@ describe('secrets configuration', () => {
     expect(secrets.sealingKey?.id).toBe('insecure-dev-secrets-key');
   });
 
-  it('an edge with only SECRETS_PUBLIC_KEY seals but cannot open; a worker there refuses to start', () => {
+  it('an edge (the CLI) seals with SECRETS_PUBLIC_KEY and holds no private key at all', () => {
     const pair = freshPair('edge-1');
-    const config = loadConfig({ SECRETS_PUBLIC_KEY: pair.publicLine });
-    expect(config.secrets).toMatchObject({ unsealingKeys: [], usingDevelopmentKey: false, sealingKey: { id: 'edge-1' } });
-    expect(() => requireUnsealingKeys(config)).toThrow(ConfigError);
+    const config = loadCliConfig({ SECRETS_PUBLIC_KEY: pair.publicLine, SECRETS_KEYS: 'not even read' });
+    expect(config.secrets).toMatchObject({ sealingKey: { id: 'edge-1' }, usingDevelopmentKey: false });
+    expect(Object.keys(config.secrets).sort()).toEqual(['sealingKey', 'usingDevelopmentKey']);
   });
 
   it('production: the bridge and CLI need no private key, the worker does, and the development pair is refused', () => {
@@ -192,28 +196,28 @@ describe('secrets configuration', () => {
       VOBIZ_PARTNER_AUTH_ID: 'PA_X',
       VOBIZ_PARTNER_AUTH_TOKEN: 't',
       VOBIZ_BASE_URL: 'https://api.vobiz.ai',
-      BRIDGE_API_TOKENS: 'tok',
+      BRIDGE_API_TOKENS: 'tok'.padEnd(32, 'k'),
+      BRIDGE_PUBLIC_URL: 'https://hooks.example.com',
       CODEC_KEYS: 'k1:' + Buffer.alloc(32, 7).toString('base64'),
     };
-    const edge = loadConfig(base);
-    expect(edge.secrets).toMatchObject({ unsealingKeys: [], usingDevelopmentKey: false });
-    expect(edge.secrets.sealingKey).toBeUndefined();
-    expect(() => requireUnsealingKeys(edge)).toThrow(/SECRETS_KEYS: is required to run the worker when NODE_ENV=production/);
+    expect(loadBridgeConfig(base)).not.toHaveProperty('secrets');
+    expect(loadCliConfig(base).secrets).toEqual({ usingDevelopmentKey: false });
+    expect(() => loadWorkerConfig(base)).toThrow(/SECRETS_KEYS: is required to run the worker when NODE_ENV=production/);
 
     const devLine = `dev:${Buffer.from(DEVELOPMENT_SECRETS_KEY.privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(16)).toString('base64')}`;
-    expect(() => loadConfig({ ...base, SECRETS_KEYS: devLine })).toThrow(/SECRETS_KEYS: the insecure development key must not be used/);
+    expect(() => loadWorkerConfig({ ...base, SECRETS_KEYS: devLine })).toThrow(/SECRETS_KEYS: the insecure development key must not be used/);
     const devPublic = `dev:${DEVELOPMENT_SEALING_KEY.publicKey.toString('base64')}`;
-    expect(() => loadConfig({ ...base, SECRETS_PUBLIC_KEY: devPublic })).toThrow(/SECRETS_PUBLIC_KEY: the insecure development key/);
+    expect(() => loadCliConfig({ ...base, SECRETS_PUBLIC_KEY: devPublic })).toThrow(/SECRETS_PUBLIC_KEY: the insecure development key/);
 
     const pair = freshPair('prod-1');
-    expect(requireUnsealingKeys(loadConfig({ ...base, SECRETS_KEYS: pair.privateLine })).map((k) => k.id)).toEqual(['prod-1']);
+    expect(loadWorkerConfig({ ...base, SECRETS_KEYS: pair.privateLine, ACCOUNT_CLAIM_KEY: `claims:${Buffer.alloc(32, 9).toString('base64')}` }).secrets.unsealingKeys.map((k) => k.id)).toEqual(['prod-1']);
   });
 
   it('reads SECRETS_KEYS_FILE (comments and blank lines ignored), and refuses it together with SECRETS_KEYS', async () => {
     const a = freshPair('file-new');
     const b = freshPair('file-old');
     const file = join(await mkdtemp(join(tmpdir(), 'secrets-keys-')), 'keys');
-    await writeFile(file, `# newest first\n${a.privateLine}\n\n${b.privateLine}  # kept for open workflows\n`);
+    await writeFile(file, `# newest first\n${a.privateLine}\n\n${b.privateLine}  # kept for open workflows\n`, { mode: 0o600 });
     const { secrets } = loadConfig({ SECRETS_KEYS_FILE: file });
     expect(secrets.unsealingKeys.map((k) => k.id)).toEqual(['file-new', 'file-old']);
     expect(secrets.sealingKey?.id).toBe('file-new');
@@ -238,7 +242,7 @@ describe('secrets configuration', () => {
         VOBIZ_PARTNER_AUTH_ID: 'PA_X',
         VOBIZ_PARTNER_AUTH_TOKEN: 't',
         VOBIZ_BASE_URL: 'https://api.vobiz.ai',
-        BRIDGE_API_TOKENS: 'tok',
+        BRIDGE_PUBLIC_URL: 'https://hooks.example.com',
         CODEC_KEYS: 'k1:' + Buffer.alloc(32, 7).toString('base64'),
         SECRETS_KEYS: '',
         SECRETS_KEYS_FILE: '',

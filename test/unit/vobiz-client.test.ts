@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { MockAgent } from 'undici';
 import { Money, VobizClient, VobizRequestError } from '../../src/vobiz/index.js';
-import type { VobizConfig } from '../../src/config.js';
+import type { VobizConfig } from '../../src/config/vobiz.js';
 
 const ORIGIN = 'http://vobiz.test';
 const PARTNER = { partnerAuthId: 'PA_TEST0001', partnerAuthToken: 'partner-token-xyz' };

@@ -1,7 +1,7 @@
 // The bridge's flood guards on their own (src/bridge/webhook-guards.ts): the event-time window, the per-customer
 // token bucket and its Retry-After, and the bounded memory of delivered keys.
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadBridgeConfig } from '../../src/config/bridge.js';
 import { CustomerRateLimiter, MAX_EVENT_CLOCK_SKEW_MS, RecentDeliveries, eventTimeProblem } from '../../src/bridge/webhook-guards.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
@@ -64,12 +64,12 @@ describe('recent deliveries', () => {
 
 describe('settings', () => {
   it('defaults: 24h max age, 20 at once and 6 a minute per customer, 10,000 keys remembered', () => {
-    expect(loadConfig({}).bridge.webhookGuards).toEqual({ maxEventAgeMs: 24 * HOUR, customerBurst: 20, customerPerMinute: 6, recentKeys: 10_000 });
-    expect(loadConfig({ BRIDGE_WEBHOOK_MAX_AGE: '2h', BRIDGE_WEBHOOK_RECENT_KEYS: '0' }).bridge.webhookGuards).toMatchObject({ maxEventAgeMs: 2 * HOUR, recentKeys: 0 });
+    expect(loadBridgeConfig({}).bridge.webhookGuards).toEqual({ maxEventAgeMs: 24 * HOUR, customerBurst: 20, customerPerMinute: 6, recentKeys: 10_000 });
+    expect(loadBridgeConfig({ BRIDGE_WEBHOOK_MAX_AGE: '2h', BRIDGE_WEBHOOK_RECENT_KEYS: '0' }).bridge.webhookGuards).toMatchObject({ maxEventAgeMs: 2 * HOUR, recentKeys: 0 });
   });
 
   it('refuses bad values by name and rule', () => {
-    expect(() => loadConfig({ BRIDGE_WEBHOOK_MAX_AGE: '10s', BRIDGE_WEBHOOK_CUSTOMER_BURST: '0', BRIDGE_WEBHOOK_CUSTOMER_PER_MINUTE: 'lots', BRIDGE_WEBHOOK_RECENT_KEYS: '-1' })).toThrow(
+    expect(() => loadBridgeConfig({ BRIDGE_WEBHOOK_MAX_AGE: '10s', BRIDGE_WEBHOOK_CUSTOMER_BURST: '0', BRIDGE_WEBHOOK_CUSTOMER_PER_MINUTE: 'lots', BRIDGE_WEBHOOK_RECENT_KEYS: '-1' })).toThrow(
       /BRIDGE_WEBHOOK_MAX_AGE: must be at least 1m[\s\S]*BRIDGE_WEBHOOK_CUSTOMER_BURST: must be > 0[\s\S]*BRIDGE_WEBHOOK_CUSTOMER_PER_MINUTE: must be a number[\s\S]*BRIDGE_WEBHOOK_RECENT_KEYS: must be ≥ 0/,
     );
   });

@@ -1,8 +1,8 @@
 /**
- * GET /metrics: Prometheus text exposition. Unauthenticated, like /healthz, so Prometheus needs no bridge token;
- * it holds no personal data, refs, ids or tokens (labels are route templates, status codes, outcomes and stages).
- * Where the bridge's port is public (webhooks from Vobiz), keep /metrics off the public path at the proxy, or set
- * BRIDGE_METRICS=false. Off (BRIDGE_METRICS=false): the route does not exist (404).
+ * GET /metrics: Prometheus text exposition, served on the bridge's metrics listener (BRIDGE_METRICS_ADDRESS,
+ * loopback by default), never on the public webhook port. Unauthenticated there, so Prometheus needs no token: it
+ * holds no personal data, refs, ids or tokens (labels are route templates, status codes, outcomes and stages).
+ * Off (BRIDGE_METRICS=false): no metrics listener at all.
  */
 import type { FastifyInstance } from 'fastify';
 import type { BridgeMetrics } from '../metrics/registry.js';

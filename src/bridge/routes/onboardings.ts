@@ -12,7 +12,15 @@ import { createTokenCheck } from '../api-auth.js';
 import type { BridgeContext } from '../context.js';
 import { HttpError, refusalError } from '../http-errors.js';
 import { OnboardingConflictError, getLifecycleState, startOnboarding } from '../../onboarding/start.js';
-import { OPERATOR_ACTIONS, parseOperatorAction, runOperatorAction, type OperatorActionName } from '../../onboarding/operator-actions.js';
+import {
+  IDEMPOTENCY_KEY_RULE,
+  IdempotencyKeyReusedError,
+  OPERATOR_ACTIONS,
+  isValidIdempotencyKey,
+  parseOperatorAction,
+  runOperatorAction,
+  type OperatorActionName,
+} from '../../onboarding/operator-actions.js';
 import { withDeadline } from '../../onboarding/temporal-calls.js';
 
 export async function onboardingRoutes(app: FastifyInstance, ctx: BridgeContext): Promise<void> {
@@ -27,7 +35,7 @@ export async function onboardingRoutes(app: FastifyInstance, ctx: BridgeContext)
   });
 
   app.post('/onboardings', { bodyLimit: ctx.bridge.maxBodyBytes }, async (request, reply) => {
-    const parsed = parseOnboardingRequest(request.body);
+    const parsed = await parseOnboardingRequest(request.body, ctx.onboarding);
     if (!parsed.ok) throw HttpError.problems(400, 'invalid_input', parsed.problems);
     const workflowId = workflowIdFor(parsed.input.customerRef);
     try {
@@ -85,8 +93,9 @@ async function runAction(ctx: BridgeContext, request: FastifyRequest, reply: Fas
   const parsed = parseOperatorAction(name, request.body);
   if (!parsed.ok) throw HttpError.problems(400, 'invalid_input', parsed.problems);
   const workflowId = workflowIdFor(customerRef);
-  // A caller's Idempotency-Key becomes the update ID: a retried request attaches to the first instead of acting twice.
-  const idempotencyKey = headerValue(request.headers['idempotency-key']);
+  // A caller's Idempotency-Key names the update (scoped by action): a retried request attaches to the first
+  // instead of acting twice, and the same key sent with another action is refused (operator-actions.ts).
+  const idempotencyKey = idempotencyKeyOf(request);
   try {
     const result = await withDeadline(ctx.client, ctx.updateTimeoutMs, () =>
       runOperatorAction(ctx.client, customerRef, parsed.action, idempotencyKey),
@@ -100,6 +109,14 @@ async function runAction(ctx: BridgeContext, request: FastifyRequest, reply: Fas
       request.log.warn({ workflowId, action: name, kind: refusal.kind, type: refusal.type }, 'operator action refused or failed');
       if (refusal.retryAfterSeconds !== undefined) void reply.header('retry-after', String(refusal.retryAfterSeconds));
       throw refusalError(refusal);
+    }
+    if (err instanceof IdempotencyKeyReusedError) {
+      throw new HttpError(422, {
+        error: 'idempotency_key_reused',
+        message: err.message,
+        field: 'Idempotency-Key',
+        rule: `must not be reused for another action (it was used for ${err.usedFor} on this customer): send a new key for each action`,
+      });
     }
     throw notFoundOr(err, customerRef);
   }
@@ -124,7 +141,12 @@ function notFoundOr(err: unknown, customerRef: string): unknown {
   return err;
 }
 
-function headerValue(value: string | string[] | undefined): string | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  return v && v.length <= 200 ? v : undefined;
+/** The request's Idempotency-Key, if any; one that breaks the rule is refused rather than ignored (that would act twice). */
+function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const value = request.headers['idempotency-key'];
+  if (value === undefined) return undefined;
+  if (Array.isArray(value) || !isValidIdempotencyKey(value)) {
+    throw HttpError.field(400, 'invalid_input', 'Idempotency-Key', Array.isArray(value) ? 'must be sent once' : IDEMPOTENCY_KEY_RULE);
+  }
+  return value;
 }

@@ -194,6 +194,17 @@ export function registerOnboardingCommands(program: Command): void {
     });
 
   program
+    .command('hand-over-account')
+    .argument('<customerRef>', 'the customer blocked on EmailInUse that should take the account over')
+    .requiredOption('--from <customerRef|none>', 'the account\'s current owner, as the block names it ("none" when no customer owns it)')
+    .requiredOption('--reason <text>', 'why (e.g. "returning customer"); kept in the account claim\'s history')
+    .option(json.flags, json.description)
+    .description("deliberately give an account to a blocked customer: a returning customer after its old customerRef was offboarded, or an account made outside this service")
+    .action((ref: string, opts: { from: string; reason: string; json?: boolean }) =>
+      action('hand-over-account', ref, { from: opts.from === 'none' ? null : opts.from, reason: opts.reason }, opts),
+    );
+
+  program
     .command('buy-number')
     .argument('<customerRef>')
     .requiredOption('--country <code>', 'ISO 3166-1 alpha-2, e.g. IN')
@@ -213,10 +224,10 @@ async function onboardOne(session: Session, file: string): Promise<void> {
   } catch {
     throw new CliInputError(`${file} is not valid JSON`);
   }
-  const parsed = parseOnboardingRequest(raw);
+  const parsed = await parseOnboardingRequest(raw, session.config.onboarding);
   if (!parsed.ok) throw new CliInputError(`invalid onboarding input in ${file}`, parsed.problems);
   const client = await session.temporal();
-  const settings = { taskQueue: session.config.temporal.taskQueue, webUiUrl: session.config.bridge.webUiUrl };
+  const settings = { taskQueue: session.config.temporal.taskQueue, webUiUrl: session.config.edges.webUiUrl };
   const outcome = await withDeadline(client, START_TIMEOUT_MS, () => startOnboarding(client, settings, parsed.input));
   session.out.data(
     outcome,
@@ -239,7 +250,7 @@ async function onboardMany(session: Session, file: string, concurrencyText: stri
   if (rows.length === 0) throw new CliInputError(`${file} has no rows`);
   // Connect before the first row, so "Temporal is down" is one answer (exit 5), not one failure per row.
   const client = await session.temporal();
-  const settings = { taskQueue: session.config.temporal.taskQueue, webUiUrl: session.config.bridge.webUiUrl };
+  const settings = { taskQueue: session.config.temporal.taskQueue, webUiUrl: session.config.edges.webUiUrl };
 
   // The bar goes to stderr; when stderr is not a terminal it prints a line every second instead of redrawing.
   const bar = new SingleBar({
@@ -253,6 +264,7 @@ async function onboardMany(session: Session, file: string, concurrencyText: stri
   bar.start(rows.length, 0, tally);
   const report = await bulkOnboard(rows, {
     concurrency,
+    policy: session.config.onboarding,
     start: (input) => withDeadline(client, START_TIMEOUT_MS, () => startOnboarding(client, settings, input)),
     describeError: (err) => failureLines(describeFailure(err)).join(' '),
     onRow: (row) => {

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DEVELOPMENT_KEY } from '../../codec/keys.js';
-import { loadConfig } from '../../config.js';
+import { loadCliConfig } from '../../config/cli.js';
+import { loadTemporalClientConfig } from '../../config/temporal-client.js';
 import { SandboxAdminClient } from '../../sandbox/admin-client.js';
 import { DEVELOPMENT_SEALING_KEY, type SealingKey } from '../../secrets/keys.js';
 import { connectClient } from '../../temporal/connection.js';
@@ -63,11 +64,11 @@ async function main(): Promise<number> {
   const admin = new SandboxAdminClient(system.sandboxUrl);
   const rules = await applyFaultProfile(admin, options.faults);
   if (rules > 0) log(`fault profile on: ${rules} rules`);
-  const codec = options.temporalAddress ? loadConfig(process.env).codec : { keys: [DEVELOPMENT_KEY] };
+  const codec = options.temporalAddress ? loadTemporalClientConfig(process.env).codec : { keys: [DEVELOPMENT_KEY] };
   // Passwords are sealed for the worker that creates accounts: its key pair is the development one unless the
   // runner targets another bridge (then SECRETS_PUBLIC_KEY, as for any edge).
-  const sealingKey = options.bridgeUrl ? loadConfig(process.env).secrets.sealingKey : DEVELOPMENT_SEALING_KEY;
-  const client = await connectClient({ ...loadConfig({}).temporal, address: system.temporalAddress, namespace: system.namespace, taskQueue: system.taskQueue }, codec);
+  const sealingKey = options.bridgeUrl ? loadCliConfig(process.env).secrets.sealingKey : DEVELOPMENT_SEALING_KEY;
+  const client = await connectClient({ ...loadTemporalClientConfig({}).temporal, address: system.temporalAddress, namespace: system.namespace, taskQueue: system.taskQueue }, codec);
 
   const customers = makeCustomers(runId, options.customers, options.seed, {
     effectSettleDelay: options.effectSettleDelay,

@@ -38,7 +38,7 @@ export interface ChaosSystem {
 }
 
 export async function startChaosSystem(options: ChaosOptions, dataDir: string, log: (line: string) => void): Promise<ChaosSystem> {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const namespace = 'default';
   const taskQueue = options.taskQueue;
   // The pieces it starts use the development codec and secrets keys (the runner seals and decodes with them).
@@ -147,6 +147,7 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
           ...temporalEnv,
           BRIDGE_HOST: '127.0.0.1',
           BRIDGE_PORT: String(port),
+          BRIDGE_METRICS: 'false', // its own listener on a fixed port otherwise; the runner reads the sandbox's ledger
           BRIDGE_API_TOKENS: CHAOS_API_TOKEN,
           BRIDGE_WEBHOOK_SECRETS: options.sandboxUrl ? (process.env.BRIDGE_WEBHOOK_SECRETS ?? '') : CHAOS_PARTNER.authToken,
           VOBIZ_PARTNER_AUTH_TOKEN: CHAOS_PARTNER.authToken,

@@ -7,15 +7,17 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
-import { loadConfigOrExit, requireUnsealingKeys } from '../../config.js';
+import { loadOrExit } from '../../config/problems.js';
+import { loadWorkerConfig } from '../../config/worker.js';
 import { createLogger, TemporalPinoLogger, temporalLogLevel } from '../../logging.js';
 import { createDataConverter } from '../../codec/data-converter.js';
-import { connectWorker } from '../../temporal/connection.js';
+import { AccountClaims } from '../../temporal/account-claims.js';
+import { connectClient, connectWorker } from '../../temporal/connection.js';
 import { vobizQueueLimits } from '../../temporal/vobiz-queue.js';
 import { VobizClient } from '../../vobiz/index.js';
 import { vobizTaskQueue } from '../../workflows/task-queues.js';
 
-const config = loadConfigOrExit();
+const config = loadOrExit(loadWorkerConfig);
 const logger = createLogger({ level: config.logLevel, name: 'chaos-worker' });
 const codePath = resolve(config.worker.workflowBundlePath);
 if (!existsSync(codePath)) {
@@ -26,10 +28,17 @@ Runtime.install({
   logger: new TemporalPinoLogger(logger),
   telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: temporalLogLevel(config.logLevel === 'silent' ? 'error' : config.logLevel) }) } },
 });
-const unsealingKeys = requireUnsealingKeys(config);
+const { unsealingKeys } = config.secrets;
 const vobiz = VobizClient.fromConfig(config.vobiz);
 const connection = await connectWorker(config.temporal);
-const activities = createActivities({ vobiz, unsealingKeys, settings: { kycWebhookUrl: config.bridge.kycWebhookUrl, alertTimeoutMs: 10_000 } });
+const client = await connectClient(config.temporal, config.codec);
+const accountClaims = new AccountClaims({ client, taskQueue: config.temporal.taskQueue, key: config.accountClaims.key });
+const activities = createActivities({
+  vobiz,
+  unsealingKeys,
+  accountClaims,
+  settings: { kycWebhookUrl: config.kycWebhookUrl, alertTimeoutMs: 5_000, onboarding: config.onboarding },
+});
 const worker = await Worker.create({
   connection,
   namespace: config.temporal.namespace,
@@ -54,5 +63,6 @@ const vobizWorker = await Worker.create({
 });
 logger.info({ taskQueue: config.temporal.taskQueue, vobizTaskQueue: vobizTaskQueue(config.temporal.taskQueue) }, 'chaos worker polling');
 await Promise.all([worker.run(), vobizWorker.run()]);
+await client.connection.close();
 await connection.close();
 await vobiz.close();

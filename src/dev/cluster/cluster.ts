@@ -55,8 +55,10 @@ export class ClusterAbortedError extends Error {
 export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
   const log = options.log ?? (() => undefined);
   const dir = join(resolve(options.dataDir), 'cluster');
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o755); // PostgreSQL runs as its own user when we are root and must enter this folder
+  // ... and DATA_DIR above it, which is otherwise this user's only (0700): enter, not list.
+  if (process.getuid?.() === 0) chmodSync(resolve(options.dataDir), 0o711);
   const binaries = ensureClusterBinaries();
   const db: DatabaseSettings = { port: options.postgresPort, user: CLUSTER_DB_USER, password: CLUSTER_DB_PASSWORD };
   const stops: (() => Promise<void>)[] = [];

@@ -171,7 +171,7 @@ async function stopLeftover(pidFile: string, binary: string, configFile: string)
 
 export async function startTemporalServer(options: TemporalServerOptions): Promise<RunningTemporalServer> {
   const dir = resolve(options.dir);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const configFile = join(dir, 'temporal-server.yaml');
   const pidFile = join(dir, 'temporal-server.pid');
   writeFileSync(configFile, renderServerConfig(readFileSync(options.binaries.configTemplate, 'utf8'), options.ports, options.db, options.dynamicConfigPath ?? DYNAMIC_CONFIG));

@@ -45,7 +45,7 @@ export function uiServerConfig(options: UiServerOptions): Record<string, unknown
 
 export async function startUiServer(options: UiServerOptions): Promise<RunningUiServer> {
   const dir = resolve(options.dir);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileSync(join(dir, 'base.yaml'), JSON.stringify(uiServerConfig(options), null, 2));
   await assertPortFree('127.0.0.1', options.port, 'Temporal Web UI', 'Pick another TEMPORAL_DEV_UI_PORT.');
   const child = spawn(options.binary, ['--root', dir, '--config', '.', '--env', 'cluster', 'start'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

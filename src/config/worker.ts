@@ -1,0 +1,98 @@
+/**
+ * The worker's settings (`npm run worker`, `node dist/worker.js`): Temporal, the codec keys, Vobiz and the partner
+ * credentials, the secrets private keys that open sealed passwords and the account-claim key (the worker's alone), the KYC webhook URL it gives
+ * Vobiz, and its own WORKER_* / KYC_SWEEP_* tuning. It reads nothing of the bridge's tokens or the codec server's.
+ */
+import type { z } from 'zod';
+import { ACCOUNT_CLAIM, accountClaims, type AccountClaimsConfig } from './account-claims.js';
+import { bridgeAddress, BRIDGE_ADDRESS } from './bridge-address.js';
+import { codecKeys, CODEC_KEYS, type CodecConfig } from './codec-keys.js';
+import { durationAtLeastOneSecond, duration, nonEmpty, optionalListenAddress, optionalString, parseEnvironment, positiveInt, toMilliseconds } from './fields.js';
+import { general, GENERAL, type GeneralConfig } from './general.js';
+import { onboardingLimits, ONBOARDING_LIMITS, type OnboardingConfig } from './onboarding-limits.js';
+import { SECRETS_PRIVATE_KEYS, unsealingKeys, type UnsealingConfig } from './secrets-keys.js';
+import { temporal, TEMPORAL, type TemporalConfig } from './temporal.js';
+import { vobiz, VOBIZ, type VobizConfig } from './vobiz.js';
+
+/** The worker's own tuning. */
+export const WORKER = {
+  WORKER_MAX_CACHED_WORKFLOWS: positiveInt(500),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(50),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt(20),
+  WORKER_SHUTDOWN_GRACE_TIME: duration('30s'),
+  WORKER_WORKFLOW_BUNDLE: nonEmpty().default('dist/workflow-bundle.js'),
+  WORKER_METRICS_ADDRESS: optionalListenAddress,
+  KYC_SWEEP_INTERVAL: durationAtLeastOneSecond('5m'),
+  // KYC_SWEEP_FULL_PAGING_EVERY_MS (messages.ts) is the same default for a schedule or run created without it.
+  KYC_SWEEP_FULL_PAGING_EVERY: durationAtLeastOneSecond('3h'),
+  WORKER_DEPLOYMENT_NAME: optionalString,
+  WORKER_BUILD_ID: optionalString,
+};
+
+export interface WorkerConfig {
+  maxCachedWorkflows: number;
+  maxConcurrentActivityTaskExecutions: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+  /** Milliseconds running activities may finish after SIGINT/SIGTERM. */
+  shutdownGraceTimeMs: number;
+  /** Prebuilt workflow bundle, used when NODE_ENV=production (`npm run build` writes it). */
+  workflowBundlePath: string;
+  metricsAddress?: string;
+  /** How often the partner-wide KYC sweep runs (its Temporal Schedule's interval), in milliseconds. */
+  kycSweepIntervalMs: number;
+  /** The sweep's safety net: every open KYC session is paged at least this often, whatever the totals say. */
+  kycSweepFullPagingEveryMs: number;
+  /** Worker versioning: this worker is build `buildId` of Worker Deployment `deploymentName` (both or neither). */
+  deployment?: { deploymentName: string; buildId: string };
+}
+
+export function workerSection(e: z.infer<z.ZodObject<typeof WORKER>>, problems: string[]): WorkerConfig {
+  if (Boolean(e.WORKER_DEPLOYMENT_NAME) !== Boolean(e.WORKER_BUILD_ID)) {
+    problems.push(
+      `${e.WORKER_DEPLOYMENT_NAME ? 'WORKER_BUILD_ID' : 'WORKER_DEPLOYMENT_NAME'}: WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID must be set together (worker versioning)`,
+    );
+  }
+  return {
+    maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    shutdownGraceTimeMs: toMilliseconds(e.WORKER_SHUTDOWN_GRACE_TIME),
+    workflowBundlePath: e.WORKER_WORKFLOW_BUNDLE,
+    ...(e.WORKER_METRICS_ADDRESS ? { metricsAddress: e.WORKER_METRICS_ADDRESS } : {}),
+    kycSweepIntervalMs: toMilliseconds(e.KYC_SWEEP_INTERVAL),
+    kycSweepFullPagingEveryMs: toMilliseconds(e.KYC_SWEEP_FULL_PAGING_EVERY),
+    ...(e.WORKER_DEPLOYMENT_NAME && e.WORKER_BUILD_ID ? { deployment: { deploymentName: e.WORKER_DEPLOYMENT_NAME, buildId: e.WORKER_BUILD_ID } } : {}),
+  };
+}
+
+/** Every variable the worker reads. */
+export const WORKER_PROCESS = { ...GENERAL, ...TEMPORAL, ...CODEC_KEYS, ...VOBIZ, ...SECRETS_PRIVATE_KEYS, ...ACCOUNT_CLAIM, ...BRIDGE_ADDRESS, ...ONBOARDING_LIMITS, ...WORKER };
+
+export interface WorkerProcessConfig extends GeneralConfig {
+  temporal: TemporalConfig;
+  codec: CodecConfig;
+  vobiz: VobizConfig;
+  /** The secrets private keys: required in production (SECRETS_KEYS / SECRETS_KEYS_FILE). */
+  secrets: UnsealingConfig;
+  /** The key of account claims' IDs: required in production (ACCOUNT_CLAIM_KEY / ACCOUNT_CLAIM_KEY_FILE). */
+  accountClaims: AccountClaimsConfig;
+  worker: WorkerConfig;
+  /** The limits the edges enforced, checked again before the worker moves money or calls an alert webhook. */
+  onboarding: OnboardingConfig;
+  /** `<BRIDGE_PUBLIC_URL>/webhooks/vobiz/kyc`: where Vobiz posts this worker's customers' KYC results. */
+  kycWebhookUrl: string;
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerProcessConfig {
+  return parseEnvironment(WORKER_PROCESS, env, (e, problems) => ({
+    ...general(e),
+    temporal: temporal(e, problems),
+    codec: codecKeys(e, problems),
+    vobiz: vobiz(e, problems),
+    secrets: unsealingKeys(e, problems),
+    accountClaims: accountClaims(e, problems),
+    worker: workerSection(e, problems),
+    onboarding: onboardingLimits(e, problems),
+    kycWebhookUrl: bridgeAddress(e, problems).kycWebhookUrl,
+  }));
+}
