@@ -23,7 +23,8 @@ describe('a replayed webhook cannot flood a customer', () => {
 
   beforeAll(async () => {
     rig = await startLifecycleRig();
-    const base = loadBridgeConfig({});
+    // No metrics listeners: three bridges in one process would share its port.
+    const base = loadBridgeConfig({ BRIDGE_METRICS: 'false' });
     const guards = base.bridge.webhookGuards;
     // Two bridges as deployed (with their memory of delivered keys), one with none and no effective rate limit: its
     // copies all reach Temporal, as copies spread over many bridges would.
