@@ -33,6 +33,8 @@ import type { customerLifecycle } from '../src/workflows/lifecycle.js';
 import {
   handOverAccountUpdate,
   kycEventSignal,
+  kycEventUpdate,
+  kycEventUpdateId,
   offboardUpdate,
   retryUpdate,
   revokeKycUpdate,
@@ -229,6 +231,52 @@ Object.assign(PATHS, {
   },
 });
 
+/**
+ * Issue 19's paths (patch bounded-waits): a KYC event delivered as the kycEvent Update (refused ones leave no
+ * event), and a continue-as-new from an operator wait (blocked) under a flood of signals, the next run resuming the
+ * same wait. The recording server suggests continue-as-new at SUGGEST_CONTINUE_AS_NEW_AT events, so the flooded run
+ * stays small; the workflow's bounded waits wake on the suggestion as they do on their own bound.
+ */
+Object.assign(PATHS, {
+  'kyc-update-event': {
+    path: 'KYC events as the kycEvent Update (patch bounded-waits): one naming another account and one for another session refused (no history event), the completion accepted, active, offboarded',
+    async run({ start, sandbox }: Ctx) {
+      const handle = await start('update-event');
+      const session = await openSession(handle, 1);
+      const { authId } = await waitForState(handle, (s) => s.authId !== undefined, { what: 'an account' });
+      await deliver(handle, session, 'kyc.completed', 'MA_FOREIGN1').catch(() => undefined);
+      await deliver(handle, 'another-session', 'kyc.completed', authId!).catch(() => undefined);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await deliver(handle, session, 'kyc.completed', authId!);
+      await waitForState(handle, (s) => s.stage === 'active', { what: 'active' });
+      return offboard(handle, 'Contract ended');
+    },
+  },
+  'blocked-continued-as-new': {
+    path: 'account creation blocked (e-mail in use), kycEvent signals flood the operator wait until it continues as new (patch bounded-waits); the next run resumes the wait with the same deadline, an operator retry carries on, KYC completed by the kycEvent Update, active, offboarded',
+    async run({ start, sandbox, vobiz, client }: Ctx) {
+      const email = `taken-${Date.now().toString(36)}@example.com`;
+      await vobiz.createAccount({ name: 'Someone Else', email, phone: '+919811111111', password: 'Other-Pass1!', country: 'IN' });
+      const handle = await start('blocked-can', { customerEmail: email });
+      await waitForState(handle, (s) => s.stage === 'blocked', { what: 'blocked' });
+      const latest = client.workflow.getHandle<typeof customerLifecycle>(handle.workflowId);
+      for (let i = 0; i < 100 && (await latest.describe()).runId === handle.firstExecutionRunId; i++) {
+        await Promise.all(Array.from({ length: 10 }, () => hint(handle, 'no-such-session', 'kyc.completed')));
+        for (let j = 0; j < 200 && (await latest.describe()).raw.pendingWorkflowTask; j++) await new Promise((r) => setTimeout(r, 10));
+      }
+      await waitForState(latest, (s) => s.stage === 'blocked', { what: 'blocked in the next run' });
+      await latest.executeUpdate(retryUpdate, { args: [{ customer: { email: `fixed-${email}` } }] });
+      const session = await openSession(latest as Lifecycle, 1);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      const { authId } = await waitForState(latest, (s) => s.authId !== undefined, { what: 'an account' });
+      await deliver(latest as Lifecycle, session, 'kyc.completed', authId!);
+      await waitForState(latest, (s) => s.stage === 'active', { what: 'active' });
+      const { handle: closed, runIds } = await offboard(latest as Lifecycle, 'Contract ended');
+      return { handle: closed, runIds: [handle.firstExecutionRunId, ...runIds] };
+    },
+  },
+});
+
 /** Paths of issue 19's trust boundaries (each with the patch it introduced). */
 Object.assign(PATHS, {
   'account-handed-over': {
@@ -250,6 +298,9 @@ Object.assign(PATHS, {
   },
 });
 
+/** The server suggests continue-as-new this early while recording (every path but the flooded one stays far below). */
+const SUGGEST_CONTINUE_AS_NEW_AT = 300;
+
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((name) => !(name in PATHS));
@@ -263,6 +314,7 @@ async function main(): Promise<void> {
       searchAttributes: [...SEARCH_ATTRIBUTES],
       ip: '127.0.0.1',
       log: { format: 'json', level: 'error' },
+      extraArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW_AT}`],
     },
   });
   const sandbox = await startTestSandbox();
@@ -348,6 +400,12 @@ async function openSession(handle: Lifecycle, attempt: number): Promise<string> 
 function hint(handle: Lifecycle, sessionId: string, event: KycEventType, accountAuthId?: string): Promise<void> {
   const key = `${sessionId}:${event}${accountAuthId ? `:${accountAuthId}` : ''}`;
   return handle.signal(kycEventSignal, { eventKey: key, event, sessionId, ...(accountAuthId ? { accountAuthId } : {}), receivedAt: new Date().toISOString() });
+}
+
+/** What a bridge sends since issue 19: the kycEvent Update, its ID from the event key. A refusal rejects. */
+async function deliver(handle: Lifecycle, sessionId: string, event: KycEventType, accountAuthId: string): Promise<void> {
+  const eventKey = `${sessionId}:${event}:${accountAuthId}`;
+  await handle.executeUpdate(kycEventUpdate, { args: [{ eventKey, event, sessionId, accountAuthId, receivedAt: new Date().toISOString() }], updateId: kycEventUpdateId(eventKey) });
 }
 
 async function offboard(handle: Lifecycle, reason: string): Promise<{ handle: Lifecycle; runIds: string[] }> {

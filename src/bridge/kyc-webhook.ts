@@ -44,8 +44,10 @@ export interface RelevantKycWebhook {
   accountAuthId: string;
   workflowId: string;
   status?: string;
-  /** Vobiz's time of the event, when the payload has one: part of the dedupe key. */
+  /** Vobiz's time of the event, when the payload has one: part of the dedupe key, and checked for staleness. */
   occurredAt?: string;
+  /** The payload field `occurredAt` came from (named when it is refused). */
+  occurredAtField?: 'timestamp' | 'updated_at';
 }
 
 export type ClassifiedWebhook =
@@ -65,6 +67,7 @@ export function classifyKycWebhook(body: unknown): ClassifiedWebhook {
   const p = parsed.data;
   const status = p.status ?? p.session_status ?? undefined;
   const occurredAt = p.timestamp ?? p.updated_at ?? undefined;
+  const occurredAtField = p.timestamp ? 'timestamp' : 'updated_at';
   return {
     kind: 'relevant',
     webhook: {
@@ -73,7 +76,7 @@ export function classifyKycWebhook(body: unknown): ClassifiedWebhook {
       accountAuthId: p.account_auth_id,
       workflowId: p.metadata.workflowId,
       ...(status ? { status } : {}),
-      ...(occurredAt ? { occurredAt } : {}),
+      ...(occurredAt ? { occurredAt, occurredAtField } : {}),
     },
   };
 }

@@ -4,10 +4,10 @@
  * private keys, the codec server's settings or the partner's auth id; the partner token only as the default webhook
  * signing secret (the key Vobiz signs with), and only when BRIDGE_WEBHOOK_SECRETS is not given.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { bridgeAddress, BRIDGE_ADDRESS, type BridgeAddress } from './bridge-address.js';
 import { codecKeys, CODEC_KEYS, type CodecConfig } from './codec-keys.js';
-import { booleanFlag, durationAtLeastOneSecond, list, nonEmpty, optionalString, parseEnvironment, positiveInt, toMilliseconds } from './fields.js';
+import { booleanFlag, duration, durationAtLeastOneSecond, list, nonEmpty, optionalString, parseEnvironment, positiveInt, toMilliseconds } from './fields.js';
 import { checkProductionTokens, general, GENERAL, type GeneralConfig, type RunMode } from './general.js';
 import { onboardingEdges, ONBOARDING_EDGES, type OnboardingEdgeConfig } from './onboarding-edges.js';
 import { onboardingLimits, ONBOARDING_LIMITS, type OnboardingConfig } from './onboarding-limits.js';
@@ -31,6 +31,10 @@ export const BRIDGE = {
     .refine((a) => Number(a.split(':')[1]) <= 65535, 'the port must be between 0 and 65535')
     .default('127.0.0.1:9465'),
   BRIDGE_METRICS_STAGE_COUNT_TTL: durationAtLeastOneSecond('30s'),
+  BRIDGE_WEBHOOK_MAX_AGE: duration('24h').refine((d) => toMilliseconds(d) >= 60_000, 'must be at least 1m'),
+  BRIDGE_WEBHOOK_CUSTOMER_BURST: positiveInt(20),
+  BRIDGE_WEBHOOK_CUSTOMER_PER_MINUTE: positiveInt(6),
+  BRIDGE_WEBHOOK_RECENT_KEYS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be ≥ 0').default(10_000),
   // The default webhook signing secret: the partner token Vobiz signs with (the sandbox's outside production).
   VOBIZ_PARTNER_AUTH_TOKEN: optionalString,
   VOBIZ_PARTNER_AUTH_TOKEN_FILE: optionalString,
@@ -50,6 +54,19 @@ export interface BridgeConfig extends BridgeAddress, OnboardingEdgeConfig {
    * webhook port; customers-by-stage counts are reused for `stageCountTtlMs`.
    */
   metrics: { enabled: boolean; host: string; port: number; stageCountTtlMs: number };
+  /** What keeps KYC webhooks from flooding a customer (src/bridge/webhook-guards.ts, docs/bridge.md). */
+  webhookGuards: WebhookGuardSettings;
+}
+
+export interface WebhookGuardSettings {
+  /** A delivery whose `timestamp` / `updated_at` is older than this is refused as stale. */
+  maxEventAgeMs: number;
+  /** Deliveries one customer may send at once (the token bucket's size) … */
+  customerBurst: number;
+  /** … and per minute after that (its refill). */
+  customerPerMinute: number;
+  /** Event keys this bridge remembers as delivered, so an exact replay costs no Temporal call (0: none). */
+  recentKeys: number;
 }
 
 type BridgeEnv = z.infer<z.ZodObject<typeof BRIDGE>> & { NODE_ENV: RunMode };
@@ -94,6 +111,12 @@ export function bridgeSection(e: BridgeEnv, address: BridgeAddress, edges: Onboa
       host: metricsHost,
       port: Number(metricsPort),
       stageCountTtlMs: toMilliseconds(e.BRIDGE_METRICS_STAGE_COUNT_TTL),
+    },
+    webhookGuards: {
+      maxEventAgeMs: toMilliseconds(e.BRIDGE_WEBHOOK_MAX_AGE),
+      customerBurst: e.BRIDGE_WEBHOOK_CUSTOMER_BURST,
+      customerPerMinute: e.BRIDGE_WEBHOOK_CUSTOMER_PER_MINUTE,
+      recentKeys: e.BRIDGE_WEBHOOK_RECENT_KEYS,
     },
   };
 }

@@ -3,11 +3,13 @@
  *   account → funding → kyc → telephony → active → offboarding → offboarded
  * with kyc_failed / kyc_expired / kyc_revoked / blocked (waiting, bounded, for an operator).
  *
- * The workflow decides and waits; activities do every Vobiz call and reconcile before repeating one. The
- * `kycEvent` signal is a hint that makes the workflow confirm the session with the API now instead of at the next
- * poll. Every Vobiz step runs under the failure policy (failure-policy.ts): the customer's own bad data blocks it
+ * The workflow decides and waits; activities do every Vobiz call and reconcile before repeating one. A `kycEvent`
+ * (the Update bridges send, or the signal older ones sent) is a hint that makes the workflow confirm the session
+ * with the API now instead of at the next poll; the Update's validator drops events that cannot matter before they
+ * reach history (kyc-event-intake.ts). Every Vobiz step runs under the failure policy (failure-policy.ts): the customer's own bad data blocks it
  * for an operator; refused credentials, outages and bugs stall it visibly until they are fixed; nothing fails the
- * customer. Every waiting stage continues-as-new before its history grows large, so a customer can live for years.
+ * customer. Every wait continues-as-new before its history grows large, whatever arrives (bounded-wait.ts), so a
+ * customer can live for years.
  */
 import {
   ActivityFailure,
@@ -27,9 +29,11 @@ import {
 import { Mutex } from 'async-mutex';
 import { SEALED_RULE, isSealedSecret } from '../secrets/sealed-format.js';
 import { addAmounts, compareAmounts, ZERO } from './amounts.js';
+import { awaitOperatorUntil, boundedWait, historyPastBound } from './bounded-wait.js';
 import { effect, effectSettleDelayMs, notify, read, setEffectSettleDelay, setEffectStartToCloseTimeout } from './activity-stubs.js';
 import { durationMs } from './duration.js';
 import { jitteredMs } from './jitter.js';
+import { handleKycEventUpdates } from './kyc-event-intake.js';
 import { recordKycOutcome, recordTimeToActive } from './lifecycle-metrics.js';
 import { classifyFailure, stallDelayMs, type ClassifiedFailure } from './failure-policy.js';
 import { normalizeCorrections, normalizeInput, trunkProblems, type RetryCorrections } from './input-structure.js';
@@ -48,6 +52,7 @@ import {
   statusQuery,
   type HandOverAccountArgs,
   type KycAttemptRecord,
+  type KycEventSignal,
   type KycOutcome,
   type LifecycleState,
   type LifecycleSummary,
@@ -68,8 +73,6 @@ const OPERATOR_WAIT = '30 days';
 const EXPIRY_GRACE_MS = 10 * 60_000;
 /** Tries at picking a free inventory number when others are bought from under us. */
 const NUMBER_PICK_TRIES = 5;
-/** A run's history past this many events continues-as-new at the next safe point, whatever Temporal suggests. */
-const HISTORY_EVENTS_BOUND = 5_000;
 /** The KYC stages that wait for `restartKyc`. */
 const KYC_WAITS: readonly Stage[] = ['kyc_failed', 'kyc_expired', 'kyc_revoked'];
 
@@ -89,6 +92,11 @@ const PATCH = {
   kycEventAccountCheck: 'kyc-event-account-check',
   /** KYC and usage polls are spread by a jitter of ±10% of their interval, so customers parked together poll apart. */
   pollJitter: 'poll-jitter',
+  /**
+   * Every wait also wakes when the run's history passes its bound and continues-as-new (bounded-wait.ts), operator
+   * waits included, whose deadline is then absolute (`state.operatorWaitUntil`) and resumed by the next run.
+   */
+  boundedWaits: 'bounded-waits',
   /** Account creation claims the e-mail first: a second customer for one person is refused, never handed the account. */
   accountClaim: 'account-ownership-claim',
 } as const;
@@ -142,6 +150,8 @@ class Lifecycle {
   private readonly updateLock = new Mutex();
   /** Number purchases (the telephony step and the purchaseNumber update) run one at a time. */
   private readonly numberLock = new Mutex();
+  /** Decided once per run, at its first activation: waits wake at the history bound (PATCH.boundedWaits). */
+  private readonly boundedWaits: boolean;
 
   constructor(
     private readonly input: OnboardingInput,
@@ -159,15 +169,18 @@ class Lifecycle {
       updatedAt: now,
     };
     this.seenEventKeys = new Set(resume?.seenEventKeys ?? []);
+    this.boundedWaits = patched(PATCH.boundedWaits);
     if (this.state.stage === 'offboarding' && this.state.offboarding) this.offboardRequest = { reason: this.state.offboarding.reason };
     this.registerHandlers();
   }
 
   async run(): Promise<LifecycleSummary> {
     try {
+      // A run continued-as-new while blocked resumes that wait; a retry sends it back to the step's stage (below).
+      if (this.state.stage === 'blocked' && this.state.blocked && !this.offboardRequest) await this.waitForRetry();
       if (this.state.stage === 'account' && !this.offboardRequest) await this.provisionAccount();
       if (this.state.stage === 'funding' && !this.offboardRequest) await this.fund();
-      if (this.state.stage === 'kyc' && !this.offboardRequest) {
+      if ((this.state.stage === 'kyc' || KYC_WAITS.includes(this.state.stage)) && !this.offboardRequest) {
         const kyc = await this.runKyc();
         if (kyc === 'closed') return this.summary();
       }
@@ -238,9 +251,7 @@ class Lifecycle {
     const blocked = this.state.blocked!;
     this.setStage('blocked', `${blocked.step}: ${blocked.type}: ${blocked.reason}. Waiting for an operator to retry (with corrected fields) or offboard`);
     this.retryRequest = undefined;
-    const decided = await condition(() => Boolean(this.retryRequest) || Boolean(this.offboardRequest), OPERATOR_WAIT, {
-      summary: 'Await operator: retry/offboard',
-    });
+    const decided = await this.awaitOperator(() => Boolean(this.retryRequest), 'Await operator: retry/offboard');
     if (!this.offboardRequest && !decided) {
       this.offboardRequest = { reason: `Blocked (${blocked.type}) with no operator decision within ${OPERATOR_WAIT}` };
     }
@@ -260,7 +271,7 @@ class Lifecycle {
     log.warn('Step stalled: retrying by itself', { step: name, kind, type: failure.type, round: round + 1 });
     if (first) await this.alert({ kind: 'stalled', detail: `${name} is retrying by itself: ${kind} (${failure.type}): ${failure.message}` });
     const waitMs = stallDelayMs(round, effectSettleDelayMs());
-    await condition(() => this.offboardPending(), waitMs, { summary: `Retry ${name} (${kind})` });
+    await boundedWait(() => this.offboardPending(), waitMs, { summary: `Retry ${name} (${kind})`, bounded: this.boundedWaits });
     if (this.offboardPending()) throw new OffboardRequested();
     await this.continueAsNewIfLong();
   }
@@ -270,6 +281,17 @@ class Lifecycle {
     log.info('Stalled step recovered', { step: stall.step, kind: stall.kind, rounds: stall.rounds, since: stall.since });
     delete this.state.stall;
     this.touch();
+  }
+
+  /**
+   * Waits for an operator's decision (`decided`) or an offboard request until the wait's deadline; false when the
+   * deadline passed. The deadline is absolute and kept in the state, so a wait that continues-as-new (its history
+   * grew past the bound while it waited) is resumed by the next run with the time it had left.
+   */
+  private awaitOperator(decided: () => boolean, summary: string): Promise<boolean> {
+    const done = () => decided() || Boolean(this.offboardRequest);
+    if (!this.boundedWaits) return condition(done, OPERATOR_WAIT, { summary });
+    return awaitOperatorUntil(this.state, done, { wait: OPERATOR_WAIT, summary, continueAsNew: () => this.continueAsNewIfLong() });
   }
 
   /** An offboard request that should interrupt what is running now (not offboarding itself). */
@@ -284,7 +306,7 @@ class Lifecycle {
    */
   private async continueAsNewIfLong(force = false): Promise<void> {
     const info = workflowInfo();
-    if (!force && !info.continueAsNewSuggested && info.historyLength < HISTORY_EVENTS_BOUND) return;
+    if (!force && !historyPastBound()) return;
     // Handlers may still be running (e.g. a number purchase): let them finish, or continue-as-new drops them.
     await condition(allHandlersFinished);
     if (this.offboardPending()) throw new OffboardRequested();
@@ -362,28 +384,32 @@ class Lifecycle {
 
   /** Opens sessions until one completes, attempts run out (then waits for an operator), or offboarding starts. */
   private async runKyc(): Promise<'completed' | 'offboard' | 'closed'> {
+    // A run continued-as-new while waiting for an operator (kyc_failed, kyc_expired, kyc_revoked) resumes that wait.
+    let resumedWait = KYC_WAITS.includes(this.state.stage);
     for (;;) {
-      this.setStage('kyc');
-      // A continue-as-new during the wait resumes the open session: opening another would revoke the customer's link.
-      const record = this.openKycAttempt() ?? (await this.openKycAttemptNow());
-      const outcome = await this.awaitKycOutcome(record);
-      if (outcome === 'offboard') return 'offboard';
-      record.outcome = outcome;
-      record.endedAt = new Date().toISOString();
-      recordKycOutcome(outcome);
-      this.touch();
-      if (outcome === 'completed') {
-        this.setStage('telephony');
-        return 'completed';
+      let outcome: KycOutcome | undefined = this.state.kyc.attempts.at(-1)?.outcome;
+      if (!resumedWait) {
+        this.setStage('kyc');
+        // A continue-as-new during the wait resumes the open session: opening another would revoke the customer's link.
+        const record = this.openKycAttempt() ?? (await this.openKycAttemptNow());
+        const ended = await this.awaitKycOutcome(record);
+        if (ended === 'offboard') return 'offboard';
+        outcome = ended;
+        record.outcome = outcome;
+        record.endedAt = new Date().toISOString();
+        recordKycOutcome(outcome);
+        this.touch();
+        if (outcome === 'completed') {
+          this.setStage('telephony');
+          return 'completed';
+        }
+        if (outcome !== 'revoked' && this.state.kyc.attempts.length < this.state.kyc.attemptsAllowed) continue;
+        this.setStage(kycWaitStage(outcome), `KYC ${outcome} after ${this.state.kyc.attempts.length} attempt(s); waiting for an operator`);
       }
-      if (outcome !== 'revoked' && this.state.kyc.attempts.length < this.state.kyc.attemptsAllowed) continue;
-
-      const waiting: Stage = outcome === 'failed' ? 'kyc_failed' : outcome === 'expired' ? 'kyc_expired' : 'kyc_revoked';
-      this.setStage(waiting, `KYC ${outcome} after ${this.state.kyc.attempts.length} attempt(s); waiting for an operator`);
+      resumedWait = false;
+      const waiting = this.state.stage;
       this.restartRequested = false;
-      const decided = await condition(() => this.restartRequested || Boolean(this.offboardRequest), OPERATOR_WAIT, {
-        summary: 'Await operator: restartKyc/offboard',
-      });
+      const decided = await this.awaitOperator(() => this.restartRequested, 'Await operator: restartKyc/offboard');
       if (this.offboardRequest) return 'offboard';
       if (!decided) {
         const reason = `KYC ${outcome}; no operator decision within ${OPERATOR_WAIT}`;
@@ -485,9 +511,12 @@ class Lifecycle {
         const nextReminder = reminders.find((r) => !reminderSent(r.days));
         const deadline = Date.now() < expiresAt ? expiresAt : expiresAt + EXPIRY_GRACE_MS;
         const wakeAt = Math.min(nextPollAt, deadline, nextReminder?.at ?? Infinity);
-        await condition(() => this.kycHint || Boolean(this.offboardRequest), Math.max(wakeAt - Date.now(), 1000), {
+        const end = await boundedWait(() => this.kycHint || Boolean(this.offboardRequest), Math.max(wakeAt - Date.now(), 1000), {
           summary: nextReminder && nextReminder.at === wakeAt ? 'Next KYC reminder' : 'Next KYC check',
+          bounded: this.boundedWaits,
         });
+        // Signals (duplicates above all) grew the history without a hint: carry the open session into a new run.
+        if (end === 'history_long') await this.continueAsNewIfLong();
       }
     } catch (err) {
       if (err instanceof OffboardRequested) return 'offboard';
@@ -567,9 +596,19 @@ class Lifecycle {
     let since = usage.last?.checkpoint ?? this.state.updatedAt;
     let afterCdrId = usage.last?.lastCdrId ?? 0;
     this.setStage('active');
-    for (let poll = 1; ; poll++) {
-      await condition(() => Boolean(this.offboardRequest), this.pollDelayMs(pollMs), { summary: 'Next usage poll' });
+    const continueAsNew = async () => {
+      await condition(allHandlersFinished);
       if (this.offboardRequest) return;
+      usage.runs += 1;
+      await this.continueAsNewIfLong(true);
+    };
+    for (let poll = 1; ; poll++) {
+      const end = await boundedWait(() => Boolean(this.offboardRequest), this.pollDelayMs(pollMs), { summary: 'Next usage poll', bounded: this.boundedWaits });
+      if (this.offboardRequest) return;
+      if (end === 'history_long') {
+        await continueAsNew(); // before the poll: the next run polls after a full interval
+        return;
+      }
       const snapshot = await this.step('active', () =>
         read('summarizeUsage', 'Poll usage', { authId: this.authId(), since, afterCdrId }),
       );
@@ -586,10 +625,8 @@ class Lifecycle {
       this.touch();
 
       if (workflowInfo().continueAsNewSuggested || poll >= monitoring.pollsPerRun) {
-        await condition(allHandlersFinished);
+        await continueAsNew();
         if (this.offboardRequest) return;
-        usage.runs += 1;
-        await this.continueAsNewIfLong(true);
       }
     }
   }
@@ -660,11 +697,17 @@ class Lifecycle {
       }
       // Duplicates (Vobiz retries) and events for other sessions change nothing; the API decides, not the event.
       if (this.seenEventKeys.has(event.eventKey)) return;
-      this.seenEventKeys.add(event.eventKey);
-      this.state.kyc.eventsSeen += 1;
-      this.state.kyc.lastEventAt = event.receivedAt;
-      if (this.openKycAttempt()?.sessionId === event.sessionId) this.kycHint = true;
+      this.takeKycEvent(event);
     });
+
+    // What bridges send: an event that cannot matter is refused by the validator and never reaches history.
+    handleKycEventUpdates(
+      () => ({ stage: this.state.stage, authId: this.state.authId, openSessionId: this.openKycAttempt()?.sessionId, seenEventKeys: this.seenEventKeys }),
+      (event) => {
+        this.takeKycEvent(event);
+        return this.state.stage;
+      },
+    );
 
     setHandler(kycCheckSignal, ({ sweepId }) => {
       // The partner-wide sweep saw no open session for this customer at Vobiz: its webhook was probably lost.
@@ -804,6 +847,14 @@ class Lifecycle {
     });
   }
 
+  /** A new KYC event: counted, its key remembered, and a hint to confirm now when it is for the open session. */
+  private takeKycEvent(event: KycEventSignal): void {
+    this.seenEventKeys.add(event.eventKey);
+    this.state.kyc.eventsSeen += 1;
+    this.state.kyc.lastEventAt = event.receivedAt;
+    if (this.openKycAttempt()?.sessionId === event.sessionId) this.kycHint = true;
+  }
+
   private requireOpenKyc(update: string): void {
     if (this.state.stage !== 'kyc' || !this.openKycAttempt()) {
       throw new Error(`${update} is allowed only while a KYC session is open (stage kyc); the stage is ${this.state.stage}`);
@@ -856,6 +907,10 @@ class Lifecycle {
       ...(this.state.offboarding?.balanceAtOffboarding ? { balanceAtOffboarding: this.state.offboarding.balanceAtOffboarding } : {}),
     };
   }
+}
+
+function kycWaitStage(outcome: KycOutcome): Stage {
+  return outcome === 'failed' ? 'kyc_failed' : outcome === 'expired' ? 'kyc_expired' : 'kyc_revoked';
 }
 
 function normalizeRetry(args: RetryArgs | undefined): RetryCorrections {

@@ -161,6 +161,11 @@ export interface LifecycleState {
   };
   usage?: { last?: UsageSnapshot; totals: UsageTotals; alerts: AlertRecord[]; runs: number };
   offboarding?: { reason: string; requestedAt: string; completedAt?: string; balanceAtOffboarding?: string };
+  /**
+   * When the wait for an operator (blocked, kyc_failed, kyc_expired, kyc_revoked) ends by itself and the customer is
+   * offboarded: an absolute time, so a wait resumed after continue-as-new keeps its deadline. Absent when not waiting.
+   */
+  operatorWaitUntil?: string;
   startedAt: string;
   updatedAt: string;
 }
@@ -179,6 +184,26 @@ export interface LifecycleSummary {
 }
 
 export const kycEventSignal = defineSignal<[KycEventSignal]>('kycEvent');
+/**
+ * The same event as an Update, which bridges send instead of the signal: its validator refuses an event that cannot
+ * matter before anything reaches history (a refused Update writes no event), so a replayed or flooded delivery costs
+ * the customer's history nothing. The bridge gives it the update ID `kycEventUpdateId(eventKey)`, so copies of one
+ * delivery arriving at several bridges at once attach to one Update. The signal stays for bridges from before.
+ */
+export const kycEventUpdate = defineUpdate<{ stage: Stage }, [KycEventSignal]>('kycEvent');
+export const kycEventUpdateId = (eventKey: string): string => `kyc-event-${eventKey}`;
+/** Why the kycEvent Update's validator refused an event: the ApplicationFailure type of the rejection. */
+export const KYC_EVENT_REJECTIONS = {
+  /** The run (or one before it) already took an event with this key. */
+  duplicate: 'KycEventDuplicate',
+  /** The event names another Vobiz account than the customer's. */
+  otherAccount: 'KycEventOtherAccount',
+  /** Not the customer's open KYC session, or the customer is not waiting in stage kyc. */
+  notWaiting: 'KycEventNotWaiting',
+  /** Not a KYC event as the bridge sends it (a hand-made Update). */
+  invalid: 'KycEventInvalid',
+} as const;
+export type KycEventRejection = keyof typeof KYC_EVENT_REJECTIONS;
 export const statusQuery = defineQuery<LifecycleState>('status');
 /** Re-send the KYC email now (Vobiz allows one every 30 minutes). */
 export const resendKycUpdate = defineUpdate<{ result: ReminderRecord['result'] }, []>('resendKyc');

@@ -1,10 +1,11 @@
 /**
  * Metrics after one onboarding through the bridge, on the dev server: the worker (src/worker.ts as deployed, in its
  * own process with WORKER_METRICS_ADDRESS) and the bridge (on its own metrics listener, never the public port) are
- * scraped, and the business series exist with values
- * that match what happened: the customer counted by stage, its webhook signalled, each Vobiz call on its route
+ * scraped, and the business series exist with values that match what happened: the customer counted by stage, its
+ * webhook delivered (a stale one refused), each Vobiz call on its route
  * template (one 429 with Retry-After on the transfer, then the retry's 200), one KYC outcome, one time-to-active.
  */
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
@@ -123,7 +124,8 @@ describe('metrics after an onboarding through the bridge', () => {
     const stages = bridgeSamples.filter((s) => s.name === 'vobiz_customers');
     expect(stages.map((s) => s.labels.stage).sort()).toEqual([...STAGES].sort());
     expect(total(bridgeSamples, 'vobiz_customers')).toBe(running);
-    expect(total(bridgeSamples, 'vobiz_bridge_kyc_webhooks_total', { outcome: 'signalled' })).toBe(1);
+    expect(total(bridgeSamples, 'vobiz_bridge_kyc_webhooks_total', { outcome: 'delivered' })).toBe(1);
+    expect(total(bridgeSamples, 'vobiz_bridge_kyc_webhooks_total', { outcome: 'signalled' })).toBe(0);
     expect(total(bridgeSamples, 'vobiz_bridge_kyc_webhooks_total', { outcome: 'bad_signature' })).toBe(0);
     expect(total(bridgeSamples, 'vobiz_bridge_http_request_duration_seconds_count', { route: '/onboardings', method: 'POST', status_code: '201' })).toBe(1);
     expect(total(bridgeSamples, 'vobiz_bridge_http_request_duration_seconds_count', { route: '/webhooks/vobiz/kyc', status_code: '200' })).toBe(1);
@@ -137,8 +139,25 @@ describe('metrics after an onboarding through the bridge', () => {
     });
     expect(forged.statusCode).toBe(401);
     await forged.body.dump();
+    // A genuinely signed delivery of an event two days old is refused as stale, and counted so.
+    const staleBody = JSON.stringify({
+      event: 'kyc.completed',
+      session_id: kyc.kyc.attempts[0]!.sessionId,
+      account_auth_id: active.authId,
+      status: 'kyc_completed',
+      timestamp: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      metadata: { workflowId: started.workflowId },
+    });
+    const stale = await request(`${bridge.url}/webhooks/vobiz/kyc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-vobiz-signature': `sha256=${createHmac('sha256', TEST_PARTNER.authToken).update(staleBody).digest('hex')}` },
+      body: staleBody,
+    });
+    expect(stale.statusCode).toBe(422);
+    expect(await stale.body.json()).toMatchObject({ error: 'stale_event', field: 'timestamp' });
     const afterForgery = await scrape(`${bridge.metricsUrl!}/metrics`);
     expect(total(afterForgery.samples, 'vobiz_bridge_kyc_webhooks_total', { outcome: 'bad_signature' })).toBe(1);
+    expect(total(afterForgery.samples, 'vobiz_bridge_kyc_webhooks_total', { outcome: 'stale_event' })).toBe(1);
     for (const secret of [req.customerRef, req.customer.email, req.customer.phone, started.workflowId, DEVELOPMENT_BRIDGE_API_TOKEN]) {
       expect(afterForgery.text).not.toContain(secret);
     }

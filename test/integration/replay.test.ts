@@ -86,6 +86,23 @@ describe('replay of committed histories', () => {
     expect(patchesOf(load('kyc-foreign-event.json'))).toEqual(expect.arrayContaining(['kyc-event-account-check', 'poll-jitter']));
     expect(activities(load('kyc-foreign-event.json'))).toEqual(expect.arrayContaining(['getKycSession', 'summarizeUsage']));
 
+    // Issue 19's paths (patch bounded-waits): the kycEvent Update, and a continue-as-new from an operator wait.
+    expect(files).toEqual(expect.arrayContaining(['kyc-update-event.json', 'blocked-continued-as-new.run1.json', 'blocked-continued-as-new.run2.json']));
+    const updates = load('kyc-update-event.json');
+    expect(patchesOf(updates)).toContain('bounded-waits');
+    // Only the accepted event is in history: the refused ones (another account, another session) left nothing.
+    const kycEventUpdates = updates.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'kycEvent');
+    expect(kycEventUpdates).toHaveLength(1);
+    expect(updates.events?.filter((e) => e.workflowExecutionSignaledEventAttributes)).toHaveLength(0);
+    const flooded = load('blocked-continued-as-new.run1.json');
+    expect(patchesOf(flooded)).toContain('bounded-waits');
+    expect(flooded.events?.filter((e) => e.workflowExecutionSignaledEventAttributes).length).toBeGreaterThan(100);
+    expect(flooded.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    expect(activities(flooded)).toEqual(['createCustomerAccount']); // blocked at its first step, continued from the wait
+    const resumed = activities(load('blocked-continued-as-new.run2.json'));
+    expect(resumed[0]).toBe('createCustomerAccount'); // the retry, after the resumed wait
+    expect(resumed).toEqual(expect.arrayContaining(['transferOpeningBalance', 'openKycSession', 'createSipTrunk', 'readBalance']));
+
     // Issue 19: account creation claims the e-mail; a second customer for one person is blocked until an operator hands
     // the account over, then adopts it.
     expect(patchesOf(load('account-handed-over.json'))).toContain('account-ownership-claim');

@@ -5,10 +5,11 @@
  * signals the fixture workflows received against those expectations.
  *
  * The oracle is the generator, not the bridge's own code: a delivery is "justified" only when it was built from a
- * genuine event, signed with a configured secret over the exact bytes sent, for a running workflow. It is signalled
- * with the account it names: the bridge does not look the workflow up, and the workflow ignores an event for
- * another account. Everything else (forged, re-signed with another key, truncated, oversized, unknown events,
- * hostile headers) must be answered 4xx and signal nothing.
+ * genuine event, signed with a configured secret over the exact bytes sent, with a fresh event time, for a running
+ * workflow. Its event is taken in by the workflow exactly once, however often it is delivered (the kycEvent Update,
+ * deduplicated by event key). One naming another account reaches the workflow, which refuses it (the bridge does not
+ * look the workflow up). Everything else (forged, re-signed with another key, truncated, oversized, stale, unknown
+ * events, hostile headers) must be answered 4xx and deliver nothing.
  */
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
@@ -34,15 +35,20 @@ export interface FuzzSecrets {
 }
 
 /**
- * - signal: 200 `{ok:true}` and exactly one kycEvent signal to `workflowId` with `eventKey` (and `accountAuthId`,
- *   when given: the account the delivery names, which the workflow compares with its own);
- * - ignored: 200 with `ignored`, no signal;
- * - reject: 4xx, no signal;
- * - either: 4xx and no signal, or 200 and one signal to `workflowId` for `sessionId` (bodies whose bytes a
+ * - signal: 200 `{ok:true}` (delivered) or `{ok:true, ignored:"duplicate"}` (taken in before), and the workflow takes
+ *   the event in (`workflowId`, `eventKey`, `accountAuthId`) exactly once over the whole run;
+ * - refused: an event the workflow must refuse (another account's): 200 `ignored` (`other_account`, or `duplicate`
+ *   when its key was taken in already), and nothing taken in with its account;
+ * - ignored: 200 with `ignored`, nothing delivered;
+ * - reject: 4xx, nothing delivered;
+ * - either: 4xx and nothing delivered, or 200 and at most one event taken in for `sessionId` (bodies whose bytes a
  *   reasonable parser may read either way, e.g. Latin-1 text in a JSON string).
+ * Any of them may also be answered 429 (the customer's rate limit) or 503 (Temporal too slow): Vobiz retries, and an
+ * Update sent before a 503 may still have landed.
  */
 export type Expectation =
   | { kind: 'signal'; workflowId: string; sessionId: string; eventKey: string; event: string; accountAuthId?: string }
+  | { kind: 'refused'; workflowId: string; eventKey: string; accountAuthId: string }
   | { kind: 'ignored' }
   | { kind: 'reject' }
   | { kind: 'either'; workflowId: string; sessionId: string };
@@ -84,7 +90,15 @@ const RELEVANT_STATUS: Record<(typeof KYC_EVENTS)[number], string> = {
   'kyc.session_expired': 'expired',
 };
 
-const isoTime = fc.date({ min: new Date('2024-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
+const HOUR_MS = 3_600_000;
+/**
+ * A fresh event time: up to 23 hours old or 4 minutes ahead (the bridge accepts 24 hours and 5 minutes), as an
+ * offset drawn now and applied when the delivery is built, so a long run's deliveries stay fresh.
+ */
+const freshOffsetMs = fc.integer({ min: -23 * HOUR_MS, max: 4 * 60_000 });
+/** A stale one: more than 25 hours old (up to years), or more than 10 minutes ahead. */
+const staleOffsetMs = fc.oneof(fc.integer({ min: -3 * 365 * 24 * HOUR_MS, max: -25 * HOUR_MS }), fc.integer({ min: 10 * 60_000, max: 365 * 24 * HOUR_MS }));
+const isoTimeAt = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
 const sessionId = fc.uuid();
 /** Personal data Vobiz sends and the bridge must drop: varied, including non-ASCII names. */
 const personal = fc.record({
@@ -103,13 +117,13 @@ interface GenuineEvent {
 }
 
 /** A genuine relevant event, as Vobiz would send it: either documented shape, optional extra fields, any key order. */
-function genuineEvent(targets: readonly FuzzTarget[]): fc.Arbitrary<GenuineEvent> {
+function genuineEvent(targets: readonly FuzzTarget[], offsetMs: fc.Arbitrary<number> = freshOffsetMs): fc.Arbitrary<GenuineEvent> {
   return fc
     .record({
       target: fc.constantFrom(...targets),
       event: fc.constantFrom(...KYC_EVENTS),
       sessionId,
-      time: isoTime,
+      time: offsetMs.map(isoTimeAt),
       shape: fc.constantFrom('status', 'session_status', 'both'),
       timeField: fc.constantFrom('timestamp', 'updated_at', 'both'),
       personal,
@@ -201,8 +215,14 @@ export function deliveryArbitrary(targets: readonly FuzzTarget[], ghost: FuzzTar
   });
   const wrongAccount = fc.record({ e: event, secret, authId: fc.stringMatching(/^MA_[A-Z0-9]{8}$/) }).map(({ e, secret, authId }): Delivery => {
     const body = serialise({ ...e.payload, account_auth_id: authId }, 0);
-    // Passed on as it is: the workflow, not the bridge, ignores an event naming another account.
-    return { label: 'account does not own the workflow', body, headers: jsonHeaders(sign(body, secret)), expect: justified(e, authId) };
+    // Passed on as it is: the workflow, not the bridge, refuses an event naming another account.
+    const { eventKey, workflowId } = justified(e) as Extract<Expectation, { kind: 'signal' }>;
+    const expectation: Expectation = authId === e.target.authId ? justified(e) : { kind: 'refused', workflowId, eventKey, accountAuthId: authId };
+    return { label: 'account does not own the workflow', body, headers: jsonHeaders(sign(body, secret)), expect: expectation };
+  });
+  const stale = fc.record({ e: genuineEvent(targets, staleOffsetMs), secret }).map(({ e, secret }): Delivery => {
+    const body = serialise(e.payload, 0);
+    return { label: 'stale event time', body, headers: jsonHeaders(sign(body, secret)), expect: { kind: 'reject' } };
   });
   const foreignWorkflow = fc.record({ e: event, secret, workflowId: fc.oneof(fc.string({ maxLength: 120 }), fc.constantFrom('customer-', 'customer-../x', 'billing-7', 'customer-a b', 'customer-' + 'a'.repeat(70))) }).map(
     ({ e, secret, workflowId }): Delivery => {
@@ -304,6 +324,7 @@ export function deliveryArbitrary(targets: readonly FuzzTarget[], ghost: FuzzTar
     { arbitrary: oversized, weight: 1 },
     { arbitrary: tampered, weight: 1 },
     { arbitrary: wrongAccount, weight: 1 },
+    { arbitrary: stale, weight: 1 },
     { arbitrary: foreignWorkflow, weight: 1 },
     { arbitrary: ghostWorkflow, weight: 1 },
     { arbitrary: unknownEvent, weight: 1 },
@@ -326,74 +347,98 @@ export function deliveryBatchArbitrary(targets: readonly FuzzTarget[], ghost: Fu
     .chain((all) => fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length }));
 }
 
+const isAnswer = (a: Answer, status: number, ignored?: readonly (string | undefined)[]) => {
+  const body = (a.body ?? {}) as Record<string, unknown>;
+  return a.status === status && (status !== 200 || (body.ok === true && (ignored ?? [undefined]).includes(body.ignored as string | undefined)));
+};
+/** Answers that say the event reached the workflow (or had already). */
+const TAKEN = [undefined, 'duplicate'] as const;
+/** Answers Vobiz retries, after which nothing may be known about the delivery. */
+const retried = (a: Answer) => a.status === 503 || a.status === 429;
+
 /** Problems with one answer, judged on its own: a 5xx other than 503, or a status its expectation forbids. */
 export function answerProblems(d: Delivery, a: Answer): string[] {
   const problems: string[] = [];
   const body = (a.body ?? {}) as Record<string, unknown>;
-  const signalled = a.status === 200 && body.ok === true && body.ignored === undefined;
   if (a.status >= 500 && a.status !== 503) problems.push(`${d.label}: HTTP ${a.status} (a crash: only the documented 503 may be 5xx)`);
+  const got = `${a.status} ${JSON.stringify(a.body).slice(0, 200)}`;
   switch (d.expect.kind) {
     case 'signal':
-      if (!signalled && a.status !== 503) problems.push(`${d.label}: expected 200 signalled, got ${a.status} ${JSON.stringify(a.body).slice(0, 200)}`);
+      if (!isAnswer(a, 200, TAKEN) && !retried(a)) problems.push(`${d.label}: expected 200 delivered or duplicate, got ${got}`);
+      break;
+    case 'refused':
+      // `{ok:true}` too: a copy with the key of an event already taken in attaches to that event's Update.
+      if (!isAnswer(a, 200, ['other_account', 'duplicate', undefined]) && !retried(a)) problems.push(`${d.label}: expected 200 other_account, got ${got}`);
       break;
     case 'ignored':
-      if (!(a.status === 200 && body.ignored !== undefined) && a.status !== 503) problems.push(`${d.label}: expected 200 ignored, got ${a.status} ${JSON.stringify(a.body).slice(0, 200)}`);
+      if (!(a.status === 200 && body.ignored !== undefined) && a.status !== 503) problems.push(`${d.label}: expected 200 ignored, got ${got}`);
       break;
     case 'reject':
-      if (!(a.status >= 400 && a.status < 500)) problems.push(`${d.label}: expected a 4xx, got ${a.status} ${JSON.stringify(a.body).slice(0, 200)}`);
+      if (!(a.status >= 400 && a.status < 500)) problems.push(`${d.label}: expected a 4xx, got ${got}`);
       break;
     case 'either':
-      if (!signalled && !(a.status >= 400 && a.status < 500)) problems.push(`${d.label}: expected 4xx or 200 signalled, got ${a.status}`);
+      if (!isAnswer(a, 200, TAKEN) && !(a.status >= 400 && a.status < 500)) problems.push(`${d.label}: expected 4xx or 200 delivered, got ${a.status}`);
       break;
   }
   return problems;
 }
 
-export function wasSignalled(a: Answer): boolean {
-  const body = (a.body ?? {}) as Record<string, unknown>;
-  return a.status === 200 && body.ok === true && body.ignored === undefined;
+/** True when the answer says this delivery's event was handed to the workflow now (not a duplicate, not refused). */
+export function wasDelivered(a: Answer): boolean {
+  return isAnswer(a, 200);
 }
 
-/**
- * Signals the bridge sent that no delivery justifies, and justified deliveries whose signal is missing: per
- * workflow, the signals received since the batch began must be the signalled answers' events (by session and event
- * key), plus at most one for each justified delivery answered 503 (the signal may have reached Temporal after the
- * bridge's deadline passed: Vobiz retries it, and the workflow dedupes by event key), and nothing else.
- */
 const accountPart = (accountAuthId: string | undefined) => (accountAuthId === undefined ? '' : `@${accountAuthId}`);
+const takenKey = (workflowId: string, eventKey: string) => `${workflowId}/${eventKey}`;
 
-export function signalProblems(exchanges: readonly { d: Delivery; a: Answer }[], receivedByWorkflow: ReadonlyMap<string, readonly KycEventSignal[]>): string[] {
+/**
+ * What the workflows took in against what the deliveries justify. `received` holds, per workflow, the events taken
+ * in since the exchanges began; `takenBefore` the `workflowId/eventKey` of events taken in earlier (it is updated).
+ * - every event taken in matches a justified delivery of the exchanges (session, event, key and account), answered
+ *   delivered, or 503/429 (an Update sent before the deadline may still land);
+ * - no event key is taken in twice, now or across exchanges;
+ * - every justified delivery answered delivered or duplicate has its key taken in, now or before;
+ * - a delivery that justifies nothing was never answered as delivered, unless its key was taken in (a copy with the
+ *   same key, e.g. another account's, attaches to that event's Update).
+ */
+export function signalProblems(
+  exchanges: readonly { d: Delivery; a: Answer }[],
+  received: ReadonlyMap<string, readonly KycEventSignal[]>,
+  takenBefore: Set<string> = new Set(),
+): string[] {
   const problems: string[] = [];
-  const expected = new Map<string, string[]>();
-  const optional = new Map<string, string[]>();
-  const keyOf = (e: Extract<Expectation, { kind: 'signal' | 'either' }>) =>
-    e.kind === 'signal' ? `${e.sessionId}/${e.event}/${e.eventKey}${accountPart(e.accountAuthId)}` : `${e.sessionId}/*`;
+  const justifying = new Set<string>();
+  const loose = new Set<string>();
   for (const { d, a } of exchanges) {
-    const signalled = wasSignalled(a);
-    if (!signalled && a.status !== 503) continue;
-    if (d.expect.kind !== 'signal' && d.expect.kind !== 'either') {
-      if (signalled) problems.push(`${d.label}: answered as signalled but the delivery justifies no signal`);
-      continue;
+    if (d.expect.kind === 'signal' && (isAnswer(a, 200) || retried(a))) {
+      const e = d.expect;
+      justifying.add(`${e.workflowId}/${e.sessionId}/${e.event}/${e.eventKey}${accountPart(e.accountAuthId)}`);
     }
-    const into = signalled ? expected : optional;
-    into.set(d.expect.workflowId, [...(into.get(d.expect.workflowId) ?? []), keyOf(d.expect)]);
+    if (d.expect.kind === 'either' && (isAnswer(a, 200) || retried(a))) loose.add(`${d.expect.workflowId}/${d.expect.sessionId}`);
   }
-  for (const [workflowId, received] of receivedByWorkflow) {
-    const want = [...(expected.get(workflowId) ?? [])];
-    const may = [...(optional.get(workflowId) ?? [])];
-    const take = (list: string[], s: KycEventSignal) => {
-      const exact = list.indexOf(`${s.sessionId}/${s.event}/${s.eventKey}${accountPart(s.accountAuthId)}`);
-      const i = exact >= 0 ? exact : list.indexOf(`${s.sessionId}/*`);
-      if (i >= 0) list.splice(i, 1);
-      return i >= 0;
-    };
-    for (const s of received) {
-      if (!take(want, s) && !take(may, s)) problems.push(`${workflowId}: received a ${s.event} signal for session ${s.sessionId} that no delivery justifies`);
+  const takenNow = new Set<string>();
+  for (const [workflowId, events] of received) {
+    for (const s of events) {
+      const key = takenKey(workflowId, s.eventKey);
+      if (takenBefore.has(key) || takenNow.has(key)) problems.push(`${workflowId}: the ${s.event} event ${s.eventKey.slice(0, 12)}… for session ${s.sessionId} was taken in twice`);
+      takenNow.add(key);
+      const exact = `${workflowId}/${s.sessionId}/${s.event}/${s.eventKey}${accountPart(s.accountAuthId)}`;
+      if (!justifying.has(exact) && !loose.has(`${workflowId}/${s.sessionId}`)) {
+        problems.push(`${workflowId}: took in a ${s.event} event for session ${s.sessionId}${accountPart(s.accountAuthId)} that no delivery justifies`);
+      }
     }
-    for (const missing of want) problems.push(`${workflowId}: a signalled delivery (${missing}) never arrived`);
-    expected.delete(workflowId);
   }
-  for (const [workflowId, keys] of expected) problems.push(`${workflowId}: ${keys.length} signal(s) answered but the workflow was not observed`);
+  const taken = (workflowId: string, eventKey: string) => takenBefore.has(takenKey(workflowId, eventKey)) || takenNow.has(takenKey(workflowId, eventKey));
+  for (const { d, a } of exchanges) {
+    if (d.expect.kind === 'signal' && isAnswer(a, 200, TAKEN) && !taken(d.expect.workflowId, d.expect.eventKey)) {
+      problems.push(`${d.expect.workflowId}: a delivery answered ${JSON.stringify(a.body)} (${d.expect.sessionId}/${d.expect.event}) was never taken in`);
+    }
+    if (d.expect.kind === 'refused' && isAnswer(a, 200) && !taken(d.expect.workflowId, d.expect.eventKey)) {
+      problems.push(`${d.label}: answered as delivered, but the workflow must refuse it`);
+    }
+    if ((d.expect.kind === 'reject' || d.expect.kind === 'ignored') && isAnswer(a, 200)) problems.push(`${d.label}: answered as delivered but the delivery justifies nothing`);
+  }
+  for (const key of takenNow) takenBefore.add(key);
   return problems;
 }
 

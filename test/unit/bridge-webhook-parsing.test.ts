@@ -67,6 +67,7 @@ describe('classifyKycWebhook', () => {
         workflowId: 'customer-acme-0001',
         status: 'kyc_completed',
         occurredAt: '2025-06-01T10:00:00Z',
+        occurredAtField: 'timestamp',
       },
     });
     if (result.kind !== 'relevant') throw new Error('unreachable');
@@ -77,7 +78,7 @@ describe('classifyKycWebhook', () => {
 
   it('prefers status over session_status and updated_at when there is no timestamp', () => {
     const result = classifyKycWebhook({ ...completed, status: 'kyc_completed', session_status: 'other', timestamp: undefined, updated_at: '2025-06-01T11:00:00Z' });
-    expect(result).toMatchObject({ kind: 'relevant', webhook: { status: 'kyc_completed', occurredAt: '2025-06-01T11:00:00Z' } });
+    expect(result).toMatchObject({ kind: 'relevant', webhook: { status: 'kyc_completed', occurredAt: '2025-06-01T11:00:00Z', occurredAtField: 'updated_at' } });
   });
 
   it('ignores kyc.initiated / kyc.submitted, rejects unknown events, names missing fields', () => {

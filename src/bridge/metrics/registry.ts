@@ -9,9 +9,20 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { STAGES } from '../../workflows/messages.js';
 import { StageCounter } from './stage-counts.js';
 
-/** What became of a KYC webhook delivery: `signalled` is the one that moves a customer. */
+/**
+ * What became of a KYC webhook delivery: `delivered` (the kycEvent Update accepted) and `signalled` (the signal, to
+ * a worker from before the Update) are the ones that move a customer; `duplicate`, `other_account` and `not_waiting`
+ * were acknowledged without reaching history; `stale_event` and `rate_limited` were refused before any Temporal call.
+ */
 export const WEBHOOK_OUTCOMES = [
+  'delivered',
   'signalled',
+  'duplicate',
+  'other_account',
+  'not_waiting',
+  'refused',
+  'stale_event',
+  'rate_limited',
   'bad_signature',
   'invalid_json',
   'invalid_payload',

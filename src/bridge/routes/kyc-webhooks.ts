@@ -1,23 +1,27 @@
 /**
- * POST /webhooks/vobiz/kyc: a signed Vobiz KYC webhook becomes a `kycEvent` signal, answered 2xx only once
- * Temporal has accepted the signal (invariant 2: no lost events). Every check runs before anything is signalled,
- * so a rejected delivery changes nothing. Bodies are never logged: they carry personal data.
+ * POST /webhooks/vobiz/kyc: a signed Vobiz KYC webhook becomes the workflow's `kycEvent` Update, answered 2xx only
+ * once Temporal has the event (invariant 2: no lost events) or the workflow said it cannot matter. Every check runs
+ * before anything is sent, so a rejected delivery changes nothing. Bodies are never logged: they carry personal data.
  *
- * One Temporal call per delivery: the signal itself. Whether the webhook's account is the workflow's own is
- * decided by the workflow (it ignores an event naming another account), not by a describe() before the signal.
+ * At most one Temporal call per delivery (the Update; a second, the signal, only while a worker predates the
+ * Update), and none for a stale delivery, an exact replay of one this bridge delivered, or a customer over its
+ * delivery rate (webhook-guards.ts). The workflow decides the rest: its validator refuses, without writing
+ * history, an event it already took, one naming another Vobiz account and one for a session it is not waiting on.
  */
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { kycEventSignal } from '../../workflows/messages.js';
+import type { KycEventRejection } from '../../workflows/messages.js';
 import type { BridgeContext } from '../context.js';
 import { HttpError } from '../http-errors.js';
+import { deliverKycEvent, type KycEventDelivery } from '../kyc-event-delivery.js';
 import { classifyKycWebhook, isCustomerWorkflowId, toKycEventSignal, type RelevantKycWebhook } from '../kyc-webhook.js';
+import type { WebhookOutcome } from '../metrics/registry.js';
 import { verifyVobizSignature } from '../signature.js';
-import { withDeadline } from '../../onboarding/temporal-calls.js';
+import { createWebhookGuards, eventTimeProblem, type WebhookGuards } from '../webhook-guards.js';
 
 export const KYC_WEBHOOK_PATH = '/webhooks/vobiz/kyc';
 
 export async function kycWebhookRoutes(app: FastifyInstance, ctx: BridgeContext): Promise<void> {
+  const guards = createWebhookGuards(ctx.bridge.webhookGuards);
   // Raw bytes, not parsed JSON: the signature covers the exact body Vobiz sent. Only JSON is accepted.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: ctx.bridge.maxBodyBytes }, (_req, body, done) =>
@@ -29,14 +33,14 @@ export async function kycWebhookRoutes(app: FastifyInstance, ctx: BridgeContext)
     }
   });
 
-  app.post(KYC_WEBHOOK_PATH, async (request, reply) => handleKycWebhook(ctx, request, reply));
+  app.post(KYC_WEBHOOK_PATH, async (request, reply) => handleKycWebhook(ctx, guards, request, reply));
 }
 
 export function isJsonMediaType(header: string | undefined): boolean {
   return (header ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
 }
 
-async function handleKycWebhook(ctx: BridgeContext, request: FastifyRequest, reply: FastifyReply) {
+async function handleKycWebhook(ctx: BridgeContext, guards: WebhookGuards, request: FastifyRequest, reply: FastifyReply) {
   const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   if (!verifyVobizSignature(raw, request.headers['x-vobiz-signature'], ctx.bridge.webhookSecrets)) {
     request.log.warn({ reason: 'bad_signature' }, 'KYC webhook rejected');
@@ -66,11 +70,11 @@ async function handleKycWebhook(ctx: BridgeContext, request: FastifyRequest, rep
       ctx.recordWebhook('ignored_event');
       return reply.code(200).send({ ok: true, ignored: 'irrelevant_event' });
     case 'relevant':
-      return deliver(ctx, request, reply, classified.webhook);
+      return deliver(ctx, guards, request, reply, classified.webhook);
   }
 }
 
-async function deliver(ctx: BridgeContext, request: FastifyRequest, reply: FastifyReply, webhook: RelevantKycWebhook) {
+async function deliver(ctx: BridgeContext, guards: WebhookGuards, request: FastifyRequest, reply: FastifyReply, webhook: RelevantKycWebhook) {
   const { workflowId, event, sessionId } = webhook;
   const log = request.log.child({ event, sessionId, workflowId });
   if (!isCustomerWorkflowId(workflowId)) {
@@ -78,22 +82,74 @@ async function deliver(ctx: BridgeContext, request: FastifyRequest, reply: Fasti
     ctx.recordWebhook('workflow_mismatch');
     throw HttpError.field(422, 'workflow_mismatch', 'metadata.workflowId', 'must be the customer-<customerRef> workflow that opened the session');
   }
-  try {
-    await withDeadline(ctx.client, ctx.temporalTimeoutMs, () =>
-      ctx.client.workflow.getHandle(workflowId).signal(kycEventSignal, toKycEventSignal(webhook, new Date())),
-    );
-  } catch (err) {
-    // Signalling an unknown or completed workflow fails with NOT_FOUND, which the SDK reports as WorkflowNotFoundError.
-    if (err instanceof WorkflowNotFoundError) {
-      // Closed or unknown: nothing can act on it. 200 so Vobiz stops retrying; the workflow polls the API anyway.
-      log.warn('KYC webhook for a closed or unknown workflow: acknowledged, not signalled');
-      ctx.recordWebhook('workflow_not_found');
-      return reply.code(200).send({ ok: true, ignored: 'workflow_not_found' });
+  const timeProblem = eventTimeProblem(webhook, Date.now(), guards.settings.maxEventAgeMs);
+  if (timeProblem) {
+    log.warn({ field: timeProblem.field, kind: timeProblem.kind }, 'KYC webhook rejected: event time');
+    if (timeProblem.kind === 'invalid') {
+      ctx.recordWebhook('invalid_payload');
+      throw HttpError.problems(400, 'invalid_payload', [{ field: timeProblem.field, rule: timeProblem.rule }]);
     }
-    ctx.recordWebhook(err instanceof HttpError ? 'workflow_mismatch' : 'temporal_error');
+    ctx.recordWebhook('stale_event');
+    throw HttpError.field(422, 'stale_event', timeProblem.field, timeProblem.rule);
+  }
+  const kycEvent = toKycEventSignal(webhook, new Date());
+  // An exact replay of what this bridge already handed over: answered from memory, no Temporal call, no token used.
+  if (guards.recent.has(workflowId, kycEvent.eventKey)) {
+    log.debug('KYC webhook already delivered: acknowledged from memory');
+    ctx.recordWebhook('duplicate');
+    return reply.code(200).send({ ok: true, ignored: 'duplicate' });
+  }
+  const quota = guards.limiter.take(workflowId, Date.now());
+  if (!quota.allowed) {
+    log.warn({ retryAfterSeconds: quota.retryAfterSeconds }, 'KYC webhook rejected: customer over its delivery rate');
+    ctx.recordWebhook('rate_limited');
+    void reply.header('retry-after', String(quota.retryAfterSeconds));
+    throw new HttpError(429, {
+      error: 'rate_limited',
+      message: `too many deliveries for ${workflowId}; retry in ${quota.retryAfterSeconds} s`,
+      field: 'metadata.workflowId',
+      rule: `at most ${guards.settings.customerBurst} deliveries at once and ${guards.settings.customerPerMinute} a minute per customer (BRIDGE_WEBHOOK_CUSTOMER_BURST, BRIDGE_WEBHOOK_CUSTOMER_PER_MINUTE)`,
+      retryAfterSeconds: quota.retryAfterSeconds,
+    });
+  }
+
+  let delivery: KycEventDelivery;
+  try {
+    delivery = await deliverKycEvent(ctx.client, ctx.temporalTimeoutMs, workflowId, kycEvent);
+  } catch (err) {
+    ctx.recordWebhook('temporal_error');
     throw err;
   }
-  log.info('KYC webhook signalled');
-  ctx.recordWebhook('signalled');
-  return reply.code(200).send({ ok: true });
+  switch (delivery.kind) {
+    case 'workflow_not_found':
+      // Closed or unknown: nothing can act on it. 200 so Vobiz stops retrying; the workflow polls the API anyway.
+      log.warn('KYC webhook for a closed or unknown workflow: acknowledged, not delivered');
+      ctx.recordWebhook('workflow_not_found');
+      return reply.code(200).send({ ok: true, ignored: 'workflow_not_found' });
+    case 'delivered':
+    case 'signalled':
+      guards.recent.remember(workflowId, kycEvent.eventKey);
+      log.info(delivery.kind === 'delivered' ? 'KYC webhook delivered' : 'KYC webhook signalled (the workflow has no kycEvent update yet)');
+      ctx.recordWebhook(delivery.kind);
+      return reply.code(200).send({ ok: true });
+    case 'refused': {
+      // Refused by the workflow's validator: nothing reached its history, and a retry would change nothing. 200, so
+      // Vobiz stops retrying; the reason is in the answer.
+      if (delivery.reason === 'duplicate') guards.recent.remember(workflowId, kycEvent.eventKey);
+      const outcome = REFUSED_OUTCOME[delivery.reason];
+      if (delivery.reason === 'duplicate') log.debug('KYC webhook already taken in by the workflow');
+      else if (delivery.reason === 'invalid' || delivery.reason === 'unexpected') log.warn({ type: delivery.type }, 'KYC webhook refused by the workflow');
+      else log.info({ reason: outcome }, 'KYC webhook refused by the workflow: it cannot matter');
+      ctx.recordWebhook(outcome);
+      return reply.code(200).send({ ok: true, ignored: outcome });
+    }
+  }
 }
+
+const REFUSED_OUTCOME = {
+  duplicate: 'duplicate',
+  otherAccount: 'other_account',
+  notWaiting: 'not_waiting',
+  invalid: 'refused',
+  unexpected: 'refused',
+} as const satisfies Record<KycEventRejection | 'unexpected', WebhookOutcome>;
