@@ -5,17 +5,18 @@
 #     node dist/codec/main.js    codec server for the Temporal Web UI
 #     node dist/cli/main.js      operator CLI
 #   --target sandbox: the Vobiz sandbox (docker-compose's demo profile only): node dist/sandbox/main.js
-# The app image carries neither the sandbox (src/sandbox) nor the local orchestration (src/dev: npm start, the
-# demo, the local cluster), nor the packages only they use (devDependencies, e.g. node-sqlite3-wasm: the sandbox's
-# database); test/unit/production-image.test.ts checks that no production entry point imports them and that the
-# production dependencies are exactly what production code imports.
+# The app is compiled from src/ alone: the sandbox (sandbox/) and the local orchestration (dev/: npm start, the demo,
+# the local cluster, the chaos runner) live outside it and are never copied into its build, and the packages only
+# they use are devDependencies (e.g. node-sqlite3-wasm: the sandbox's database). test/unit/production-image.test.ts
+# checks that production code imports nothing outside src/ and that the production dependencies are exactly what it
+# imports.
 #
 # Base image: Node 22 LTS, pinned by digest so every build starts from the same bytes. The digest is the multi-arch
 # index of node:22-slim (Node 22.23.2, Debian bookworm) as recorded by the official images' docker-library/repo-info
 # (repos/node/remote/22-slim.md at commit 3179cb4d576b9929bf86873c87f279ac67661c6e). To move to a newer patch
 # release, take the digest from there (or `docker buildx imagetools inspect node:22-slim`) and update both FROM lines.
 
-# --- build: compile TypeScript and bundle the workflow code once -------------------------------------------------
+# --- build: compile the production code (src/ only) and bundle the workflow code once ------------------------------
 FROM node:22-slim@sha256:48e4b67d85f87bd551df43704e24d252f56cc5f8e9718841aace50f19948f0f9 AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -25,26 +26,31 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/bundle-workflows.ts ./scripts/
 COPY src ./src
 # dist/**.js and dist/workflow-bundle.js (WORKER_WORKFLOW_BUNDLE): every replica runs byte-identical workflow code.
-# The sandbox's own package is set aside for its target before devDependencies are pruned from the shared tree.
-RUN npm run build \
- && mkdir -p /out/sandbox-modules && cp -a node_modules/node-sqlite3-wasm /out/sandbox-modules/ \
- && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
-# The production tree: everything but the sandbox and the local orchestration. Copied out here, in the build stage,
-# because deleting files in a later layer would still ship them in the layer below.
-RUN mkdir -p /out && cp -a dist /out/dist && rm -rf /out/dist/sandbox /out/dist/dev
+RUN npm run build
+
+# --- production dependencies only ---------------------------------------------------------------------------------
+FROM build AS production-modules
+RUN npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+
+# --- the sandbox's build: sandbox/ and the src/ modules it imports, into dist-sandbox/ -----------------------------
+FROM build AS sandbox-build
+COPY tsconfig.sandbox.json ./
+COPY sandbox ./sandbox
+RUN npx tsc -p tsconfig.sandbox.json
 
 # --- runtime base: production dependencies, as the unprivileged `node` user --------------------------------------
 FROM node:22-slim@sha256:48e4b67d85f87bd551df43704e24d252f56cc5f8e9718841aace50f19948f0f9 AS runtime
 ENV NODE_ENV=production \
     WORKER_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 WORKDIR /app
-COPY --from=build --chown=node:node /app/package.json ./
-COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=production-modules --chown=node:node /app/package.json ./
+COPY --from=production-modules --chown=node:node /app/node_modules ./node_modules
 
-# --- sandbox: the Vobiz stand-in for the demo profile (needs the whole compiled tree) -----------------------------
+# --- sandbox: the Vobiz stand-in for the demo profile --------------------------------------------------------------
 FROM runtime AS sandbox
-COPY --from=build --chown=node:node /app/dist ./dist
-COPY --from=build --chown=node:node /out/sandbox-modules/ ./node_modules/
+COPY --from=sandbox-build --chown=node:node /app/dist-sandbox ./dist
+# Its own package, a devDependency the production tree does not carry.
+COPY --from=build --chown=node:node /app/node_modules/node-sqlite3-wasm ./node_modules/node-sqlite3-wasm
 # The sandbox keeps its SQLite file here (a volume in docker-compose).
 RUN mkdir -p /data && chown node:node /data
 USER node
@@ -53,7 +59,7 @@ CMD ["node", "dist/sandbox/main.js"]
 
 # --- app (default target): production code only ------------------------------------------------------------------
 FROM runtime AS app
-COPY --from=build --chown=node:node /out/dist ./dist
+COPY --from=build --chown=node:node /app/dist ./dist
 USER node
 EXPOSE 8787 8888 9465
 CMD ["node", "dist/worker.js"]

@@ -6,6 +6,13 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+// What ships is src/: production code imports nothing from the folders beside it (the sandbox, the development
+// harness, tests, benchmarks, scripts), so the image can be built from src/ alone.
+const OUTSIDE_SRC = {
+  group: ['**/sandbox/**', '**/dev/**', '**/test/**', '**/bench/**', '**/scripts/**'],
+  message: 'Production code (src/) may not import the sandbox, the development harness, tests, benchmarks or scripts: they are not shipped.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.data/**', 'coverage/**', 'test/histories/**'] },
   js.configs.recommended,
@@ -26,6 +33,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    ignores: ['src/workflows/**', 'src/secrets/sealed-format.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [OUTSIDE_SRC] }] },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox and is replayed: no I/O, no clocks of its own,
     // no activity implementations. Activities are imported as types only. The sealed-secret format check is held
     // to the same rules: workflows import it to tell a sealed password from a plain one without any key.
@@ -41,10 +53,11 @@ export default tseslint.config(
           ],
           patterns: [
             {
-              group: ['../activities/*', '../activities', '../vobiz/*', '../vobiz', '../bridge/*', '../sandbox/*', '../codec/*', '../secrets/*', '!../secrets/sealed-format.js', '../config/*', '../logging.js', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'],
+              group: ['../activities/*', '../activities', '../vobiz/*', '../vobiz', '../bridge/*', '../codec/*', '../secrets/*', '!../secrets/sealed-format.js', '../config/*', '../logging.js', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'],
               allowTypeImports: true,
               message: 'Workflow code may import only @temporalio/workflow, @temporalio/common, zod, pure modules under src/workflows and src/secrets/sealed-format.ts (types from elsewhere with `import type`).',
             },
+            OUTSIDE_SRC,
           ],
         },
       ],

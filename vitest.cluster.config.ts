@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// `npm run test:cluster`: the system on the self-hosted Temporal server and PostgreSQL (src/dev/cluster). Separate
+// `npm run test:cluster`: the system on the self-hosted Temporal server and PostgreSQL (dev/cluster). Separate
 // from `npm test` because it needs the server built from source first (scripts/build-temporal-server.mjs, about
 // 10 minutes once). Files run one at a time: each starts its own PostgreSQL + Temporal server and kills parts of it.
 export default defineConfig({

@@ -12,7 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import pLimit from 'p-limit';
-import { startTestSandbox, type TestSandbox } from '../src/sandbox/testing.js';
+import { startTestSandbox, type TestSandbox } from '../sandbox/testing.js';
 
 const { values } = parseArgs({
   options: { accounts: { type: 'string', default: '1000' }, 'idle-seconds': { type: 'string', default: '5' } },

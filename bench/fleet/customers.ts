@@ -1,11 +1,11 @@
 /**
  * The bench's customers: onboarding requests sent through the start API (POST /onboardings on the bridge, the
- * password sealed as every edge must: src/dev/chaos/start-api-body.ts), and what visibility says about them.
+ * password sealed as every edge must: dev/chaos/start-api-body.ts), and what visibility says about them.
  */
 import type { Client } from '@temporalio/client';
 import pLimit from 'p-limit';
 import { OPEN_KYC_STATUSES } from '../../src/activities/kyc-sweep.js';
-import { startApiBody } from '../../src/dev/chaos/start-api-body.js';
+import { startApiBody } from '../../dev/chaos/start-api-body.js';
 import type { OnboardingRequest } from '../../src/workflows/input.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
 import { AUTH_ID } from '../../src/workflows/search-attributes.js';

@@ -8,7 +8,7 @@
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import pLimit from 'p-limit';
-import type { SandboxAdminClient } from '../../src/sandbox/admin-client.js';
+import type { SandboxAdminClient } from '../../sandbox/admin-client.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
 import { statusQuery } from '../../src/workflows/messages.js';
 import { countCustomers, customersQuery, onboardingRequest, startOnboarding } from './customers.js';

@@ -6,7 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import pLimit from 'p-limit';
-import type { SandboxAdminClient } from '../../src/sandbox/admin-client.js';
+import type { SandboxAdminClient } from '../../sandbox/admin-client.js';
 import { statusQuery } from '../../src/workflows/messages.js';
 import { countCustomers, type ParkedCustomer } from './customers.js';
 import { sleep } from './stats.js';

@@ -1,6 +1,6 @@
 /**
  * The stack the fleet bench measures, each piece its own process so that each one's memory can be read: the
- * Temporal dev server (src/dev/dev-server.ts, from .tools), the Vobiz sandbox and the bridge (their `npm run`
+ * Temporal dev server (dev/dev-server.ts, from .tools), the Vobiz sandbox and the bridge (their `npm run`
  * entry points), the lifecycle worker (bench/fleet/lifecycle-worker.ts: src/worker.ts on a prebuilt bundle) and the
  * floor worker (bench/fleet/floor-worker.ts), as `npm start` and the chaos runner start them. State in one
  * temporary folder; every piece is stopped on any exit.
@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter.js';
-import { freePort, httpOk, Piece, trackChild } from '../../src/dev/chaos/pieces.js';
-import { developmentPieceEnv } from '../../src/dev/processes.js';
-import { startDevServer, type RunningDevServer } from '../../src/dev/dev-server.js';
-import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
+import { freePort, httpOk, Piece, trackChild } from '../../dev/chaos/pieces.js';
+import { developmentPieceEnv } from '../../dev/processes.js';
+import { startDevServer, type RunningDevServer } from '../../dev/dev-server.js';
+import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 import { durationMs } from '../../src/workflows/duration.js';
 import { accountsNeeded, type FleetBenchOptions } from './options.js';
 
@@ -78,7 +78,7 @@ export async function startFleetSystem(options: FleetBenchOptions, dataDir: stri
     const temporalEnv = { TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: NAMESPACE, TEMPORAL_TASK_QUEUE: TASK_QUEUE };
     const sandbox = new Piece({
       name: 'sandbox',
-      entry: 'src/sandbox/main.ts',
+      entry: 'sandbox/main.ts',
       logFile: join(dataDir, 'sandbox.log'),
       env: {
         ...baseEnv,

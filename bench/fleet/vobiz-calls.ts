@@ -12,7 +12,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { loadWorkerConfig } from '../../src/config/worker.js';
-import type { RequestReport, SandboxAdminClient } from '../../src/sandbox/admin-client.js';
+import type { RequestReport, SandboxAdminClient } from '../../sandbox/admin-client.js';
 import { EDGE_DEFAULTS, INPUT_DEFAULTS } from '../../src/workflows/defaults.js';
 import { durationMs } from '../../src/workflows/duration.js';
 import type { kycSweep } from '../../src/workflows/kyc-sweep.js';

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLUSTER_DB_PASSWORD, CLUSTER_DB_USER, startCluster } from '../../src/dev/cluster/cluster.js';
-import { psqlPath, startPostgres } from '../../src/dev/cluster/postgres.js';
-import { assertPortFree } from '../../src/dev/processes.js';
-import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
+import { CLUSTER_DB_PASSWORD, CLUSTER_DB_USER, startCluster } from '../../dev/cluster/cluster.js';
+import { psqlPath, startPostgres } from '../../dev/cluster/postgres.js';
+import { assertPortFree } from '../../dev/processes.js';
+import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 import { dataConverter } from '../support/lifecycle.js';
 import { clusterDataDir, freeClusterBase, freePorts } from './support/cluster.js';
 
@@ -34,7 +34,7 @@ describe('npm run demo -- --cluster', () => {
   it('runs one customer to active on the self-hosted server; PostgreSQL holds it; a restart keeps it', async () => {
     const temporalPort = await freeClusterBase();
     const [uiPort, codecPort, sandboxPort, bridgePort, postgresPort] = (await freePorts(5)) as [number, number, number, number, number];
-    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'dev', 'demo.ts'), '--cluster'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'dev', 'demo.ts'), '--cluster'], {
       cwd: PROJECT_ROOT,
       env: {
         ...cleanEnv(),

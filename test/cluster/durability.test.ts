@@ -1,5 +1,5 @@
 /**
- * Durability on the production-shaped cluster: the self-hosted Temporal server on PostgreSQL (src/dev/cluster),
+ * Durability on the production-shaped cluster: the self-hosted Temporal server on PostgreSQL (dev/cluster),
  * the real activities in worker processes against the sandbox over HTTP.
  * - the server process SIGKILLed and restarted while a customer waits in KYC: the workflow carries on;
  * - PostgreSQL stopped and started again mid-onboarding: the server reconnects, the workflow carries on;
@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VobizClient } from '../../src/vobiz/index.js';
-import { startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../src/sandbox/testing.js';
+import { startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../sandbox/testing.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
 import { kycEventSignal } from '../../src/workflows/messages.js';

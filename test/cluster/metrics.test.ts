@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
-import { startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../src/sandbox/testing.js';
+import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
+import { startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../sandbox/testing.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
 import { vobizTaskQueue } from '../../src/workflows/task-queues.js';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';

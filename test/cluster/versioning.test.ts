@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSandbox, type TestSandbox } from '../../src/sandbox/testing.js';
+import { startTestSandbox, type TestSandbox } from '../../sandbox/testing.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
 import { completeOnboarding, startChildWorker, waitFor, workflowBundleFile, type ChildWorker } from '../support/crash.js';

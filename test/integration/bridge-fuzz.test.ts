@@ -22,7 +22,7 @@ import {
   type Delivery,
   type FuzzTarget,
 } from '../support/bridge-fuzz.js';
-import { startApiBody } from '../../src/dev/chaos/start-api-body.js';
+import { startApiBody } from '../../dev/chaos/start-api-body.js';
 
 let h: BridgeHarness;
 let targets: FuzzTarget[];

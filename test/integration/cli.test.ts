@@ -12,7 +12,7 @@ import { loadCliConfig } from '../../src/config/cli.js';
 import { listOnboardings } from '../../src/onboarding/customers.js';
 import { parseOnboardingRequest } from '../../src/onboarding/input.js';
 import { startOnboarding } from '../../src/onboarding/start.js';
-import { startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../src/sandbox/testing.js';
+import { startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../sandbox/testing.js';
 import { VobizClient } from '../../src/vobiz/index.js';
 import { WORKFLOW_TYPE } from '../../src/workflows/messages.js';
 import { startBridgeHarness, type BridgeHarness } from '../fixtures/bridge-harness.js';

@@ -10,8 +10,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertPortFree } from '../../src/dev/processes.js';
-import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
+import { assertPortFree } from '../../dev/processes.js';
+import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
@@ -41,7 +41,7 @@ describe('npm run demo', () => {
 
   it('starts its own stack, takes one customer to active through the widget and webhook, stops it and exits 0', async () => {
     const [temporalPort, uiPort, codecPort, sandboxPort, bridgePort] = (await freePorts(5)) as [number, number, number, number, number];
-    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'dev', 'demo.ts')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'dev', 'demo.ts')], {
       cwd: PROJECT_ROOT,
       env: {
         ...cleanEnv(),

@@ -7,7 +7,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { VobizClient } from '../../src/vobiz/index.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FaultSpec } from '../../src/sandbox/admin-client.js';
+import type { FaultSpec } from '../../sandbox/admin-client.js';
 import { workflowIdFor, type OnboardingRequest } from '../../src/workflows/input.js';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
 import type { LifecycleState } from '../../src/workflows/messages.js';

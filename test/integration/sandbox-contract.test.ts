@@ -6,7 +6,7 @@
 // each listed in docs/sandbox.md ("SDK models vs prose docs").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createCustomer, startTestSandbox, type TestSandbox } from '../../src/sandbox/testing.js';
+import { createCustomer, startTestSandbox, type TestSandbox } from '../../sandbox/testing.js';
 import * as SDK from '../contract/sdk-models.js';
 import * as Doc from '../contract/doc-shapes.js';
 import { expectConform } from '../contract/conform.js';

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- raw JSON responses are inspected field by field */
 // Customer API of the sandbox: auth rules, inventory and purchase (with rollback), release, trunks, CDRs, ledger.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCustomer, startTestSandbox, type TestSandbox } from '../../src/sandbox/testing.js';
+import { createCustomer, startTestSandbox, type TestSandbox } from '../../sandbox/testing.js';
 
 let t: TestSandbox;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCustomer, startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../src/sandbox/testing.js';
+import { createCustomer, startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../sandbox/testing.js';
 
 interface Received { raw: string; signature: string | undefined; body: any }
 

@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCustomer, startTestSandbox, type TestSandbox } from '../../src/sandbox/testing.js';
+import { createCustomer, startTestSandbox, type TestSandbox } from '../../sandbox/testing.js';
 
 let t: TestSandbox;
 beforeAll(async () => {

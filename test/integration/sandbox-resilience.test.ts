@@ -2,7 +2,7 @@
 // What the workflow's invariants lean on: state survives a restart, the ledger stays balanced under concurrent
 // transfers and injected faults, and `commit_then_drop` commits although the client sees a reset.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCustomer, rawCall, startTestSandbox, type TestSandbox } from '../../src/sandbox/testing.js';
+import { createCustomer, rawCall, startTestSandbox, type TestSandbox } from '../../sandbox/testing.js';
 
 let t: TestSandbox | undefined;
 afterEach(async () => {

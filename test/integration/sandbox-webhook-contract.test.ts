@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { createCustomer, startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../src/sandbox/testing.js';
+import { createCustomer, startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../sandbox/testing.js';
 import { KycWebhookPayload } from '../contract/doc-shapes.js';
 import { issuesOf } from '../contract/conform.js';
 

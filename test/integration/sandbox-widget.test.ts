@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCustomer, startTestSandbox, type TestSandbox } from '../../src/sandbox/testing.js';
+import { createCustomer, startTestSandbox, type TestSandbox } from '../../sandbox/testing.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 let t: TestSandbox;

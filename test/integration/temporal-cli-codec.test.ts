@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
 import { startCodecServer, type CodecServer } from '../../src/codec/server.js';
-import { temporalCliPath } from '../../src/dev/temporal-binaries.js';
+import { temporalCliPath } from '../../dev/temporal-binaries.js';
 import { createLogger } from '../../src/logging.js';
 import { WORKFLOW_TYPE } from '../../src/workflows/messages.js';
 import { startBridgeHarness, type BridgeHarness } from '../fixtures/bridge-harness.js';

@@ -2,7 +2,7 @@
 // flow, the documented error bodies as the client surfaces them, each pagination family, and the fault modes that
 // matter to callers (429 with a wait, 5xx, commit-then-drop).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_PARTNER, startTestSandbox, type TestSandbox } from '../../src/sandbox/testing.js';
+import { TEST_PARTNER, startTestSandbox, type TestSandbox } from '../../sandbox/testing.js';
 import {
   Money,
   VobizApiError,

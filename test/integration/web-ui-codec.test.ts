@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataConverter } from '../../src/codec/data-converter.js';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
 import { startCodecServer, type CodecServer } from '../../src/codec/server.js';
-import { temporalCliPath } from '../../src/dev/temporal-binaries.js';
+import { temporalCliPath } from '../../dev/temporal-binaries.js';
 import { createLogger } from '../../src/logging.js';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.js';
 import { onboardingRequest } from '../support/lifecycle.js';

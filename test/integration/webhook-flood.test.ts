@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type RunningBridge } from '../../src/bridge/server.js';
 import { loadBridgeConfig } from '../../src/config/bridge.js';
 import { createLogger } from '../../src/logging.js';
-import { TEST_PARTNER } from '../../src/sandbox/testing.js';
+import { TEST_PARTNER } from '../../sandbox/testing.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
 import { offboardUpdate } from '../../src/workflows/messages.js';

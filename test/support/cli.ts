@@ -40,7 +40,7 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
   });
 }
 
-export { freePort } from '../../src/dev/processes.js';
+export { freePort } from '../../dev/processes.js';
 
 /** The port of a host:port address. */
 export const portOf = (address: string): string => address.slice(address.lastIndexOf(':') + 1);

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection, type WorkflowHandle } from '@temporalio/client';
-import { PROJECT_ROOT, temporalCliPath } from '../../src/dev/temporal-binaries.js';
-import type { FaultRule, SandboxAdminClient } from '../../src/sandbox/admin-client.js';
-import { TEST_PARTNER } from '../../src/sandbox/testing.js';
+import { PROJECT_ROOT, temporalCliPath } from '../../dev/temporal-binaries.js';
+import type { FaultRule, SandboxAdminClient } from '../../sandbox/admin-client.js';
+import { TEST_PARTNER } from '../../sandbox/testing.js';
 import { kycEventSignal, type LifecycleState } from '../../src/workflows/messages.js';
 import { searchAttributeFlags } from '../../src/workflows/search-attributes.js';
 import { WORKFLOWS_PATH, atStage, waitForState } from './lifecycle.js';
@@ -46,7 +46,7 @@ export function faultHit(admin: SandboxAdminClient, route: string, hits = 1): ()
   return async () => (await admin.faults()).find((f) => f.method === method && f.pattern === pattern && f.hits >= hits);
 }
 
-export { freePort } from '../../src/dev/processes.js';
+export { freePort } from '../../dev/processes.js';
 
 export interface Relay {
   url: string;

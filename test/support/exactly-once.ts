@@ -1,6 +1,6 @@
 /** The exactly-once assertion of the durability tests (vitest's `expect`; crash.ts stays importable by scripts). */
 import { expect } from 'vitest';
-import type { SandboxAdminClient } from '../../src/sandbox/admin-client.js';
+import type { SandboxAdminClient } from '../../sandbox/admin-client.js';
 import type { VobizClient } from '../../src/vobiz/index.js';
 import type { LifecycleState } from '../../src/workflows/messages.js';
 import type { LedgerMark } from './crash.js';

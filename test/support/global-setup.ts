@@ -5,7 +5,7 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestProject } from 'vitest/node';
-import { temporalCliPath } from '../../src/dev/temporal-binaries.js';
+import { temporalCliPath } from '../../dev/temporal-binaries.js';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.js';
 
 declare module 'vitest' {

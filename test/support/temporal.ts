@@ -8,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter.js';
-import { temporalTestServerPath } from '../../src/dev/temporal-binaries.js';
+import { temporalTestServerPath } from '../../dev/temporal-binaries.js';
 
 export interface DevServer {
   client: Client;

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
+import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 import { waitFor } from './crash.js';
 
 export interface WorkerProcess {

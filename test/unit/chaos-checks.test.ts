@@ -1,9 +1,9 @@
 // The chaos run's invariant checks on hand-made sandbox and workflow states: a clean customer passes, and every
 // kind of duplicate or shortfall is reported as its own line.
 import { describe, expect, it } from 'vitest';
-import type { LedgerEntryView } from '../../src/sandbox/admin-client.js';
-import { checkCustomer, checkGlobal, type SandboxView } from '../../src/dev/chaos/checks.js';
-import { makeCustomers, type ChaosCustomer } from '../../src/dev/chaos/customers.js';
+import type { LedgerEntryView } from '../../sandbox/admin-client.js';
+import { checkCustomer, checkGlobal, type SandboxView } from '../../dev/chaos/checks.js';
+import { makeCustomers, type ChaosCustomer } from '../../dev/chaos/customers.js';
 import type { LifecycleState } from '../../src/workflows/messages.js';
 
 const advanced = { effectSettleDelay: '1 second', effectStartToCloseTimeout: '10 seconds' };

@@ -1,6 +1,6 @@
 // `npm run chaos` options: the defaults the docs promise, and a bad value refused by name with its rule.
 import { describe, expect, it } from 'vitest';
-import { chaosCommand, parseChaosOptions } from '../../src/dev/chaos/options.js';
+import { chaosCommand, parseChaosOptions } from '../../dev/chaos/options.js';
 
 function refusal(args: string[]): string {
   let stderr = '';

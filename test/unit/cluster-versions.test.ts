@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../src/dev/cluster/binaries.js';
-import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
+import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../dev/cluster/binaries.js';
+import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 
 const compose = readFileSync(join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8');
 const buildScript = readFileSync(join(PROJECT_ROOT, 'scripts', 'build-temporal-server.mjs'), 'utf8');

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptionCodec } from '../../src/codec/encryption-codec.js';
 import type { CodecKey } from '../../src/codec/keys.js';
 import { startCodecServer, type CodecServer } from '../../src/codec/server.js';
-import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
+import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 import { createLogger } from '../../src/logging.js';
 import { freePort } from '../support/crash.js';
 

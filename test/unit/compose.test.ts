@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBridgeConfig } from '../../src/config/bridge.js';
 import { loadCodecServerConfig } from '../../src/config/codec-server.js';
-import { loadSandboxConfig } from '../../src/config/sandbox.js';
+import { loadSandboxConfig } from '../../sandbox/config.js';
 import { loadWorkerConfig } from '../../src/config/worker.js';
-import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
+import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 
 const SCRIPT = join(PROJECT_ROOT, 'scripts', 'validate-compose.sh');
 

@@ -8,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { BRIDGE_PROCESS, loadBridgeConfig } from '../../src/config/bridge.js';
 import { CLI_PROCESS, loadCliConfig } from '../../src/config/cli.js';
 import { CODEC_SERVER_PROCESS, loadCodecServerConfig } from '../../src/config/codec-server.js';
-import { loadLocalConfig } from '../../src/config/local.js';
+import { loadLocalConfig } from '../../dev/config.js';
 import { ensurePrivateDir } from '../../src/config/private-files.js';
 import { ConfigError } from '../../src/config/problems.js';
-import { loadSandboxConfig, SANDBOX_PROCESS } from '../../src/config/sandbox.js';
+import { loadSandboxConfig, SANDBOX_PROCESS } from '../../sandbox/config.js';
 import { loadTemporalClientConfig } from '../../src/config/temporal-client.js';
 import { loadWorkerConfig, WORKER_PROCESS } from '../../src/config/worker.js';
 import { newKeyLine } from '../../src/codec/keys.js';
@@ -282,7 +282,7 @@ describe('production rules at the edges', () => {
 describe('.env.example', () => {
   it('documents every variable the settings modules read', async () => {
     const { readFile } = await import('node:fs/promises');
-    const { ENV_VARIABLES } = await import('../../src/config/variables.js');
+    const { ENV_VARIABLES } = await import('../../dev/env-variables.js');
     const example = await readFile(new URL('../../.env.example', import.meta.url), 'utf8');
     const missing = ENV_VARIABLES.filter((name) => !new RegExp(`^${name}=`, 'm').test(example));
     expect(missing).toEqual([]);

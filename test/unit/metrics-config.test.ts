@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
+import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 
 const read = (...path: string[]) => readFileSync(join(PROJECT_ROOT, ...path), 'utf8');
 const compose = read('docker-compose.yml');

@@ -1,14 +1,15 @@
 /**
- * The production image holds production code only: the Dockerfile's default target (`app`) ships dist/ without
- * dist/sandbox and dist/dev, which is only safe if no production entry point imports them — checked here by
- * walking the import graph of the sources (TypeScript's own import scanner). The sandbox has its own target,
- * used by docker-compose's demo profile only.
+ * The production image holds production code only: the Dockerfile's default target (`app`) ships what
+ * `npm run build` compiles from src/, and src/ holds nothing but production code — the sandbox (sandbox/) and the
+ * local orchestration (dev/) live beside it. That is only safe if no production module imports them, checked here by
+ * walking the import graph of the sources (TypeScript's own import scanner) and by the lint rule that keeps src/
+ * importing only src/. The sandbox has its own target, used by docker-compose's demo profile only.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/dev/temporal-binaries.js';
+import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 
 /** The images' commands: docker-compose.yml and the Dockerfile's comment name these. */
 const PRODUCTION_ENTRY_POINTS = ['src/worker.ts', 'src/bridge/main.ts', 'src/codec/main.ts', 'src/cli/main.ts'];
@@ -55,20 +56,25 @@ function importGraph(entries: string[]): Set<string> {
 }
 
 describe('production image', () => {
-  it('no production entry point imports the sandbox or the local orchestration', () => {
-    const files = importGraph(PRODUCTION_ENTRY_POINTS);
+  it('no production entry point imports anything outside src/: not the sandbox, not the local orchestration', () => {
+    const files = importGraph([...PRODUCTION_ENTRY_POINTS, WORKFLOW_ENTRY]);
     expect(files).toContain('src/config/worker.ts');
     expect(files).toContain('src/activities/index.ts');
     expect(files).toContain('src/temporal/connection.ts');
-    expect([...files].filter((f) => f.startsWith('src/sandbox/') || f.startsWith('src/dev/'))).toEqual([]);
+    expect([...files].filter((f) => !f.startsWith('src/'))).toEqual([]);
+    expect(existsSync(join(PROJECT_ROOT, 'src', 'sandbox'))).toBe(false);
+    expect(existsSync(join(PROJECT_ROOT, 'src', 'dev'))).toBe(false);
   });
 
-  it('ships dist/ without the sandbox and dev trees in the app target; the sandbox has its own target', () => {
+  it('builds the app from src/ alone and ships that build; the sandbox has its own build and target', () => {
     const dockerfile = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toContain('rm -rf /out/dist/sandbox /out/dist/dev');
+    const build = dockerfile.slice(dockerfile.indexOf(' AS build'), dockerfile.indexOf('FROM build AS production-modules'));
+    expect(build.match(/^COPY .*$/gm)).toEqual(['COPY package.json package-lock.json ./', 'COPY tsconfig.json tsconfig.build.json ./', 'COPY scripts/bundle-workflows.ts ./scripts/', 'COPY src ./src']);
     const app = dockerfile.slice(dockerfile.indexOf('FROM runtime AS app'));
-    expect(app).toContain('COPY --from=build --chown=node:node /out/dist ./dist');
-    expect(app).not.toContain('/app/dist');
+    expect(app).toContain('COPY --from=build --chown=node:node /app/dist ./dist');
+    expect(app).not.toContain('sandbox');
+    const tsconfigBuild = JSON.parse(readFileSync(join(PROJECT_ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[]; compilerOptions: { rootDir: string } };
+    expect(tsconfigBuild).toMatchObject({ include: ['src'], compilerOptions: { rootDir: 'src' } });
     expect(dockerfile.trimEnd().split('\n').filter((l) => l.startsWith('FROM')).at(-1)).toBe('FROM runtime AS app'); // the default target
     const compose = readFileSync(join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8');
     expect(compose).toMatch(/x-app: &app\n {2}image: vobiz-lifecycle:latest\n(?: {2}#.*\n)* {2}build:\n {4}context: \.\n {4}target: app\n/);
@@ -92,12 +98,12 @@ describe('production image', () => {
     expect([...used].filter((p) => !(p in pkg.dependencies)).sort()).toEqual([]); // or the image would miss it
     expect(Object.keys(pkg.dependencies).filter((p) => !used.has(p)).sort()).toEqual([]); // or the image would carry it
     // The sandbox's own package stays installable for its target (npm start, tests, the compose demo).
-    const sandboxOnly = [...importedPackages(importGraph(['src/sandbox/main.ts']))].filter((p) => !used.has(p));
+    const sandboxOnly = [...importedPackages(importGraph(['sandbox/main.ts']))].filter((p) => !used.has(p));
     expect(sandboxOnly).toContain('node-sqlite3-wasm');
     for (const p of sandboxOnly) expect(pkg.devDependencies, p).toHaveProperty(p);
     const dockerfile = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
     expect(dockerfile).toContain('npm prune --omit=dev');
     const app = dockerfile.slice(dockerfile.indexOf('FROM runtime AS app'));
-    expect(app).not.toContain('sandbox-modules');
+    expect(app).not.toContain('node-sqlite3-wasm');
   });
 });

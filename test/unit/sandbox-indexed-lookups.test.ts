@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging.js';
-import { countCustomers, createCustomer, ensurePartner, pageCustomers } from '../../src/sandbox/accounts.js';
-import { Clock, DAY_MS } from '../../src/sandbox/clock.js';
-import type { SandboxContext } from '../../src/sandbox/context.js';
-import { SandboxDb, type Row } from '../../src/sandbox/db.js';
-import { backfillDueTimes, createSession, findSession, pageSessions, runKycTimers } from '../../src/sandbox/kyc.js';
-import { RequestMeter } from '../../src/sandbox/request-meter.js';
-import { WebhookDispatcher } from '../../src/sandbox/webhooks.js';
+import { countCustomers, createCustomer, ensurePartner, pageCustomers } from '../../sandbox/accounts.js';
+import { Clock, DAY_MS } from '../../sandbox/clock.js';
+import type { SandboxContext } from '../../sandbox/context.js';
+import { SandboxDb, type Row } from '../../sandbox/db.js';
+import { backfillDueTimes, createSession, findSession, pageSessions, runKycTimers } from '../../sandbox/kyc.js';
+import { RequestMeter } from '../../sandbox/request-meter.js';
+import { WebhookDispatcher } from '../../sandbox/webhooks.js';
 
 const N = 3000;
 

@@ -5,8 +5,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging.js';
-import { SandboxDb } from '../../src/sandbox/db.js';
-import { WebhookDispatcher } from '../../src/sandbox/webhooks.js';
+import { SandboxDb } from '../../sandbox/db.js';
+import { WebhookDispatcher } from '../../sandbox/webhooks.js';
 
 interface Arrival { path: string; event: string; answer: (status?: number) => void }
 

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadBridgeConfig } from '../../src/config/bridge.js';
 import { loadCliConfig } from '../../src/config/cli.js';
-import { loadLocalConfig as loadConfig } from '../../src/config/local.js';
+import { loadLocalConfig as loadConfig } from '../../dev/config.js';
 import { ConfigError } from '../../src/config/problems.js';
 import { loadWorkerConfig } from '../../src/config/worker.js';
 import {

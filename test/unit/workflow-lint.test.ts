@@ -30,4 +30,15 @@ describe('workflow lint rules', { timeout: 60_000 }, () => {
     });
     expect(result?.messages.filter((m) => m.ruleId === 'no-restricted-imports')).toEqual([]);
   });
+
+  it('keeps production code (src/) from importing the sandbox, the development harness or tests: they are not shipped', async () => {
+    for (const [filePath, from] of [
+      ['src/activities/lint-probe.ts', '../../sandbox/server.js'],
+      ['src/activities/lint-probe.ts', '../../dev/processes.js'],
+      ['src/workflows/lint-probe.ts', '../../test/support/lifecycle.js'],
+    ] as const) {
+      const [result] = await eslint.lintText(`import { x } from '${from}';\nexport const y = x;\n`, { filePath });
+      expect(result?.messages.some((m) => m.ruleId === 'no-restricted-imports' && m.message.includes('not shipped')), `${filePath} ← ${from}`).toBe(true);
+    }
+  });
 });

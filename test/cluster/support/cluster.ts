@@ -1,6 +1,6 @@
 /**
  * A cluster of the test's own: a private PostgreSQL and the self-hosted Temporal server on free ports with a
- * temporary data folder, set up by the same code as `npm run cluster` (src/dev/cluster). Each part can be killed
+ * temporary data folder, set up by the same code as `npm run cluster` (dev/cluster). Each part can be killed
  * and started again on the same state and ports, and psql reads the databases directly.
  */
 import { execFile } from 'node:child_process';
@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { ensureClusterBinaries, type ClusterBinaries } from '../../../src/dev/cluster/binaries.js';
-import { CLUSTER_DB_PASSWORD, CLUSTER_DB_USER } from '../../../src/dev/cluster/cluster.js';
-import { psqlPath, startPostgres, type RunningPostgres } from '../../../src/dev/cluster/postgres.js';
-import { createNamespace, serverPortsFrom, setupSchema, startTemporalServer, type DatabaseSettings, type RunningTemporalServer, type ServerPorts } from '../../../src/dev/cluster/temporal-server.js';
-import { assertPortFree } from '../../../src/dev/processes.js';
+import { ensureClusterBinaries, type ClusterBinaries } from '../../../dev/cluster/binaries.js';
+import { CLUSTER_DB_PASSWORD, CLUSTER_DB_USER } from '../../../dev/cluster/cluster.js';
+import { psqlPath, startPostgres, type RunningPostgres } from '../../../dev/cluster/postgres.js';
+import { createNamespace, serverPortsFrom, setupSchema, startTemporalServer, type DatabaseSettings, type RunningTemporalServer, type ServerPorts } from '../../../dev/cluster/temporal-server.js';
+import { assertPortFree } from '../../../dev/processes.js';
 import { dataConverter } from '../../support/lifecycle.js';
 import { freePort } from '../../support/crash.js';
 

@@ -11,7 +11,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../../../src/codec/data-converter.js';
-import { PROJECT_ROOT } from '../../../src/dev/temporal-binaries.js';
+import { PROJECT_ROOT } from '../../../dev/temporal-binaries.js';
 import { dataConverter } from '../../support/lifecycle.js';
 
 export const PATCH_ID = 'deploy-test-v2-timer';

@@ -1,10 +1,10 @@
 /**
- * `npm run sandbox`: the Vobiz sandbox on SANDBOX_HOST:SANDBOX_PORT with the settings of src/config/sandbox.ts.
+ * `npm run sandbox`: the Vobiz sandbox on SANDBOX_HOST:SANDBOX_PORT with the settings of sandbox/config.ts.
  * Prints the URL, the partner auth id and the admin URL — never the token — and stops cleanly on SIGINT/SIGTERM.
  */
-import { loadOrExit } from '../config/problems.js';
-import { loadSandboxConfig } from '../config/sandbox.js';
-import { createLogger } from '../logging.js';
+import { loadOrExit } from '../src/config/problems.js';
+import { loadSandboxConfig } from './config.js';
+import { createLogger } from '../src/logging.js';
 import { sandboxOptionsFromConfig, startSandbox } from './server.js';
 
 const config = loadOrExit(loadSandboxConfig);

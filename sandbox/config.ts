@@ -3,9 +3,9 @@
  * partner it accepts, its wallet, database and webhook retries. No codec keys, no Temporal, no real credentials.
  */
 import { z } from 'zod';
-import { nonEmpty, optionalHttpUrl, optionalString, parseEnvironment, positiveInt } from './fields.js';
-import { general, GENERAL, type GeneralConfig } from './general.js';
-import { SANDBOX_ADDRESS } from './vobiz.js';
+import { nonEmpty, optionalHttpUrl, optionalString, parseEnvironment, positiveInt } from '../src/config/fields.js';
+import { general, GENERAL, type GeneralConfig } from '../src/config/general.js';
+import { SANDBOX_ADDRESS } from '../src/config/vobiz.js';
 
 export const SANDBOX = {
   ...SANDBOX_ADDRESS,

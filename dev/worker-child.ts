@@ -7,9 +7,9 @@
  * native threads for the life of the process; the orchestrator stops it with one SIGTERM, at the right moment.
  */
 import { closeSync, openSync } from 'node:fs';
-import { loadOrExit } from '../config/problems.js';
-import { loadWorkerConfig } from '../config/worker.js';
-import { runWorker } from '../worker.js';
+import { loadOrExit } from '../src/config/problems.js';
+import { loadWorkerConfig } from '../src/config/worker.js';
+import { runWorker } from '../src/worker.js';
 
 const config = loadOrExit(loadWorkerConfig);
 

@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { searchAttributeFlags } from '../workflows/search-attributes.js';
+import { searchAttributeFlags } from '../src/workflows/search-attributes.js';
 import { assertPortFree, hasExited, pipeLines, sleep, stopChild, stopStrayProcess } from './processes.js';
 import { temporalCliPath } from './temporal-binaries.js';
 

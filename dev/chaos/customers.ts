@@ -4,9 +4,9 @@
  * path), and what it should end as.
  */
 import type { SandboxAdminClient } from '../../sandbox/admin-client.js';
-import type { SealingKey } from '../../secrets/keys.js';
-import type { OnboardingRequest } from '../../workflows/input.js';
-import type { Stage } from '../../workflows/messages.js';
+import type { SealingKey } from '../../src/secrets/keys.js';
+import type { OnboardingRequest } from '../../src/workflows/input.js';
+import type { Stage } from '../../src/workflows/messages.js';
 import { startApiBody } from './start-api-body.js';
 
 /**

@@ -1,14 +1,14 @@
 /**
  * The system under test for `npm run chaos`: every piece as its own process on free ports, state in one temporary
- * folder — the Temporal dev server on a SQLite file (src/dev/dev-server.ts), the Vobiz sandbox, the codec server,
+ * folder — the Temporal dev server on a SQLite file (dev/dev-server.ts), the Vobiz sandbox, the codec server,
  * the bridge (src/*\/main.ts, as `npm run sandbox|codec-server|bridge` run them) and N workers
- * (src/dev/chaos/worker-process.ts, on a workflow bundle built once). Pieces given as URLs/addresses (an existing
+ * (dev/chaos/worker-process.ts, on a workflow bundle built once). Pieces given as URLs/addresses (an existing
  * deployment) are used as they are and never killed.
  */
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../../codec/data-converter.js';
+import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter.js';
 import { startDevServer, type RunningDevServer } from '../dev-server.js';
 import { developmentPieceEnv } from '../processes.js';
 import { PROJECT_ROOT } from '../temporal-binaries.js';
@@ -87,7 +87,7 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
       sandboxUrl = `http://127.0.0.1:${port}`;
       const sandbox = new Piece({
         name: 'sandbox',
-        entry: 'src/sandbox/main.ts',
+        entry: 'sandbox/main.ts',
         logFile: join(dataDir, 'sandbox.log'),
         env: {
           ...baseEnv,
@@ -195,7 +195,7 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
       for (let i = 0; i < options.workers; i++) {
         const worker: Piece = new Piece({
           name: `worker ${i + 1}`,
-          entry: 'src/dev/chaos/worker-process.ts',
+          entry: 'dev/chaos/worker-process.ts',
           logFile: join(dataDir, `worker-${i + 1}.log`),
           env: workerEnv,
           ready: () => polls(worker),

@@ -1,21 +1,21 @@
 /**
  * A lifecycle worker for the chaos runner: the same activities, data converter and settings as src/worker.ts,
  * but it always runs the prebuilt workflow bundle at WORKER_WORKFLOW_BUNDLE (the runner bundles once), so a worker
- * that was SIGKILLed is replaced in seconds instead of re-bundling from source. Started by src/dev/chaos/system.ts.
+ * that was SIGKILLed is replaced in seconds instead of re-bundling from source. Started by dev/chaos/system.ts.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.js';
-import { loadOrExit } from '../../config/problems.js';
-import { loadWorkerConfig } from '../../config/worker.js';
-import { createLogger, TemporalPinoLogger, temporalLogLevel } from '../../logging.js';
-import { createDataConverter } from '../../codec/data-converter.js';
-import { AccountClaims } from '../../temporal/account-claims.js';
-import { connectClient, connectWorker } from '../../temporal/connection.js';
-import { vobizQueueLimits } from '../../temporal/vobiz-queue.js';
-import { VobizClient } from '../../vobiz/index.js';
-import { vobizTaskQueue } from '../../workflows/task-queues.js';
+import { createActivities } from '../../src/activities/index.js';
+import { loadOrExit } from '../../src/config/problems.js';
+import { loadWorkerConfig } from '../../src/config/worker.js';
+import { createLogger, TemporalPinoLogger, temporalLogLevel } from '../../src/logging.js';
+import { createDataConverter } from '../../src/codec/data-converter.js';
+import { AccountClaims } from '../../src/temporal/account-claims.js';
+import { connectClient, connectWorker } from '../../src/temporal/connection.js';
+import { vobizQueueLimits } from '../../src/temporal/vobiz-queue.js';
+import { VobizClient } from '../../src/vobiz/index.js';
+import { vobizTaskQueue } from '../../src/workflows/task-queues.js';
 
 const config = loadOrExit(loadWorkerConfig);
 const logger = createLogger({ level: config.logLevel, name: 'chaos-worker' });

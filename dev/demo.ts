@@ -14,11 +14,11 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { OnboardingClient, type LifecycleState, type OnboardingRequest } from '../client/index.js';
-import { loadLocalConfig, type LocalConfig } from '../config/local.js';
-import { ConfigError, EXIT_CONFIG } from '../config/problems.js';
-import { sealingKeyLine } from '../secrets/keys.js';
-import { createLogger } from '../logging.js';
+import { OnboardingClient, type LifecycleState, type OnboardingRequest } from '../src/client/index.js';
+import { loadLocalConfig, type LocalConfig } from './config.js';
+import { ConfigError, EXIT_CONFIG } from '../src/config/problems.js';
+import { sealingKeyLine } from '../src/secrets/keys.js';
+import { createLogger } from '../src/logging.js';
 import { SandboxAdminClient } from '../sandbox/admin-client.js';
 import { sleep } from './processes.js';
 import { StackAbortedError, stackOptionsFromConfig, startStack, type RunningStack } from './stack.js';

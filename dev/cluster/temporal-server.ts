@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.js';
 import { assertPortFree, hasExited, pipeLines, sleep, stopChild, stopStrayProcess } from '../processes.js';
 import { PROJECT_ROOT, temporalCliPath } from '../temporal-binaries.js';
 import type { ClusterBinaries } from './binaries.js';

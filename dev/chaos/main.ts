@@ -3,7 +3,7 @@
  * process, onboards a fleet of customers through the start API while the sandbox injects faults, workers are
  * SIGKILLed, the Temporal dev server is SIGKILLed and restarted and the bridge goes dark for a while. It ends when
  * every customer has settled (active, or the waiting stage its script leads to) and every scheduled disruption
- * has happened, or at --time-limit; then it checks the invariants (src/dev/chaos/checks.ts), prints one line
+ * has happened, or at --time-limit; then it checks the invariants (dev/chaos/checks.ts), prints one line
  * per violation, the figures, and `N passed, M failed`. Exit 0 only if every check holds. Everything it started
  * is stopped on success, failure or Ctrl-C. docs/durability.md has a full run's figures.
  */
@@ -12,14 +12,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { DEVELOPMENT_KEY } from '../../codec/keys.js';
-import { loadCliConfig } from '../../config/cli.js';
-import { loadTemporalClientConfig } from '../../config/temporal-client.js';
+import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
+import { loadCliConfig } from '../../src/config/cli.js';
+import { loadTemporalClientConfig } from '../../src/config/temporal-client.js';
 import { SandboxAdminClient } from '../../sandbox/admin-client.js';
-import { DEVELOPMENT_SEALING_KEY, type SealingKey } from '../../secrets/keys.js';
-import { connectClient } from '../../temporal/connection.js';
-import { statusQuery, type LifecycleState, type Stage } from '../../workflows/messages.js';
-import { STAGE } from '../../workflows/search-attributes.js';
+import { DEVELOPMENT_SEALING_KEY, type SealingKey } from '../../src/secrets/keys.js';
+import { connectClient } from '../../src/temporal/connection.js';
+import { statusQuery, type LifecycleState, type Stage } from '../../src/workflows/messages.js';
+import { STAGE } from '../../src/workflows/search-attributes.js';
 import { sleep } from '../processes.js';
 import { checkCustomer, checkGlobal, type SandboxView } from './checks.js';
 import { actOnKycSession, makeCustomers, requestBody, type ChaosCustomer } from './customers.js';

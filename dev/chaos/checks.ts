@@ -5,7 +5,7 @@
  * partner's transfer debits equal the customers' transfer credits. Each violation is one line.
  */
 import type { LedgerReport } from '../../sandbox/admin-client.js';
-import type { LifecycleState } from '../../workflows/messages.js';
+import type { LifecycleState } from '../../src/workflows/messages.js';
 import type { ChaosCustomer } from './customers.js';
 
 export interface SandboxView {

@@ -8,9 +8,9 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadLocalConfig, type LocalConfig } from '../config/local.js';
-import { loadOrExit } from '../config/problems.js';
-import { createLogger } from '../logging.js';
+import { loadLocalConfig, type LocalConfig } from './config.js';
+import { loadOrExit } from '../src/config/problems.js';
+import { createLogger } from '../src/logging.js';
 import { StackAbortedError, stackOptionsFromConfig, startStack, type RunningStack } from './stack.js';
 
 export { startStack, stackOptionsFromConfig, StackAbortedError, type RunningStack, type StackOptions } from './stack.js';

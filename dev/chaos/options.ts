@@ -3,7 +3,7 @@
  * by name with its rule before anything starts.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DURATION_PATTERN, durationMs } from '../../workflows/duration.js';
+import { DURATION_PATTERN, durationMs } from '../../src/workflows/duration.js';
 
 export interface ChaosOptions {
   customers: number;

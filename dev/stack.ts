@@ -1,6 +1,6 @@
 /**
  * The whole local system, started in dependency order and stopped in reverse: Temporal dev server → codec server →
- * Vobiz sandbox → bridge → worker. Used by `npm start` (src/dev/start.ts) and `npm run demo` (src/dev/demo.ts).
+ * Vobiz sandbox → bridge → worker. Used by `npm start` (dev/start.ts) and `npm run demo` (dev/demo.ts).
  *
  * What runs where:
  *  - the Temporal dev server and the worker are child processes, each in its own process group (a terminal's Ctrl-C
@@ -14,13 +14,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { startBridge } from '../bridge/server.js';
-import { startCodecServer } from '../codec/server.js';
-import type { LocalConfig } from '../config/local.js';
-import { ensurePrivateDir } from '../config/private-files.js';
-import type { Logger } from '../logging.js';
+import { startBridge } from '../src/bridge/server.js';
+import { startCodecServer } from '../src/codec/server.js';
+import type { LocalConfig } from './config.js';
+import { ensurePrivateDir } from '../src/config/private-files.js';
+import type { Logger } from '../src/logging.js';
 import { sandboxOptionsFromConfig, startSandbox } from '../sandbox/server.js';
-import { connectClient } from '../temporal/connection.js';
+import { connectClient } from '../src/temporal/connection.js';
 import { startCluster } from './cluster/cluster.js';
 import { startDevServer } from './dev-server.js';
 import { assertPortFree, hasExited, killNow, pipeLines, sleep, stopChild, waitForExit } from './processes.js';
@@ -31,7 +31,7 @@ export interface StackOptions {
   dataDir: string;
   /** Start a Temporal dev server on these ports; undefined: use config.temporal.address as given. */
   devServer?: { port: number; uiPort: number };
-  /** Instead of the dev server: the self-hosted cluster on PostgreSQL (src/dev/cluster), state in <dataDir>/cluster. */
+  /** Instead of the dev server: the self-hosted cluster on PostgreSQL (dev/cluster), state in <dataDir>/cluster. */
   cluster?: { port: number; uiPort: number; postgresPort: number };
   /** Start the Vobiz sandbox; false: config.vobiz.baseUrl is used as given. */
   sandbox: boolean;
@@ -241,7 +241,7 @@ export async function startStack(config: LocalConfig, options: StackOptions): Pr
 }
 
 /**
- * Spawns src/dev/worker-child.ts with the stack's addresses in its environment and waits until it polls the task
+ * Spawns dev/worker-child.ts with the stack's addresses in its environment and waits until it polls the task
  * queue (its poller identity starts with its pid), so callers know workflows will make progress.
  */
 async function startWorkerChild(config: LocalConfig, client: Client, options: StackOptions): Promise<ChildProcess> {
@@ -260,7 +260,7 @@ async function startWorkerChild(config: LocalConfig, client: Client, options: St
     const [host = '127.0.0.1', port = '0'] = config.worker.metricsAddress.split(':');
     await assertPortFree(host, Number(port), 'worker metrics', 'Unset WORKER_METRICS_ADDRESS or pick another port.');
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'dev', 'worker-child.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'dev', 'worker-child.ts')], {
     cwd: PROJECT_ROOT,
     env,
     detached: true, // own process group: stopped by us, after the bridge, not by the terminal's Ctrl-C

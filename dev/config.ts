@@ -3,20 +3,20 @@
  * the sandbox and the bridge, and starts the dev server and the worker, so it reads what all of them read, plus
  * where it keeps its state. The worker it starts is its own process and loads its own settings (src/config/worker.ts).
  */
-import { bridgeAddress } from './bridge-address.js';
-import { bridgeSection, BRIDGE_PROCESS, type BridgeConfig } from './bridge.js';
-import { codecKeys, type CodecConfig } from './codec-keys.js';
-import { codecServerSection, CODEC_SERVER_PROCESS, type CodecServerConfig } from './codec-server.js';
-import { CLI_PROCESS } from './cli.js';
-import { nonEmpty, parseEnvironment, port, positiveInt } from './fields.js';
-import { general, type GeneralConfig } from './general.js';
-import { onboardingEdges } from './onboarding-edges.js';
-import { onboardingLimits, type OnboardingConfig } from './onboarding-limits.js';
-import { sandboxSection, SANDBOX_PROCESS, type SandboxConfig } from './sandbox.js';
-import { sealingKey, unsealingKeys, type SealingConfig, type UnsealingConfig } from './secrets-keys.js';
-import { temporal, type TemporalConfig } from './temporal.js';
-import { vobiz, type VobizConfig } from './vobiz.js';
-import { workerSection, WORKER_PROCESS, type WorkerConfig } from './worker.js';
+import { bridgeAddress } from '../src/config/bridge-address.js';
+import { bridgeSection, BRIDGE_PROCESS, type BridgeConfig } from '../src/config/bridge.js';
+import { codecKeys, type CodecConfig } from '../src/config/codec-keys.js';
+import { codecServerSection, CODEC_SERVER_PROCESS, type CodecServerConfig } from '../src/config/codec-server.js';
+import { CLI_PROCESS } from '../src/config/cli.js';
+import { nonEmpty, parseEnvironment, port, positiveInt } from '../src/config/fields.js';
+import { general, type GeneralConfig } from '../src/config/general.js';
+import { onboardingEdges } from '../src/config/onboarding-edges.js';
+import { onboardingLimits, type OnboardingConfig } from '../src/config/onboarding-limits.js';
+import { sandboxSection, SANDBOX_PROCESS, type SandboxConfig } from '../sandbox/config.js';
+import { sealingKey, unsealingKeys, type SealingConfig, type UnsealingConfig } from '../src/config/secrets-keys.js';
+import { temporal, type TemporalConfig } from '../src/config/temporal.js';
+import { vobiz, type VobizConfig } from '../src/config/vobiz.js';
+import { workerSection, WORKER_PROCESS, type WorkerConfig } from '../src/config/worker.js';
 
 export const LOCAL = {
   DATA_DIR: nonEmpty().default('.data'),

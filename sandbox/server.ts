@@ -3,8 +3,8 @@
  * widget and the /_sandbox admin API, all state in one SQLite file.
  */
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { SandboxConfig } from '../config/sandbox.js';
-import { createLogger, type Logger } from '../logging.js';
+import type { SandboxConfig } from './config.js';
+import { createLogger, type Logger } from '../src/logging.js';
 import { SandboxDb } from './db.js';
 import { Clock } from './clock.js';
 import type { SandboxContext } from './context.js';

@@ -15,7 +15,7 @@
 import { createHmac } from 'node:crypto';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { request } from 'undici';
-import type { Logger } from '../logging.js';
+import type { Logger } from '../src/logging.js';
 import type { SandboxDb } from './db.js';
 import { isoSeconds } from './clock.js';
 import { uuid } from './ids.js';

@@ -21,7 +21,7 @@ export interface KycSessionView {
 export interface TrafficMix { answered?: number; failed?: number; busy?: number; no_answer?: number }
 export interface TrafficResult { generated: number; cdrs: Array<Record<string, unknown> & { uuid: string; total_cost: number }>; balance_after: number }
 
-/** GET /_sandbox/requests (src/sandbox/request-meter.ts). */
+/** GET /_sandbox/requests (sandbox/request-meter.ts). */
 export interface RequestReport {
   total: number; rateLimited: number; byRoute: Record<string, number>; maxInAnySecond: number; maxInWindow?: { windowMs: number; count: number };
   perSecond: Array<{ second: number; count: number }>; limitPerSecond: number | null; since: string;

@@ -1,5 +1,5 @@
 /** What every route and background job of one running sandbox shares. */
-import type { Logger } from '../logging.js';
+import type { Logger } from '../src/logging.js';
 import type { Clock } from './clock.js';
 import type { SandboxDb } from './db.js';
 import type { RequestMeter } from './request-meter.js';
