@@ -3,7 +3,7 @@
  * bad value is refused by name with its rule before anything starts.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DURATION_PATTERN, durationMs } from '../../src/workflows/duration.js';
+import { durationMs, isDuration } from '../../src/workflows/duration.js';
 
 export interface FleetBenchOptions {
   /** Customers parked in KYC through the start API. */
@@ -53,7 +53,7 @@ const cacheSizeList = (value: string) => {
 
 const sweepDuration = (value: string) => {
   const trimmed = value.trim();
-  if (!DURATION_PATTERN.test(trimmed)) throw new InvalidArgumentError('must be a duration such as "30 seconds" or "2 minutes"');
+  if (!isDuration(trimmed)) throw new InvalidArgumentError('must be a duration such as "30 seconds" or "2 minutes"');
   const ms = durationMs(trimmed);
   if (ms < 5_000 || ms > 3_600_000) throw new InvalidArgumentError('must be between 5 seconds and 1 hour');
   return trimmed;

@@ -3,7 +3,7 @@
  * by name with its rule before anything starts.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DURATION_PATTERN, durationMs } from '../../src/workflows/duration.js';
+import { durationMs, isDuration } from '../../src/workflows/duration.js';
 
 export interface ChaosOptions {
   customers: number;
@@ -44,7 +44,7 @@ const positiveNumber = (value: string) => {
   return n;
 };
 const duration = (min: string, max: string) => (value: string) => {
-  if (!DURATION_PATTERN.test(value.trim())) throw new InvalidArgumentError('must be a duration such as "2 seconds" or "1 minute"');
+  if (!isDuration(value)) throw new InvalidArgumentError('must be a duration such as "2 seconds" or "1 minute"');
   const ms = durationMs(value.trim());
   if (ms < durationMs(min) || ms > durationMs(max)) throw new InvalidArgumentError(`must be between ${min} and ${max} (the start API's bounds)`);
   return value.trim();

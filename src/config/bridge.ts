@@ -7,13 +7,14 @@
 import { z } from 'zod';
 import { bridgeAddress, BRIDGE_ADDRESS, type BridgeAddress } from './bridge-address.js';
 import { codecKeys, CODEC_KEYS, type CodecConfig } from './codec-keys.js';
-import { booleanFlag, duration, durationAtLeastOneSecond, list, nonEmpty, optionalString, parseEnvironment, positiveInt, toMilliseconds } from './fields.js';
+import { booleanFlag, duration, list, nonEmpty, optionalString, parseEnvironment, positiveInt } from './fields.js';
 import { checkProductionTokens, general, GENERAL, type GeneralConfig, type RunMode } from './general.js';
 import { onboardingEdges, ONBOARDING_EDGES, type OnboardingEdgeConfig } from './onboarding-edges.js';
 import { onboardingLimits, ONBOARDING_LIMITS, type OnboardingConfig } from './onboarding-limits.js';
 import { readSecret } from './private-files.js';
 import { temporal, TEMPORAL, type TemporalConfig } from './temporal.js';
 import { SANDBOX_DEFAULT_PARTNER_AUTH_TOKEN } from './vobiz.js';
+import { durationMs } from '../workflows/duration.js';
 
 /** The fixed, documented start-API token used only in development/test when BRIDGE_API_TOKENS is unset. */
 export const DEVELOPMENT_BRIDGE_API_TOKEN = 'dev-bridge-token';
@@ -30,8 +31,8 @@ export const BRIDGE = {
     .regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:9465')
     .refine((a) => Number(a.split(':')[1]) <= 65535, 'the port must be between 0 and 65535')
     .default('127.0.0.1:9465'),
-  BRIDGE_METRICS_STAGE_COUNT_TTL: durationAtLeastOneSecond('30s'),
-  BRIDGE_WEBHOOK_MAX_AGE: duration('24h').refine((d) => toMilliseconds(d) >= 60_000, 'must be at least 1m'),
+  BRIDGE_METRICS_STAGE_COUNT_TTL: duration('30s', '1s'),
+  BRIDGE_WEBHOOK_MAX_AGE: duration('24h', '1m'),
   BRIDGE_WEBHOOK_CUSTOMER_BURST: positiveInt(20),
   BRIDGE_WEBHOOK_CUSTOMER_PER_MINUTE: positiveInt(6),
   BRIDGE_WEBHOOK_RECENT_KEYS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be ≥ 0').default(10_000),
@@ -110,10 +111,10 @@ export function bridgeSection(e: BridgeEnv, address: BridgeAddress, edges: Onboa
       enabled: e.BRIDGE_METRICS,
       host: metricsHost,
       port: Number(metricsPort),
-      stageCountTtlMs: toMilliseconds(e.BRIDGE_METRICS_STAGE_COUNT_TTL),
+      stageCountTtlMs: durationMs(e.BRIDGE_METRICS_STAGE_COUNT_TTL),
     },
     webhookGuards: {
-      maxEventAgeMs: toMilliseconds(e.BRIDGE_WEBHOOK_MAX_AGE),
+      maxEventAgeMs: durationMs(e.BRIDGE_WEBHOOK_MAX_AGE),
       customerBurst: e.BRIDGE_WEBHOOK_CUSTOMER_BURST,
       customerPerMinute: e.BRIDGE_WEBHOOK_CUSTOMER_PER_MINUTE,
       recentKeys: e.BRIDGE_WEBHOOK_RECENT_KEYS,

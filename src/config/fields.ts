@@ -3,16 +3,8 @@
  * `parseEnvironment`, which checks one role's whole set of variables and reports every problem at once.
  */
 import { z } from 'zod';
+import { DURATION_PATTERN, DURATION_RULE, durationMs, isDuration } from '../workflows/duration.js';
 import { ConfigError } from './problems.js';
-
-/** Durations as the Temporal SDK accepts them: a number of milliseconds or an ms-style string ("30s", "5m"). */
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;
-const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-export function toMilliseconds(duration: string): number {
-  const [, amount = '0', unit = 'ms'] = DURATION.exec(duration) ?? [];
-  return Number(amount) * (DURATION_UNIT_MS[unit] ?? 1);
-}
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
@@ -31,10 +23,16 @@ export const optionalPort = z.preprocess(emptyAsUndefined, portNumber.optional()
 export const positiveInt = (fallback: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be > 0').default(fallback);
 
-export const duration = (fallback: string) =>
-  z.string().trim().regex(DURATION, 'must be milliseconds or a duration such as "30s", "5m", "1h"').default(fallback);
-export const durationAtLeastOneSecond = (fallback: string) =>
-  duration(fallback).refine((d) => toMilliseconds(d) >= 1_000, 'must be at least 1s');
+/**
+ * A duration in the grammar onboarding input uses too (src/workflows/duration.ts), optionally with a floor in the
+ * same grammar; sections read it with durationMs.
+ */
+export const duration = (fallback: string, atLeast?: string) => {
+  const field = z.string().trim().regex(DURATION_PATTERN, DURATION_RULE);
+  if (!atLeast) return field.default(fallback);
+  // The floor is checked only on a duration: the pattern has already named the problem of anything else.
+  return field.refine((d) => !isDuration(d) || durationMs(d) >= durationMs(atLeast), `must be at least ${atLeast}`).default(fallback);
+};
 
 export const booleanFlag = (fallback: boolean) =>
   z

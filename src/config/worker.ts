@@ -7,12 +7,13 @@ import type { z } from 'zod';
 import { ACCOUNT_CLAIM, accountClaims, type AccountClaimsConfig } from './account-claims.js';
 import { bridgeAddress, BRIDGE_ADDRESS } from './bridge-address.js';
 import { codecKeys, CODEC_KEYS, type CodecConfig } from './codec-keys.js';
-import { durationAtLeastOneSecond, duration, nonEmpty, optionalListenAddress, optionalString, parseEnvironment, positiveInt, toMilliseconds } from './fields.js';
+import { duration, nonEmpty, optionalListenAddress, optionalString, parseEnvironment, positiveInt } from './fields.js';
 import { general, GENERAL, type GeneralConfig } from './general.js';
 import { onboardingLimits, ONBOARDING_LIMITS, type OnboardingConfig } from './onboarding-limits.js';
 import { SECRETS_PRIVATE_KEYS, unsealingKeys, type UnsealingConfig } from './secrets-keys.js';
 import { temporal, TEMPORAL, type TemporalConfig } from './temporal.js';
 import { vobiz, VOBIZ, type VobizConfig } from './vobiz.js';
+import { durationMs } from '../workflows/duration.js';
 
 /** The worker's own tuning. */
 export const WORKER = {
@@ -22,9 +23,9 @@ export const WORKER = {
   WORKER_SHUTDOWN_GRACE_TIME: duration('30s'),
   WORKER_WORKFLOW_BUNDLE: nonEmpty().default('dist/workflow-bundle.js'),
   WORKER_METRICS_ADDRESS: optionalListenAddress,
-  KYC_SWEEP_INTERVAL: durationAtLeastOneSecond('5m'),
+  KYC_SWEEP_INTERVAL: duration('5m', '1s'),
   // KYC_SWEEP_FULL_PAGING_EVERY_MS (messages.ts) is the same default for a schedule or run created without it.
-  KYC_SWEEP_FULL_PAGING_EVERY: durationAtLeastOneSecond('3h'),
+  KYC_SWEEP_FULL_PAGING_EVERY: duration('3h', '1s'),
   WORKER_DEPLOYMENT_NAME: optionalString,
   WORKER_BUILD_ID: optionalString,
 };
@@ -56,11 +57,11 @@ export function workerSection(e: z.infer<z.ZodObject<typeof WORKER>>, problems: 
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-    shutdownGraceTimeMs: toMilliseconds(e.WORKER_SHUTDOWN_GRACE_TIME),
+    shutdownGraceTimeMs: durationMs(e.WORKER_SHUTDOWN_GRACE_TIME),
     workflowBundlePath: e.WORKER_WORKFLOW_BUNDLE,
     ...(e.WORKER_METRICS_ADDRESS ? { metricsAddress: e.WORKER_METRICS_ADDRESS } : {}),
-    kycSweepIntervalMs: toMilliseconds(e.KYC_SWEEP_INTERVAL),
-    kycSweepFullPagingEveryMs: toMilliseconds(e.KYC_SWEEP_FULL_PAGING_EVERY),
+    kycSweepIntervalMs: durationMs(e.KYC_SWEEP_INTERVAL),
+    kycSweepFullPagingEveryMs: durationMs(e.KYC_SWEEP_FULL_PAGING_EVERY),
     ...(e.WORKER_DEPLOYMENT_NAME && e.WORKER_BUILD_ID ? { deployment: { deploymentName: e.WORKER_DEPLOYMENT_NAME, buildId: e.WORKER_BUILD_ID } } : {}),
   };
 }
