@@ -17,16 +17,16 @@ import { join } from 'node:path';
 import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { createActivities } from '../src/activities/index.js';
+import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import { createDataConverter } from '../src/codec/data-converter.js';
 import { DEVELOPMENT_KEY } from '../src/codec/keys.js';
 import { DEVELOPMENT_SEALING_KEY, DEVELOPMENT_SECRETS_KEY } from '../src/secrets/keys.js';
-import { AccountClaims, DEVELOPMENT_ACCOUNT_CLAIM_KEY } from '../src/temporal/account-claims.js';
+import { DEVELOPMENT_ACCOUNT_CLAIM_KEY } from '../src/temporal/account-claims.js';
 import { sealSecret } from '../src/secrets/seal.js';
 import { PROJECT_ROOT, temporalCliPath } from '../dev/temporal-binaries.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/testing.js';
 import { VobizClient } from '../src/vobiz/index.js';
+import { createLifecycleWorkers } from '../src/worker/lifecycle-workers.js';
 import { waitForState } from '../test/support/wait-for-state.js';
 import { customerRefOf, workflowIdFor, type OnboardingRequest } from '../src/workflows/input.js';
 import type { customerLifecycle } from '../src/workflows/lifecycle.js';
@@ -41,7 +41,6 @@ import {
   type KycEventType,
 } from '../src/workflows/messages.js';
 import { SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes.js';
-import { vobizTaskQueue } from '../src/workflows/task-queues.js';
 
 const HISTORIES = join(PROJECT_ROOT, 'test', 'histories');
 const PARTNER_TOKEN = 'test-partner-token';
@@ -322,18 +321,19 @@ async function main(): Promise<void> {
   const dataConverter = createDataConverter({ keys: [DEVELOPMENT_KEY] });
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
   const taskQueue = 'record-histories';
-  const accountClaims = new AccountClaims({ client, taskQueue, key: DEVELOPMENT_ACCOUNT_CLAIM_KEY });
-  const activities = createActivities({ vobiz, settings: { alertTimeoutMs: 2000 }, unsealingKeys: [DEVELOPMENT_SECRETS_KEY], accountClaims });
-  const worker = await Worker.create({
+  const workers = await createLifecycleWorkers({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }),
-    activities,
-    dataConverter,
+    workflows: { workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }) },
+    client,
+    vobiz,
+    activitySettings: { alertTimeoutMs: 2000 },
+    unsealingKeys: [DEVELOPMENT_SECRETS_KEY],
+    accountClaimKey: DEVELOPMENT_ACCOUNT_CLAIM_KEY,
+    codec: { keys: [DEVELOPMENT_KEY] },
+    shutdownGraceTimeMs: 0,
   });
-  // The Vobiz calls' own queue (the rate budget), as src/worker.ts runs it.
-  const vobizWorker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: vobizTaskQueue(taskQueue), activities, dataConverter });
 
   const stamp = Date.now().toString(36);
   const ctx: Ctx = {
@@ -354,7 +354,7 @@ async function main(): Promise<void> {
     (JSON.parse(safeRead(manifestPath) ?? '[]') as ManifestEntry[]).map((entry) => [entry.file, entry]),
   );
   try {
-    await vobizWorker.runUntil(() => worker.runUntil(async () => {
+    await workers.vobizWorker.runUntil(() => workers.workflowWorker.runUntil(async () => {
       for (const name of names) {
         const { handle, runIds } = await PATHS[name]!.run(ctx);
         for (const [i, runId] of runIds.entries()) {

@@ -1,8 +1,12 @@
 /**
- * The worker: runs the customer-lifecycle workflows and their Vobiz activities.
+ * The worker: runs the customer-lifecycle workflows and their Vobiz activities (src/worker/lifecycle-workers.ts),
+ * and keeps the KYC sweep's schedule.
  *
  *   npm run worker                    development: workflows bundled from source at start
  *   NODE_ENV=production node dist/worker.js   production: the prebuilt bundle from `npm run build`
+ *
+ * Outside production, WORKER_WORKFLOW_BUNDLE names a prebuilt bundle to run instead of bundling at start: the chaos
+ * runner and the fleet bench build one so that a restarted worker polls within seconds.
  *
  * SIGINT/SIGTERM start a graceful shutdown: no new tasks are taken and running activities get
  * WORKER_SHUTDOWN_GRACE_TIME to finish before they are cancelled (a cancelled activity aborts its HTTP call, and
@@ -12,26 +16,24 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
-import { makeTelemetryFilterString, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from './activities/index.js';
-import { kycSweepActivities } from './activities/kyc-sweep.js';
+import { makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { loadOrExit } from './config/problems.js';
 import { loadWorkerConfig, type WorkerProcessConfig } from './config/worker.js';
 import { createLogger, TemporalPinoLogger, temporalLogLevel, type Logger } from './logging.js';
-import { countActivityRetries, HISTOGRAM_BUCKETS, vobizMetricsObserver } from './metrics/worker-metrics.js';
-import { connectClient, connectWorker, createDataConverter } from './temporal/connection.js';
-import { AccountClaims } from './temporal/account-claims.js';
+import { HISTOGRAM_BUCKETS, vobizMetricsObserver } from './metrics/worker-metrics.js';
+import { connectClient, connectWorker } from './temporal/connection.js';
 import { ensureKycSweepSchedule } from './temporal/kyc-sweep-schedule.js';
-import { vobizQueueLimits } from './temporal/vobiz-queue.js';
+import { createLifecycleWorkers, type LifecycleWorkersOptions } from './worker/lifecycle-workers.js';
 import { vobizTaskQueue } from './workflows/task-queues.js';
 import { VobizClient } from './vobiz/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Production runs the prebuilt bundle (no webpack at start-up, identical code on every replica). */
-function workflowSource(config: WorkerProcessConfig, logger: Logger): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
-  if (config.env === 'production') {
-    const codePath = resolve(config.worker.workflowBundlePath);
+/** A prebuilt bundle when one is configured (production always: no webpack at start-up, identical code on every replica). */
+function workflowSource(config: WorkerProcessConfig, logger: Logger): LifecycleWorkersOptions['workflows'] {
+  const bundlePath = config.worker.workflowBundlePath;
+  if (bundlePath) {
+    const codePath = resolve(bundlePath);
     if (!existsSync(codePath)) {
       throw new Error(`Workflow bundle ${codePath} not found: run \`npm run build\` (or set WORKER_WORKFLOW_BUNDLE)`);
     }
@@ -43,10 +45,6 @@ function workflowSource(config: WorkerProcessConfig, logger: Logger): Pick<Worke
 }
 
 export async function runWorker(config: WorkerProcessConfig): Promise<void> {
-  // Its loader has refused a worker without the keys to open sealed passwords or the account-claim key (production)
-  // before it got here.
-  const { unsealingKeys } = config.secrets;
-  const accountClaimKey = config.accountClaims.key;
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
   Runtime.install({
     logger: new TemporalPinoLogger(logger),
@@ -60,56 +58,31 @@ export async function runWorker(config: WorkerProcessConfig): Promise<void> {
 
   // Business metrics beside the SDK's (src/metrics/worker-metrics.ts); without WORKER_METRICS_ADDRESS the runtime's
   // meter is a no-op one.
-  const meter = Runtime.instance().metricMeter;
-  const vobiz = VobizClient.fromConfig(config.vobiz, { observer: vobizMetricsObserver(meter) });
+  const vobiz = VobizClient.fromConfig(config.vobiz, { observer: vobizMetricsObserver(Runtime.instance().metricMeter) });
   const connection = await connectWorker(config.temporal);
   // The KYC sweep lists customers through visibility and signals them, and account creation claims e-mails: both
   // need a client as well.
   const client = await connectClient(config.temporal, config.codec);
   try {
-    const activities = {
-      ...createActivities({
-        vobiz,
-        settings: { kycWebhookUrl: config.kycWebhookUrl, alertTimeoutMs: 5_000, onboarding: config.onboarding },
-        unsealingKeys,
-        accountClaims: new AccountClaims({ client, taskQueue: config.temporal.taskQueue, key: accountClaimKey }),
-      }),
-      ...kycSweepActivities({ vobiz, client }),
-    };
-    // Versioned deploys: a new build takes tasks only once it is made the deployment's current version, and
-    // customers' workflows (which live for years) move to it on their next task: AUTO_UPGRADE, never pinned;
-    // changes are made replay-safe with patched() and the replay gate (docs/operations.md).
-    const deploymentOptions = config.worker.deployment
-      ? { workerDeploymentOptions: { useWorkerVersioning: true as const, version: config.worker.deployment, defaultVersioningBehavior: 'AUTO_UPGRADE' as const } }
-      : {};
-    const worker = await Worker.create({
+    const workers = await createLifecycleWorkers({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      ...workflowSource(config, logger),
-      // Every activity, also here: activities scheduled on this queue before the Vobiz queue existed still run.
-      activities,
-      dataConverter: createDataConverter(config.codec),
+      workflows: workflowSource(config, logger),
+      client,
+      vobiz,
+      activitySettings: { kycWebhookUrl: config.kycWebhookUrl, alertTimeoutMs: 5_000, onboarding: config.onboarding },
+      // Its loader has refused a production worker without the keys to open sealed passwords or the account-claim
+      // key before it got here.
+      unsealingKeys: config.secrets.unsealingKeys,
+      accountClaimKey: config.accountClaims.key,
+      codec: config.codec,
+      maxRequestsPerSecond: config.vobiz.maxRequestsPerSecond,
       maxCachedWorkflows: config.worker.maxCachedWorkflows,
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
-      shutdownGraceTime: config.worker.shutdownGraceTimeMs,
-      interceptors: { activity: [countActivityRetries(meter)] },
-      ...deploymentOptions,
-    });
-    // Every Vobiz call, on its own queue: Temporal starts at most the partner's budget of these per second across
-    // all workers, and the client caps this process's requests per second as well (an activity may make several).
-    const vobizWorker = await Worker.create({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: vobizTaskQueue(config.temporal.taskQueue),
-      activities,
-      dataConverter: createDataConverter(config.codec),
-      ...vobizQueueLimits(config.vobiz.maxRequestsPerSecond, config.worker.maxConcurrentActivityTaskExecutions),
-      shutdownGraceTime: config.worker.shutdownGraceTimeMs,
-      interceptors: { activity: [countActivityRetries(meter)] },
-      // The same build of the same deployment: a version's activities run on that version's code.
-      ...deploymentOptions,
+      shutdownGraceTimeMs: config.worker.shutdownGraceTimeMs,
+      ...(config.worker.deployment ? { deployment: config.worker.deployment } : {}),
     });
     logger.info(
       {
@@ -123,24 +96,12 @@ export async function runWorker(config: WorkerProcessConfig): Promise<void> {
       'Worker started',
     );
     await scheduleKycSweep(client, config, logger);
-    await runTogether(worker, vobizWorker); // resolves after SIGINT/SIGTERM once in-flight work is done (Runtime's shutdown signals)
+    await workers.run(); // resolves after SIGINT/SIGTERM once in-flight work is done (Runtime's shutdown signals)
     logger.info('Worker stopped');
   } finally {
     await client.connection.close();
     await connection.close();
     await vobiz.close();
-  }
-}
-
-/** Runs both workers; if one fails, the other is shut down (and awaited) before the error is passed on. */
-async function runTogether(...workers: Worker[]): Promise<void> {
-  const runs = workers.map((w) => w.run());
-  try {
-    await Promise.all(runs);
-  } catch (err) {
-    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-    await Promise.allSettled(runs);
-    throw err;
   }
 }
 

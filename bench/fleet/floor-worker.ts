@@ -10,8 +10,9 @@ import { floorActivities } from './floor-activities.js';
 
 const config = loadOrExit(loadWorkerConfig);
 const taskQueue = process.env.FLOOR_TASK_QUEUE;
-if (!taskQueue) {
-  process.stderr.write('floor worker: FLOOR_TASK_QUEUE is not set\n');
+const codePath = config.worker.workflowBundlePath;
+if (!taskQueue || !codePath) {
+  process.stderr.write('floor worker: FLOOR_TASK_QUEUE and WORKER_WORKFLOW_BUNDLE must be set\n');
   process.exit(1);
 }
 const connection = await NativeConnection.connect({ address: config.temporal.address });
@@ -19,7 +20,7 @@ const worker = await Worker.create({
   connection,
   namespace: config.temporal.namespace,
   taskQueue,
-  workflowBundle: { codePath: config.worker.workflowBundlePath },
+  workflowBundle: { codePath },
   activities: floorActivities,
   maxCachedWorkflows: config.worker.maxCachedWorkflows,
   maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,

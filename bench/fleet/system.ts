@@ -1,7 +1,7 @@
 /**
  * The stack the fleet bench measures, each piece its own process so that each one's memory can be read: the
  * Temporal dev server (dev/dev-server.ts, from .tools), the Vobiz sandbox and the bridge (their `npm run`
- * entry points), the lifecycle worker (bench/fleet/lifecycle-worker.ts: src/worker.ts on a prebuilt bundle) and the
+ * entry points), the production worker (src/worker.ts, on the prebuilt bundle WORKER_WORKFLOW_BUNDLE names) and the
  * floor worker (bench/fleet/floor-worker.ts), as `npm start` and the chaos runner start them. State in one
  * temporary folder; every piece is stopped on any exit.
  */
@@ -141,7 +141,7 @@ export async function startFleetSystem(options: FleetBenchOptions, dataDir: stri
     };
     const worker: Piece = new Piece({
       name: 'worker',
-      entry: 'bench/fleet/lifecycle-worker.ts',
+      entry: 'src/worker.ts',
       logFile: join(dataDir, 'worker.log'),
       env: workerEnv,
       ready: () => polls(worker, TASK_QUEUE),

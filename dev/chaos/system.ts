@@ -1,8 +1,8 @@
 /**
  * The system under test for `npm run chaos`: every piece as its own process on free ports, state in one temporary
  * folder — the Temporal dev server on a SQLite file (dev/dev-server.ts), the Vobiz sandbox, the codec server,
- * the bridge (src/*\/main.ts, as `npm run sandbox|codec-server|bridge` run them) and N workers
- * (dev/chaos/worker-process.ts, on a workflow bundle built once). Pieces given as URLs/addresses (an existing
+ * the bridge (src/*\/main.ts, as `npm run sandbox|codec-server|bridge` run them) and N production workers
+ * (src/worker.ts, on a workflow bundle built once: WORKER_WORKFLOW_BUNDLE). Pieces given as URLs/addresses (an existing
  * deployment) are used as they are and never killed.
  */
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
@@ -195,7 +195,7 @@ export async function startChaosSystem(options: ChaosOptions, dataDir: string, l
       for (let i = 0; i < options.workers; i++) {
         const worker: Piece = new Piece({
           name: `worker ${i + 1}`,
-          entry: 'dev/chaos/worker-process.ts',
+          entry: 'src/worker.ts',
           logFile: join(dataDir, `worker-${i + 1}.log`),
           env: workerEnv,
           ready: () => polls(worker),

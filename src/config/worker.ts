@@ -7,8 +7,8 @@ import type { z } from 'zod';
 import { ACCOUNT_CLAIM, accountClaims, type AccountClaimsConfig } from './account-claims.js';
 import { bridgeAddress, BRIDGE_ADDRESS } from './bridge-address.js';
 import { codecKeys, CODEC_KEYS, type CodecConfig } from './codec-keys.js';
-import { duration, nonEmpty, optionalListenAddress, optionalString, parseEnvironment, positiveInt } from './fields.js';
-import { general, GENERAL, type GeneralConfig } from './general.js';
+import { duration, optionalListenAddress, optionalString, parseEnvironment, positiveInt } from './fields.js';
+import { general, GENERAL, type GeneralConfig, type RunMode } from './general.js';
 import { onboardingLimits, ONBOARDING_LIMITS, type OnboardingConfig } from './onboarding-limits.js';
 import { SECRETS_PRIVATE_KEYS, unsealingKeys, type UnsealingConfig } from './secrets-keys.js';
 import { temporal, TEMPORAL, type TemporalConfig } from './temporal.js';
@@ -21,7 +21,7 @@ export const WORKER = {
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(50),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt(20),
   WORKER_SHUTDOWN_GRACE_TIME: duration('30s'),
-  WORKER_WORKFLOW_BUNDLE: nonEmpty().default('dist/workflow-bundle.js'),
+  WORKER_WORKFLOW_BUNDLE: optionalString,
   WORKER_METRICS_ADDRESS: optionalListenAddress,
   KYC_SWEEP_INTERVAL: duration('5m', '1s'),
   // KYC_SWEEP_FULL_PAGING_EVERY_MS (messages.ts) is the same default for a schedule or run created without it.
@@ -36,8 +36,11 @@ export interface WorkerConfig {
   maxConcurrentWorkflowTaskExecutions: number;
   /** Milliseconds running activities may finish after SIGINT/SIGTERM. */
   shutdownGraceTimeMs: number;
-  /** Prebuilt workflow bundle, used when NODE_ENV=production (`npm run build` writes it). */
-  workflowBundlePath: string;
+  /**
+   * The prebuilt workflow bundle the worker runs (`npm run build` writes it): WORKER_WORKFLOW_BUNDLE, in production
+   * dist/workflow-bundle.js by default. Unset outside production: the worker bundles the workflow source at start.
+   */
+  workflowBundlePath?: string;
   metricsAddress?: string;
   /** How often the partner-wide KYC sweep runs (its Temporal Schedule's interval), in milliseconds. */
   kycSweepIntervalMs: number;
@@ -47,7 +50,11 @@ export interface WorkerConfig {
   deployment?: { deploymentName: string; buildId: string };
 }
 
-export function workerSection(e: z.infer<z.ZodObject<typeof WORKER>>, problems: string[]): WorkerConfig {
+/** Where `npm run build` writes the bundle: the production worker's default. */
+const BUILT_WORKFLOW_BUNDLE = 'dist/workflow-bundle.js';
+
+export function workerSection(e: z.infer<z.ZodObject<typeof WORKER>> & { NODE_ENV: RunMode }, problems: string[]): WorkerConfig {
+  const workflowBundlePath = e.WORKER_WORKFLOW_BUNDLE ?? (e.NODE_ENV === 'production' ? BUILT_WORKFLOW_BUNDLE : undefined);
   if (Boolean(e.WORKER_DEPLOYMENT_NAME) !== Boolean(e.WORKER_BUILD_ID)) {
     problems.push(
       `${e.WORKER_DEPLOYMENT_NAME ? 'WORKER_BUILD_ID' : 'WORKER_DEPLOYMENT_NAME'}: WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID must be set together (worker versioning)`,
@@ -58,7 +65,7 @@ export function workerSection(e: z.infer<z.ZodObject<typeof WORKER>>, problems: 
     maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     shutdownGraceTimeMs: durationMs(e.WORKER_SHUTDOWN_GRACE_TIME),
-    workflowBundlePath: e.WORKER_WORKFLOW_BUNDLE,
+    ...(workflowBundlePath ? { workflowBundlePath } : {}),
     ...(e.WORKER_METRICS_ADDRESS ? { metricsAddress: e.WORKER_METRICS_ADDRESS } : {}),
     kycSweepIntervalMs: durationMs(e.KYC_SWEEP_INTERVAL),
     kycSweepFullPagingEveryMs: durationMs(e.KYC_SWEEP_FULL_PAGING_EVERY),

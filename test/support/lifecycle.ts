@@ -1,25 +1,22 @@
 /**
  * Test rig for the customer lifecycle on the real dev server: a sandbox, the real activities talking to it over
- * HTTP, an encrypting client and a worker that can be stopped and started again (crash tests).
+ * HTTP, an encrypting client and the production worker's two workers (src/worker/lifecycle-workers.ts) on a task
+ * queue of the test's own, which can be stopped and started again (crash tests).
  */
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities/index.js';
 import type { OnboardingConfig } from '../../src/config/onboarding-limits.js';
 import type { ResolveHost } from '../../src/net/outbound-target.js';
 import { freePort } from '../../dev/processes.js';
-import { kycSweepActivities } from '../../src/activities/kyc-sweep.js';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
 import { DEVELOPMENT_SEALING_KEY, DEVELOPMENT_SECRETS_KEY, type UnsealingKey } from '../../src/secrets/keys.js';
-import { AccountClaims, DEVELOPMENT_ACCOUNT_CLAIM_KEY } from '../../src/temporal/account-claims.js';
+import { DEVELOPMENT_ACCOUNT_CLAIM_KEY } from '../../src/temporal/account-claims.js';
 import { sealSecret } from '../../src/secrets/seal.js';
 import { createDataConverter } from '../../src/codec/data-converter.js';
 import { startTestSandbox, type TestSandbox } from '../../sandbox/testing.js';
 import { VobizClient } from '../../src/vobiz/index.js';
+import { createLifecycleWorkers, type LifecycleWorkers } from '../../src/worker/lifecycle-workers.js';
 import type { OnboardingRequest } from '../../src/workflows/input.js';
-import { vobizTaskQueue } from '../../src/workflows/task-queues.js';
-import { vobizQueueLimits } from '../../src/temporal/vobiz-queue.js';
 import { connectDevServer, uniqueTaskQueue, workflowBundle, type DevServer } from './temporal.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url));
@@ -101,7 +98,7 @@ export async function startLifecycleRig(): Promise<LifecycleRig> {
     budgeted.push(limited);
     return limited;
   };
-  let running: { workers: Worker[]; done: Promise<unknown> } | undefined;
+  let running: { workers: LifecycleWorkers; done: Promise<unknown> } | undefined;
 
   const rig: LifecycleRig = {
     server,
@@ -110,40 +107,25 @@ export async function startLifecycleRig(): Promise<LifecycleRig> {
     vobiz,
     taskQueue,
     async startWorker({ unsealingKeys = [DEVELOPMENT_SECRETS_KEY], maxRequestsPerSecond, ...settings } = {}) {
-      const workerClient = workerVobiz(maxRequestsPerSecond);
-      const activities = {
-        ...createActivities({
-          vobiz: workerClient,
-          settings: { alertTimeoutMs: 2000, ...settings },
-          unsealingKeys,
-          accountClaims: new AccountClaims({ client, taskQueue, key: DEVELOPMENT_ACCOUNT_CLAIM_KEY }),
-        }),
-        ...kycSweepActivities({ vobiz: workerClient, client }),
-      };
-      const worker = await Worker.create({
+      const workers = await createLifecycleWorkers({
         connection: server.nativeConnection,
         namespace: server.namespace,
         taskQueue,
-        workflowBundle: await workflowBundle(WORKFLOWS_PATH),
-        activities,
-        dataConverter,
-        shutdownGraceTime: 0,
+        workflows: { workflowBundle: await workflowBundle(WORKFLOWS_PATH) },
+        client,
+        vobiz: workerVobiz(maxRequestsPerSecond),
+        activitySettings: { alertTimeoutMs: 2000, ...settings },
+        unsealingKeys,
+        accountClaimKey: DEVELOPMENT_ACCOUNT_CLAIM_KEY,
+        codec: { keys: [DEVELOPMENT_KEY] },
+        ...(maxRequestsPerSecond ? { maxRequestsPerSecond } : {}),
+        shutdownGraceTimeMs: 0,
       });
-      // The Vobiz calls' own queue, as src/worker.ts runs it (with the rate budget when the test sets one).
-      const vobizWorker = await Worker.create({
-        connection: server.nativeConnection,
-        namespace: server.namespace,
-        taskQueue: vobizTaskQueue(taskQueue),
-        activities,
-        dataConverter,
-        shutdownGraceTime: 0,
-        ...vobizQueueLimits(maxRequestsPerSecond, 100),
-      });
-      running = { workers: [worker, vobizWorker], done: Promise.all([worker.run(), vobizWorker.run()]) };
+      running = { workers, done: workers.run() };
     },
     async stopWorker() {
       if (!running) return;
-      for (const w of running.workers) w.shutdown();
+      running.workers.shutdown();
       await running.done;
       running = undefined;
       await Promise.all(budgeted.splice(0).map((c) => c.close()));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { BRIDGE_PROCESS, loadBridgeConfig } from '../../src/config/bridge.js';
 import { CLI_PROCESS, loadCliConfig } from '../../src/config/cli.js';
 import { CODEC_SERVER_PROCESS, loadCodecServerConfig } from '../../src/config/codec-server.js';
@@ -13,7 +14,7 @@ import { ensurePrivateDir } from '../../src/config/private-files.js';
 import { ConfigError } from '../../src/config/problems.js';
 import { loadSandboxConfig, SANDBOX_PROCESS } from '../../sandbox/config.js';
 import { loadTemporalClientConfig } from '../../src/config/temporal-client.js';
-import { loadWorkerConfig, WORKER_PROCESS } from '../../src/config/worker.js';
+import { loadWorkerConfig, WORKER, WORKER_PROCESS, workerSection } from '../../src/config/worker.js';
 import { newKeyLine } from '../../src/codec/keys.js';
 import { DEVELOPMENT_ACCOUNT_CLAIM_KEY } from '../../src/temporal/account-claims.js';
 
@@ -102,6 +103,14 @@ describe('config', () => {
     expect(loadWorkerConfig({ WORKER_DEPLOYMENT_NAME: 'vobiz-lifecycle', WORKER_BUILD_ID: 'abc123' }).worker.deployment).toEqual({ deploymentName: 'vobiz-lifecycle', buildId: 'abc123' });
     expect(() => loadWorkerConfig({ WORKER_BUILD_ID: 'abc123' })).toThrow(/WORKER_DEPLOYMENT_NAME: .*set together/);
     expect(() => loadWorkerConfig({ WORKER_DEPLOYMENT_NAME: 'vobiz-lifecycle' })).toThrow(/WORKER_BUILD_ID: .*set together/);
+  });
+
+  it('runs a prebuilt workflow bundle in production (dist/ by default) or wherever WORKER_WORKFLOW_BUNDLE names one, else bundles the source', () => {
+    expect(loadWorkerConfig({}).worker.workflowBundlePath).toBeUndefined();
+    expect(loadWorkerConfig({ WORKER_WORKFLOW_BUNDLE: '/tmp/chaos/workflow-bundle.js' }).worker.workflowBundlePath).toBe('/tmp/chaos/workflow-bundle.js');
+    const defaults = z.object(WORKER).parse({});
+    expect(workerSection({ ...defaults, NODE_ENV: 'production' }, []).workflowBundlePath).toBe('dist/workflow-bundle.js');
+    expect(workerSection({ ...defaults, WORKER_WORKFLOW_BUNDLE: '/app/bundle.js', NODE_ENV: 'production' }, []).workflowBundlePath).toBe('/app/bundle.js');
   });
 
   it('runs the KYC sweep every 5 minutes with a full paging at least every 3 hours, both at least 1s', () => {
