@@ -18,7 +18,7 @@ import fc from 'fast-check';
 import { request } from 'undici';
 import { FAILURE_CONVERTER_PATH, createDataConverter } from '../src/codec/data-converter.js';
 import { DEVELOPMENT_KEY } from '../src/codec/keys.js';
-import { freePort, httpOk, killAllPiecesNow, Piece } from '../dev/chaos/pieces.js';
+import { freePort, httpOk, killAllPiecesNow, Piece } from '../dev/pieces.js';
 import { startDevServer } from '../dev/dev-server.js';
 import { connectClient } from '../src/temporal/connection.js';
 import { statusQuery, type KycEventSignal } from '../src/workflows/messages.js';
@@ -82,7 +82,7 @@ const bridgeUrl = `http://127.0.0.1:${bridgePort}`;
 const bridge = new Piece({
   name: 'bridge',
   entry: 'src/bridge/main.ts',
-  logFile: join(dataDir, 'bridge.log'),
+  output: join(dataDir, 'bridge.log'),
   env: {
     ...baseEnv,
     NODE_ENV: 'development',

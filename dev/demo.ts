@@ -21,8 +21,8 @@ import { sealingKeyLine } from '../src/secrets/keys.js';
 import { createLogger } from '../src/logging.js';
 import { SandboxAdminClient } from '../sandbox/admin-client.js';
 import { sleep } from './processes.js';
-import { StackAbortedError, stackOptionsFromConfig, startStack, type RunningStack } from './stack.js';
-import { FORCE_AFTER_MS } from './start.js';
+import { StackAbortedError, startStack, type RunningStack } from './stack.js';
+import { FORCE_AFTER_MS, localStackOptions } from './start.js';
 
 export interface DemoOptions {
   env?: NodeJS.ProcessEnv;
@@ -134,12 +134,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       const temporal = options.cluster ? 'Temporal server on PostgreSQL' : 'Temporal dev server';
       print(`[${elapsed()}] nothing answers on ${bridgeUrl}: starting the local stack (${temporal}, codec server, sandbox, bridge, worker) …`);
       const logger = createLogger({ level: config.logLevel, name: 'demo' });
-      const stackOptions = stackOptionsFromConfig(config, logger, env, { cluster: options.cluster ?? false });
-      stack = await startStack(config, { ...stackOptions, ...(options.signal ? { signal: options.signal } : {}) });
-      bridgeUrl = stack.bridgeUrl;
-      sandboxUrl = stack.sandbox?.url ?? stack.config.vobiz.baseUrl;
-      webUiUrl = stack.temporal.uiUrl;
-      print(`[${elapsed()}] stack up: Temporal ${stack.temporal.address}, bridge ${bridgeUrl}, sandbox ${sandboxUrl}, worker pid ${stack.worker.pid}`);
+      const stackOptions = localStackOptions(config, logger, env, { cluster: options.cluster ?? false });
+      stack = await startStack({ ...stackOptions, ...(options.signal ? { signal: options.signal } : {}) });
+      bridgeUrl = stack.bridge.url;
+      sandboxUrl = stack.vobizUrl;
+      webUiUrl = stack.temporal.uiUrl ?? webUiUrl;
+      print(`[${elapsed()}] stack up: Temporal ${stack.temporal.address}, bridge ${bridgeUrl}, sandbox ${sandboxUrl}, worker pid ${stack.workers[0]?.pid}`);
     }
     const admin = new SandboxAdminClient(sandboxUrl);
     try {

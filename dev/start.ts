@@ -10,39 +10,64 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadLocalConfig, type LocalConfig } from './config.js';
 import { loadOrExit } from '../src/config/problems.js';
-import { createLogger } from '../src/logging.js';
-import { StackAbortedError, stackOptionsFromConfig, startStack, type RunningStack } from './stack.js';
+import { createLogger, type Logger } from '../src/logging.js';
+import { StackAbortedError, startStack, type RunningStack, type StackOptions } from './stack.js';
 
-export { startStack, stackOptionsFromConfig, StackAbortedError, type RunningStack, type StackOptions } from './stack.js';
+/**
+ * `npm start`'s stack from its settings: Temporal (a dev server on DATA_DIR's SQLite file and TEMPORAL_DEV_PORT /
+ * _UI_PORT, the cluster with `--cluster`, or TEMPORAL_ADDRESS as given), the codec server, the sandbox (unless
+ * VOBIZ_BASE_URL points elsewhere) and the bridge inside this process, and one worker of its own that stops when
+ * this process goes away. `npm run demo` starts the same.
+ */
+export function localStackOptions(config: LocalConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env, { cluster = false }: { cluster?: boolean } = {}): StackOptions {
+  const { dev } = config;
+  const ports = { port: dev.temporalPort, uiPort: dev.temporalUiPort };
+  return {
+    dataDir: resolve(dev.dataDir),
+    env,
+    temporal: dev.externalTemporal
+      ? { address: config.temporal.address, uiUrl: config.bridge.webUiUrl }
+      : cluster
+        ? { cluster: { ...ports, postgresPort: dev.clusterPostgresPort } }
+        : { devServer: ports },
+    codecServer: { placement: 'in-process' },
+    sandbox: dev.externalVobiz ? { url: config.vobiz.baseUrl } : { placement: 'in-process' },
+    bridge: { placement: 'in-process' },
+    workers: { count: 1, orphanGuard: true },
+    output: 'terminal',
+    progress: (line) => logger.info(line),
+    logger,
+  };
+}
 
 /** The "what runs where" banner. Secrets are never printed; the development API token is documented, so it is. */
-export function describeStack(stack: RunningStack, source: LocalConfig = stack.config): string[] {
-  const c = stack.config;
+function describeStack(stack: RunningStack, source: LocalConfig): string[] {
+  const uiUrl = stack.temporal.uiUrl ?? source.bridge.webUiUrl;
   const lines = [
     '',
     'Vobiz lifecycle: local system is up',
-    `  Temporal         ${c.temporal.address} (namespace ${c.temporal.namespace}, task queue ${c.temporal.taskQueue})` +
+    `  Temporal         ${stack.temporal.address} (namespace ${stack.namespace}, task queue ${stack.taskQueue})` +
       (stack.temporal.kind === 'cluster'
         ? `\n                   ${stack.temporal.description}`
-        : stack.temporal.managed
+        : stack.temporal.kind === 'dev server'
           ? `  dev server pid ${stack.temporal.pid}, state in ${stack.dataDir}/temporal.sqlite`
           : '  (external: TEMPORAL_ADDRESS)'),
-    `  Web UI           ${stack.temporal.uiUrl}   e.g. ${stack.temporal.uiUrl}/namespaces/${c.temporal.namespace}/workflows?query=${encodeURIComponent('VobizStage="kyc"')}`,
-    `  Codec server     ${stack.codecUrl}  (/decode for the Web UI; ${source.codec.usingDevelopmentKey ? 'INSECURE development key' : `${source.codec.keys.length} configured key(s)`})`,
+    `  Web UI           ${uiUrl}   e.g. ${uiUrl}/namespaces/${stack.namespace}/workflows?query=${encodeURIComponent('VobizStage="kyc"')}`,
+    `  Codec server     ${stack.codecServer?.url}  (/decode for the Web UI; ${source.codec.usingDevelopmentKey ? 'INSECURE development key' : `${source.codec.keys.length} configured key(s)`})`,
   ];
   if (stack.sandbox) {
     lines.push(
-      `  Vobiz sandbox    ${stack.sandbox.url}  (partner ${c.sandbox.partnerAuthId}; state in ${stack.sandbox.dbPath})`,
+      `  Vobiz sandbox    ${stack.sandbox.url}  (partner ${stack.sandbox.partnerAuthId}; state in ${stack.sandbox.dbPath})`,
       `    admin          ${stack.sandbox.url}/_sandbox/health`,
       `    outbox (KYC e-mails with widget links)  ${stack.sandbox.url}/_sandbox/outbox`,
     );
   } else {
-    lines.push(`  Vobiz            ${c.vobiz.baseUrl}  (external: VOBIZ_BASE_URL)`);
+    lines.push(`  Vobiz            ${stack.vobizUrl}  (external: VOBIZ_BASE_URL)`);
   }
   lines.push(
-    `  Bridge           ${stack.bridgeUrl}  start API POST /onboardings, KYC webhooks at ${c.bridge.kycWebhookUrl}`,
+    `  Bridge           ${stack.bridge.url}  start API POST /onboardings, KYC webhooks at ${stack.bridge.kycWebhookUrl}`,
     `    API token      ${source.bridge.usingDevelopmentApiToken ? 'dev-bridge-token (the documented development token)' : 'one of BRIDGE_API_TOKENS'}`,
-    `  Worker           pid ${stack.worker.pid}, task queue ${c.temporal.taskQueue}`,
+    `  Worker           pid ${stack.workers[0]?.pid}, task queue ${stack.taskQueue}`,
     '',
     'Next: npm run onboard -- examples/onboarding.json   (or `npm run demo` for one customer end to end)',
     'Ctrl-C stops everything.',
@@ -93,7 +118,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
-    stack = await startStack(config, { ...stackOptionsFromConfig(config, logger, process.env, { cluster }), signal: aborter.signal });
+    stack = await startStack({ ...localStackOptions(config, logger, process.env, { cluster }), signal: aborter.signal });
   } catch (err) {
     if (err instanceof StackAbortedError) {
       process.stderr.write('Stopped during start-up.\n');

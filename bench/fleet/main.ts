@@ -20,7 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
 import { loadTemporalClientConfig } from '../../src/config/temporal-client.js';
-import { killAllPiecesNow } from '../../dev/chaos/pieces.js';
+import { killAllPiecesNow } from '../../dev/pieces.js';
 import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 import { SandboxAdminClient } from '../../sandbox/admin-client.js';
 import { connectClient } from '../../src/temporal/connection.js';

@@ -25,7 +25,7 @@ import { checkCustomer, checkGlobal, type SandboxView } from './checks.js';
 import { actOnKycSession, makeCustomers, requestBody, type ChaosCustomer } from './customers.js';
 import { applyFaultProfile, faultCounts } from './faults.js';
 import { parseChaosOptions, type ChaosOptions } from './options.js';
-import { killAllPiecesNow } from './pieces.js';
+import { killAllPiecesNow } from '../pieces.js';
 import { startChaosSystem, type ChaosSystem } from './system.js';
 
 const SETTLED: readonly Stage[] = ['active', 'offboarded', 'failed', 'kyc_failed', 'kyc_expired', 'kyc_revoked', 'blocked'];
