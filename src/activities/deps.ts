@@ -1,7 +1,7 @@
 /**
  * What every activity factory receives: the Vobiz client and the few settings activities need. Built once per
- * worker in src/worker.ts. Activities log through `log` from @temporalio/activity, which reaches the worker's
- * Runtime logger (pino, redacted) with the workflow and activity IDs attached.
+ * worker process in src/worker/lifecycle-workers.ts. Activities log through `log` from @temporalio/activity, which
+ * reaches the worker's Runtime logger (pino, redacted) with the workflow and activity IDs attached.
  */
 import { cancellationSignal } from '@temporalio/activity';
 import { DEFAULT_MAX_OPENING_BALANCE, type OnboardingConfig } from '../config/onboarding-limits.js';
