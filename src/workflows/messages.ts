@@ -45,8 +45,8 @@ export interface KycEventSignal {
   sessionId: string;
   /**
    * The Vobiz account the webhook names (`account_auth_id`). The bridge always sets it and signals without looking
-   * the workflow up; the workflow ignores an event naming another account than its customer's. Absent only in
-   * signals sent by hand or by bridges from before the workflow checked it (they checked the account themselves).
+   * the workflow up; the workflow ignores an event naming another account than its customer's. A signal without it
+   * (one sent by hand) cannot be checked and is taken: it is only a hint, so the most it costs is a confirmation.
    */
   accountAuthId?: string;
   /** Vobiz's status in the payload (`status` or `session_status`), informational only. */
@@ -188,7 +188,8 @@ export const kycEventSignal = defineSignal<[KycEventSignal]>('kycEvent');
  * The same event as an Update, which bridges send instead of the signal: its validator refuses an event that cannot
  * matter before anything reaches history (a refused Update writes no event), so a replayed or flooded delivery costs
  * the customer's history nothing. The bridge gives it the update ID `kycEventUpdateId(eventKey)`, so copies of one
- * delivery arriving at several bridges at once attach to one Update. The signal stays for bridges from before.
+ * delivery arriving at several bridges at once attach to one Update. The signal is still taken: it is in running
+ * customers' histories, and a bridge of an earlier release sends it until it is upgraded.
  */
 export const kycEventUpdate = defineUpdate<{ stage: Stage }, [KycEventSignal]>('kycEvent');
 export const kycEventUpdateId = (eventKey: string): string => `kyc-event-${eventKey}`;
