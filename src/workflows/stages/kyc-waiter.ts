@@ -17,6 +17,7 @@ export async function awaitKycOutcome(run: LifecycleRun, record: KycAttemptRecor
   const { sessionId } = record;
   const reminders = remindersFor(record, run.input.kyc.reminderSchedule);
   const expiresAt = Date.parse(record.expiresAt);
+  const { pollsPerRun } = run.input.kyc;
   const pollMs = durationMs(run.input.kyc.pollInterval);
   let nextPollAt = Date.now() + pollDelayMs(pollMs);
   let confirmNow = true; // confirm once at the start: the session may have ended while we were not looking
@@ -26,10 +27,13 @@ export async function awaitKycOutcome(run: LifecycleRun, record: KycAttemptRecor
 
   try {
     for (;;) {
+      // An offboard request is taken at the start of a round; one made during a round ends its sleep at once.
       if (round === 'start' && requests.offboard) return 'offboard';
-      const { pollsPerRun } = run.input.kyc;
-      const view = { round, expiresAt, reminders, sent: sent(), nextPollAt, confirmNow, hint: requests.kycHint, confirmations, pollsPerRun, historyLong: historyPastBound() };
-      const move = nextKycMove(view, Date.now());
+      const historyLong = historyPastBound();
+      const move = nextKycMove(
+        { round, expiresAt, reminders, sent: sent(), nextPollAt, confirmNow, hint: requests.kycHint, confirmations, pollsPerRun, historyLong },
+        Date.now(),
+      );
       switch (move.kind) {
         case 'confirm': {
           requests.kycHint = false;
