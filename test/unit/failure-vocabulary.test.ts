@@ -9,8 +9,11 @@ import {
   TimeoutFailure,
   TimeoutType,
 } from '@temporalio/common';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ambiguousWrite, toFailure } from '../../src/activities/failures.js';
+import { FAILURE_KINDS, FAILURE_TYPES, STALL_KINDS, answerType, isFailureType, type FailureType } from '../../src/failures/vocabulary.js';
 import { describeRefusal } from '../../src/onboarding/refusals.js';
 import {
   VobizNetworkError,
@@ -28,6 +31,13 @@ const answer = (status: number, body: unknown = '') =>
 const inActivity = (cause: Error) => new ActivityFailure('Activity task failed', 'createCustomerAccount', '1', RetryState.NON_RETRYABLE_FAILURE, undefined, cause);
 const failure = (type: string, details?: unknown[], nonRetryable = true) => ApplicationFailure.create({ type, message: `${type} happened`, nonRetryable, ...(details ? { details } : {}) });
 const kindOf = (cause: Error) => classifyFailure(inActivity(cause)).kind;
+
+function* sourceFiles(dir: URL): Generator<string> {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) yield* sourceFiles(new URL(`${entry.name}/`, dir));
+    else if (entry.name.endsWith('.ts')) yield fileURLToPath(new URL(entry.name, dir));
+  }
+}
 
 /** Every answer Vobiz can give, through the activities' `toFailure`, then through the workflow and the operator's report. */
 const ANSWERS: [string, () => unknown, { type: string; retried: boolean; kind: string; report: string }][] = [
@@ -78,20 +88,45 @@ describe('a Vobiz answer → the activity failure → its meaning', () => {
   });
 });
 
-/** Answers whose status or code has no name of its own: what they mean follows from the status. */
+/**
+ * Answers whose status or code has no name of its own are named by what they mean: the vocabulary's type for their
+ * status (a code Vobiz invents stays in the details and the message). Their kind and retry are the status's.
+ */
 const UNNAMED_ANSWERS: [string, () => unknown, { type: string; retried: boolean; kind: string; report: string }][] = [
-  ['408', () => answer(408), { type: 'VobizHttp_408', retried: true, kind: 'vobiz_unavailable', report: 'refused' }],
-  ['410', () => answer(410), { type: 'VobizHttp_410', retried: false, kind: 'customer_data', report: 'refused' }],
-  ['302', () => answer(302), { type: 'VobizHttp_302', retried: false, kind: 'unexpected', report: 'refused' }],
-  ['400 did_cool_off_in_effect', () => answer(400, { error: 'did_cool_off_in_effect' }), { type: 'VobizDidCoolOffInEffect', retried: false, kind: 'customer_data', report: 'refused' }],
-  ['401 token_revoked', () => answer(401, { error: 'token_revoked' }), { type: 'VobizTokenRevoked', retried: false, kind: 'credentials', report: 'refused' }],
-  ['503 database_locked', () => answer(503, { error: 'database_locked' }), { type: 'VobizDatabaseLocked', retried: true, kind: 'vobiz_unavailable', report: 'refused' }],
+  ['408', () => answer(408), { type: 'VobizServerError', retried: true, kind: 'vobiz_unavailable', report: 'failed' }],
+  ['410', () => answer(410), { type: 'VobizBadRequest', retried: false, kind: 'customer_data', report: 'refused' }],
+  ['302', () => answer(302), { type: 'VobizContractBroken', retried: false, kind: 'unexpected', report: 'failed' }],
+  ['400 did_cool_off_in_effect', () => answer(400, { error: 'did_cool_off_in_effect' }), { type: 'VobizBadRequest', retried: false, kind: 'customer_data', report: 'refused' }],
+  ['401 token_revoked', () => answer(401, { error: 'token_revoked' }), { type: 'VobizUnauthorized', retried: false, kind: 'credentials', report: 'failed' }],
+  ['503 database_locked', () => answer(503, { error: 'database_locked' }), { type: 'VobizServerError', retried: true, kind: 'vobiz_unavailable', report: 'failed' }],
 ];
 
 describe('a Vobiz answer with no name of its own', () => {
   it.each(UNNAMED_ANSWERS)('%s', (_name, make, expected) => {
     const f = toFailure(make()) as ApplicationFailure;
     expect({ type: f.type, retried: !f.nonRetryable, kind: kindOf(f), report: describeRefusal(inActivity(f)).kind }).toEqual(expected);
+  });
+
+  it('keeps Vobiz\'s own code in the details and the message', () => {
+    const f = toFailure(answer(400, { error: 'did_cool_off_in_effect', message: 'number in cool-off' })) as ApplicationFailure;
+    expect(f.details).toEqual([{ status: 400, code: 'did_cool_off_in_effect', fieldErrors: [] }]);
+    expect(f.message).toContain('did_cool_off_in_effect');
+  });
+
+  it.each([
+    // A code that names refused credentials wins over any status; one that names Vobiz unavailable over a 4xx; a
+    // customer-data code counts for a 4xx only.
+    [403, 'unauthorized', 'VobizUnauthorized'],
+    [500, 'unauthorized', 'VobizUnauthorized'],
+    [401, 'forbidden', 'VobizForbidden'],
+    [401, 'server_error', 'VobizUnauthorized'],
+    [400, 'rate_limited', 'VobizRateLimited'],
+    [400, 'server_error', 'VobizServerError'],
+    [503, 'insufficient_balance', 'VobizServerError'],
+    [404, 'conflict', 'VobizConflict'],
+    [302, 'not_found', 'VobizContractBroken'],
+  ] as const)('%i with code %s → %s', (status, code, type) => {
+    expect(answerType(status, code)).toBe(type);
   });
 });
 
@@ -133,6 +168,12 @@ const RAISED: [string, unknown[] | undefined, boolean, string, string][] = [
   ['NoNumberAvailable', undefined, false, 'unexpected', 'refused'],
   ['NotAllowed', undefined, false, 'unexpected', 'refused'],
   ['InvariantViolation', undefined, false, 'unexpected', 'failed'],
+  ['InvalidInput', undefined, false, 'unexpected', 'refused'],
+  ['LifecycleFailed', undefined, false, 'unexpected', 'refused'],
+  ['KycEventDuplicate', undefined, false, 'unexpected', 'refused'],
+  ['KycEventOtherAccount', undefined, false, 'unexpected', 'refused'],
+  ['KycEventNotWaiting', undefined, false, 'unexpected', 'refused'],
+  ['KycEventInvalid', undefined, false, 'unexpected', 'refused'],
 ];
 
 describe('failures the activities and the workflow raise themselves', () => {
@@ -150,9 +191,37 @@ describe('failures the activities and the workflow raise themselves', () => {
   });
 });
 
-describe('failures recorded before the vocabulary keep their meaning (running customers replay them)', () => {
+describe('the vocabulary', () => {
+  it('is what the tables above cover: every type in it, each meaning there what it means here', () => {
+    const covered = new Map<string, { kind: string; retried: boolean; report: string }>();
+    for (const [, make, { type, retried, kind, report }] of [...ANSWERS, ...UNNAMED_ANSWERS]) {
+      expect(type).toBe((toFailure(make()) as ApplicationFailure).type);
+      covered.set(type, { kind, retried, report });
+    }
+    for (const [type, , retried, kind, report] of RAISED) covered.set(type, { kind, retried, report });
+    expect([...covered.keys()].sort()).toEqual(Object.keys(FAILURE_TYPES).sort());
+    for (const [type, meaning] of covered) expect({ type, ...meaning }).toEqual({ type, ...FAILURE_TYPES[type as FailureType] });
+  });
+
+  it('names every failure src/ raises', () => {
+    const raised = new Set<string>();
+    const patterns = [/ApplicationFailure\.create\(\{\s*type:\s*'(\w+)'/g, /ApplicationFailure\.nonRetryable\([^;]*?,\s*'(\w+)'\)/g, /\bfailure\(\s*'(\w+)'/g];
+    for (const file of sourceFiles(new URL('../../src/', import.meta.url))) {
+      const text = readFileSync(file, 'utf8');
+      for (const pattern of patterns) for (const match of text.matchAll(pattern)) raised.add(match[1]!);
+    }
+    expect(raised.size).toBeGreaterThan(10);
+    expect([...raised].filter((type) => !isFailureType(type))).toEqual([]);
+  });
+
+  it('the stall kinds are the failure kinds but the customer\'s data', () => {
+    expect([...STALL_KINDS].sort()).toEqual(FAILURE_KINDS.filter((k) => k !== 'customer_data').sort());
+  });
+});
+
+describe('types outside the vocabulary mean what their status means (running customers\' histories hold some)', () => {
   it.each([
-    // Vobiz codes the client passed through as the type, with the status in the details.
+    // Named after Vobiz's own code, with the status in the details.
     ['VobizHttp_408', [{ status: 408, code: 'http_408' }], 'vobiz_unavailable'],
     ['VobizHttp_410', [{ status: 410, code: 'http_410' }], 'customer_data'],
     ['VobizHttp_302', [{ status: 302, code: 'http_302' }], 'unexpected'],
