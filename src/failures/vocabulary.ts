@@ -15,26 +15,24 @@
  * sandbox and the Temporal-free Vobiz client both load it.
  */
 
-/** What a step failure means for the customer: its own data refused (a block), or why the step stalls. */
+/** Why a step stalls: the values of the `VobizStalled` search attribute (empty while nothing stalls), never a message. */
 export const STALL_KINDS = ['credentials', 'partner_balance', 'vobiz_unavailable', 'unexpected'] as const;
-/** The values of the `VobizStalled` search attribute (empty while nothing stalls): a fixed vocabulary, never a message. */
 export type StallKind = (typeof STALL_KINDS)[number];
-export const FAILURE_KINDS = ['customer_data', ...STALL_KINDS] as const;
-export type FailureKind = (typeof FAILURE_KINDS)[number];
+/** What a step failure means for the customer: its own data refused (a block), or why the step stalls. */
+export type FailureKind = 'customer_data' | StallKind;
 
-export const OPERATOR_REPORTS = [
+/** How an operator action that failed is told (one HTTP status and one CLI exit code each, docs/bridge.md). */
+export type OperatorReport =
   /** The workflow's validator said no: not allowed in the current stage. */
-  'not_allowed',
+  | 'not_allowed'
   /** The workflow or Vobiz refused while carrying it out (no number in inventory, wallet too low, …). */
-  'refused',
+  | 'refused'
   /** Refused for now: the same request succeeds after a wait (Vobiz's KYC e-mail cooldown, its rate limit). */
-  'try_later',
+  | 'try_later'
   /** Could not be carried out (Vobiz unreachable, broke its contract, timed out): retrying later may work. */
-  'failed',
-] as const;
-export type OperatorReport = (typeof OPERATOR_REPORTS)[number];
+  | 'failed';
 
-export interface FailureMeaning {
+interface FailureMeaning {
   kind: FailureKind;
   retried: boolean;
   report: OperatorReport;

@@ -13,7 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ambiguousWrite, toFailure } from '../../src/activities/failures.js';
-import { FAILURE_KINDS, FAILURE_TYPES, STALL_KINDS, answerType, isFailureType, type FailureType } from '../../src/failures/vocabulary.js';
+import { FAILURE_TYPES, answerType, isFailureType, type FailureType } from '../../src/failures/vocabulary.js';
 import { describeRefusal } from '../../src/onboarding/refusals.js';
 import {
   VobizNetworkError,
@@ -212,10 +212,6 @@ describe('the vocabulary', () => {
     }
     expect(raised.size).toBeGreaterThan(10);
     expect([...raised].filter((type) => !isFailureType(type))).toEqual([]);
-  });
-
-  it('the stall kinds are the failure kinds but the customer\'s data', () => {
-    expect([...STALL_KINDS].sort()).toEqual(FAILURE_KINDS.filter((k) => k !== 'customer_data').sort());
   });
 });
 
