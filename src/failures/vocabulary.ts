@@ -100,7 +100,7 @@ export const FAILURE_TYPES = {
   InvariantViolation: { kind: 'unexpected', retried: false, report: 'failed' },
   /** The workflow's input has the wrong shape. */
   InvalidInput: workflowRefusal,
-  /** A workflow started before the failure policy failed a step: the run fails. */
+  /** A step failed on the path without the failure policy (patch `failure-policy-v1` not taken): the run fails. */
   LifecycleFailed: workflowRefusal,
   /** The kycEvent Update's validator refused an event (messages.ts, `KYC_EVENT_REJECTIONS`). */
   KycEventDuplicate: workflowRefusal,
@@ -118,20 +118,20 @@ export function isFailureType(type: string): type is FailureType {
 }
 
 /** The customer-data answers by Vobiz's normalised code, and by status when the code names none of them. */
-const CUSTOMER_DATA_CODES: Readonly<Record<string, FailureType>> = {
-  bad_request: 'VobizBadRequest',
-  insufficient_balance: 'VobizInsufficientBalance',
-  not_found: 'VobizNotFound',
-  conflict: 'VobizConflict',
-  validation_error: 'VobizValidationError',
-};
-const CUSTOMER_DATA_STATUSES: Readonly<Record<number, FailureType>> = {
-  400: 'VobizBadRequest',
-  402: 'VobizInsufficientBalance',
-  404: 'VobizNotFound',
-  409: 'VobizConflict',
-  422: 'VobizValidationError',
-};
+const CUSTOMER_DATA_CODES: ReadonlyMap<string, FailureType> = new Map([
+  ['bad_request', 'VobizBadRequest'],
+  ['insufficient_balance', 'VobizInsufficientBalance'],
+  ['not_found', 'VobizNotFound'],
+  ['conflict', 'VobizConflict'],
+  ['validation_error', 'VobizValidationError'],
+]);
+const CUSTOMER_DATA_STATUSES: ReadonlyMap<number, FailureType> = new Map([
+  [400, 'VobizBadRequest'],
+  [402, 'VobizInsufficientBalance'],
+  [404, 'VobizNotFound'],
+  [409, 'VobizConflict'],
+  [422, 'VobizValidationError'],
+]);
 
 /**
  * The type of an HTTP error answer from Vobiz, from its status and Vobiz's own code as the client normalised it
@@ -145,7 +145,7 @@ export function answerType(status: number, code?: string): FailureType {
   if (status === 403) return 'VobizForbidden';
   if (code === 'rate_limited' || status === 429) return 'VobizRateLimited';
   if (code === 'server_error' || status === 408 || status >= 500) return 'VobizServerError';
-  if (status >= 400) return (code !== undefined ? CUSTOMER_DATA_CODES[code] : undefined) ?? CUSTOMER_DATA_STATUSES[status] ?? 'VobizBadRequest';
+  if (status >= 400) return CUSTOMER_DATA_CODES.get(code ?? '') ?? CUSTOMER_DATA_STATUSES.get(status) ?? 'VobizBadRequest';
   return 'VobizContractBroken';
 }
 

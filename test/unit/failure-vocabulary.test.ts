@@ -125,6 +125,7 @@ describe('a Vobiz answer with no name of its own', () => {
     [503, 'insufficient_balance', 'VobizServerError'],
     [404, 'conflict', 'VobizConflict'],
     [302, 'not_found', 'VobizContractBroken'],
+    [404, 'constructor', 'VobizNotFound'],
   ] as const)('%i with code %s → %s', (status, code, type) => {
     expect(answerType(status, code)).toBe(type);
   });
