@@ -3,6 +3,7 @@
  * the webhook bridge, the start API, the CLI and tests use. Pure: imported by workflow code and by clients.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { FailureType, StallKind } from '../failures/vocabulary.js';
 
 export const WORKFLOW_TYPE = 'customerLifecycle';
 
@@ -29,7 +30,7 @@ export const WAITING_FOR_OPERATOR: readonly Stage[] = ['kyc_failed', 'kyc_expire
 export const TERMINAL_STAGES: readonly Stage[] = ['offboarded', 'failed'];
 
 /** Why a step is being retried by itself (the `VobizStalled` search attribute; empty when nothing is stalled). */
-export type StallKind = 'credentials' | 'partner_balance' | 'vobiz_unavailable' | 'unexpected';
+export type { StallKind };
 
 export const KYC_EVENTS = ['kyc.completed', 'kyc.failed', 'kyc.session_revoked', 'kyc.session_expired'] as const;
 export type KycEventType = (typeof KYC_EVENTS)[number];
@@ -203,7 +204,7 @@ export const KYC_EVENT_REJECTIONS = {
   notWaiting: 'KycEventNotWaiting',
   /** Not a KYC event as the bridge sends it (a hand-made Update). */
   invalid: 'KycEventInvalid',
-} as const;
+} as const satisfies Record<string, FailureType>;
 export type KycEventRejection = keyof typeof KYC_EVENT_REJECTIONS;
 export const statusQuery = defineQuery<LifecycleState>('status');
 /** Re-send the KYC email now (Vobiz allows one every 30 minutes). */
