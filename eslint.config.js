@@ -34,14 +34,15 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/workflows/**', 'src/secrets/sealed-format.ts'],
+    ignores: ['src/workflows/**', 'src/secrets/sealed-format.ts', 'src/failures/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [OUTSIDE_SRC] }] },
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox and is replayed: no I/O, no clocks of its own,
-    // no activity implementations. Activities are imported as types only. The sealed-secret format check is held
-    // to the same rules: workflows import it to tell a sealed password from a plain one without any key.
-    files: ['src/workflows/**/*.ts', 'src/secrets/sealed-format.ts'],
+    // no activity implementations. Activities are imported as types only. The sealed-secret format check and the
+    // failure vocabulary are held to the same rules: workflows import them (to tell a sealed password from a plain
+    // one without any key; to look a failure's meaning up).
+    files: ['src/workflows/**/*.ts', 'src/secrets/sealed-format.ts', 'src/failures/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -55,7 +56,7 @@ export default tseslint.config(
             {
               group: ['../activities/*', '../activities', '../vobiz/*', '../vobiz', '../bridge/*', '../codec/*', '../secrets/*', '!../secrets/sealed-format.js', '../config/*', '../logging.js', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'],
               allowTypeImports: true,
-              message: 'Workflow code may import only @temporalio/workflow, @temporalio/common, zod, pure modules under src/workflows and src/secrets/sealed-format.ts (types from elsewhere with `import type`).',
+              message: 'Workflow code may import only @temporalio/workflow, @temporalio/common, zod, pure modules under src/workflows and src/failures, and src/secrets/sealed-format.ts (types from elsewhere with `import type`).',
             },
             OUTSIDE_SRC,
           ],

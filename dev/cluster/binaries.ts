@@ -9,12 +9,13 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import versions from '../../temporal-versions.json' with { type: 'json' };
 import { PROJECT_ROOT } from '../temporal-binaries.js';
 
-/** Same as the temporalio/server and admin-tools images in docker-compose.yml and the build script (a unit test checks). */
-export const TEMPORAL_SERVER_VERSION = '1.30.1';
-/** Same as the temporalio/ui image in docker-compose.yml. */
-export const TEMPORAL_UI_VERSION = '2.34.0';
+/** temporal-versions.json: the same as the temporalio/server and admin-tools images in docker-compose.yml (a unit test checks). */
+export const TEMPORAL_SERVER_VERSION = versions.server;
+/** temporal-versions.json: the same as the temporalio/ui image in docker-compose.yml. */
+export const TEMPORAL_UI_VERSION = versions.ui;
 
 export interface ClusterBinaries {
   home: string;

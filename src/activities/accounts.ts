@@ -14,14 +14,14 @@
  * The password arrives sealed (docs/codec.md, "Sealed secrets") and is opened here, only for the Vobiz call: the
  * plain value lives in this function's memory, never in a result, an error message or a log line.
  */
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { log, type ApplicationFailure } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { SealedSecretError, unsealSecret, type UnsealingKey } from '../secrets/index.js';
 import type { AccountClaims } from '../temporal/account-claims.js';
 import { VobizApiError, VobizRequestError, type Account, type VobizClient } from '../vobiz/index.js';
 import { customerRefOf } from '../workflows/input.js';
 import { callOptions, type ActivityDeps } from './deps.js';
-import { ambiguousWrite, isApiError, lookup, vobizCall } from './failures.js';
+import { ambiguousWrite, failure, isApiError, lookup, vobizCall } from './failures.js';
 import type { AccountOwnerDetail, CreateAccountInput, CreateAccountResult, CustomerDetails, HandOverAccountInput } from './types.js';
 
 const ONE_ACCOUNT_PER_PERSON = 'one Vobiz account per person: an operator may hand an offboarded customer\'s account over (hand-over-account)';
@@ -35,7 +35,7 @@ async function findByEmail(vobiz: VobizClient, email: string): Promise<Account |
 
 /** No personal data in the message or details: both reach history, logs and the operator's screen. */
 function emailInUse(message: string, detail: AccountOwnerDetail): ApplicationFailure {
-  return ApplicationFailure.create({ type: 'EmailInUse', message, details: [detail], nonRetryable: true });
+  return failure('EmailInUse', message, { details: [detail] });
 }
 
 /**
@@ -47,11 +47,7 @@ function openPassword(sealed: string, keys: readonly UnsealingKey[]): string {
     return unsealSecret(sealed, keys, 'customer.password');
   } catch (err) {
     if (!(err instanceof SealedSecretError)) throw err;
-    throw ApplicationFailure.create({
-      type: err.reason === 'not_sealed' ? 'PasswordNotSealed' : 'SealedPasswordUnreadable',
-      message: `customer.password: ${err.message}`,
-      nonRetryable: true,
-    });
+    throw failure(err.reason === 'not_sealed' ? 'PasswordNotSealed' : 'SealedPasswordUnreadable', `customer.password: ${err.message}`);
   }
 }
 
@@ -154,7 +150,7 @@ async function createByDetails(deps: ActivityDeps, { customer, settleDelayMs }: 
 }
 
 function handOverRefused(message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: 'HandOverRefused', message, nonRetryable: true });
+  return failure('HandOverRefused', message);
 }
 
 /**

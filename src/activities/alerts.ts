@@ -8,10 +8,11 @@
  * addresses it checked. No redirect is followed (a public receiver must not bounce the worker inward), and each
  * phase has a short timeout. A refused target fails the alert for good, with the reason: retrying cannot help.
  */
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { log } from '@temporalio/activity';
 import { Agent, request } from 'undici';
 import { checkedLookup, findRefusal, OutboundTargetRefused, urlProblem, type OutboundTargetPolicy, type ResolveHost } from '../net/outbound-target.js';
 import { STRICTEST_ONBOARDING, callOptions, type ActivityDeps } from './deps.js';
+import { failure } from './failures.js';
 import type { SendAlertInput } from './types.js';
 
 /** A receiver that has not accepted the connection in this long is not there. */
@@ -81,11 +82,7 @@ export function alertActivities({ settings }: ActivityDeps) {
       } catch (err) {
         if (!(err instanceof OutboundTargetRefused)) throw err;
         // The URL never appears here: it may carry a token. The rule names what was refused.
-        throw ApplicationFailure.create({
-          type: 'AlertWebhookRefused',
-          message: `monitoring.alertWebhookUrl ${err.rule}; the alert was not sent`,
-          nonRetryable: true,
-        });
+        throw failure('AlertWebhookRefused', `monitoring.alertWebhookUrl ${err.rule}; the alert was not sent`);
       }
     },
   };

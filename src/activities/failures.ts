@@ -1,9 +1,9 @@
 /**
- * Turns the Vobiz client's error taxonomy into Temporal failures, so the retry policy and the workflow's failure
- * policy (src/workflows/failure-policy.ts) see one vocabulary:
- * - a request Vobiz refused for good (400/401/403/404/409/422, or a response that broke the contract) fails
- *   non-retryably, with a type that names the reason (`VobizNotFound`, `VobizUnauthorized`, ...) and the HTTP
- *   status in its details; the workflow decides what that means for the customer;
+ * Turns the Vobiz client's errors into Temporal failures of the failure vocabulary (src/failures/vocabulary.ts), so
+ * the retry policy, the workflow's failure policy and operators read one meaning per type:
+ * - each client error is raised as its `failureType`, non-retryable when the vocabulary says the activity does not
+ *   retry it (a request Vobiz refused for good: `VobizNotFound`, `VobizUnauthorized`, ...; a response that broke
+ *   the contract); an HTTP answer carries its status and Vobiz's code in the details;
  * - a 429 retries after the wait Vobiz asked for;
  * - 5xx, timeouts and connection errors retry under the workflow's policy; an effect's write that may have landed
  *   retries only after the settle delay (`ambiguousWrite`).
@@ -11,38 +11,32 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import { VobizApiError, VobizError, VobizNetworkError, VobizRequestError, VobizResponseError, VobizTimeoutError } from '../vobiz/index.js';
+import { FAILURE_TYPES, type FailureType } from '../failures/vocabulary.js';
+import { VobizApiError, VobizError, VobizNetworkError, VobizRequestError, VobizTimeoutError } from '../vobiz/index.js';
 import { callOptions } from './deps.js';
 
-function typeName(code: string): string {
-  return `Vobiz${code.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase())}`;
+/** A failure of the vocabulary: final for the activity unless the vocabulary says it is retried. */
+export function failure(type: FailureType, message: string, extra: { details?: unknown[]; nextRetryDelay?: number } = {}): ApplicationFailure {
+  return ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable: !FAILURE_TYPES[type].retried,
+    ...(extra.details ? { details: extra.details } : {}),
+    ...(extra.nextRetryDelay !== undefined ? { nextRetryDelay: extra.nextRetryDelay } : {}),
+  });
 }
 
 export function toFailure(err: unknown): unknown {
-  if (err instanceof ApplicationFailure) return err;
+  if (!(err instanceof VobizError)) return err;
   if (err instanceof VobizApiError) {
-    const details = [{ status: err.status, code: err.code, fieldErrors: err.fieldErrors }];
-    if (err.status === 429) {
-      return ApplicationFailure.create({
-        type: 'VobizRateLimited',
-        message: err.message,
-        details,
-        ...(err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
-      });
-    }
-    return ApplicationFailure.create({ type: typeName(err.code), message: err.message, details, nonRetryable: !err.retryable });
+    return failure(err.failureType, err.message, {
+      details: [{ status: err.status, code: err.code, fieldErrors: err.fieldErrors }],
+      ...(err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
+    });
   }
-  if (err instanceof VobizRequestError) {
-    // The client refused to send it: a field breaks a documented rule, so the same data fails again.
-    return ApplicationFailure.create({ type: 'VobizRequestInvalid', message: err.message, details: [{ fieldErrors: err.fieldErrors }], nonRetryable: true });
-  }
-  if (err instanceof VobizResponseError) {
-    return ApplicationFailure.create({ type: 'VobizContractBroken', message: err.message, nonRetryable: true });
-  }
-  if (err instanceof VobizError) {
-    return ApplicationFailure.create({ type: 'VobizUnreachable', message: err.message, nonRetryable: false });
-  }
-  return err;
+  // The client refused to send it: a field breaks a documented rule, so the same data fails again.
+  if (err instanceof VobizRequestError) return failure(err.failureType, err.message, { details: [{ fieldErrors: err.fieldErrors }] });
+  return failure(err.failureType, err.message);
 }
 
 /** Runs a Vobiz call and rethrows its error as a Temporal failure. */
@@ -90,11 +84,9 @@ export function ambiguousWrite(err: unknown, settleDelayMs: number | undefined):
     ((err instanceof VobizNetworkError || err instanceof VobizTimeoutError) && err.mayHaveCommitted) ||
     (err instanceof VobizApiError && err.status >= 500);
   if (!mayHaveLanded) return err;
+  // The client's message already says the request may have been applied; the retry's lookup settles it.
   const { message } = err as VobizError;
-  return ApplicationFailure.create({
-    type: err instanceof VobizApiError ? 'VobizServerError' : 'VobizUnreachable',
-    // The client's message already says the request may have been applied; the retry's lookup settles it.
-    message,
+  return failure(err instanceof VobizApiError ? 'VobizServerError' : 'VobizUnreachable', message, {
     details: err instanceof VobizApiError ? [{ status: err.status, code: err.code }] : [],
     nextRetryDelay: settleDelayMs ?? DEFAULT_SETTLE_DELAY_MS,
   });

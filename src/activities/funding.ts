@@ -17,7 +17,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { Money, type Transaction, type VobizClient } from '../vobiz/index.js';
 import { STRICTEST_ONBOARDING, callOptions, type ActivityDeps } from './deps.js';
-import { ambiguousWrite, isApiError, lookup, vobizCall } from './failures.js';
+import { ambiguousWrite, failure, isApiError, lookup, vobizCall } from './failures.js';
 import type { TransferInput, TransferResult } from './types.js';
 
 async function findTransfer(vobiz: VobizClient, authId: string, token: string): Promise<Transaction | undefined> {
@@ -29,14 +29,12 @@ async function findTransfer(vobiz: VobizClient, authId: string, token: string): 
 
 /** The failure for an amount over the cap: the customer's data, refused for good (the workflow blocks it). */
 function overCap(amount: Money, currency: string, cap: Money): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: 'OpeningBalanceOverCap',
-    message:
-      `The opening balance ${amount.toString()} ${currency} is over the cap of ${cap.toString()} per customer ` +
+  return failure(
+    'OpeningBalanceOverCap',
+    `The opening balance ${amount.toString()} ${currency} is over the cap of ${cap.toString()} per customer ` +
       '(ONBOARDING_MAX_OPENING_BALANCE on the worker); nothing was transferred. Raise the cap and retry, or offboard.',
-    details: [{ amount: amount.toString(), cap: cap.toString(), currency }],
-    nonRetryable: true,
-  });
+    { details: [{ amount: amount.toString(), cap: cap.toString(), currency }] },
+  );
 }
 
 export function fundingActivities({ vobiz, settings }: ActivityDeps) {
@@ -48,11 +46,7 @@ export function fundingActivities({ vobiz, settings }: ActivityDeps) {
         const earlier = await lookup(() => findTransfer(vobiz, input.authId, input.intentToken));
         if (earlier) {
           if (!Money.parse(earlier.amount).equals(amount)) {
-            throw ApplicationFailure.create({
-              type: 'TransferMismatch',
-              message: `A transfer tagged ${input.intentToken} exists with amount ${earlier.amount.toString()}, not ${amount.toString()}`,
-              nonRetryable: true,
-            });
+            throw failure('TransferMismatch', `A transfer tagged ${input.intentToken} exists with amount ${earlier.amount.toString()}, not ${amount.toString()}`);
           }
           log.info('Adopted the transfer an earlier attempt made', { transactionId: earlier.id });
           return { transactionId: earlier.id, amount: amount.toString(), currency: input.currency, adopted: true };
@@ -72,18 +66,15 @@ export function fundingActivities({ vobiz, settings }: ActivityDeps) {
           // Read the row back (a failure here is retried: the retry adopts the transfer by its token).
           const row = await lookup(() => findTransfer(vobiz, input.authId, input.intentToken));
           if (!row) {
-            throw ApplicationFailure.create({ type: 'VobizLedgerLagging', message: `Transfer ${transfer.transaction_id} is not in the ledger yet` });
+            throw failure('VobizLedgerLagging', `Transfer ${transfer.transaction_id} is not in the ledger yet`);
           }
           return { transactionId: row.id, transferId: transfer.transaction_id, amount: amount.toString(), currency: input.currency, adopted: false };
         } catch (err) {
           if (err instanceof ApplicationFailure) throw err;
           if (isApiError(err, 400) && err.code === 'insufficient_balance') {
             // The partner's to fix: the workflow stalls visibly and tries again (never a second transfer: the token lookup runs first).
-            throw ApplicationFailure.create({
-              type: 'PartnerBalanceInsufficient',
-              message: `${err.message} Top up the partner wallet; the transfer retries by itself.`,
+            throw failure('PartnerBalanceInsufficient', `${err.message} Top up the partner wallet; the transfer retries by itself.`, {
               details: [{ status: err.status, code: err.code }],
-              nonRetryable: true,
             });
           }
           throw ambiguousWrite(err, input.settleDelayMs);

@@ -6,11 +6,11 @@
  * The workflow owns the reminders (it records each one and sends none after completion), so sessions are opened
  * without Vobiz's own reminder_schedule: passing it too would send the customer two e-mails per reminder point.
  */
-import { ApplicationFailure, activityInfo, log } from '@temporalio/activity';
+import { activityInfo, log } from '@temporalio/activity';
 import type { KycSession, VobizClient } from '../vobiz/index.js';
 import type { KycOutcome } from '../workflows/messages.js';
 import { callOptions, type ActivityDeps } from './deps.js';
-import { ambiguousWrite, isApiError, lookup, vobizCall } from './failures.js';
+import { ambiguousWrite, failure, isApiError, lookup, vobizCall } from './failures.js';
 import type { KycSessionRef, KycSessionState, OpenKycSessionInput, ResendKycInput } from './types.js';
 
 /** Vobiz's statuses, plus the sandbox's explicit `failed`/`expired` (the real API's are undocumented). */
@@ -60,7 +60,7 @@ export function kycActivities({ vobiz, settings }: ActivityDeps) {
           throw ambiguousWrite(err, input.settleDelayMs);
         });
         if (!session.expires_at) {
-          throw ApplicationFailure.create({ type: 'VobizContractBroken', message: 'KYC session without expires_at', nonRetryable: true });
+          throw failure('VobizContractBroken', 'KYC session without expires_at');
         }
         return { sessionId: session.id, expiresAt: session.expires_at, status: session.status, adopted: false };
       });
@@ -98,11 +98,8 @@ export function kycActivities({ vobiz, settings }: ActivityDeps) {
           if (isApiError(err, 429)) {
             if (purpose === 'reminder' || activityInfo().attempt > 1) return { result: 'recent_email' };
             const seconds = Math.ceil((err.retryAfterMs ?? 30 * 60_000) / 1000);
-            throw ApplicationFailure.create({
-              type: 'KycResendCooldown',
-              message: `Vobiz sends at most one KYC e-mail per 30 minutes; try again in ${seconds} seconds`,
+            throw failure('KycResendCooldown', `Vobiz sends at most one KYC e-mail per 30 minutes; try again in ${seconds} seconds`, {
               details: [{ status: 429, retryAfterSeconds: seconds }],
-              nonRetryable: true,
             });
           }
           throw err;

@@ -5,10 +5,10 @@
  *   retry that finds it already owned by the customer adopts it, and one that finds it gone reports it taken.
  * - Release and disable are naturally idempotent: already released / disabled / gone counts as done.
  */
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { log } from '@temporalio/activity';
 import type { CustomerClient } from '../vobiz/index.js';
 import { callOptions, customerApi, type ActivityDeps } from './deps.js';
-import { ambiguousWrite, isApiError, lookup, vobizCall } from './failures.js';
+import { ambiguousWrite, failure, isApiError, lookup, vobizCall } from './failures.js';
 import type { CreateTrunkInput, EffectInput, PickNumberInput, PurchaseNumberResult, TrunkRef } from './types.js';
 
 /** How many free inventory numbers a pick chooses among (see pickInventoryNumber). */
@@ -103,7 +103,7 @@ export function telephonyActivities({ vobiz }: ActivityDeps) {
             // Vobiz answers a purchase it rolled back (typically: balance too low for setup + monthly fee) with 500;
             // but a 500 from a proxy can hide a purchase that committed, so look before calling it failed.
             if (await lookup(() => ownedNumber(customer, e164))) return { status: 'adopted', e164 };
-            throw ApplicationFailure.create({ type: 'NumberPurchaseFailed', message: `${err.message} (${e164})`, nonRetryable: true });
+            throw failure('NumberPurchaseFailed', `${err.message} (${e164})`);
           }
           throw ambiguousWrite(err, settleDelayMs);
         }

@@ -4,6 +4,7 @@
  * the bottom fail the build when one drifts from its type, so the published contract cannot fall behind the code.
  */
 import { z } from 'zod';
+import { STALL_KINDS } from '../failures/vocabulary.js';
 import { OnboardingPageSchema } from '../onboarding/customers.js';
 import { HandOverBodySchema as HandOverBody, RetryBodySchema as RetryBody } from '../onboarding/operator-actions.js';
 import type { StartOutcome } from '../onboarding/start.js';
@@ -61,7 +62,7 @@ export const LifecycleStateSchema = z
     stall: z
       .object({
         step: z.string(),
-        kind: z.enum(['credentials', 'partner_balance', 'vobiz_unavailable', 'unexpected']),
+        kind: z.enum(STALL_KINDS),
         type: z.string(),
         reason: z.string(),
         since: isoTime,

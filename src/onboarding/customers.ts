@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, optionalTsToDate, type Payload } from '@temporalio/common';
 import { z } from 'zod';
+import { STALL_KINDS } from '../failures/vocabulary.js';
 import { workflowIdFor } from '../workflows/input.js';
-import { STAGES, WORKFLOW_TYPE, type Stage, type StallKind } from '../workflows/messages.js';
+import { STAGES, WORKFLOW_TYPE, type Stage } from '../workflows/messages.js';
 import { AUTH_ID, KYC_STATUS, STAGE, STALLED } from '../workflows/search-attributes.js';
 
 const WORKFLOW_ID_PREFIX = workflowIdFor('');
@@ -18,9 +19,6 @@ const EXECUTION_STATUSES = ['unspecified', 'running', 'completed', 'failed', 'ca
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 export const MAX_PAGE_SIZE = 1000;
-
-/** The values of the `VobizStalled` search attribute (StallKind in the workflow's contract). */
-export const STALL_KINDS = ['credentials', 'partner_balance', 'vobiz_unavailable', 'unexpected'] as const satisfies readonly StallKind[];
 
 /**
  * The filters of `GET /onboardings` and `cli customers`. Values go into a visibility query, so each is checked

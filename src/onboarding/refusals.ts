@@ -9,33 +9,20 @@
  *                                VobizInsufficientBalance, VobizUnreachable, …)
  *
  * Showing the outer message ("Activity task failed") hides the reason in the worker's log, so the chain is
- * unwrapped to the innermost ApplicationFailure and sorted into four kinds, each with one HTTP status and one CLI
+ * unwrapped to the innermost ApplicationFailure and reported as its type's entry in the failure vocabulary says
+ * (src/failures/vocabulary.ts): not allowed, refused, try later or failed, each with one HTTP status and one CLI
  * exit code (docs/bridge.md).
  */
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFailure } from '@temporalio/common';
-
-export type RefusalKind =
-  /** The workflow's validator said no: not allowed in the current stage. */
-  | 'not_allowed'
-  /** The workflow or Vobiz refused while carrying it out (no number in inventory, wallet too low, …). */
-  | 'refused'
-  /** Refused for now: the same request succeeds after `retryAfterSeconds` (Vobiz's KYC e-mail cooldown). */
-  | 'try_later'
-  /** Could not be carried out (Vobiz unreachable, broke its contract, timed out): retrying later may work. */
-  | 'failed';
+import { FAILURE_TYPES, isFailureType, type OperatorReport } from '../failures/vocabulary.js';
 
 export interface Refusal {
-  kind: RefusalKind;
+  kind: OperatorReport;
   /** The failure type (`KycResendCooldown`, `NoNumberAvailable`, `VobizInsufficientBalance`, `NotAllowed`, …). */
   type: string;
   message: string;
   retryAfterSeconds?: number;
 }
-
-/** Failure types that mean "try again later" rather than "no". */
-const TRY_LATER_TYPES = new Set(['KycResendCooldown', 'VobizRateLimited']);
-/** Failure types that mean the action could not be carried out, through no fault of the request. */
-const FAILED_TYPES = new Set(['VobizUnreachable', 'VobizServerError', 'VobizContractBroken', 'VobizUnauthorized', 'InvariantViolation']);
 
 /** ActivityFailure and ChildWorkflowFailure only say where it failed; their cause says why. */
 function innermostReason(err: unknown): unknown {
@@ -65,12 +52,13 @@ export function describeRefusal(cause: unknown): Refusal {
     const message = reason.message;
     // A plain Error thrown by a validator (never by a handler: that would fail the workflow task instead).
     if (!wrapped && (type === 'Error' || type === 'TypeError')) return { kind: 'not_allowed', type: 'NotAllowed', message };
-    if (TRY_LATER_TYPES.has(type)) {
+    // A type outside the vocabulary is a bug in an activity (`TypeError`): refused, with its type for the log.
+    const kind = isFailureType(type) ? FAILURE_TYPES[type].report : 'refused';
+    if (kind === 'try_later') {
       const seconds = retryAfterSeconds(reason);
-      return { kind: 'try_later', type, message, ...(seconds !== undefined ? { retryAfterSeconds: seconds } : {}) };
+      return { kind, type, message, ...(seconds !== undefined ? { retryAfterSeconds: seconds } : {}) };
     }
-    if (FAILED_TYPES.has(type)) return { kind: 'failed', type, message };
-    return { kind: 'refused', type, message };
+    return { kind, type, message };
   }
   if (reason instanceof TemporalFailure) return { kind: 'failed', type: reason.name, message: reason.message };
   return { kind: 'failed', type: 'Unknown', message: reason instanceof Error ? reason.message : String(reason) };

@@ -1,19 +1,21 @@
 /**
  * One error taxonomy for every Vobiz call.
  *
- *   VobizError                 base: `retryable`, `method`, `path`, credential-free `message` and `toJSON()`
+ *   VobizError                 base: `failureType`, `retryable`, `method`, `path`, credential-free `message`, `toJSON()`
  *   ├─ VobizApiError           the API answered with a non-2xx status (any of the documented body shapes)
  *   ├─ VobizNetworkError       connection refused/reset/closed; `mayHaveCommitted` when the request may have landed
  *   ├─ VobizTimeoutError       connect/headers/body timeout; same `mayHaveCommitted` rule
  *   └─ VobizResponseError      a 2xx body that does not match the schema (a contract break: not retryable)
  *
- * `retryable` says whether repeating the *same* request can succeed; callers (Temporal retry policies) decide
- * whether to repeat. `mayHaveCommitted` is the warning that matters for non-idempotent calls (transfer, create,
- * purchase): the effect may exist even though we saw no response, so reconcile before repeating.
+ * Each error is named by a type of the failure vocabulary (`failureType`, src/failures/vocabulary.ts), and
+ * `retryable` (whether repeating the *same* request can succeed) is that type's; callers (Temporal retry policies)
+ * decide whether to repeat. `mayHaveCommitted` is the warning that matters for non-idempotent calls (transfer,
+ * create, purchase): the effect may exist even though we saw no response, so reconcile before repeating.
  *
  * Aborts are not wrapped: an aborted call rejects with the signal's reason, so Temporal sees its own cancellation.
  * Messages never carry credentials (see redact.ts); `toJSON()` never carries headers or bodies.
  */
+import { FAILURE_TYPES, answerType, type FailureType } from '../failures/vocabulary.js';
 
 export interface VobizErrorContext {
   method: string;
@@ -22,20 +24,23 @@ export interface VobizErrorContext {
 }
 
 export class VobizError extends Error {
+  /** What the error means, in the failure vocabulary: the type the activities raise it as. */
+  readonly failureType: FailureType;
   readonly retryable: boolean;
   readonly method: string;
   readonly path: string;
 
-  constructor(message: string, ctx: VobizErrorContext, retryable: boolean, options?: { cause?: unknown }) {
+  constructor(message: string, ctx: VobizErrorContext, failureType: FailureType, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'VobizError';
-    this.retryable = retryable;
+    this.failureType = failureType;
+    this.retryable = FAILURE_TYPES[failureType].retried;
     this.method = ctx.method;
     this.path = ctx.path;
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, message: this.message, method: this.method, path: this.path, retryable: this.retryable };
+    return { name: this.name, message: this.message, method: this.method, path: this.path, failureType: this.failureType, retryable: this.retryable };
   }
 }
 
@@ -83,7 +88,7 @@ export class VobizApiError extends VobizError {
     requestId?: string | undefined;
     details?: Record<string, Primitive>;
   }) {
-    super(init.message, init.ctx, isRetryableStatus(init.status));
+    super(init.message, init.ctx, answerType(init.status, init.code));
     this.name = 'VobizApiError';
     this.status = init.status;
     this.code = init.code;
@@ -115,7 +120,7 @@ export class VobizNetworkError extends VobizError {
   readonly errorCode: string | undefined;
 
   constructor(message: string, ctx: VobizErrorContext, init: { mayHaveCommitted: boolean; errorCode?: string; cause?: unknown }) {
-    super(message, ctx, true, { cause: init.cause });
+    super(message, ctx, 'VobizUnreachable', { cause: init.cause });
     this.name = 'VobizNetworkError';
     this.mayHaveCommitted = init.mayHaveCommitted;
     this.errorCode = init.errorCode;
@@ -138,7 +143,7 @@ export class VobizTimeoutError extends VobizError {
     ctx: VobizErrorContext,
     init: { phase: VobizTimeoutPhase; timeoutMs?: number; mayHaveCommitted: boolean; cause?: unknown },
   ) {
-    super(message, ctx, true, { cause: init.cause });
+    super(message, ctx, 'VobizUnreachable', { cause: init.cause });
     this.name = 'VobizTimeoutError';
     this.phase = init.phase;
     this.timeoutMs = init.timeoutMs;
@@ -170,7 +175,7 @@ export class VobizResponseError extends VobizError {
     super(
       `Vobiz ${ctx.method} ${ctx.path} → ${status}: response ${reason}${summary ? `: ${summary}` : ''}${issues.length > 5 ? ` (+${issues.length - 5} more)` : ''}`,
       ctx,
-      false,
+      'VobizContractBroken',
     );
     this.name = 'VobizResponseError';
     this.status = status;
@@ -180,10 +185,6 @@ export class VobizResponseError extends VobizError {
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), status: this.status, issues: this.issues };
   }
-}
-
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
 }
 
 /**
@@ -198,7 +199,7 @@ export class VobizRequestError extends VobizError {
     super(
       `Vobiz ${ctx.method} ${ctx.path}: invalid request: ${fieldErrors.map((f) => `${f.field || '(input)'} ${f.rule}`).join('; ')}`,
       ctx,
-      false,
+      'VobizRequestInvalid',
     );
     this.name = 'VobizRequestError';
     this.fieldErrors = fieldErrors;

@@ -11,7 +11,6 @@ export {
   VobizTimeoutError,
   VobizResponseError,
   VobizRequestError,
-  isRetryableStatus,
   type VobizErrorCode,
   type VobizFieldError,
   type VobizSchemaIssue,

@@ -1,27 +1,20 @@
 /**
  * The workflow's failure policy: what a failed Vobiz step means for the customer. Pure (no I/O), so the workflow
- * decides it deterministically from the failure alone.
+ * decides it deterministically from the failure alone: the failure's type, looked up in the failure vocabulary
+ * (src/failures/vocabulary.ts, where each type's kind is defined and docs/design.md §4 explains them).
  *
- * | kind              | examples                                                   | the workflow                         |
- * |-------------------|------------------------------------------------------------|--------------------------------------|
- * | customer_data     | e-mail in use by someone else, 400/404/409/422 from Vobiz, an opening balance over the worker's cap | stage `blocked`: waits for an operator `retry` (with corrected fields) or `offboard` |
- * | credentials       | 401/403: the partner token was rotated, mistyped, or lost a permission | stalls: retries on a capped backoff, by itself, once the cause is fixed |
- * | partner_balance   | the partner wallet cannot cover the opening transfer       | stalls (the partner tops up)         |
- * | vobiz_unavailable | 5xx, 429, timeouts, connection errors after the activity's own retries | stalls                   |
- * | unexpected        | a bug in an activity, a response that broke the contract   | stalls: a fixed deploy carries on    |
+ * | kind              | the workflow                                                                       |
+ * |-------------------|------------------------------------------------------------------------------------|
+ * | customer_data     | stage `blocked`: waits for an operator `retry` (with corrected fields) or `offboard` |
+ * | any other (stall) | stalls: retries on a capped backoff, by itself, once the cause is fixed             |
  *
  * A bug in workflow code is not a step failure: it throws out of the workflow task, which Temporal retries, so a
  * fixed deploy resumes the customer where it stood.
  */
-import type { ActivityFailure} from '@temporalio/workflow';
+import type { ActivityFailure } from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/workflow';
+import { failureKind, type FailureKind } from '../failures/vocabulary.js';
 import type { AccountOwner } from './messages.js';
-
-export const FAILURE_KINDS = ['customer_data', 'credentials', 'partner_balance', 'vobiz_unavailable', 'unexpected'] as const;
-export type FailureKind = (typeof FAILURE_KINDS)[number];
-
-/** Stall kinds are shown in the `VobizStalled` search attribute: a fixed vocabulary, never a message. */
-export type StallKind = Exclude<FailureKind, 'customer_data'>;
 
 export interface ClassifiedFailure {
   kind: FailureKind;
@@ -32,11 +25,6 @@ export interface ClassifiedFailure {
   /** For `EmailInUse`: whose the e-mail's Vobiz account is (from the failure's details). */
   owner?: AccountOwner;
 }
-
-/** Types an activity raises for a customer's data that Vobiz refused for good. */
-const CUSTOMER_DATA_TYPES = new Set(['EmailInUse', 'TransferMismatch', 'VobizRequestInvalid', 'OpeningBalanceOverCap']);
-const CREDENTIAL_TYPES = new Set(['VobizUnauthorized', 'VobizForbidden']);
-const UNAVAILABLE_TYPES = new Set(['VobizUnreachable', 'VobizRateLimited', 'VobizServerError']);
 
 /** The HTTP status a Vobiz failure carries in its details (see src/activities/failures.ts). */
 function statusOf(failure: ApplicationFailure): number | undefined {
@@ -52,17 +40,7 @@ export function classifyFailure(err: ActivityFailure): ClassifiedFailure {
   }
   const type = cause.type ?? 'Error';
   const owner = type === 'EmailInUse' ? accountOwnerOf(cause) : undefined;
-  const described = { type, message: cause.message, ...(owner ? { owner } : {}) };
-  const status = statusOf(cause);
-  if (CREDENTIAL_TYPES.has(type) || status === 401 || status === 403) return { kind: 'credentials', ...described };
-  if (type === 'PartnerBalanceInsufficient') return { kind: 'partner_balance', ...described };
-  if (UNAVAILABLE_TYPES.has(type) || (status !== undefined && (status >= 500 || status === 429 || status === 408))) {
-    return { kind: 'vobiz_unavailable', ...described };
-  }
-  if (CUSTOMER_DATA_TYPES.has(type) || (status !== undefined && status >= 400 && status < 500)) {
-    return { kind: 'customer_data', ...described };
-  }
-  return { kind: 'unexpected', ...described };
+  return { kind: failureKind(type, statusOf(cause)), type, message: cause.message, ...(owner ? { owner } : {}) };
 }
 
 /** `{ ownerCustomerRef, authId }` from an EmailInUse failure's first detail (src/activities/accounts.ts). */

@@ -36,7 +36,7 @@ const AMOUNT = /^\d{1,12}(\.\d{1,5})?$/;
  * Free text a person typed (names, descriptions, reasons): trimmed, bounded, and free of control and bidi
  * characters, which would rewrite an operator's terminal or disguise one name as another (text/unsafe-characters.ts).
  */
-export const freeText = (max: number) =>
+const freeText = (max: number) =>
   z
     .string()
     .trim()
@@ -93,12 +93,12 @@ export const FundingSchema = z.object({
   description: freeText(200).optional(),
 });
 
-export const ReminderPointSchema = z.object({
+const ReminderPointSchema = z.object({
   trigger: z.literal('days_before_expiry', { error: 'must be "days_before_expiry"' }),
   value: z.number().int('must be a whole number of days').min(1, 'must be at least 1 day').max(364, 'must be at most 364'),
 });
 
-export const KycSettingsSchema = z
+const KycSettingsSchema = z
   .object({
     expiresInDays: z.number().int('must be a whole number').min(1, 'must be 1-365').max(365, 'must be 1-365').default(INPUT_DEFAULTS.kyc.expiresInDays),
     reminderSchedule: z
@@ -139,7 +139,7 @@ export const NumberRequestSchema = z.object({
   search: z.string().regex(/^\+?\d{1,15}$/, 'must be digits of the number to look for').optional(),
 });
 
-export const TelephonySchema = z.object({
+const TelephonySchema = z.object({
   trunk: TrunkSettingsSchema,
   number: NumberRequestSchema.optional(),
 });
@@ -153,7 +153,7 @@ export const MonitoringFields = z.object({
   pollsPerRun: z.number().int('must be a whole number').min(1, 'must be 1-1000').max(1000, 'must be 1-1000').default(INPUT_DEFAULTS.monitoring.pollsPerRun),
   alertWebhookUrl: z.url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
 });
-export const MonitoringSchema = MonitoringFields.prefault({});
+const MonitoringSchema = MonitoringFields.prefault({});
 
 export const AdvancedFields = z.object({
   /**
@@ -171,7 +171,7 @@ export const AdvancedFields = z.object({
    */
   effectStartToCloseTimeout: duration(INPUT_DEFAULTS.advanced.effectStartToCloseTimeout, '5 seconds', '10 minutes'),
 });
-export const AdvancedSchema = AdvancedFields.prefault({});
+const AdvancedSchema = AdvancedFields.prefault({});
 
 export const OnboardingInputSchema = z.object({
   inputVersion: z.literal(INPUT_VERSION, { error: `must be ${INPUT_VERSION}` }).default(INPUT_VERSION),
@@ -196,7 +196,7 @@ const _edgeOutputIsWorkflowInput = (v: OnboardingInput): WorkflowInput => v;
 void _edgeOutputIsWorkflowInput;
 
 /** zod issues → `{field, rule}` with dotted field paths (`customer.phone`, `kyc.reminderSchedule.0.value`). */
-export function describeProblems(error: z.ZodError): FieldProblem[] {
+function describeProblems(error: z.ZodError): FieldProblem[] {
   return error.issues.map((issue) => ({ field: issue.path.join('.') || '(input)', rule: issue.message }));
 }
 

@@ -3,6 +3,7 @@
  * the webhook bridge, the start API, the CLI and tests use. Pure: imported by workflow code and by clients.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { FailureType, StallKind } from '../failures/vocabulary.js';
 
 export const WORKFLOW_TYPE = 'customerLifecycle';
 
@@ -29,7 +30,7 @@ export const WAITING_FOR_OPERATOR: readonly Stage[] = ['kyc_failed', 'kyc_expire
 export const TERMINAL_STAGES: readonly Stage[] = ['offboarded', 'failed'];
 
 /** Why a step is being retried by itself (the `VobizStalled` search attribute; empty when nothing is stalled). */
-export type StallKind = 'credentials' | 'partner_balance' | 'vobiz_unavailable' | 'unexpected';
+export type { StallKind };
 
 export const KYC_EVENTS = ['kyc.completed', 'kyc.failed', 'kyc.session_revoked', 'kyc.session_expired'] as const;
 export type KycEventType = (typeof KYC_EVENTS)[number];
@@ -45,8 +46,8 @@ export interface KycEventSignal {
   sessionId: string;
   /**
    * The Vobiz account the webhook names (`account_auth_id`). The bridge always sets it and signals without looking
-   * the workflow up; the workflow ignores an event naming another account than its customer's. Absent only in
-   * signals sent by hand or by bridges from before the workflow checked it (they checked the account themselves).
+   * the workflow up; the workflow ignores an event naming another account than its customer's. A signal without it
+   * (one sent by hand) cannot be checked and is taken: it is only a hint, so the most it costs is a confirmation.
    */
   accountAuthId?: string;
   /** Vobiz's status in the payload (`status` or `session_status`), informational only. */
@@ -188,7 +189,8 @@ export const kycEventSignal = defineSignal<[KycEventSignal]>('kycEvent');
  * The same event as an Update, which bridges send instead of the signal: its validator refuses an event that cannot
  * matter before anything reaches history (a refused Update writes no event), so a replayed or flooded delivery costs
  * the customer's history nothing. The bridge gives it the update ID `kycEventUpdateId(eventKey)`, so copies of one
- * delivery arriving at several bridges at once attach to one Update. The signal stays for bridges from before.
+ * delivery arriving at several bridges at once attach to one Update. The signal is still taken: it is in running
+ * customers' histories, and a bridge of an earlier release sends it until it is upgraded.
  */
 export const kycEventUpdate = defineUpdate<{ stage: Stage }, [KycEventSignal]>('kycEvent');
 export const kycEventUpdateId = (eventKey: string): string => `kyc-event-${eventKey}`;
@@ -202,7 +204,7 @@ export const KYC_EVENT_REJECTIONS = {
   notWaiting: 'KycEventNotWaiting',
   /** Not a KYC event as the bridge sends it (a hand-made Update). */
   invalid: 'KycEventInvalid',
-} as const;
+} as const satisfies Record<string, FailureType>;
 export type KycEventRejection = keyof typeof KYC_EVENT_REJECTIONS;
 export const statusQuery = defineQuery<LifecycleState>('status');
 /** Re-send the KYC email now (Vobiz allows one every 30 minutes). */

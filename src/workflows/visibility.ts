@@ -6,20 +6,25 @@ import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow'
 import type { LifecycleState } from './messages.js';
 import { AUTH_ID, KYC_STATUS, STAGE, STALLED } from './search-attributes.js';
 
-let published = { stage: '', kycStatus: '', authId: '', stalled: '' };
-
-export function publishStage(state: LifecycleState): void {
-  const next = { stage: state.stage, kycStatus: state.kyc.status ?? '', authId: state.authId ?? '', stalled: state.stall?.kind ?? '' };
-  // Each upsert is a history event: write only what changed.
-  const updates = [];
-  if (next.stage !== published.stage) updates.push({ key: STAGE, value: next.stage });
-  if (next.kycStatus !== published.kycStatus && next.kycStatus) updates.push({ key: KYC_STATUS, value: next.kycStatus });
-  if (next.authId !== published.authId && next.authId) updates.push({ key: AUTH_ID, value: next.authId });
-  // Cleared to "" (not removed) once the step recovers, so `VobizStalled != ""` lists exactly the stalled customers.
-  if (next.stalled !== published.stalled) updates.push({ key: STALLED, value: next.stalled });
-  if (updates.length > 0) upsertSearchAttributes(updates);
-  published = next;
-  setCurrentDetails(renderDetails(state));
+/**
+ * A run's publisher of its state: upserts the search attributes that changed since its last call, and the details.
+ * What was published is the run's own: a run continued-as-new publishes its stage again.
+ */
+export function stagePublisher(): (state: LifecycleState) => void {
+  let published = { stage: '', kycStatus: '', authId: '', stalled: '' };
+  return (state) => {
+    const next = { stage: state.stage, kycStatus: state.kyc.status ?? '', authId: state.authId ?? '', stalled: state.stall?.kind ?? '' };
+    // Each upsert is a history event: write only what changed.
+    const updates = [];
+    if (next.stage !== published.stage) updates.push({ key: STAGE, value: next.stage });
+    if (next.kycStatus !== published.kycStatus && next.kycStatus) updates.push({ key: KYC_STATUS, value: next.kycStatus });
+    if (next.authId !== published.authId && next.authId) updates.push({ key: AUTH_ID, value: next.authId });
+    // Cleared to "" (not removed) once the step recovers, so `VobizStalled != ""` lists exactly the stalled customers.
+    if (next.stalled !== published.stalled) updates.push({ key: STALLED, value: next.stalled });
+    if (updates.length > 0) upsertSearchAttributes(updates);
+    published = next;
+    setCurrentDetails(renderDetails(state));
+  };
 }
 
 function renderDetails(state: LifecycleState): string {

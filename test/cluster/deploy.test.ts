@@ -88,16 +88,18 @@ describe('deploying a workflow change to long-lived customers (replay gate + pat
       await waitForState(handle, (s) => s.stage === 'kyc' && s.kyc.attempts.length === 1, { what: 'a customer parked in KYC', timeoutMs: 90_000 });
     }
 
-    // The gate on the parked customers' histories, downloaded from the cluster.
+    // The gate on the parked customers' histories, downloaded from the cluster: the 2 customers and the 2 account
+    // claims they took (the claim workflow is in the bundle too, and a change to it must pass the gate as well).
     const current = await replayGate(taskQueue);
     expect(current.code, current.output).toBe(0);
-    expect(current.output).toContain('2 replayed, 0 failed');
+    expect(current.output).toContain('4 replayed, 0 failed');
     const patched = await replayGate(taskQueue, v2Patched);
     expect(patched.code, patched.output).toBe(0);
-    expect(patched.output).toContain('2 replayed, 0 failed');
+    expect(patched.output).toContain('4 replayed, 0 failed');
+    // The unpatched change breaks the 2 customers; their claims still replay.
     const unpatched = await replayGate(taskQueue, v2Unpatched);
     expect(unpatched.code, unpatched.output).toBe(1);
-    expect(unpatched.output).toContain('2 replayed, 2 failed');
+    expect(unpatched.output).toContain('4 replayed, 2 failed');
     expect(unpatched.output).toMatch(/FAIL customer-test-\S+ \(run [0-9a-f-]+\): nondeterminism/);
     // A query that matches nothing does not pass the gate.
     const nothing = await replayGate(uniqueTaskQueue('nobody'), v2Patched);
@@ -118,9 +120,9 @@ describe('deploying a workflow change to long-lived customers (replay gate + pat
     expect(state.stage).toBe('active');
     expect(await tookPatchedPath(fresh)).toBe(true); // took the version-2 path
 
-    // And the gate still passes for version 2 with both kinds of history on the cluster.
+    // And the gate still passes for version 2 with both kinds of history on the cluster (3 customers, 3 claims).
     const after = await replayGate(taskQueue, v2Patched);
     expect(after.code, after.output).toBe(0);
-    expect(after.output).toContain('3 replayed, 0 failed');
+    expect(after.output).toContain('6 replayed, 0 failed');
   });
 });

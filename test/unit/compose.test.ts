@@ -65,8 +65,9 @@ describe('docker-compose.yml', () => {
     // The codec server lets exactly the UI's origin call it.
     expect(serviceEnv(config, 'codec-server').CODEC_CORS_ORIGINS).toBe(ui.TEMPORAL_CORS_ORIGINS);
     expect(serviceEnv(config, 'temporal').DB).toBe('postgres12');
-    expect(config).toContain('image: temporalio/server:1.30.1');
-    expect(config).toContain('image: temporalio/admin-tools:1.30.1');
+    // The versions temporal-versions.json pins (test/unit/cluster-versions.test.ts checks every image against it).
+    expect(config).toMatch(/image: temporalio\/server:1\.32\.\d+/);
+    expect(config).toMatch(/image: temporalio\/admin-tools:1\.32\.\d+/);
     expect(config).toContain('image: postgres:16');
   }, 180_000);
 

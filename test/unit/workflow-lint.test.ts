@@ -24,6 +24,11 @@ describe('workflow lint rules', { timeout: 60_000 }, () => {
     expect(ok.filter((m) => m.startsWith('no-restricted-imports'))).toEqual([]);
   });
 
+  it('holds the failure vocabulary, which workflows import, to the same rules', async () => {
+    const [result] = await eslint.lintText("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", { filePath: 'src/failures/lint-probe.ts' });
+    expect(result?.messages.some((m) => m.ruleId === 'no-restricted-imports' && m.message.includes('Node built-ins'))).toBe(true);
+  });
+
   it('leaves the same import alone outside workflows', async () => {
     const [result] = await eslint.lintText("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", {
       filePath: 'src/activities/lint-probe.ts',

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { STALL_KINDS } from '../../failures/vocabulary.js';
 import { bulkOnboard, readBulkRows, BulkFileError, type RowResult } from '../../onboarding/bulk.js';
 import { ListOnboardingsQuerySchema, listOnboardings, type OnboardingSummary } from '../../onboarding/customers.js';
 import { describeInputProblems, parseCustomerRef, parseOnboardingRequest } from '../../onboarding/input.js';
@@ -77,7 +78,7 @@ export function registerOnboardingCommands(program: Command): void {
     .description('list customers by stage and KYC status (from Temporal visibility; newest first)')
     .option('--stage <stage>', 'only this stage (account, funding, kyc, telephony, active, kyc_failed, …)')
     .option('--kyc-status <status>', 'only this KYC status (kyc_pending, kyc_completed, …)')
-    .option('--stalled <kind>', 'only customers retrying a step by themselves: credentials, partner_balance, vobiz_unavailable, unexpected')
+    .option('--stalled <kind>', `only customers retrying a step by themselves: ${STALL_KINDS.join(', ')}`)
     .option('--page-size <n>', 'rows per page (1-1000)', '50')
     .option('--page-token <token>', 'the next page, as printed after the previous one')
     .option('--all', 'every page')
