@@ -35,11 +35,13 @@ export interface SignalFigures {
 }
 
 let sequence = 0;
+/** Event times count back from the bench's start: recent enough for the bridge's BRIDGE_WEBHOOK_MAX_AGE, never ahead. */
+const EPOCH_MS = Date.now();
 
 /** A stale session's event: unique per delivery (Vobiz's time differs), so no delivery is a duplicate of another. */
 function staleEvent(customer: ParkedCustomer) {
   const n = sequence++;
-  return { sessionId: `KYC_BENCH_STALE_${n}`, timestamp: new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString(), customer };
+  return { sessionId: `KYC_BENCH_STALE_${n}`, timestamp: new Date(EPOCH_MS - n).toISOString(), customer };
 }
 
 async function viaBridge(bridgeUrl: string, c: ParkedCustomer): Promise<void> {
