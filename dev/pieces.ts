@@ -35,6 +35,8 @@ export interface PieceSpec {
   readyTimeoutMs?: number;
   /** An IPC channel to the child: its closing tells the child that we are gone, even after our SIGKILL. */
   ipc?: boolean;
+  /** Node's own options before the entry (e.g. `--max-old-space-size=256`, `--cpu-prof`). */
+  nodeArgs?: readonly string[];
 }
 
 export class Piece implements StackPiece {
@@ -60,7 +62,7 @@ export class Piece implements StackPiece {
   }
 
   async start(signal?: AbortSignal): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, this.spec.entry)], {
+    const child = spawn(process.execPath, [...(this.spec.nodeArgs ?? []), '--import', 'tsx', join(PROJECT_ROOT, this.spec.entry)], {
       cwd: PROJECT_ROOT,
       env: this.spec.env,
       detached: true, // own process group: the terminal's Ctrl-C reaches the orchestrator only, which stops us

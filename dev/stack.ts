@@ -74,6 +74,10 @@ export interface WorkerChoice {
   orphanGuard?: boolean;
   /** The workers' own settings (WORKER_*, KYC_SWEEP_*, VOBIZ_MAX_REQUESTS_PER_SECOND, …). */
   env?: NodeJS.ProcessEnv;
+  /** One worker's settings over `env` (index from 0): its own metrics port, its own bridge, … */
+  envFor?: (index: number) => NodeJS.ProcessEnv;
+  /** Node options for every worker process (a heap setting to compare, a CPU profile). */
+  nodeArgs?: readonly string[];
   /** How long a worker may take to poll (default 180 s: bundling from source takes a minute on a busy machine). */
   readyTimeoutMs?: number;
 }
@@ -324,12 +328,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const workers: Piece[] = [];
     for (let i = 0; i < options.workers.count; i++) {
       const name = options.workers.count === 1 ? 'worker' : `worker ${i + 1}`;
+      const env = { ...workerEnv, ...options.workers.envFor?.(i) };
       const worker: Piece = processPiece(
         name,
         options.workers.orphanGuard ? 'dev/worker-child.ts' : 'src/worker.ts',
-        workerEnv,
+        env,
         () => pollsTaskQueue(workerConfig, worker.pid),
-        { readyTimeoutMs: options.workers.readyTimeoutMs ?? 180_000, ipc: options.workers.orphanGuard ?? false },
+        { readyTimeoutMs: options.workers.readyTimeoutMs ?? 180_000, ipc: options.workers.orphanGuard ?? false, ...(options.workers.nodeArgs ? { nodeArgs: options.workers.nodeArgs } : {}) },
       );
       workers.push(worker);
       // Stopped first: running activities get their grace time while Temporal and the pieces they call still run.
@@ -433,6 +438,7 @@ async function buildWorkflowBundle(path: string): Promise<void> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_ENTRY,
     failureConverterPath: FAILURE_CONVERTER_PATH,
+    preloadModules: [WORKFLOWS_ENTRY],
     logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (message: string) => process.stderr.write(`${message}\n`) },
   });
   writeFileSync(path, code);

@@ -49,10 +49,10 @@ export async function startOnboarding(bridgeUrl: string, request: OnboardingRequ
   }
 }
 
-/** Starts every request, `concurrency` at a time. */
-export async function startOnboardings(bridgeUrl: string, requests: readonly OnboardingRequest[], concurrency: number): Promise<void> {
+/** Starts every request, `concurrency` at a time, the n-th through `bridgeUrl(n)`. */
+export async function startOnboardings(bridgeUrl: (n: number) => string, requests: readonly OnboardingRequest[], concurrency: number): Promise<void> {
   const limit = pLimit(concurrency);
-  await Promise.all(requests.map((r) => limit(() => startOnboarding(bridgeUrl, r))));
+  await Promise.all(requests.map((r, n) => limit(() => startOnboarding(bridgeUrl(n), r))));
 }
 
 /**

@@ -1,9 +1,12 @@
 /**
- * Onboarding throughput to `active`, the lifecycle against the floor (bench/fleet/floor-workflow.ts), side by side:
- * each round starts M customers through the start API and M floor workflows at the same time, completes each
- * customer's KYC at the sandbox (its webhook reaches the bridge, which signals) and signals each floor workflow
- * once it waits in KYC, and times how long each side takes until all M are `active` (counted the same way for both,
- * by visibility). Also the history each one wrote to get there.
+ * Onboarding throughput to `active`, the lifecycle against the floor (bench/fleet/floor-workflow.ts), each side
+ * alone: rounds alternate (lifecycle, floor, lifecycle, floor, …), each waits for the one before it to finish, so
+ * neither side's cost hides in the other's wall time. A lifecycle round starts M customers through the start API and
+ * completes each one's KYC at the sandbox once it waits in KYC (its webhook reaches a bridge, which delivers it); a
+ * floor round starts M floor workflows and signals each once it waits there. Each round is timed until visibility
+ * counts all M `active`, and every process's CPU time over the round is read from /proc: the project's processes
+ * (workers, bridges, the Temporal server and its database) apart from the sandbox (Vobiz's side, on other machines
+ * in production) and the bench itself. Also the history each one wrote to get there.
  */
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
@@ -13,15 +16,24 @@ import { workflowIdFor } from '../../src/workflows/input.js';
 import { statusQuery } from '../../src/workflows/messages.js';
 import { countCustomers, customersQuery, onboardingRequest, startOnboarding } from './customers.js';
 import { benchFloor, floorKycEventSignal } from './floor-workflow.js';
+import { cpuSnapshot, cpuSpent, type Meters } from './process-usage.js';
 import { median, sleep } from './stats.js';
 import { FLOOR_TASK_QUEUE } from './system.js';
 
-export interface RoundFigures {
-  lifecyclePerMinute: number;
-  floorPerMinute: number;
+export type Side = 'lifecycle' | 'floor';
+
+export interface SideRound {
+  seconds: number;
+  perMinute: number;
+  /** CPU milliseconds per onboarding of each process over the round (`bench`: the driver itself). */
+  cpuMsPerOnboarding: Record<string, number>;
+}
+
+export interface RoundPair {
+  lifecycle: SideRound;
+  floor: SideRound;
+  /** floor seconds / lifecycle seconds: the throughput ratio. */
   ratio: number;
-  lifecycleSeconds: number;
-  floorSeconds: number;
 }
 
 export interface HistoryFigures {
@@ -31,79 +43,110 @@ export interface HistoryFigures {
 
 export interface OnboardingFigures {
   onboardings: number;
-  rounds: RoundFigures[];
+  rounds: RoundPair[];
   medianRatio: number;
+  /** Median CPU ms per onboarding by process over the rounds, each side; `project` sums the side's own processes. */
+  cpuMsPerOnboarding: Record<Side, Record<string, number>>;
+  /** floor / lifecycle of the project's CPU per onboarding: the ratio on a machine where only the project's processes compete. */
+  cpuRatio: number;
   history: { lifecycle: HistoryFigures; floor: HistoryFigures };
 }
 
-interface Context {
+/** The processes whose CPU is each side's own: the sandbox and the bench are apart from both. */
+const PROJECT: Record<Side, readonly string[]> = {
+  lifecycle: ['worker', 'bridge', 'temporal', 'postgres'],
+  floor: ['floorWorker', 'temporal', 'postgres'],
+};
+
+export interface OnboardingContext {
   /** Encrypting client (the lifecycle's payloads); `plain` has the default converter, as the floor worker does. */
   client: Client;
   plain: Client;
   admin: SandboxAdminClient;
-  bridgeUrl: string;
+  /** The n-th start-API request's bridge. */
+  bridgeUrl: (n: number) => string;
   concurrency: number;
   timeoutMs: number;
-  /** Resolves once the worker has nothing in hand (the previous round's leftovers done). */
+  meters: Meters;
+  /** Resolves once the workers have nothing in hand (the previous round's leftovers done). */
   quiet: () => Promise<void>;
 }
 
-export async function compareOnboarding(ctx: Context, runId: string, onboardings: number, rounds: number, log: (line: string) => void): Promise<OnboardingFigures> {
-  const results: RoundFigures[] = [];
-  let lastPrefix = '';
+export async function compareOnboarding(ctx: OnboardingContext, runId: string, onboardings: number, rounds: number, log: (line: string) => void): Promise<OnboardingFigures> {
+  const pairs: RoundPair[] = [];
   for (let r = 0; r < rounds; r++) {
-    lastPrefix = `bench-${runId}-o${r}-`;
-    if (r > 0) await ctx.quiet();
-    const round = await oneRound(ctx, lastPrefix, onboardings);
-    results.push(round);
-    log(`onboarding round ${r + 1}/${rounds}: lifecycle ${round.lifecyclePerMinute.toFixed(0)}/min, floor ${round.floorPerMinute.toFixed(0)}/min, ratio ${round.ratio.toFixed(2)}`);
+    await ctx.quiet();
+    const lifecycle = await oneRound(ctx, 'lifecycle', `bench-${runId}-o${r}-l`, onboardings);
+    await ctx.quiet();
+    const floor = await oneRound(ctx, 'floor', `bench-${runId}-o${r}-f`, onboardings);
+    pairs.push({ lifecycle, floor, ratio: floor.seconds / lifecycle.seconds });
+    log(
+      `onboarding round ${r + 1}/${rounds}: lifecycle ${lifecycle.perMinute.toFixed(0)}/min (project ${lifecycle.cpuMsPerOnboarding.project!.toFixed(0)} ms CPU each, sandbox ${lifecycle.cpuMsPerOnboarding.sandbox!.toFixed(0)}), ` +
+        `floor ${floor.perMinute.toFixed(0)}/min (${floor.cpuMsPerOnboarding.project!.toFixed(0)} ms), ratio ${(floor.seconds / lifecycle.seconds).toFixed(2)}`,
+    );
   }
-  const history = {
-    lifecycle: await historyToActive(ctx.client, `${lastPrefix}l`, 'customerLifecycle'),
-    floor: await historyToActive(ctx.plain, `${lastPrefix}f`, 'benchFloor'),
+  const medians = (side: Side) => {
+    const names = Object.keys(pairs[0]![side].cpuMsPerOnboarding);
+    return Object.fromEntries(names.map((n) => [n, median(pairs.map((p) => p[side].cpuMsPerOnboarding[n]!))]));
   };
-  return { onboardings, rounds: results, medianRatio: median(results.map((r) => r.ratio)), history };
+  const cpu = { lifecycle: medians('lifecycle'), floor: medians('floor') };
+  const last = rounds - 1;
+  return {
+    onboardings,
+    rounds: pairs,
+    medianRatio: median(pairs.map((p) => p.ratio)),
+    cpuMsPerOnboarding: cpu,
+    cpuRatio: cpu.floor.project! / cpu.lifecycle.project!,
+    history: {
+      lifecycle: await historyToActive(ctx.client, `bench-${runId}-o${last}-l`, 'customerLifecycle'),
+      floor: await historyToActive(ctx.plain, `bench-${runId}-o${last}-f`, 'benchFloor'),
+    },
+  };
 }
 
-async function oneRound(ctx: Context, prefix: string, m: number): Promise<RoundFigures> {
+/** One side's round: M started, each moved past KYC when it waits there, until all M are `active`. */
+export async function oneRound(ctx: OnboardingContext, side: Side, prefix: string, m: number): Promise<SideRound> {
   const limit = pLimit(ctx.concurrency);
-  // Separate workflow IDs: the lifecycle's `customer-<prefix>l<i>`, the floor's `customer-<prefix>f<i>`.
-  const [lifecyclePrefix, floorPrefix] = [`${prefix}l`, `${prefix}f`];
-  const indexes = Array.from({ length: m }, (_, i) => i);
+  const client = side === 'lifecycle' ? ctx.client : ctx.plain;
+  const workflowType = side === 'lifecycle' ? 'customerLifecycle' : 'benchFloor';
+  const before = cpuSnapshot(ctx.meters);
   const began = performance.now();
-  const done = { lifecycle: 0, floor: 0 };
   const deadline = Date.now() + ctx.timeoutMs;
   const starting = Promise.all(
-    indexes.flatMap((i) => [
-      limit(() => startOnboarding(ctx.bridgeUrl, onboardingRequest(`${lifecyclePrefix}${i}`, i))),
-      limit(() => ctx.plain.workflow.start(benchFloor, { workflowId: workflowIdFor(`${floorPrefix}${i}`), taskQueue: FLOOR_TASK_QUEUE, args: [] })),
-    ]),
+    Array.from({ length: m }, (_, i) =>
+      limit(async () => {
+        if (side === 'lifecycle') await startOnboarding(ctx.bridgeUrl(i), onboardingRequest(`${prefix}${i}`, i));
+        else await ctx.plain.workflow.start(benchFloor, { workflowId: workflowIdFor(`${prefix}${i}`), taskQueue: FLOOR_TASK_QUEUE, args: [] });
+      }),
+    ),
   );
-  const completed = new Set<string>();
-  const signalled = new Set<string>();
-  // Act on whoever waits in KYC, twice a second, until both sides are all active.
-  while ((done.lifecycle === 0 || done.floor === 0) && Date.now() < deadline) {
-    const [lifecycleKyc, floorKyc] = await Promise.all([listIds(ctx.client, customersQuery(lifecyclePrefix, 'kyc')), listIds(ctx.plain, customersQuery(floorPrefix, 'kyc', 'benchFloor'))]);
-    await Promise.all([
-      ...lifecycleKyc.filter((id) => !completed.has(id)).map((id) => limit(() => completeKyc(ctx, id).then((ok) => ok && completed.add(id)))),
-      ...floorKyc.filter((id) => !signalled.has(id)).map((id) =>
-        limit(async () => {
-          await ctx.plain.workflow.getHandle(id).signal(floorKycEventSignal, { eventKey: id, event: 'kyc.completed', sessionId: 'floor', receivedAt: new Date().toISOString() });
-          signalled.add(id);
-        }),
-      ),
-    ]);
-    const [lifecycleActive, floorActive] = await Promise.all([countCustomers(ctx.client, lifecyclePrefix, 'active'), countCustomers(ctx.plain, floorPrefix, 'active', 'benchFloor')]);
-    const now = performance.now();
-    if (!done.lifecycle && lifecycleActive >= m) done.lifecycle = now;
-    if (!done.floor && floorActive >= m) done.floor = now;
-    await sleep(500);
+  const moved = new Set<string>();
+  let doneAt = 0;
+  // Move whoever waits in KYC, twice a second, until all are active.
+  while (!doneAt && Date.now() < deadline) {
+    const waiting = await listIds(client, customersQuery(prefix, 'kyc', workflowType));
+    await Promise.all(
+      waiting
+        .filter((id) => !moved.has(id))
+        .map((id) =>
+          limit(async () => {
+            if (side === 'floor') {
+              await ctx.plain.workflow.getHandle(id).signal(floorKycEventSignal, { eventKey: id, event: 'kyc.completed', sessionId: 'floor', receivedAt: new Date().toISOString() });
+              moved.add(id);
+            } else if (await completeKyc(ctx, id)) moved.add(id);
+          }),
+        ),
+    );
+    if ((await countCustomers(client, prefix, 'active', workflowType)) >= m) doneAt = performance.now();
+    else await sleep(500);
   }
   await starting;
-  if (!done.lifecycle || !done.floor) throw new Error(`onboarding round ${prefix}: not every workflow reached active within ${ctx.timeoutMs / 1000} s`);
-  const lifecycleSeconds = (done.lifecycle - began) / 1000;
-  const floorSeconds = (done.floor - began) / 1000;
-  return { lifecycleSeconds, floorSeconds, lifecyclePerMinute: (m / lifecycleSeconds) * 60, floorPerMinute: (m / floorSeconds) * 60, ratio: floorSeconds / lifecycleSeconds };
+  if (!doneAt) throw new Error(`onboarding round ${prefix}: not every workflow reached active within ${ctx.timeoutMs / 1000} s`);
+  const spent = cpuSpent(before, cpuSnapshot(ctx.meters));
+  const seconds = (doneAt - began) / 1000;
+  const cpuMsPerOnboarding = Object.fromEntries(Object.entries(spent).filter(([, s]) => Number.isFinite(s)).map(([name, s]) => [name, (s * 1000) / m]));
+  cpuMsPerOnboarding.project = PROJECT[side].reduce((sum, name) => sum + (cpuMsPerOnboarding[name] ?? 0), 0);
+  return { seconds, perMinute: (m / seconds) * 60, cpuMsPerOnboarding };
 }
 
 async function listIds(client: Client, query: string): Promise<string[]> {
@@ -113,7 +156,7 @@ async function listIds(client: Client, query: string): Promise<string[]> {
 }
 
 /** Completes the customer's open KYC session at the sandbox, as the customer would; false while it has none yet. */
-async function completeKyc(ctx: Context, workflowId: string): Promise<boolean> {
+async function completeKyc(ctx: OnboardingContext, workflowId: string): Promise<boolean> {
   const state = await ctx.client.workflow.getHandle(workflowId).query(statusQuery);
   const open = state.kyc.attempts.at(-1);
   if (!open || open.outcome) return false;

@@ -1,19 +1,26 @@
 /**
- * Webhook → signal through the bridge against the same signal sent straight with a Temporal client, side by side:
- * the same parked customers, the same concurrency, in alternating rounds so both see the same machine.
+ * Webhook → workflow through the bridge against the same hand-over made straight with a Temporal client (the
+ * bridge's own `deliverKycEvent`: the kycEvent Update), side by side: the same parked customers, the same
+ * concurrency, in alternating rounds so both see the same machine. With several bridges the deliveries go to each
+ * in turn, as a load balancer would send them.
  *
  * Each delivery is a signed `kyc.completed` for a session that is not the customer's open one (as a late event of
- * an earlier attempt would be): the bridge does all its work (signature, payload, account check, signal) and the
- * workflow takes a task to record it, but nobody calls Vobiz, so what is compared is the path, not the sandbox.
+ * an earlier attempt would be): the bridge does all its work (signature, payload, account check, the Update) and the
+ * workflow's validator runs and refuses it (`not_waiting`: nothing reaches history), and nobody calls Vobiz, so
+ * what is compared is the path, not the sandbox.
  */
 import type { Client } from '@temporalio/client';
 import pLimit from 'p-limit';
+import { deliverKycEvent } from '../../src/bridge/kyc-event-delivery.js';
 import { signVobizBody } from '../../src/bridge/signature.js';
 import { KYC_WEBHOOK_PATH } from '../../src/bridge/routes/kyc-webhooks.js';
-import { kycEventSignal, type KycEventSignal } from '../../src/workflows/messages.js';
+import type { KycEventSignal } from '../../src/workflows/messages.js';
 import type { ParkedCustomer } from './customers.js';
 import { median, percentile } from './stats.js';
 import { BENCH_PARTNER } from './system.js';
+
+/** The bridge's deadline for a delivery (src/bridge/server.ts's default). */
+const DELIVERY_TIMEOUT_MS = 5_000;
 
 export interface PathFigures {
   signals: number;
@@ -61,13 +68,15 @@ async function viaBridge(bridgeUrl: string, c: ParkedCustomer): Promise<void> {
     signal: AbortSignal.timeout(30_000),
   });
   const answer = (await res.json()) as { ok?: boolean; ignored?: string };
-  if (res.status !== 200 || answer.ignored) throw new Error(`the bridge answered ${res.status} ${JSON.stringify(answer)}`);
+  // Delivered, or refused by the workflow's validator as one it is not waiting for: either way it reached the workflow.
+  if (res.status !== 200 || (answer.ignored && answer.ignored !== 'not_waiting')) throw new Error(`the bridge answered ${res.status} ${JSON.stringify(answer)}`);
 }
 
 async function direct(client: Client, c: ParkedCustomer): Promise<void> {
   const e = staleEvent(c);
-  const signal: KycEventSignal = { eventKey: `bench-${e.sessionId}`, event: 'kyc.completed', sessionId: e.sessionId, status: 'completed', receivedAt: new Date().toISOString() };
-  await client.workflow.getHandle(c.workflowId).signal(kycEventSignal, signal);
+  const event: KycEventSignal = { eventKey: `bench-${e.sessionId}`, event: 'kyc.completed', sessionId: e.sessionId, status: 'completed', receivedAt: new Date().toISOString() };
+  const delivery = await deliverKycEvent(client, DELIVERY_TIMEOUT_MS, c.workflowId, event);
+  if (delivery.kind === 'workflow_not_found') throw new Error(`${c.workflowId} not found`);
 }
 
 async function run(customers: readonly ParkedCustomer[], concurrency: number, send: (c: ParkedCustomer) => Promise<void>) {
@@ -91,7 +100,7 @@ async function run(customers: readonly ParkedCustomer[], concurrency: number, se
   return { latencies, errors, ms: performance.now() - began };
 }
 
-export async function compareSignalPaths(options: { client: Client; bridgeUrl: string; parked: readonly ParkedCustomer[]; signals: number; concurrency: number; rounds?: number }): Promise<SignalFigures> {
+export async function compareSignalPaths(options: { client: Client; bridgeUrl: (n: number) => string; parked: readonly ParkedCustomer[]; signals: number; concurrency: number; rounds?: number }): Promise<SignalFigures> {
   const rounds = options.rounds ?? 4;
   const perRound = Math.max(1, Math.floor(options.signals / rounds));
   const totals = { bridge: { latencies: [] as number[], errors: 0, ms: 0 }, direct: { latencies: [] as number[], errors: 0, ms: 0 } };
@@ -100,7 +109,8 @@ export async function compareSignalPaths(options: { client: Client; bridgeUrl: s
     const slice = Array.from({ length: perRound }, (_, i) => options.parked[(r * perRound + i) % options.parked.length]!);
     const order = r % 2 === 0 ? (['bridge', 'direct'] as const) : (['direct', 'bridge'] as const);
     for (const path of order) {
-      const result = await run(slice, options.concurrency, path === 'bridge' ? (c) => viaBridge(options.bridgeUrl, c) : (c) => direct(options.client, c));
+      let sent = 0;
+      const result = await run(slice, options.concurrency, path === 'bridge' ? (c) => viaBridge(options.bridgeUrl(sent++), c) : (c) => direct(options.client, c));
       totals[path].latencies.push(...result.latencies);
       totals[path].errors += result.errors;
       totals[path].ms += result.ms;

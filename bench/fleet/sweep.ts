@@ -48,8 +48,10 @@ export async function recoverLostWebhooks(
     ),
   );
   const parkedBefore = await countCustomers(ctx.client, parkedPrefix, 'kyc');
+  // Customers of this prefix already active (an earlier phase's) are not this phase's.
+  const activeBefore = await countCustomers(ctx.client, parkedPrefix, 'active');
 
-  await ctx.system.bridge.stop();
+  for (const bridge of ctx.system.bridges) await bridge.stop();
   await ctx.admin.resetRequests();
   const since = new Date();
   await Promise.all(sessions.map((id) => limit(() => ctx.admin.completeKyc(id, { kyc_type: 'individual' }))));
@@ -62,8 +64,8 @@ export async function recoverLostWebhooks(
     if (!deliveries.some((d) => d.status === 'pending' && d.session_id && wanted.has(d.session_id))) break;
     await sleep(1_000);
   }
-  await ctx.system.bridge.start();
-  log('bridge back; only the sweep can tell those customers now');
+  await Promise.all(ctx.system.bridges.map((bridge) => bridge.start()));
+  log(`${ctx.system.bridges.length === 1 ? 'bridge' : 'bridges'} back; only the sweep can tell those customers now`);
 
   let allConfirmed = 0;
   let allActive = 0;
@@ -72,12 +74,12 @@ export async function recoverLostWebhooks(
     const [inKyc, active] = await Promise.all([countCustomers(ctx.client, parkedPrefix, 'kyc'), countCustomers(ctx.client, parkedPrefix, 'active')]);
     const now = performance.now();
     if (!allConfirmed && inKyc <= parkedBefore - k) allConfirmed = now;
-    if (active >= k) allActive = now;
+    if (active - activeBefore >= k) allActive = now;
     else await sleep(500);
   }
   const report = await ctx.admin.requests();
   const split = splitByRoute(report);
-  const recovered = await countCustomers(ctx.client, parkedPrefix, 'active');
+  const recovered = (await countCustomers(ctx.client, parkedPrefix, 'active')) - activeBefore;
   const sweepRuns = await sweepRunsSince(ctx.client, since);
   const oneIntervalOn = lostAt + sweepIntervalSeconds * 1000;
   return {

@@ -1,21 +1,28 @@
 /**
- * The stack the fleet bench measures: the local stack (dev/stack.ts) with each piece its own process so that each
- * one's memory can be read — the Temporal dev server, the Vobiz sandbox and the bridge (their `npm run` entry
- * points), the production worker (src/worker.ts on a prebuilt bundle: bundling from source would leave webpack's
- * heap in the very process whose memory is measured) — and beside it the floor worker (bench/fleet/floor-worker.ts).
- * State and logs in one temporary folder; every piece is stopped on any exit.
+ * The fleet bench's system, started as `npm start` starts its own (dev/stack.ts): Temporal (the dev server on
+ * SQLite, or with --cluster the self-hosted server on PostgreSQL), the Vobiz sandbox, B bridges and W production
+ * workers (src/worker.ts) as processes of their own on free ports, state and logs in the bench's data folder; and
+ * beside them the floor workflow's worker (bench/fleet/floor-worker.ts) on its own task queue. Every process can be
+ * measured (/proc), and the workers restarted with other settings.
+ *
+ * Several bridges share the webhooks as a load balancer would: worker i gives Vobiz bridge i mod B as its KYC
+ * webhook URL (BRIDGE_PUBLIC_URL), so each bridge receives the webhooks of the sessions its workers opened, and the
+ * bench sends its start-API requests and webhooks to the bridges in turn. With --deploy the workers run as build v1
+ * of a Worker Deployment made current at start, so a rolling deploy can promote a new build (bench/fleet/deploy.ts).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort, Piece, type StackPiece } from '../../dev/pieces.js';
 import { developmentPieceEnv } from '../../dev/processes.js';
-import { startStack } from '../../dev/stack.js';
+import { freeClusterBase } from '../../dev/cluster/temporal-server.js';
+import { startStack, type TemporalChoice } from '../../dev/stack.js';
 import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 import { createLogger } from '../../src/logging.js';
 import { durationMs } from '../../src/workflows/duration.js';
 import { accountsNeeded, type FleetBenchOptions } from './options.js';
+import type { Meters } from './process-usage.js';
 
 export const BENCH_API_TOKEN = 'bench-api-token';
 export const BENCH_PARTNER = { authId: 'PA_BENCH01', authToken: 'bench-partner-token-not-a-secret' };
@@ -24,33 +31,74 @@ export const FLOOR_TASK_QUEUE = 'bench-fleet-floor';
 /** Webhook attempts per event at the sandbox: few, so a delivery made while the bridge is down is lost in seconds. */
 const SANDBOX_WEBHOOK_ATTEMPTS = 3;
 
+/** How the workers are (re)started: settings over the run's, and Node's own options (a heap limit, a CPU profile). */
+export interface WorkerChange {
+  env?: NodeJS.ProcessEnv;
+  nodeArgs?: readonly string[];
+  /** These workers only (default: all). */
+  only?: readonly Piece[];
+}
+
 export interface FleetSystem {
+  kind: 'dev server' | 'cluster';
   temporalAddress: string;
   namespace: string;
   sandboxUrl: string;
-  bridgeUrl: string;
-  /** The lifecycle worker's Prometheus endpoint (WORKER_METRICS_ADDRESS): its workflow cache size is read there. */
-  workerMetricsUrl: string;
-  devServerPid: number | undefined;
+  bridgeUrls: string[];
+  /** The bridges in turn: the n-th request goes to bridge n mod B. */
+  bridgeUrl: (n: number) => string;
+  /** Each lifecycle worker's Prometheus endpoint (WORKER_METRICS_ADDRESS): cache size and task slots are read there. */
+  workerMetricsUrls: string[];
+  /** The Temporal server's process (the dev server, or the cluster's server). */
+  temporalPid(): number | undefined;
+  /** The cluster's PostgreSQL: its postmaster, its data folder and the two databases' sizes. */
+  postgres?: { pid(): number | undefined; dataDir: string; port: number };
   sandbox: StackPiece;
-  bridge: StackPiece;
-  worker: Piece;
+  bridges: Piece[];
+  workers: Piece[];
   floorWorker: Piece;
-  /** Stops the lifecycle worker and starts it again with this cache size (WORKER_MAX_CACHED_WORKFLOWS). */
-  restartWorker(maxCachedWorkflows: number): Promise<void>;
+  /** The processes whose CPU and memory the phases read, by name. */
+  meters: Meters;
+  /** The Worker Deployment the workers run as (with --deploy), and the build they are. */
+  deployment?: { deploymentName: string; buildId: string };
+  /** The workers' environment as started (their own settings included). */
+  workerEnv(index: number): NodeJS.ProcessEnv;
+  /** Stops the lifecycle workers and starts them again with `change` over their settings (an empty value unsets one). */
+  restartWorkers(change?: WorkerChange): Promise<void>;
+  /** Starts `count` more lifecycle workers with `env` over the run's settings (a new build, in a deploy). */
+  addWorkers(count: number, env: NodeJS.ProcessEnv): Promise<Piece[]>;
+  /** Stops these workers for good (the old build, once a deploy has promoted the new one). */
+  retireWorkers(pieces: readonly Piece[]): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startFleetSystem(options: FleetBenchOptions, dataDir: string, log: (line: string) => void): Promise<FleetSystem> {
+export async function startFleetSystem(options: FleetBenchOptions, runId: string, dataDir: string, log: (line: string) => void): Promise<FleetSystem> {
   // The pieces use the development codec and secrets keys (the bench seals passwords and decodes with them).
   const env = { ...developmentPieceEnv(options.logLevel), TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: TASK_QUEUE };
-  const metricsPort = await freePort();
+  const bridgePorts = await distinctFreePorts(options.bridges);
+  const bridgeUrls = bridgePorts.map((p) => `http://127.0.0.1:${p}`);
+  const metricsPorts = await distinctFreePorts(options.workers);
+  const deployment = options.deploy ? { deploymentName: `bench-fleet-${runId}`, buildId: 'v1' } : undefined;
+  const temporal: TemporalChoice = options.cluster
+    ? { cluster: { port: await freeClusterBase(), uiPort: await freePort(), postgresPort: await freePort() } }
+    : { devServer: { port: await freePort(), uiPort: await freePort() } };
   const floorBundle = buildFloorBundle(dataDir);
   floorBundle.catch(() => undefined); // awaited below; a failure then is the stack's to report first
+  const workerSettings: NodeJS.ProcessEnv = {
+    WORKER_SHUTDOWN_GRACE_TIME: '5s',
+    VOBIZ_MAX_REQUESTS_PER_SECOND: String(options.vobizRps),
+    KYC_SWEEP_INTERVAL: `${Math.round(durationMs(options.sweepInterval) / 1000)}s`,
+    ...(deployment ? { WORKER_DEPLOYMENT_NAME: deployment.deploymentName, WORKER_BUILD_ID: deployment.buildId } : {}),
+  };
+  // Worker i: its own metrics port, and the bridge its customers' webhooks go to.
+  const ownSettings = (i: number, metricsPort: number): NodeJS.ProcessEnv => ({
+    WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+    BRIDGE_PUBLIC_URL: bridgeUrls[i % bridgeUrls.length],
+  });
   const stack = await startStack({
     dataDir,
     env,
-    temporal: { devServer: { port: await freePort(), uiPort: await freePort() } },
+    temporal,
     sandbox: {
       placement: 'process',
       env: {
@@ -68,69 +116,181 @@ export async function startFleetSystem(options: FleetBenchOptions, dataDir: stri
       placement: 'process',
       env: {
         BRIDGE_HOST: '127.0.0.1',
-        BRIDGE_PORT: String(await freePort()),
-        BRIDGE_METRICS: 'false', // its own listener on a fixed port otherwise; the bench reads the worker's
+        BRIDGE_PORT: String(bridgePorts[0]),
+        BRIDGE_METRICS: 'false', // its own listener on a fixed port otherwise; the bench reads the workers'
         BRIDGE_API_TOKENS: BENCH_API_TOKEN,
       },
     },
     workers: {
-      count: 1,
+      count: options.workers,
       prebuiltBundle: true,
-      env: {
-        WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS ?? '500',
-        WORKER_SHUTDOWN_GRACE_TIME: '5s',
-        VOBIZ_MAX_REQUESTS_PER_SECOND: String(options.vobizRps),
-        KYC_SWEEP_INTERVAL: `${Math.round(durationSeconds(options.sweepInterval))}s`,
-        WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
-      },
+      env: workerSettings,
+      envFor: (i) => ownSettings(i, metricsPorts[i]!),
+      nodeArgs: options.workerNodeOptions,
     },
     output: 'files',
     progress: log,
     logger: createLogger({ level: 'warn', name: 'bench' }), // only what goes wrong while stopping
   });
-  const worker = stack.workers[0]!;
 
+  const firstBridge = stack.bridge.piece as Piece;
+  const bridges: Piece[] = [firstBridge];
+  const workers: Piece[] = [...stack.workers];
+  const retired: Piece[] = [];
   let floorWorker: Piece | undefined;
+  // What the stack did not start: it stops its own pieces (the first bridge, the first workers) itself.
+  const stopOwn = async () => {
+    for (const w of [...workers, ...retired].filter((p) => !stack.workers.includes(p))) await w.stop(15_000).finally(() => w.close());
+    await floorWorker?.stop(10_000).finally(() => floorWorker?.close());
+    for (const b of bridges.slice(1)) await b.stop(10_000).finally(() => b.close());
+  };
+  const address = stack.temporal.address;
+  // Each worker's own Node options as first started (the stack's heap limit): a restart adds to them, never drops them.
+  const startedWith = new WeakMap<Piece, readonly string[]>();
+  const addWorkers = async (count: number, extra: NodeJS.ProcessEnv) => {
+    const template = stack.workers[0]!.spec;
+    const added: Piece[] = [];
+    for (let k = 0; k < count; k++) {
+      const i = workers.length;
+      const [metricsPort] = await distinctFreePorts(1, [...metricsPorts]);
+      metricsPorts.push(metricsPort!);
+      const name = `worker ${i + 1}`;
+      const piece: Piece = new Piece({
+        ...template,
+        name,
+        env: { ...template.env, ...extra, ...ownSettings(i, metricsPort!) },
+        output: join(dataDir, `${name.replace(/\s+/g, '-')}.log`),
+        ready: () => polls(address, piece.pid, TASK_QUEUE),
+      });
+      added.push(piece);
+      workers.push(piece);
+    }
+    await Promise.all(added.map((w) => w.start()));
+    log(`${added.length === 1 ? 'worker' : `${added.length} workers`} (pid ${added.map((w) => w.pid).join(', ')}) on ${TASK_QUEUE}${extra.WORKER_BUILD_ID ? `, build ${extra.WORKER_BUILD_ID}` : ''}`);
+    return added;
+  };
+
   try {
-    const address = stack.temporal.address;
+    for (let i = 1; i < bridgePorts.length; i++) {
+      const bridge = new Piece({ ...firstBridge.spec, name: `bridge ${i + 1}`, env: { ...firstBridge.spec.env, BRIDGE_PORT: String(bridgePorts[i]) }, output: join(dataDir, `bridge-${i + 1}.log`) });
+      const url = bridgeUrls[i]!;
+      bridge.spec.ready = () => fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+      await bridge.start();
+      bridges.push(bridge);
+      log(`bridge ${url}`);
+    }
+    if (deployment) await setCurrentVersion(address, deployment.deploymentName, deployment.buildId);
     floorWorker = new Piece({
       name: 'floor worker',
       entry: 'bench/fleet/floor-worker.ts',
       output: join(dataDir, 'floor-worker.log'),
-      env: { ...env, TEMPORAL_ADDRESS: address, FLOOR_TASK_QUEUE, WORKER_WORKFLOW_BUNDLE: await floorBundle, WORKER_MAX_CACHED_WORKFLOWS: worker.spec.env.WORKER_MAX_CACHED_WORKFLOWS },
+      env: { ...env, TEMPORAL_ADDRESS: address, FLOOR_TASK_QUEUE, WORKER_WORKFLOW_BUNDLE: await floorBundle },
       ready: () => polls(address, floorWorker!.pid, FLOOR_TASK_QUEUE),
       readyTimeoutMs: 180_000,
     });
     await floorWorker.start();
     log(`floor worker (pid ${floorWorker.pid}) on ${FLOOR_TASK_QUEUE}`);
   } catch (err) {
-    await floorWorker?.stop(10_000);
+    await stopOwn();
     await stack.stop();
     throw err;
   }
 
+  const postgresDir = join(dataDir, 'cluster', 'postgres');
+  const postgres =
+    'cluster' in temporal
+      ? {
+          dataDir: postgresDir,
+          port: temporal.cluster.postgresPort,
+          pid: () => {
+            try {
+              return Number(readFileSync(join(postgresDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+            } catch {
+              return undefined;
+            }
+          },
+        }
+      : undefined;
+  const meters: Meters = {
+    worker: { pids: () => workers.map((w) => w.pid) },
+    bridge: { pids: () => bridges.map((b) => b.pid) },
+    temporal: { pids: () => [stack.temporal.pid] },
+    ...(postgres ? { postgres: { pids: () => [postgres.pid()], tree: true } } : {}),
+    sandbox: { pids: () => [stack.sandbox!.piece.pid] },
+    floorWorker: { pids: () => [floorWorker.pid] },
+  };
+
   return {
-    temporalAddress: stack.temporal.address,
+    kind: options.cluster ? 'cluster' : 'dev server',
+    temporalAddress: address,
     namespace: stack.namespace,
     sandboxUrl: stack.vobizUrl,
-    bridgeUrl: stack.bridge.url,
-    workerMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-    devServerPid: stack.temporal.pid,
+    bridgeUrls,
+    bridgeUrl: (n) => bridgeUrls[n % bridgeUrls.length]!,
+    get workerMetricsUrls() {
+      return workers.map((w) => `http://${w.spec.env.WORKER_METRICS_ADDRESS}/metrics`);
+    },
+    temporalPid: () => stack.temporal.pid,
+    ...(postgres ? { postgres } : {}),
     sandbox: stack.sandbox!.piece,
-    bridge: stack.bridge.piece!,
-    worker,
+    bridges,
+    workers,
     floorWorker,
-    async restartWorker(maxCachedWorkflows: number) {
-      await worker.stop(15_000);
-      worker.spec.env.WORKER_MAX_CACHED_WORKFLOWS = String(maxCachedWorkflows);
-      await worker.start();
+    meters,
+    ...(deployment ? { deployment } : {}),
+    workerEnv: (i) => workers[i]!.spec.env,
+    async restartWorkers(change: WorkerChange = {}) {
+      const chosen = change.only ?? workers;
+      await Promise.all(chosen.map((w) => w.stop(15_000)));
+      for (const w of chosen) {
+        if (!startedWith.has(w)) startedWith.set(w, w.spec.nodeArgs ?? []);
+        w.spec.env = Object.fromEntries(Object.entries({ ...w.spec.env, ...change.env }).filter(([, v]) => v !== ''));
+        w.spec.nodeArgs = [...startedWith.get(w)!, ...(change.nodeArgs ?? [])];
+      }
+      await Promise.all(chosen.map((w) => w.start()));
+    },
+    addWorkers,
+    async retireWorkers(pieces) {
+      for (const piece of pieces) {
+        await piece.stop(15_000);
+        workers.splice(workers.indexOf(piece), 1);
+        retired.push(piece);
+      }
     },
     async stop() {
-      await floorWorker.stop(10_000);
-      floorWorker.close();
+      await stopOwn();
       await stack.stop();
     },
   };
+}
+
+/** `count` free ports, none of them among `taken` or each other. */
+async function distinctFreePorts(count: number, taken: readonly number[] = []): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) {
+    const port = await freePort();
+    if (!taken.includes(port)) ports.add(port);
+  }
+  return [...ports];
+}
+
+/** Makes `buildId` the deployment's current version (`temporal worker deployment set-current-version`), once it polls. */
+export async function setCurrentVersion(address: string, deploymentName: string, buildId: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await connection.workflowService.setWorkerDeploymentCurrentVersion({ namespace: 'default', deploymentName, buildId, identity: 'bench-fleet' });
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  } finally {
+    await connection.close();
+  }
 }
 
 /** The floor workflow's bundle, built once by the bench (the floor worker starts in seconds and holds no webpack heap). */
@@ -150,8 +310,4 @@ async function polls(address: string, pid: number | undefined, taskQueue: string
   } finally {
     await connection.close();
   }
-}
-
-export function durationSeconds(text: string): number {
-  return durationMs(text) / 1000;
 }

@@ -35,8 +35,8 @@ export interface IdleFigures {
   other: number;
   byRoute: Record<string, number>;
   sweepRuns: SweepRun[];
-  /** A full paging with the N sessions open, after the window. */
-  fullPaging: SweepRun;
+  /** A full paging with the N sessions open, after the window, and how long it took from start to result. */
+  fullPaging: SweepRun & { seconds: number };
   /** The window's calls per parked customer, scaled to a day (at the bench's sweep interval). */
   measuredPerCustomerPerDay: number;
 }
@@ -67,12 +67,14 @@ export async function sweepRunsSince(client: Client, since: Date): Promise<Sweep
  * One sweep run started by the bench beside the schedule's, told to page every open session (its safety net at 0):
  * what a full paging costs with N open, which the schedule's runs show only once every few hours.
  */
-export async function fullPagingSweep(client: Client, taskQueue: string): Promise<SweepRun> {
+export async function fullPagingSweep(client: Client, taskQueue: string): Promise<SweepRun & { seconds: number }> {
   const workflowId = `bench-full-paging-${Date.now()}`;
+  const began = performance.now();
   const handle = await client.workflow.start<typeof kycSweep>('kycSweep', { taskQueue, workflowId, args: [{ fullPagingEveryMs: 0 }] });
   const result = await handle.result();
+  const seconds = (performance.now() - began) / 1000;
   const { startTime } = await handle.describe();
-  return { workflowId, startedAt: startTime.toISOString(), result };
+  return { workflowId, startedAt: startTime.toISOString(), result, seconds };
 }
 
 export async function measureIdleCalls(admin: SandboxAdminClient, client: Client, parked: number, windowSeconds: number, taskQueue: string): Promise<IdleFigures> {

@@ -54,6 +54,23 @@ export function serverPortsFrom(frontend: number): ServerPorts {
   };
 }
 
+/**
+ * A frontend port whose whole upstream-shaped block (frontend-300 … frontend+767) is free and below 32768: the
+ * server keeps its services' ports in a smallint column, so the OS's ephemeral ports (32768+) cannot be used.
+ */
+export async function freeClusterBase(): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const base = 10_300 + Math.floor(Math.random() * 21_000);
+    try {
+      for (const port of Object.values(serverPortsFrom(base)) as number[]) await assertPortFree('127.0.0.1', port, 'probe', '');
+      return base;
+    } catch {
+      // taken: try another block
+    }
+  }
+  throw new Error('no free port block below 32768 for the cluster');
+}
+
 export interface DatabaseSettings {
   port: number;
   user: string;

@@ -23,6 +23,12 @@ export const optionalPort = z.preprocess(emptyAsUndefined, portNumber.optional()
 export const positiveInt = (fallback: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be > 0').default(fallback);
 
+/** Unset or empty: not given (the caller derives a value); otherwise a whole number above 0. */
+export const optionalPositiveInt = z.preprocess(
+  emptyAsUndefined,
+  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be > 0').optional(),
+);
+
 /**
  * A duration in the grammar onboarding input uses too (src/workflows/duration.ts), optionally with a floor in the
  * same grammar; sections read it with durationMs.

@@ -7,17 +7,19 @@ import type { z } from 'zod';
 import { ACCOUNT_CLAIM, accountClaims, type AccountClaimsConfig } from './account-claims.js';
 import { bridgeAddress, BRIDGE_ADDRESS } from './bridge-address.js';
 import { codecKeys, CODEC_KEYS, type CodecConfig } from './codec-keys.js';
-import { duration, optionalListenAddress, optionalString, parseEnvironment, positiveInt } from './fields.js';
+import { duration, optionalListenAddress, optionalPositiveInt, optionalString, parseEnvironment, positiveInt } from './fields.js';
 import { general, GENERAL, type GeneralConfig, type RunMode } from './general.js';
 import { onboardingLimits, ONBOARDING_LIMITS, type OnboardingConfig } from './onboarding-limits.js';
 import { SECRETS_PRIVATE_KEYS, unsealingKeys, type UnsealingConfig } from './secrets-keys.js';
 import { temporal, TEMPORAL, type TemporalConfig } from './temporal.js';
 import { vobiz, VOBIZ, type VobizConfig } from './vobiz.js';
+import { cachedWorkflowsFor, DEFAULT_MEMORY_BUDGET_MB, MIN_CACHED_WORKFLOWS, MIN_MEMORY_BUDGET_MB } from './worker-memory.js';
 import { durationMs } from '../workflows/duration.js';
 
 /** The worker's own tuning. */
 export const WORKER = {
-  WORKER_MAX_CACHED_WORKFLOWS: positiveInt(500),
+  WORKER_MEMORY_BUDGET: positiveInt(DEFAULT_MEMORY_BUDGET_MB).refine((mb) => mb >= MIN_MEMORY_BUDGET_MB, `must be at least ${MIN_MEMORY_BUDGET_MB} (MB: the worker's own memory and ${MIN_CACHED_WORKFLOWS} cached customers)`),
+  WORKER_MAX_CACHED_WORKFLOWS: optionalPositiveInt,
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(50),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt(20),
   WORKER_SHUTDOWN_GRACE_TIME: duration('30s'),
@@ -31,7 +33,11 @@ export const WORKER = {
 };
 
 export interface WorkerConfig {
+  /** The memory this worker may use, in MB (WORKER_MEMORY_BUDGET): its cache is sized from it. */
+  memoryBudgetMb: number;
+  /** Customers' workflows kept cached: WORKER_MAX_CACHED_WORKFLOWS when set, else what the memory budget pays for. */
   maxCachedWorkflows: number;
+  cacheSizeFrom: 'WORKER_MAX_CACHED_WORKFLOWS' | 'WORKER_MEMORY_BUDGET';
   maxConcurrentActivityTaskExecutions: number;
   maxConcurrentWorkflowTaskExecutions: number;
   /** Milliseconds running activities may finish after SIGINT/SIGTERM. */
@@ -61,7 +67,9 @@ export function workerSection(e: z.infer<z.ZodObject<typeof WORKER>> & { NODE_EN
     );
   }
   return {
-    maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    memoryBudgetMb: e.WORKER_MEMORY_BUDGET,
+    maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS ?? cachedWorkflowsFor(e.WORKER_MEMORY_BUDGET),
+    cacheSizeFrom: e.WORKER_MAX_CACHED_WORKFLOWS === undefined ? 'WORKER_MEMORY_BUDGET' : 'WORKER_MAX_CACHED_WORKFLOWS',
     maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     shutdownGraceTimeMs: durationMs(e.WORKER_SHUTDOWN_GRACE_TIME),

@@ -13,10 +13,11 @@ import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLUSTER_DB_PASSWORD, CLUSTER_DB_USER, startCluster } from '../../dev/cluster/cluster.js';
 import { psqlPath, startPostgres } from '../../dev/cluster/postgres.js';
+import { freeClusterBase } from '../../dev/cluster/temporal-server.js';
 import { assertPortFree } from '../../dev/processes.js';
 import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 import { dataConverter } from '../support/lifecycle.js';
-import { clusterDataDir, freeClusterBase, freePorts } from './support/cluster.js';
+import { clusterDataDir, freePorts } from './support/cluster.js';
 
 /** The parent's environment without anything that would point the demo at another Temporal, Vobiz or bridge. */
 function cleanEnv(): NodeJS.ProcessEnv {

@@ -12,8 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ensureClusterBinaries, type ClusterBinaries } from '../../../dev/cluster/binaries.js';
 import { CLUSTER_DB_PASSWORD, CLUSTER_DB_USER } from '../../../dev/cluster/cluster.js';
 import { psqlPath, startPostgres, type RunningPostgres } from '../../../dev/cluster/postgres.js';
-import { createNamespace, serverPortsFrom, setupSchema, startTemporalServer, type DatabaseSettings, type RunningTemporalServer, type ServerPorts } from '../../../dev/cluster/temporal-server.js';
-import { assertPortFree } from '../../../dev/processes.js';
+import { createNamespace, freeClusterBase, serverPortsFrom, setupSchema, startTemporalServer, type DatabaseSettings, type RunningTemporalServer, type ServerPorts } from '../../../dev/cluster/temporal-server.js';
 import { dataConverter } from '../../support/lifecycle.js';
 import { freePort } from '../../support/crash.js';
 
@@ -50,23 +49,6 @@ export async function freePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < count) ports.add(await freePort());
   return [...ports];
-}
-
-/**
- * A frontend port whose whole upstream-shaped block (frontend-300 … frontend+767) is free and below 32768: the
- * server keeps its services' ports in a smallint column, so the OS's ephemeral ports (32768+) cannot be used.
- */
-export async function freeClusterBase(): Promise<number> {
-  for (let i = 0; i < 100; i++) {
-    const base = 10_300 + Math.floor(Math.random() * 21_000);
-    try {
-      for (const port of Object.values(serverPortsFrom(base)) as number[]) await assertPortFree('127.0.0.1', port, 'probe', '');
-      return base;
-    } catch {
-      // taken: try another block
-    }
-  }
-  throw new Error('no free port block below 32768 for the cluster');
 }
 
 /** A temporary folder PostgreSQL can enter when it runs as its own user (we are root on the CI machines). */
