@@ -15,7 +15,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { OnboardingClient, type LifecycleState, type OnboardingRequest } from '../src/client/index.js';
-import { loadLocalConfig, type LocalConfig } from './config.js';
+import { loadLocalConfig, LOCAL_PROCESS, type LocalConfig } from './config.js';
+import { applyDotEnvOrExit } from '../src/config/dotenv.js';
 import { ConfigError, EXIT_CONFIG } from '../src/config/problems.js';
 import { sealingKeyLine } from '../src/secrets/keys.js';
 import { createLogger } from '../src/logging.js';
@@ -229,5 +230,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  applyDotEnvOrExit(LOCAL_PROCESS);
   void runDemo({ signal: aborter.signal, cluster: process.argv.includes('--cluster') }).then((code) => process.exit(code));
 }

@@ -8,8 +8,8 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadLocalConfig, type LocalConfig } from './config.js';
-import { loadOrExit } from '../src/config/problems.js';
+import { loadLocalConfig, LOCAL_PROCESS, type LocalConfig } from './config.js';
+import { loadSettingsOrExit } from '../src/config/dotenv.js';
 import { createLogger, type Logger } from '../src/logging.js';
 import { StackAbortedError, startStack, type RunningStack, type StackOptions } from './stack.js';
 
@@ -82,7 +82,7 @@ export const FORCE_AFTER_MS = 1_000;
 async function main(): Promise<void> {
   // `npm run cluster`: the self-hosted Temporal server on PostgreSQL instead of the dev server.
   const cluster = process.argv.includes('--cluster');
-  const config = loadOrExit(loadLocalConfig);
+  const config = loadSettingsOrExit(LOCAL_PROCESS, loadLocalConfig);
   const logger = createLogger({ level: config.logLevel, name: 'dev' });
   const aborter = new AbortController();
   let stack: RunningStack | undefined;

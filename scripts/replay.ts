@@ -14,7 +14,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { createDataConverter, FAILURE_CONVERTER_PATH } from '../src/codec/data-converter.js';
-import { loadTemporalClientConfig } from '../src/config/temporal-client.js';
+import { applyDotEnvOrExit } from '../src/config/dotenv.js';
+import { loadTemporalClientConfig, TEMPORAL_CLIENT_PROCESS } from '../src/config/temporal-client.js';
 import { connectClient } from '../src/temporal/connection.js';
 
 /** The long-lived workflows a deploy can break: customers and their account claims (sweeps are short runs). */
@@ -96,6 +97,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     .option('--limit <n>', 'at most this many (newest first)', positive, 200)
     .option('--bundle <path>', 'a prebuilt workflow bundle (npm run build: dist/workflow-bundle.js) instead of src/workflows')
     .parse();
+  applyDotEnvOrExit(TEMPORAL_CLIENT_PROCESS);
   const opts = program.opts<{ address?: string; namespace?: string; query: string; limit: number; bundle?: string }>();
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   runReplayGate(opts).then(

@@ -17,8 +17,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { makeTelemetryFilterString, Runtime } from '@temporalio/worker';
-import { loadOrExit } from './config/problems.js';
-import { loadWorkerConfig, type WorkerProcessConfig } from './config/worker.js';
+import { loadSettingsOrExit } from './config/dotenv.js';
+import { loadWorkerConfig, WORKER_PROCESS, type WorkerProcessConfig } from './config/worker.js';
 import { createLogger, TemporalPinoLogger, temporalLogLevel, type Logger } from './logging.js';
 import { HISTOGRAM_BUCKETS, vobizMetricsObserver } from './metrics/worker-metrics.js';
 import { connectClient, connectWorker } from './temporal/connection.js';
@@ -123,7 +123,7 @@ async function scheduleKycSweep(client: Client, config: WorkerProcessConfig, log
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runWorker(loadOrExit(loadWorkerConfig)).catch((err: unknown) => {
+  runWorker(loadSettingsOrExit(WORKER_PROCESS, loadWorkerConfig)).catch((err: unknown) => {
     process.stderr.write(`Worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   });

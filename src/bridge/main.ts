@@ -2,13 +2,13 @@
  * `npm run bridge`: the webhook bridge and start API. Connects to Temporal with the payload codec (every start and
  * signal it sends is encrypted), serves until SIGINT/SIGTERM, then finishes in-flight requests before exiting.
  */
-import { loadBridgeConfig } from '../config/bridge.js';
-import { loadOrExit } from '../config/problems.js';
+import { BRIDGE_PROCESS, loadBridgeConfig } from '../config/bridge.js';
+import { loadSettingsOrExit } from '../config/dotenv.js';
 import { createLogger } from '../logging.js';
 import { connectClient } from '../temporal/connection.js';
 import { startBridge } from './server.js';
 
-const config = loadOrExit(loadBridgeConfig);
+const config = loadSettingsOrExit(BRIDGE_PROCESS, loadBridgeConfig);
 const logger = createLogger({ level: config.logLevel, name: 'bridge' });
 
 if (config.bridge.usingDevelopmentApiToken) {

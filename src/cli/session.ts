@@ -7,8 +7,8 @@
  * is unset (src/config/temporal.ts). The connection attempt gives up after CONNECT_TIMEOUT_MS with exit 5 and a hint.
  */
 import type { Client } from '@temporalio/client';
-import { loadCliConfig, type CliConfig } from '../config/cli.js';
-import { loadOrExit } from '../config/problems.js';
+import { CLI_PROCESS, loadCliConfig, type CliConfig } from '../config/cli.js';
+import { loadSettingsOrExit } from '../config/dotenv.js';
 import { connectClient } from '../temporal/connection.js';
 import { VobizClient } from '../vobiz/index.js';
 import { TemporalUnreachableError, describeFailure, failureLines } from './errors.js';
@@ -33,7 +33,7 @@ function unreachableHint(config: CliConfig): string {
 }
 
 export async function runCommand(options: { json?: boolean }, fn: (session: Session) => Promise<void>): Promise<void> {
-  const config = loadOrExit(loadCliConfig);
+  const config = loadSettingsOrExit(CLI_PROCESS, loadCliConfig);
   const out = createOutput(Boolean(options.json));
   let client: Client | undefined;
   let vobiz: VobizClient | undefined;
