@@ -135,7 +135,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       const temporal = options.cluster ? 'Temporal server on PostgreSQL' : 'Temporal dev server';
       print(`[${elapsed()}] nothing answers on ${bridgeUrl}: starting the local stack (${temporal}, codec server, sandbox, bridge, worker) …`);
       const logger = createLogger({ level: config.logLevel, name: 'demo' });
-      const stackOptions = localStackOptions(config, logger, env, { cluster: options.cluster ?? false });
+      const stackOptions = localStackOptions(config, logger, env, { cluster: options.cluster ?? false, command: `npm run demo${options.cluster ? ' -- --cluster' : ''}` });
       stack = await startStack({ ...stackOptions, ...(options.signal ? { signal: options.signal } : {}) });
       bridgeUrl = stack.bridge.url;
       sandboxUrl = stack.vobizUrl;
