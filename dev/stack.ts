@@ -23,11 +23,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadSandboxConfig } from '../sandbox/config.js';
 import { sandboxOptionsFromConfig, startSandbox } from '../sandbox/server.js';
 import { startBridge } from '../src/bridge/server.js';
-import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter.js';
 import { startCodecServer } from '../src/codec/server.js';
 import { KYC_WEBHOOK_PATH } from '../src/config/bridge-address.js';
 import { loadBridgeConfig } from '../src/config/bridge.js';
@@ -37,13 +35,13 @@ import { loadTemporalClientConfig } from '../src/config/temporal-client.js';
 import { loadWorkerConfig, type WorkerProcessConfig } from '../src/config/worker.js';
 import type { Logger } from '../src/logging.js';
 import { connectClient } from '../src/temporal/connection.js';
+import { bundleLifecycleWorkflows } from '../src/worker/workflow-bundle.js';
 import { startCluster, stopClusterLeftovers } from './cluster/cluster.js';
 import { startDevServer, stopLeftoverDevServer, type RunningDevServer } from './dev-server.js';
 import { httpAnswers, httpOk, Piece, trackChild, type StackPiece } from './pieces.js';
 import { killNow, sleep, waitForExit } from './processes.js';
 import { lockDataFolder } from './stack-lock.js';
 import { assertNoPortClash, assertPortsFree, stackListeners } from './stack-ports.js';
-import { PROJECT_ROOT } from './temporal-binaries.js';
 
 export type Placement = 'in-process' | 'process';
 
@@ -148,8 +146,6 @@ interface Part {
   /** Its processes, for `kill()` and `childExited`. */
   children(): ChildProcess[];
 }
-
-const WORKFLOWS_ENTRY = join(PROJECT_ROOT, 'src', 'workflows', 'index.ts');
 
 function dialHost(host: string): string {
   return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -320,7 +316,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
 
     const bundlePath = options.workers.prebuiltBundle ? join(dataDir, 'workflow-bundle.js') : undefined;
-    if (bundlePath) starting.push(buildWorkflowBundle(bundlePath));
+    if (bundlePath) starting.push(buildWorkflowBundle(bundlePath, logger));
     const settled = await Promise.allSettled(starting);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
@@ -443,14 +439,8 @@ async function pollsTaskQueue(config: WorkerProcessConfig, pid: number | undefin
 }
 
 /** The workflow code bundled as `npm run build` does, written to `path`. */
-async function buildWorkflowBundle(path: string): Promise<void> {
-  const quiet = () => undefined;
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_ENTRY,
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-    logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (message: string) => process.stderr.write(`${message}\n`) },
-  });
-  writeFileSync(path, code);
+async function buildWorkflowBundle(path: string, logger: Logger): Promise<void> {
+  writeFileSync(path, await bundleLifecycleWorkflows(logger));
 }
 
 /** The bridge's environment with `secret` among the signing secrets it accepts, beside those it has. */

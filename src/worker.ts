@@ -13,7 +13,7 @@
  * every activity is safe to run again).
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { makeTelemetryFilterString, Runtime } from '@temporalio/worker';
@@ -24,13 +24,15 @@ import { HISTOGRAM_BUCKETS, vobizMetricsObserver } from './metrics/worker-metric
 import { connectClient, connectWorker } from './temporal/connection.js';
 import { ensureKycSweepSchedule } from './temporal/kyc-sweep-schedule.js';
 import { createLifecycleWorkers, type LifecycleWorkersOptions } from './worker/lifecycle-workers.js';
+import { bundleLifecycleWorkflows } from './worker/workflow-bundle.js';
 import { vobizTaskQueue } from './workflows/task-queues.js';
 import { VobizClient } from './vobiz/index.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** A prebuilt bundle when one is configured (production always: no webpack at start-up, identical code on every replica). */
-function workflowSource(config: WorkerProcessConfig, logger: Logger): LifecycleWorkersOptions['workflows'] {
+/**
+ * A prebuilt bundle when one is configured (production always: no webpack at start-up, identical code on every
+ * replica); otherwise the source, bundled now.
+ */
+async function workflowSource(config: WorkerProcessConfig, logger: Logger): Promise<LifecycleWorkersOptions['workflows']> {
   const bundlePath = config.worker.workflowBundlePath;
   if (bundlePath) {
     const codePath = resolve(bundlePath);
@@ -40,8 +42,7 @@ function workflowSource(config: WorkerProcessConfig, logger: Logger): LifecycleW
     logger.info({ codePath }, 'Running workflows from the prebuilt bundle');
     return { workflowBundle: { codePath } };
   }
-  const sourceEntry = [join(here, 'workflows', 'index.ts'), join(here, 'workflows', 'index.js')].find(existsSync);
-  return { workflowsPath: sourceEntry! };
+  return { workflowBundle: { code: await bundleLifecycleWorkflows(logger) } };
 }
 
 export async function runWorker(config: WorkerProcessConfig): Promise<void> {
@@ -68,7 +69,7 @@ export async function runWorker(config: WorkerProcessConfig): Promise<void> {
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      workflows: workflowSource(config, logger),
+      workflows: await workflowSource(config, logger),
       client,
       vobiz,
       activitySettings: { kycWebhookUrl: config.kycWebhookUrl, alertTimeoutMs: 5_000, onboarding: config.onboarding },

@@ -88,6 +88,9 @@ describe('one stack per folder, configured by its .env', () => {
     expect(started).toContain(`state in ${join(folder, 'data')}/temporal.sqlite`);
     expect(await answers(`http://127.0.0.1:${bridge}/readyz`)).toBe(200);
     expect(await answers(`http://127.0.0.1:${workerMetrics}/metrics`)).toBe(200); // the worker process read it too
+    // Start-up logs stay readable: the workflow bundle is one line, webpack's report only at LOG_LEVEL=debug.
+    expect(started).toMatch(/"msg":"Workflow code bundled \(\d+\.\d\d MB in \d+\.\d s\)"/);
+    expect(started).not.toContain('modules by path');
 
     // The CLI run in the folder finds that Temporal through .env alone: it starts a customer the stack's bridge sees.
     const cli = await finished(run('src/cli/main.ts', ['onboard', join(PROJECT_ROOT, 'examples', 'onboarding.json')], folder, { LOG_LEVEL: 'silent' }));
