@@ -9,9 +9,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertPortFree } from '../../dev/processes.js';
+import { TSX_LOADER } from '../../dev/pieces.js';
 import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 
 async function freePorts(count: number): Promise<number[]> {
@@ -45,8 +46,9 @@ interface Demo {
 
 async function startDemo(dataDir: string, args: string[] = []): Promise<Demo> {
   const [temporal, ui, codec, sandbox, bridge] = (await freePorts(5)) as [number, number, number, number, number];
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'dev', 'demo.ts'), ...args], {
-    cwd: PROJECT_ROOT,
+  // Run in the data folder's parent, not the project: a developer's ./.env there must not reach the demo.
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, join(PROJECT_ROOT, 'dev', 'demo.ts'), ...args], {
+    cwd: dirname(dataDir),
     env: {
       ...cleanEnv(),
       NODE_ENV: 'test',
