@@ -70,7 +70,7 @@ export function processStartTime(pid: number): string | undefined {
 }
 
 /** True while the lock's owner runs: the same pid with the same start time. */
-export function ownerIsLive(owner: LockOwner): boolean {
+function ownerIsLive(owner: LockOwner): boolean {
   return Number.isInteger(owner.pid) && owner.pid > 0 && processStartTime(owner.pid) === owner.processStart;
 }
 

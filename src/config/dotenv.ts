@@ -14,10 +14,10 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { ConfigError, exitWithConfigError, loadOrExit } from './problems.js';
 
-export const DOTENV_FILE = '.env';
+const DOTENV_FILE = '.env';
 
 /** The variables of a role: its schema, e.g. WORKER_PROCESS. */
-export type RoleVariables = Readonly<Record<string, unknown>>;
+type RoleVariables = Readonly<Record<string, unknown>>;
 
 const ASSIGNMENT = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
 const QUOTES = new Set(['"', "'", '`']);
