@@ -8,8 +8,8 @@
  *   OpenTelemetry SDK draws IDs from `Math.random`, which in a workflow is the run's seeded stream, so without this
  *   turning tracing on would change the poll jitter a running customer draws, and a replay with tracing switched the
  *   other way could take another branch.
- * - No span for queries and update validators: they never run on replay, so a span there would draw from the
- *   stream on the live worker only and the stream would differ after the workflow left the cache.
+ * - No span for queries and update validators: they never run on replay, so their spans could not be made again
+ *   the same way, and status queries (the bridge's and the CLI's reads) would add a span per read.
  * - A signal's or update's trace carries on into the first activity the workflow schedules in the same activation,
  *   which is what the message woke: the workflow's main flow confirms a KYC session because a webhook's kycEvent
  *   Update asked it to, and without this the confirming activity would belong to the trace of the workflow's start,
