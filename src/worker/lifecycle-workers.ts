@@ -102,7 +102,8 @@ export async function createLifecycleWorkers(options: LifecycleWorkersOptions): 
         ...(options.tracing ? [tracingActivityInterceptor(options.tracing)] : []),
         countActivityRetries(options.meter ?? Runtime.instance().metricMeter),
       ],
-      ...(options.tracing ? { workflowModules: [TRACING_WORKFLOW_MODULE] } : {}),
+      // Bundled at start from source: with the tracing module (a prebuilt bundle has its interceptors built in).
+      ...(options.tracing && 'workflowsPath' in options.workflows ? { workflowModules: [TRACING_WORKFLOW_MODULE] } : {}),
     },
     ...(options.tracing ? { sinks: tracingSinks(options.tracing) } : {}),
     // Versioned deploys: a new build takes tasks only once it is made the deployment's current version, and
