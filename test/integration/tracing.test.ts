@@ -7,6 +7,7 @@
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runReplayGate } from '../../scripts/replay.js';
 import { startBridge, type RunningBridge } from '../../src/bridge/server.js';
 import { DEVELOPMENT_BRIDGE_API_TOKEN, loadBridgeConfig } from '../../src/config/bridge.js';
 import { createLogger } from '../../src/logging.js';
@@ -203,6 +204,20 @@ describe('traces from the bridge to the Vobiz call', () => {
       );
     }
     expect(spans.length).toBeGreaterThan(20);
+  });
+
+  it("passes the replay gate (npm run replay): the traced customer's history replays with tracing and without", async () => {
+    const lines: string[] = [];
+    const gate = await runReplayGate({
+      address: inject('temporalAddress'),
+      namespace: traced.rig.server.namespace,
+      query: `WorkflowId = "${handle.workflowId}"`,
+      limit: 1,
+      env: { NODE_ENV: 'test' },
+      print: (line) => lines.push(line),
+    });
+    expect(gate).toEqual({ replayed: 1, failures: [] });
+    expect(lines.at(-1)).toBe('1 replayed with tracing and without, 0 failed');
   });
 
   it('records the trace in history headers when traced, and nothing (no span, no header, no interceptor) when not', async () => {
