@@ -25,7 +25,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/bundle-workflows.ts ./scripts/
 COPY src ./src
-# dist/**.js and dist/workflow-bundle.js (WORKER_WORKFLOW_BUNDLE): every replica runs byte-identical workflow code.
+# dist/**.js, dist/workflow-bundle.js (WORKER_WORKFLOW_BUNDLE) and its traced twin dist/workflow-bundle.traced.js (run by a
+# worker with OTEL_* set): every replica runs byte-identical workflow code.
 RUN npm run build
 
 # --- production dependencies only ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporali
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../codec/data-converter.js';
 import type { Logger } from '../logging.js';
+import { TRACING_WORKFLOW_MODULE } from '../tracing/temporal.js';
 
 const workflowsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'workflows');
 
@@ -31,12 +32,20 @@ function bundlerLogger(logger: Logger): TemporalLogger {
   };
 }
 
-/** Bundles the workflow code; logs one line at info (size, time), webpack's report at debug. */
-export async function bundleLifecycleWorkflows(logger: Logger): Promise<string> {
+/**
+ * Bundles the workflow code, with the tracing interceptor module when `tracing` (a bundle's workflow interceptors
+ * are fixed when it is built); logs one line at info (size, time), webpack's report at debug.
+ */
+export async function bundleLifecycleWorkflows(logger: Logger, { tracing = false }: { tracing?: boolean } = {}): Promise<string> {
   const started = performance.now();
   const workflowsPath = [join(workflowsDir, 'index.ts'), join(workflowsDir, 'index.js')].find(existsSync);
   if (!workflowsPath) throw new Error(`no workflow source in ${workflowsDir}: set WORKER_WORKFLOW_BUNDLE to a prebuilt bundle`);
-  const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH, logger: bundlerLogger(logger) });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    workflowInterceptorModules: tracing ? [TRACING_WORKFLOW_MODULE] : [],
+    logger: bundlerLogger(logger),
+  });
   const bytes = Buffer.byteLength(code);
   const ms = Math.round(performance.now() - started);
   logger.info({ bytes, ms }, `Workflow code bundled (${(bytes / 1e6).toFixed(2)} MB in ${(ms / 1000).toFixed(1)} s)`);
