@@ -29,8 +29,10 @@ import { dirname, join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
+import { applyDotEnvOrExit } from '../../src/config/dotenv.js';
 import { loadTemporalClientConfig } from '../../src/config/temporal-client.js';
 import { loadWorkerConfig } from '../../src/config/worker.js';
+import { LOCAL_PROCESS } from '../../dev/config.js';
 import { killAllPiecesNow } from '../../dev/pieces.js';
 import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 import { SandboxAdminClient } from '../../sandbox/admin-client.js';
@@ -58,6 +60,7 @@ const DAY_S = 86_400;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<number> {
+  applyDotEnvOrExit(LOCAL_PROCESS);
   const options = parseFleetBenchOptions(process.argv.slice(2));
   const runId = randomBytes(3).toString('hex');
   const dataDir = mkdtempSync(join(tmpdir(), 'vobiz-bench-'));
