@@ -201,7 +201,7 @@ describe('settings per role: each process reads, validates and holds only what i
       'VOBIZ_PARTNER_AUTH_TOKEN_FILE: cannot read file /nonexistent/partner-token (ENOENT)',
     ]);
     expect(loadSandboxConfig({ ...unrelated, SANDBOX_MAX_ACCOUNTS: '10' }).sandbox.port).toBe(4010);
-    expect(loadWorkerConfig({ CODEC_SERVER_PORT: 'x', BRIDGE_API_TOKENS_FILE: '/nonexistent', CODEC_OIDC_ISSUER: 'nope', SANDBOX_DB_PATH: '' }).worker.maxCachedWorkflows).toBe(500);
+    expect(loadWorkerConfig({ CODEC_SERVER_PORT: 'x', BRIDGE_API_TOKENS_FILE: '/nonexistent', CODEC_OIDC_ISSUER: 'nope', SANDBOX_DB_PATH: '' }).worker.memoryBudgetMb).toBe(300);
     // ... while the same values stop a process that does use them.
     expect(problemsOf(() => loadWorkerConfig(unrelated)).join('\n')).toMatch(/VOBIZ_BASE_URL[\s\S]*WORKER_SHUTDOWN_GRACE_TIME/);
   });
