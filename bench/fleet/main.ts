@@ -43,7 +43,7 @@ import { summarizeProfiles } from './cpu-profile.js';
 import { countCustomers, listParked, onboardingRequest, startOnboardings } from './customers.js';
 import { rollingDeploy } from './deploy.js';
 import { footprint, perParked } from './footprint.js';
-import { cachedWorkflows, measureCacheSizes, settledRss, waitForQuiet, wakeEveryone } from './memory.js';
+import { cachedWorkflows, measureCacheSizes, metricSum, settledRss, waitForQuiet, wakeEveryone } from './memory.js';
 import { compareOnboarding, oneRound, type OnboardingContext } from './onboarding.js';
 import { parseFleetBenchOptions, profileWarmUp } from './options.js';
 import { cpuSnapshot, cpuSpent, treePssMb } from './process-usage.js';
@@ -215,6 +215,12 @@ async function main(): Promise<number> {
     figures.webhookToActive = await measureWebhookToActive(client, admin, parked.slice(-options.webhookLatency), timeoutMs);
     log(`webhook → active: p50 ${figures.webhookToActive.p50Ms.toFixed(0)} ms, p99 ${figures.webhookToActive.p99Ms.toFixed(0)} ms`);
   }
+
+  // Read before the sweep phase restarts the bridges (their counters start again).
+  const handedOver = async (url: string) =>
+    (await metricSum(url, 'vobiz_bridge_kyc_webhooks_total', 'outcome="delivered"')) + (await metricSum(url, 'vobiz_bridge_kyc_webhooks_total', 'outcome="signalled"'));
+  figures.webhooksByBridge = await Promise.all(system.bridgeMetricsUrls.map(handedOver));
+  log(`KYC webhooks handed to workflows per bridge: ${figures.webhooksByBridge.join(' + ')}`);
 
   if (options.lostWebhooks > 0) {
     await quiet();

@@ -77,7 +77,10 @@ const cacheSizeList = (value: string) => {
   if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1)) {
     throw new InvalidArgumentError('must be a comma-separated list of whole numbers of at least 1, e.g. 100,500,1000, or none');
   }
-  return [...new Set(sizes)].sort((a, b) => a - b);
+  const distinct = [...new Set(sizes)].sort((a, b) => a - b);
+  // The memory per cached customer is the slope of a line through the sizes: one point gives no line.
+  if (distinct.length < 2) throw new InvalidArgumentError('must list at least two different sizes (memory per cached customer is a line through them), or none');
+  return distinct;
 };
 
 const rpsList = (value: string) => {

@@ -41,6 +41,8 @@ export interface FleetFigures {
   /** The paging formula the projection uses, against the bench's own full paging. */
   pagingCheck?: { open: number; measured: number; formula: number };
   webhookToActive?: WebhookLatencyFigures;
+  /** KYC webhooks each bridge handed to a workflow (delivered or signalled; its own metrics), every phase before the sweep's: spread over the bridges. */
+  webhooksByBridge?: number[];
   deploy?: DeployFigures;
   sweep?: SweepFigures;
 }
@@ -160,6 +162,15 @@ export function fleetRows(f: FleetFigures): Row[] {
       figure: `p50 ${fixed(s.bridge.p50Ms, 1)} vs ${fixed(s.direct.p50Ms, 1)} ms; p99 ${fixed(s.bridge.p99Ms, 1)} vs ${fixed(s.direct.p99Ms, 1)} ms (+${fixed(s.addedP99Ms, 1)})`,
       target: '≤ +5 ms p99',
       verdict: verdict(s.addedP99Ms <= 5),
+    });
+  }
+  const spread = f.webhooksByBridge;
+  if (spread) {
+    rows.push({
+      measure: `KYC webhooks handed over per bridge (${spread.length} bridges, their own metrics)`,
+      figure: spread.join(' + '),
+      target: 'every bridge takes some',
+      verdict: verdict(spread.every((n) => n > 0)),
     });
   }
   const l = f.webhookToActive;

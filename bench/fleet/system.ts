@@ -47,6 +47,8 @@ export interface FleetSystem {
   bridgeUrls: string[];
   /** The bridges in turn: the n-th request goes to bridge n mod B. */
   bridgeUrl: (n: number) => string;
+  /** Each bridge's own Prometheus endpoint (BRIDGE_METRICS_ADDRESS): its KYC webhooks are counted there. */
+  bridgeMetricsUrls: string[];
   /** Each lifecycle worker's Prometheus endpoint (WORKER_METRICS_ADDRESS): cache size and task slots are read there. */
   workerMetricsUrls: string[];
   /** The Temporal server's process (the dev server, or the cluster's server). */
@@ -78,6 +80,7 @@ export async function startFleetSystem(options: FleetBenchOptions, runId: string
   const bridgePorts = await distinctFreePorts(options.bridges);
   const bridgeUrls = bridgePorts.map((p) => `http://127.0.0.1:${p}`);
   const metricsPorts = await distinctFreePorts(options.workers);
+  const bridgeMetricsPorts = await distinctFreePorts(options.bridges, [...bridgePorts, ...metricsPorts]);
   const deployment = options.deploy ? { deploymentName: `bench-fleet-${runId}`, buildId: 'v1' } : undefined;
   const temporal: TemporalChoice = options.cluster
     ? { cluster: { port: await freeClusterBase(), uiPort: await freePort(), postgresPort: await freePort() } }
@@ -117,7 +120,8 @@ export async function startFleetSystem(options: FleetBenchOptions, runId: string
       env: {
         BRIDGE_HOST: '127.0.0.1',
         BRIDGE_PORT: String(bridgePorts[0]),
-        BRIDGE_METRICS: 'false', // its own listener on a fixed port otherwise; the bench reads the workers'
+        // Each bridge's own listener: the webhooks each one took are read there (spread over the bridges or not).
+        BRIDGE_METRICS_ADDRESS: `127.0.0.1:${bridgeMetricsPorts[0]}`,
         BRIDGE_API_TOKENS: BENCH_API_TOKEN,
       },
     },
@@ -172,7 +176,7 @@ export async function startFleetSystem(options: FleetBenchOptions, runId: string
 
   try {
     for (let i = 1; i < bridgePorts.length; i++) {
-      const bridge = new Piece({ ...firstBridge.spec, name: `bridge ${i + 1}`, env: { ...firstBridge.spec.env, BRIDGE_PORT: String(bridgePorts[i]) }, output: join(dataDir, `bridge-${i + 1}.log`) });
+      const bridge = new Piece({ ...firstBridge.spec, name: `bridge ${i + 1}`, env: { ...firstBridge.spec.env, BRIDGE_PORT: String(bridgePorts[i]), BRIDGE_METRICS_ADDRESS: `127.0.0.1:${bridgeMetricsPorts[i]}` }, output: join(dataDir, `bridge-${i + 1}.log`) });
       const url = bridgeUrls[i]!;
       bridge.spec.ready = () => fetch(`${url}/healthz`).then((r) => r.ok, () => false);
       await bridge.start();
@@ -227,6 +231,7 @@ export async function startFleetSystem(options: FleetBenchOptions, runId: string
     sandboxUrl: stack.vobizUrl,
     bridgeUrls,
     bridgeUrl: (n) => bridgeUrls[n % bridgeUrls.length]!,
+    bridgeMetricsUrls: bridgeMetricsPorts.map((p) => `http://127.0.0.1:${p}/metrics`),
     get workerMetricsUrls() {
       return workers.map((w) => `http://${w.spec.env.WORKER_METRICS_ADDRESS}/metrics`);
     },
