@@ -105,6 +105,10 @@ export async function runWorker(config: WorkerProcessConfig): Promise<void> {
         taskQueue: config.temporal.taskQueue,
         vobizTaskQueue: vobizTaskQueue(config.temporal.taskQueue),
         vobizMaxRequestsPerSecond: config.vobiz.maxRequestsPerSecond,
+        // Which setting sized the cache: WORKER_MAX_CACHED_WORKFLOWS overrides the memory budget when set.
+        maxCachedWorkflows: config.worker.maxCachedWorkflows,
+        cacheSizeFrom: config.worker.cacheSizeFrom,
+        memoryBudgetMb: config.worker.memoryBudgetMb,
         vobiz: config.vobiz.baseUrl,
         tracing: config.tracing !== undefined,
       },
