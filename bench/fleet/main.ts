@@ -217,10 +217,9 @@ async function main(): Promise<number> {
   }
 
   // Read before the sweep phase restarts the bridges (their counters start again).
-  const handedOver = async (url: string) =>
-    (await metricSum(url, 'vobiz_bridge_kyc_webhooks_total', 'outcome="delivered"')) + (await metricSum(url, 'vobiz_bridge_kyc_webhooks_total', 'outcome="signalled"'));
-  figures.webhooksByBridge = await Promise.all(system.bridgeMetricsUrls.map(handedOver));
-  log(`KYC webhooks handed to workflows per bridge: ${figures.webhooksByBridge.join(' + ')}`);
+  // Every outcome: the signal phase's stale events are refused by the workflows (not_waiting), yet each bridge took them.
+  figures.webhooksByBridge = await Promise.all(system.bridgeMetricsUrls.map((url) => metricSum(url, 'vobiz_bridge_kyc_webhooks_total')));
+  log(`KYC webhooks taken per bridge: ${figures.webhooksByBridge.join(' + ')}`);
 
   if (options.lostWebhooks > 0) {
     await quiet();

@@ -41,7 +41,7 @@ export interface FleetFigures {
   /** The paging formula the projection uses, against the bench's own full paging. */
   pagingCheck?: { open: number; measured: number; formula: number };
   webhookToActive?: WebhookLatencyFigures;
-  /** KYC webhooks each bridge handed to a workflow (delivered or signalled; its own metrics), every phase before the sweep's: spread over the bridges. */
+  /** KYC webhooks each bridge took, every outcome (its own metrics), every phase before the sweep's: spread over the bridges. */
   webhooksByBridge?: number[];
   deploy?: DeployFigures;
   sweep?: SweepFigures;
@@ -167,7 +167,7 @@ export function fleetRows(f: FleetFigures): Row[] {
   const spread = f.webhooksByBridge;
   if (spread) {
     rows.push({
-      measure: `KYC webhooks handed over per bridge (${spread.length} bridges, their own metrics)`,
+      measure: `KYC webhooks taken per bridge (${spread.length} bridges, their own metrics)`,
       figure: spread.join(' + '),
       target: 'every bridge takes some',
       verdict: verdict(spread.every((n) => n > 0)),
