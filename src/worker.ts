@@ -22,6 +22,7 @@ import type { Client } from '@temporalio/client';
 import { makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { loadSettingsOrExit } from './config/dotenv.js';
 import { loadWorkerConfig, WORKER_PROCESS, type WorkerProcessConfig } from './config/worker.js';
+import { withRequestShare } from './config/vobiz.js';
 import { createLogger, TemporalPinoLogger, temporalLogLevel, type Logger } from './logging.js';
 import { HISTOGRAM_BUCKETS, vobizMetricsObserver } from './metrics/worker-metrics.js';
 import { connectClient, connectWorker } from './temporal/connection.js';
@@ -68,7 +69,8 @@ export async function runWorker(config: WorkerProcessConfig): Promise<void> {
   const tracing = config.tracing ? startTracing(config.tracing) : undefined;
   // Business metrics beside the SDK's (src/metrics/worker-metrics.ts); without WORKER_METRICS_ADDRESS the runtime's
   // meter is a no-op one.
-  const vobiz = VobizClient.fromConfig(config.vobiz, {
+  // The partner's budget is shared by every worker process (WORKER_REPLICAS): this one paces its share.
+  const vobiz = VobizClient.fromConfig(withRequestShare(config.vobiz, config.worker.replicas), {
     observer: vobizMetricsObserver(Runtime.instance().metricMeter),
     ...(tracing ? { tracer: tracing.tracer } : {}),
   });
@@ -105,6 +107,7 @@ export async function runWorker(config: WorkerProcessConfig): Promise<void> {
         taskQueue: config.temporal.taskQueue,
         vobizTaskQueue: vobizTaskQueue(config.temporal.taskQueue),
         vobizMaxRequestsPerSecond: config.vobiz.maxRequestsPerSecond,
+        vobizRequestsPerSecondHere: withRequestShare(config.vobiz, config.worker.replicas).maxRequestsPerSecond,
         // Which setting sized the cache: WORKER_MAX_CACHED_WORKFLOWS overrides the memory budget when set.
         maxCachedWorkflows: config.worker.maxCachedWorkflows,
         cacheSizeFrom: config.worker.cacheSizeFrom,

@@ -90,6 +90,7 @@ export async function startFleetSystem(options: FleetBenchOptions, runId: string
   const workerSettings: NodeJS.ProcessEnv = {
     WORKER_SHUTDOWN_GRACE_TIME: '5s',
     VOBIZ_MAX_REQUESTS_PER_SECOND: String(options.vobizRps),
+    WORKER_REPLICAS: String(options.workers), // the workers share the budget, as a partner's replicas are told to
     KYC_SWEEP_INTERVAL: `${Math.round(durationMs(options.sweepInterval) / 1000)}s`,
     ...(deployment ? { WORKER_DEPLOYMENT_NAME: deployment.deploymentName, WORKER_BUILD_ID: deployment.buildId } : {}),
   };

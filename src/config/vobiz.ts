@@ -49,6 +49,16 @@ export interface VobizConfig {
   maxRequestsPerSecond?: number;
 }
 
+/**
+ * The Vobiz settings one of `replicas` worker processes sends with: its even share of the partner's budget, so the
+ * processes together send no more than the budget (Temporal's task-queue rate limit counts activity starts, and an
+ * activity may make two or three requests).
+ */
+export function withRequestShare(config: VobizConfig, replicas: number): VobizConfig {
+  if (!config.maxRequestsPerSecond || replicas <= 1) return config;
+  return { ...config, maxRequestsPerSecond: config.maxRequestsPerSecond / replicas };
+}
+
 export function vobiz(e: VobizEnv, problems: string[]): VobizConfig {
   const partnerAuthToken = readSecret(e, 'VOBIZ_PARTNER_AUTH_TOKEN', problems);
   if (e.NODE_ENV === 'production') {

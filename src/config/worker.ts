@@ -23,6 +23,7 @@ export const WORKER = {
   WORKER_MAX_CACHED_WORKFLOWS: optionalPositiveInt,
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(50),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt(20),
+  WORKER_REPLICAS: positiveInt(1),
   WORKER_SHUTDOWN_GRACE_TIME: duration('30s'),
   WORKER_WORKFLOW_BUNDLE: optionalString,
   WORKER_METRICS_ADDRESS: optionalListenAddress,
@@ -41,6 +42,11 @@ export interface WorkerConfig {
   cacheSizeFrom: 'WORKER_MAX_CACHED_WORKFLOWS' | 'WORKER_MEMORY_BUDGET';
   maxConcurrentActivityTaskExecutions: number;
   maxConcurrentWorkflowTaskExecutions: number;
+  /**
+   * Worker processes that share the partner's Vobiz rate budget (WORKER_REPLICAS): each sends at most
+   * VOBIZ_MAX_REQUESTS_PER_SECOND / replicas requests a second, so together they hold the budget at Vobiz.
+   */
+  replicas: number;
   /** Milliseconds running activities may finish after SIGINT/SIGTERM. */
   shutdownGraceTimeMs: number;
   /**
@@ -73,6 +79,7 @@ export function workerSection(e: z.infer<z.ZodObject<typeof WORKER>> & { NODE_EN
     cacheSizeFrom: e.WORKER_MAX_CACHED_WORKFLOWS === undefined ? 'WORKER_MEMORY_BUDGET' : 'WORKER_MAX_CACHED_WORKFLOWS',
     maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    replicas: e.WORKER_REPLICAS,
     shutdownGraceTimeMs: durationMs(e.WORKER_SHUTDOWN_GRACE_TIME),
     ...(workflowBundlePath ? { workflowBundlePath } : {}),
     ...(e.WORKER_METRICS_ADDRESS ? { metricsAddress: e.WORKER_METRICS_ADDRESS } : {}),
