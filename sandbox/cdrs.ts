@@ -46,6 +46,13 @@ export function accountCdrs(ctx: SandboxContext, authId: string): StoredCdr[] {
     .map((r) => ({ doc: parseDoc<CdrDoc>(r), outcome: r.status, startMs: Number(r.start_ms) }));
 }
 
+/** Every customer's records: the sandbox's accounts all belong to its one partner. */
+export function partnerCdrs(ctx: SandboxContext): StoredCdr[] {
+  return ctx.db
+    .all<CdrRow>('SELECT * FROM cdrs ORDER BY start_ms DESC, id DESC')
+    .map((r) => ({ doc: parseDoc<CdrDoc>(r), outcome: r.status, startMs: Number(r.start_ms) }));
+}
+
 export function findCdr(ctx: SandboxContext, authId: string, uuid: string): CdrDoc | undefined {
   const row = ctx.db.get<CdrRow>('SELECT * FROM cdrs WHERE account_auth_id = ? AND uuid = ?', [authId, uuid]);
   return row ? parseDoc<CdrDoc>(row) : undefined;
@@ -118,15 +125,16 @@ export function cdrSummary(rows: StoredCdr[], shape: 'sdk' | 'prose'): Record<st
   return { ...counts, ...rest, last_call_at: rows[0]?.doc.start_time ?? '' };
 }
 
+/** The list envelope; `accountAuthId` null for the partner-wide list, which names no account (each row has its own). */
 export function cdrEnvelope(
-  rows: StoredCdr[], page: number, perPage: number, accountAuthId: string, withAuthId: boolean, shape: 'sdk' | 'prose',
+  rows: StoredCdr[], page: number, perPage: number, accountAuthId: string | null, withAuthId: boolean, shape: 'sdk' | 'prose',
 ): Record<string, unknown> {
   const data = rows.slice((page - 1) * perPage, page * perPage).map((r) => renderCdr(r.doc));
   const pages = Math.ceil(rows.length / perPage);
   return {
     success: true,
-    account_id: accountAuthId,
-    ...(withAuthId ? { account_auth_id: accountAuthId } : {}),
+    ...(accountAuthId !== null ? { account_id: accountAuthId } : {}),
+    ...(withAuthId && accountAuthId !== null ? { account_auth_id: accountAuthId } : {}),
     count: data.length,
     data,
     pagination: { page, per_page: perPage, total: rows.length, pages, has_next: page < pages, has_prev: page > 1 },
