@@ -36,6 +36,8 @@ import {
   kycEventUpdate,
   kycEventUpdateId,
   offboardUpdate,
+  purchaseNumberUpdate,
+  releaseNumberUpdate,
   retryUpdate,
   revokeKycUpdate,
   type KycEventType,
@@ -293,6 +295,24 @@ Object.assign(PATHS, {
       await hint(returning, session, 'kyc.completed');
       await waitForState(returning, (s) => s.stage === 'active', { what: 'active' });
       return offboard(returning, 'Contract ended');
+    },
+  },
+});
+
+/** Issue 22: an operator releases one number (the releaseNumber update, a new handler: no patch). */
+Object.assign(PATHS, {
+  'number-released': {
+    path: 'active with two numbers (one at telephony, one bought by an operator), one released by the releaseNumber update (refused first for a number not the customer\'s: no history event), offboarded (only the other number released there)',
+    async run({ start, sandbox }: Ctx) {
+      const handle = await start('number-released', { funding: { amount: 2000, currency: 'INR' }, telephony: { trunk: { name: 'Primary trunk' }, number: { country: 'IN' } } });
+      const session = await openSession(handle, 1);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(handle, session, 'kyc.completed');
+      await waitForState(handle, (s) => s.stage === 'active', { what: 'active' });
+      const { e164 } = await handle.executeUpdate(purchaseNumberUpdate, { args: [{ country: 'IN' }] });
+      await handle.executeUpdate(releaseNumberUpdate, { args: [{ e164: '+918000000001' }] }).catch(() => undefined);
+      await handle.executeUpdate(releaseNumberUpdate, { args: [{ e164 }] });
+      return offboard(handle, 'Contract ended');
     },
   },
 });

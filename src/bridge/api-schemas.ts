@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { STALL_KINDS } from '../failures/vocabulary.js';
 import { OnboardingPageSchema } from '../onboarding/customers.js';
-import { HandOverBodySchema as HandOverBody, RetryBodySchema as RetryBody } from '../onboarding/operator-actions.js';
+import { HandOverBodySchema as HandOverBody, ReleaseNumberBodySchema as ReleaseNumberBody, RetryBodySchema as RetryBody } from '../onboarding/operator-actions.js';
 import type { StartOutcome } from '../onboarding/start.js';
 import { STAGES, type LifecycleState } from '../workflows/messages.js';
 
@@ -154,6 +154,8 @@ export const NumberBodySchema = z
   })
   .meta({ id: 'NumberBody' });
 
+export const ReleaseNumberBodySchema = ReleaseNumberBody.meta({ id: 'ReleaseNumberBody', description: "one of the customer's numbers" });
+
 export const RetryBodySchema = RetryBody.meta({
   id: 'RetryBody',
   description: "corrections for the blocked step: the customer's details (before the account exists) or trunk settings; only the fields sent change",
@@ -173,6 +175,10 @@ export const ACTION_RESULT_SCHEMAS = {
   'restart-kyc': actionResult('RestartKycResult', z.object({ stage: z.enum(STAGES) })),
   offboard: actionResult('OffboardResult', z.object({ stage: z.enum(STAGES) })),
   'purchase-number': actionResult('PurchaseNumberResult', z.object({ e164: z.string() })),
+  'release-number': actionResult(
+    'ReleaseNumberResult',
+    z.object({ e164: z.string(), alreadyReleased: z.boolean().describe('Vobiz had released it before this request (a retry after a lost answer)') }),
+  ),
   retry: actionResult('RetryResult', z.object({ stage: z.enum(STAGES).describe('the step being tried again') })),
   'hand-over-account': actionResult('HandOverAccountResult', z.object({ stage: z.enum(STAGES).describe('the account step, run again to adopt the account') })),
 } as const;

@@ -16,6 +16,7 @@ import {
   NumberBodySchema,
   OnboardingListSchema,
   ReasonBodySchema,
+  ReleaseNumberBodySchema,
   RetryBodySchema,
   StartOutcomeSchema,
 } from './api-schemas.js';
@@ -34,6 +35,7 @@ function componentSchemas(): { schemas: Record<string, JsonSchema>; ref: (id: st
   add('FieldProblem', FieldProblemSchema);
   add('ReasonBody', ReasonBodySchema);
   add('NumberBody', NumberBodySchema);
+  add('ReleaseNumberBody', ReleaseNumberBodySchema);
   add('RetryBody', RetryBodySchema);
   add('HandOverBody', HandOverBodySchema);
   for (const schema of Object.values(ACTION_RESULT_SCHEMAS)) add(schema.meta()!.id!, schema);
@@ -90,6 +92,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     'revoke-kyc': 'ReasonBody',
     offboard: 'ReasonBody',
     'purchase-number': 'NumberBody',
+    'release-number': 'ReleaseNumberBody',
     retry: 'RetryBody',
     'hand-over-account': 'HandOverBody',
   };

@@ -4,6 +4,7 @@ export {
   ActionFailedError,
   ActionRefusedError,
   ConflictError,
+  ForbiddenError,
   InvalidRequestError,
   NotAllowedError,
   NotFoundError,

@@ -131,6 +131,14 @@ export class OnboardingClient {
     return this.action(customerRef, 'purchase-number', args, options);
   }
 
+  /**
+   * Releases one of the customer's numbers back to Vobiz (refused for a number not the customer's, one already
+   * released, and during offboarding). `alreadyReleased`: Vobiz had released it before (a retry after a lost answer).
+   */
+  releaseNumber(customerRef: string, e164: string, options?: ActionOptions): Promise<ActionResult<{ e164: string; alreadyReleased: boolean }>> {
+    return this.action(customerRef, 'release-number', { e164 }, options);
+  }
+
   /** Tries a blocked step again (stage `blocked`), optionally with corrected customer details or trunk settings. */
   retry(customerRef: string, corrections: RetryArgs = {}, options?: ActionOptions): Promise<ActionResult<{ stage: Stage }>> {
     return this.action(customerRef, 'retry', corrections, options);

@@ -22,6 +22,8 @@ export const DEVELOPMENT_BRIDGE_API_TOKEN = 'dev-bridge-token';
 export const BRIDGE = {
   BRIDGE_API_TOKENS: optionalString,
   BRIDGE_API_TOKENS_FILE: optionalString,
+  BRIDGE_READ_TOKENS: optionalString,
+  BRIDGE_READ_TOKENS_FILE: optionalString,
   BRIDGE_WEBHOOK_SECRETS: optionalString,
   BRIDGE_WEBHOOK_SECRETS_FILE: optionalString,
   BRIDGE_MAX_BODY_BYTES: positiveInt(64 * 1024),
@@ -45,6 +47,8 @@ export const BRIDGE = {
 export interface BridgeConfig extends BridgeAddress, OnboardingEdgeConfig {
   /** Bearer tokens accepted on the start API (several during rotation). */
   apiTokens: string[];
+  /** Bearer tokens that may read (GET routes, /openapi.json) but not start or act. */
+  readTokens: string[];
   /** True when no token was configured (development/test only) and the documented `dev-bridge-token` is in use. */
   usingDevelopmentApiToken: boolean;
   /** HMAC keys for `X-Vobiz-Signature`; all are tried, so a rotation needs no downtime. */
@@ -88,6 +92,12 @@ export function bridgeSection(e: BridgeEnv, address: BridgeAddress, edges: Onboa
   }
   if (usingDevelopmentApiToken) apiTokens = [DEVELOPMENT_BRIDGE_API_TOKEN];
 
+  const readTokens = secretList('BRIDGE_READ_TOKENS');
+  if (e.NODE_ENV === 'production') checkProductionTokens('BRIDGE_READ_TOKENS', readTokens, problems);
+  if (readTokens.some((t) => apiTokens.includes(t))) {
+    problems.push('BRIDGE_READ_TOKENS: must not repeat a token of BRIDGE_API_TOKENS (a read token may read but not start or act)');
+  }
+
   let webhookSecrets = secretList('BRIDGE_WEBHOOK_SECRETS');
   if (webhookSecrets.length === 0 && !e.BRIDGE_WEBHOOK_SECRETS_FILE) {
     const partnerToken = readSecret(e, 'VOBIZ_PARTNER_AUTH_TOKEN', problems);
@@ -104,6 +114,7 @@ export function bridgeSection(e: BridgeEnv, address: BridgeAddress, edges: Onboa
     ...address,
     ...edges,
     apiTokens,
+    readTokens,
     usingDevelopmentApiToken,
     webhookSecrets,
     maxBodyBytes: e.BRIDGE_MAX_BODY_BYTES,

@@ -8,11 +8,12 @@ import { isGrpcServiceError, type Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { z } from 'zod';
 import { UNSAFE_TEXT_RULE, hasUnsafeCharacters } from '../text/unsafe-characters.js';
-import { CustomerRefSchema, CustomerSchema, NumberRequestSchema, TrunkSettingsSchema, workflowIdFor, type FieldProblem } from '../workflows/input.js';
+import { CustomerRefSchema, CustomerSchema, E164, NumberRequestSchema, TrunkSettingsSchema, workflowIdFor, type FieldProblem } from '../workflows/input.js';
 import {
   handOverAccountUpdate,
   offboardUpdate,
   purchaseNumberUpdate,
+  releaseNumberUpdate,
   restartKycUpdate,
   resendKycUpdate,
   retryUpdate,
@@ -20,11 +21,12 @@ import {
   type HandOverAccountArgs,
   type NumberPurchaseArgs,
   type ReasonArgs,
+  type ReleaseNumberArgs,
   type RetryArgs,
 } from '../workflows/messages.js';
 import { describeInputProblems } from './input.js';
 
-export const OPERATOR_ACTIONS = ['resend-kyc', 'revoke-kyc', 'restart-kyc', 'offboard', 'purchase-number', 'retry', 'hand-over-account'] as const;
+export const OPERATOR_ACTIONS = ['resend-kyc', 'revoke-kyc', 'restart-kyc', 'offboard', 'purchase-number', 'release-number', 'retry', 'hand-over-account'] as const;
 export type OperatorActionName = (typeof OPERATOR_ACTIONS)[number];
 
 export type OperatorAction =
@@ -33,6 +35,7 @@ export type OperatorAction =
   | { name: 'restart-kyc' }
   | { name: 'offboard'; args: ReasonArgs }
   | { name: 'purchase-number'; args: NumberPurchaseArgs }
+  | { name: 'release-number'; args: ReleaseNumberArgs }
   | { name: 'retry'; args: RetryArgs }
   | { name: 'hand-over-account'; args: HandOverAccountArgs };
 
@@ -63,6 +66,12 @@ const NumberBodySchema = z.object(
     ...NumberRequestSchema.shape,
     country: NumberRequestSchema.shape.country.refine(isAssignedCountryCode, 'must be an assigned ISO 3166-1 alpha-2 country code, e.g. IN'),
   },
+  { error: 'must be a JSON object' },
+);
+
+/** `release-number`: which of the customer's numbers, as E.164 (the workflow says whether it is the customer's). */
+export const ReleaseNumberBodySchema = z.object(
+  { e164: z.string({ error: 'is required' }).regex(E164, 'must be E.164, e.g. +918071387100') },
   { error: 'must be a JSON object' },
 );
 
@@ -112,6 +121,8 @@ export function parseOperatorAction(name: OperatorActionName, body: unknown): Pa
       return withArgs(ReasonSchema, (args) => ({ name, args }));
     case 'purchase-number':
       return withArgs(NumberBodySchema, (args) => ({ name, args: { country: args.country, ...(args.search ? { search: args.search } : {}) } }));
+    case 'release-number':
+      return withArgs(ReleaseNumberBodySchema, (args) => ({ name, args: { e164: args.e164 } }));
     case 'retry':
       return withArgs(RetryBodySchema, (args) => ({ name, args: args }));
     case 'hand-over-account':
@@ -194,6 +205,8 @@ export async function runOperatorAction(client: Client, customerRef: string, act
       return handle.executeUpdate(offboardUpdate, { ...options, args: [action.args] });
     case 'purchase-number':
       return handle.executeUpdate(purchaseNumberUpdate, { ...options, args: [action.args] });
+    case 'release-number':
+      return handle.executeUpdate(releaseNumberUpdate, { ...options, args: [action.args] });
     case 'retry':
       return handle.executeUpdate(retryUpdate, { ...options, args: [action.args] });
     case 'hand-over-account':

@@ -16,6 +16,7 @@ import { ApplicationFailure, ContinueAsNew, TemporalFailure, isCancellation, pat
 import { SEALED_RULE, isSealedSecret } from '../secrets/sealed-format.js';
 import * as kyc from './handlers/kyc.js';
 import * as operator from './handlers/operator.js';
+import { releaseNumber, validateReleaseNumber } from './handlers/release-number.js';
 import { normalizeInput } from './input-structure.js';
 import type { OnboardingInput } from './input-types.js';
 import { handleKycEventUpdates } from './kyc-event-intake.js';
@@ -25,6 +26,7 @@ import {
   kycEventSignal,
   offboardUpdate,
   purchaseNumberUpdate,
+  releaseNumberUpdate,
   restartKycUpdate,
   resendKycUpdate,
   retryUpdate,
@@ -34,6 +36,7 @@ import {
   type LifecycleSummary,
   type NumberPurchaseArgs,
   type ReasonArgs,
+  type ReleaseNumberArgs,
   type RetryArgs,
 } from './messages.js';
 import { OffboardRequested, setStage, startRun, summaryOf, type LifecycleRun, type ResumeState } from './run/context.js';
@@ -126,4 +129,5 @@ function registerHandlers(run: LifecycleRun): void {
   setHandler(purchaseNumberUpdate, (args) => operator.purchaseNumber(run, args), {
     validator: (args: NumberPurchaseArgs) => operator.validatePurchaseNumber(run, args),
   });
+  setHandler(releaseNumberUpdate, (args) => releaseNumber(run, args), { validator: (args: ReleaseNumberArgs) => validateReleaseNumber(run, args) });
 }

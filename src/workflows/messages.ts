@@ -239,6 +239,17 @@ export const handOverAccountUpdate = defineUpdate<{ stage: Stage }, [HandOverAcc
 /** Buy a number from inventory for the customer (telephony or active stage). */
 export const purchaseNumberUpdate = defineUpdate<{ e164: string }, [NumberPurchaseArgs]>('purchaseNumber');
 
+export interface ReleaseNumberArgs {
+  e164: string;
+}
+/**
+ * Give one of the customer's numbers back to Vobiz (refused for a number that is not the customer's, one already
+ * released, and while the customer is being offboarded: offboarding releases every number). The number counts as
+ * released (`telephony.releasedNumbers`) only once Vobiz has confirmed; `alreadyReleased` says Vobiz had released it
+ * before this request (a retry after a lost answer).
+ */
+export const releaseNumberUpdate = defineUpdate<{ e164: string; alreadyReleased: boolean }, [ReleaseNumberArgs]>('releaseNumber');
+
 /**
  * A hint from the partner-wide KYC sweep (kyc-sweep.ts): Vobiz no longer lists this customer's session as open, so
  * its webhook was probably lost. Like a webhook it is only a hint: the workflow confirms with the API now instead

@@ -109,6 +109,14 @@ describe('replay of committed histories', () => {
     const handedOver = activities(load('account-handed-over.json'));
     expect(handedOver.filter((name) => name === 'createCustomerAccount')).toHaveLength(2);
     expect(handedOver).toEqual(expect.arrayContaining(['handOverAccount', 'transferOpeningBalance', 'openKycSession']));
+
+    // Issue 22: an operator's releaseNumber update (a new handler, no patch): the refused request left no event; the
+    // released number is not released again by offboarding.
+    const released = load('number-released.json');
+    const accepted = released.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'releaseNumber');
+    expect(accepted).toHaveLength(1);
+    expect(activities(released).filter((name) => name === 'purchaseNumber')).toHaveLength(2);
+    expect(activities(released).filter((name) => name === 'releaseNumber')).toHaveLength(2); // one by the update, one by offboarding
   });
 
   it('has a history whose input carries the password sealed, and older ones with it plain (both must replay)', async () => {

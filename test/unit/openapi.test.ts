@@ -45,12 +45,13 @@ describe('OpenAPI document', () => {
     await client.restartKyc('acme-0001');
     await client.offboard('acme-0001', 'contract ended');
     await client.purchaseNumber('acme-0001', { country: 'IN', search: '9180' });
+    await client.releaseNumber('acme-0001', '+918071387100');
     await client.retry('acme-0001', { customer: { email: 'fixed@example.com' }, trunk: { transport: 'tcp' } });
     await client.handOverAccount('acme-0002', { from: 'acme-0001', reason: 'returning customer' });
     await client.handOverAccount('acme-0003', { from: null, reason: 'signed up with Vobiz directly' });
     await agent.close();
 
-    expect(calls).toHaveLength(11);
+    expect(calls).toHaveLength(12);
     const templates = new Set<string>();
     for (const call of calls) {
       const found = operationFor(doc, call.method, call.path);

@@ -26,6 +26,7 @@ const START_TIMEOUT_MS = 15_000;
 
 /** The flag a body field came from: `country` → `--country`, `customer.email` → `--email`, `trunk.transport` → `--trunk transport`. */
 function flagOf(field: string): string {
+  if (field === 'e164') return '<e164>'; // release-number's argument
   if (field.startsWith('customer.')) return `--${field.slice('customer.'.length)}`;
   if (field.startsWith('trunk.')) return `--trunk ${field.slice('trunk.'.length)}`;
   return `--${field}`;
@@ -215,6 +216,14 @@ export function registerOnboardingCommands(program: Command): void {
     .action((ref: string, opts: { country: string; search?: string; json?: boolean }) =>
       action('purchase-number', ref, { country: opts.country, ...(opts.search ? { search: opts.search } : {}) }, opts),
     );
+
+  program
+    .command('release-number')
+    .argument('<customerRef>')
+    .argument('<e164>', "one of the customer's numbers, e.g. +918071387100")
+    .option(json.flags, json.description)
+    .description("release one of the customer's numbers back to Vobiz (refused during offboarding, which releases them all)")
+    .action((ref: string, e164: string, opts: { json?: boolean }) => action('release-number', ref, { e164 }, opts));
 }
 
 async function onboardOne(session: Session, file: string): Promise<void> {
