@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { BridgeConfig } from '../config/bridge.js';
 import type { OnboardingPolicy } from '../onboarding/input.js';
 import type { Logger } from '../logging.js';
+import type { VobizReads } from '../reads/vobiz-reads.js';
 import type { WebhookOutcome } from './metrics/registry.js';
 
 export interface BridgeContext {
@@ -16,6 +17,8 @@ export interface BridgeContext {
   temporalTimeoutMs: number;
   /** Deadline for operator updates, which wait for the workflow to act (a Vobiz call may be in it). */
   updateTimeoutMs: number;
+  /** Vobiz reads, run by the workers on the Vobiz task queue (activity-reads.ts): the bridge holds no Vobiz credentials. */
+  reads: VobizReads;
   /** Counts what became of each KYC webhook (a no-op when BRIDGE_METRICS is off). */
   recordWebhook(outcome: WebhookOutcome): void;
 }

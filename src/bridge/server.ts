@@ -1,5 +1,6 @@
 /**
- * The bridge: KYC webhooks in, signals out; the start API for other services; health checks. Stateless (all state
+ * The bridge: KYC webhooks in, signals out; the start API for other services, with the Vobiz reads beside it; health
+ * checks. Stateless (all state
  * lives in Temporal), so several can run behind a load balancer. `close()` stops accepting and lets in-flight
  * requests finish, so a deploy never drops a webhook Vobiz thinks was delivered.
  *
@@ -13,11 +14,13 @@ import type { BridgeConfig } from '../config/bridge.js';
 import type { OnboardingConfig } from '../config/onboarding-limits.js';
 import type { TemporalConfig } from '../config/temporal.js';
 import type { Logger } from '../logging.js';
+import { activityReads } from './activity-reads.js';
 import type { BridgeContext } from './context.js';
 import { HttpError, temporalUnavailable, type ErrorBody } from './http-errors.js';
 import { healthRoutes } from './routes/health.js';
 import { kycWebhookRoutes } from './routes/kyc-webhooks.js';
 import { onboardingRoutes } from './routes/onboardings.js';
+import { vobizReadRoutes } from './routes/vobiz-reads.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics/registry.js';
@@ -31,6 +34,8 @@ export interface StartBridgeOptions {
   temporalTimeoutMs?: number;
   /** Deadline for operator updates; default 30 s. */
   updateTimeoutMs?: number;
+  /** Deadline for one page of a Vobiz read, retries included (it waits its turn in the rate budget); default 30 s. */
+  readTimeoutMs?: number;
 }
 
 export interface RunningBridge {
@@ -65,6 +70,7 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
     taskQueue: config.temporal.taskQueue,
     temporalTimeoutMs: options.temporalTimeoutMs ?? 5_000,
     updateTimeoutMs: options.updateTimeoutMs ?? 30_000,
+    reads: activityReads(client, config.temporal.taskQueue, { deadlineMs: options.readTimeoutMs ?? 30_000 }),
     recordWebhook: (outcome) => metrics?.webhook(outcome),
   };
   const app = buildBridgeApp(ctx, metrics);
@@ -123,6 +129,7 @@ export function buildBridgeApp(ctx: BridgeContext, metrics?: BridgeMetrics) {
   void app.register(async (scope) => openApiRoutes(scope, ctx));
   void app.register(async (scope) => kycWebhookRoutes(scope, ctx));
   void app.register(async (scope) => onboardingRoutes(scope, ctx));
+  void app.register(async (scope) => vobizReadRoutes(scope, ctx));
   return app;
 }
 

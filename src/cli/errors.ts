@@ -10,6 +10,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { InvalidPageTokenError, NoVobizAccountYetError } from '../onboarding/customers.js';
 import { describeRefusal } from '../onboarding/refusals.js';
 import { OnboardingConflictError } from '../onboarding/start.js';
+import { NoCustomerAccountError } from '../reads/vobiz-reads.js';
 import { isTemporalUnavailable } from '../onboarding/temporal-calls.js';
 import { VobizApiError, VobizError } from '../vobiz/index.js';
 import type { FieldProblem } from '../workflows/input.js';
@@ -62,6 +63,7 @@ export function describeFailure(err: unknown): FailureReport {
     return { code: EXIT.notFound, error: 'not_found', message: `no onboarding ${err.workflowId} (never started, or past retention)` };
   }
   if (err instanceof NoVobizAccountYetError) return { code: EXIT.notFound, error: 'no_vobiz_account', message: err.message };
+  if (err instanceof NoCustomerAccountError) return { code: EXIT.refused, error: 'no_customer_account', message: err.message };
   if (err instanceof WorkflowUpdateFailedError) {
     const refusal = describeRefusal(err.cause);
     const error = { not_allowed: 'not_allowed', refused: 'action_refused', try_later: 'try_later', failed: 'action_failed' }[refusal.kind];

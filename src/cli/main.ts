@@ -8,9 +8,10 @@
  *   customers [--stage kyc] [--kyc-status kyc_pending] [--page-size 50] [--page-token …] [--all]
  *   status <customerRef>
  *   resend-kyc | restart-kyc <customerRef>;  revoke-kyc | offboard <customerRef> --reason <text>
- *   buy-number <customerRef> --country IN [--search 9180]
- *   transactions <customerRef> [--type --from --to];  cdrs <customerRef> [--direction --status --from --to …]
- *   numbers <customerRef>;  balance <customerRef>;  partner;  dashboard
+ *   buy-number <customerRef> --country IN [--search 9180];  release-number <customerRef> <e164>
+ *   transactions <customerRef> [--type --from --to] [--limit N | --all] [--csv]
+ *   cdrs <customerRef> | --partner [--direction --status --from --to …] [--limit N | --all] [--csv]
+ *   numbers <customerRef>;  balance <customerRef>;  inventory [--country --search --exclude] [--all];  partner;  dashboard
  */
 import { Command } from 'commander';
 import { registerOnboardingCommands } from './commands/onboarding.js';

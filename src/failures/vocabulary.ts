@@ -91,6 +91,8 @@ export const FAILURE_TYPES = {
   NumberPurchaseFailed: { kind: 'unexpected', retried: false, report: 'refused' },
   /** The alert webhook resolves to an internal address: not sent. */
   AlertWebhookRefused: { kind: 'unexpected', retried: false, report: 'refused' },
+  /** Vobiz lists its number inventory to an account only, and the partner has no active customer account to ask through. */
+  NoCustomerAccount: { kind: 'unexpected', retried: false, report: 'refused' },
 
   // Raised by the workflow.
   NoNumberAvailable: workflowRefusal,

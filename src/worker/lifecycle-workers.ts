@@ -7,7 +7,7 @@
  *    activity scheduled on this queue before the Vobiz queue existed still runs);
  *  - `<queue>-vobiz` (src/workflows/task-queues.ts): every Vobiz call, inside the partner's rate budget.
  *
- * Both register the same activities (the lifecycle's and the KYC sweep's), count activity retries, encrypt
+ * Both register the same activities (the lifecycle's, the KYC sweep's and the bridge's Vobiz reads), count activity retries, encrypt
  * payloads with the codec keys and, given a deployment version, take tasks only as that version (AUTO_UPGRADE).
  */
 import type { Client } from '@temporalio/client';
@@ -15,6 +15,7 @@ import type { MetricMeter } from '@temporalio/common';
 import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivitySettings } from '../activities/index.js';
 import { kycSweepActivities } from '../activities/kyc-sweep.js';
+import { readActivities } from '../activities/reads.js';
 import { createDataConverter } from '../codec/data-converter.js';
 import type { CodecKey } from '../codec/keys.js';
 import { countActivityRetries } from '../metrics/worker-metrics.js';
@@ -80,6 +81,7 @@ export async function createLifecycleWorkers(options: LifecycleWorkersOptions): 
       accountClaims: new AccountClaims({ client, taskQueue, key: options.accountClaimKey }),
     }),
     ...kycSweepActivities({ vobiz, client }),
+    ...readActivities({ vobiz }),
   };
   const maxConcurrentActivities = options.maxConcurrentActivityTaskExecutions ?? SDK_MAX_CONCURRENT_ACTIVITIES;
   const shared = {

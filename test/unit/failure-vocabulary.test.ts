@@ -166,6 +166,7 @@ const RAISED: [string, unknown[] | undefined, boolean, string, string][] = [
   ['KycResendCooldown', [{ status: 429, retryAfterSeconds: 1791 }], false, 'vobiz_unavailable', 'try_later'],
   ['NumberPurchaseFailed', undefined, false, 'unexpected', 'refused'],
   ['AlertWebhookRefused', undefined, false, 'unexpected', 'refused'],
+  ['NoCustomerAccount', undefined, false, 'unexpected', 'refused'],
   ['NoNumberAvailable', undefined, false, 'unexpected', 'refused'],
   ['NotAllowed', undefined, false, 'unexpected', 'refused'],
   ['InvariantViolation', undefined, false, 'unexpected', 'failed'],
