@@ -204,6 +204,28 @@ describe('the CLI', () => {
   });
 });
 
+describe('the rate budget', () => {
+  it("the bridge's reads wait their turn in the partner's budget, however many arrive at once", async () => {
+    const BUDGET = 2;
+    await rig.stopWorker();
+    await rig.startWorker({ maxRequestsPerSecond: BUDGET });
+    try {
+      await rig.sandbox.admin.resetRequests();
+      const started = Date.now();
+      const answers = await Promise.all(Array.from({ length: 12 }, () => api.partner()));
+      expect(answers.every((a) => a.auth_id === 'PA_SANDBOX1')).toBe(true);
+      const requests = await rig.sandbox.admin.requests();
+      expect(requests.byRoute['GET /api/v1/partner/me']).toBe(12);
+      // Every Vobiz call counts, the customer's usage polls included: together they keep to the budget.
+      expect(requests.maxInAnySecond).toBeLessThanOrEqual(BUDGET + 1);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4_000); // 12 requests at 2 a second
+    } finally {
+      await rig.stopWorker();
+      await rig.startWorker();
+    }
+  });
+});
+
 describe('without a worker on the Vobiz queue', () => {
   it('a read answers 503 once its deadline passes: the bridge itself never calls Vobiz', async () => {
     await rig.stopWorker();
