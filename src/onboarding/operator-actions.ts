@@ -22,7 +22,7 @@ import {
   type ReasonArgs,
   type RetryArgs,
 } from '../workflows/messages.js';
-import { describeInputProblems } from './input.js';
+import { describeInputProblems, vobizCountry } from './input.js';
 
 export const OPERATOR_ACTIONS = ['resend-kyc', 'revoke-kyc', 'restart-kyc', 'offboard', 'purchase-number', 'retry', 'hand-over-account'] as const;
 export type OperatorActionName = (typeof OPERATOR_ACTIONS)[number];
@@ -48,20 +48,11 @@ const ReasonSchema = z.object(
   },
   { error: 'must be a JSON object' },
 );
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-/** True for a code ICU knows as a region (IN, US, …): `XX` passes the workflow's shape check but names no country. */
-export function isAssignedCountryCode(code: string): boolean {
-  // zod runs this refinement even when the shape check failed; that problem is reported already.
-  if (!/^[A-Z]{2}$/.test(code)) return true;
-  const name = regionNames.of(code);
-  return name !== undefined && name !== code && name !== 'Unknown Region';
-}
-// The workflow checks the shape (two capitals); the edge also refuses codes that name no country, so a typo is
-// reported as "country must be …" instead of "no number available".
+// A typo is reported as "country must be …" instead of "no number available".
 const NumberBodySchema = z.object(
   {
     ...NumberRequestSchema.shape,
-    country: NumberRequestSchema.shape.country.refine(isAssignedCountryCode, 'must be an assigned ISO 3166-1 alpha-2 country code, e.g. IN'),
+    country: vobizCountry(NumberRequestSchema.shape.country),
   },
   { error: 'must be a JSON object' },
 );
@@ -88,7 +79,7 @@ export type ParsedAction = { ok: true; action: OperatorAction } | { ok: false; p
 const withoutDefault = (schema: z.ZodType): z.ZodType => (schema instanceof z.ZodDefault ? (schema.unwrap() as z.ZodType) : schema);
 export const RetryBodySchema = z.object(
   {
-    customer: z.strictObject(CustomerSchema.omit({ password: true }).partial().shape).optional(),
+    customer: z.strictObject(CustomerSchema.omit({ password: true }).extend({ country: vobizCountry(CustomerSchema.shape.country) }).partial().shape).optional(),
     trunk: z
       .strictObject(Object.fromEntries(Object.entries(TrunkSettingsSchema.shape).map(([key, schema]) => [key, withoutDefault(schema).optional()])))
       .optional(),
