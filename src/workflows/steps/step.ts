@@ -11,6 +11,7 @@ import type { Stage, StallKind } from '../messages.js';
 import { sendAlert } from '../run/alerts.js';
 import { OffboardRequested, offboardPending, touch, type LifecycleRun } from '../run/context.js';
 import { PATCH } from '../run/patches.js';
+import { waitSummary } from '../visibility.js';
 import { continueAsNewIfLong } from './continue-as-new.js';
 import { waitForRetry } from './operator-wait.js';
 
@@ -62,7 +63,7 @@ async function stall(run: LifecycleRun, name: string, failure: ClassifiedFailure
   log.warn('Step stalled: retrying by itself', { step: name, kind, type: failure.type, round: round + 1 });
   if (first) await sendAlert(run, { kind: 'stalled', detail: `${name} is retrying by itself: ${kind} (${failure.type}): ${failure.message}` });
   const waitMs = stallDelayMs(round, run.calls.settleDelayMs);
-  await boundedWait(() => offboardPending(run), waitMs, { summary: `Retry ${name} (${kind})`, bounded: run.boundedWaits });
+  await boundedWait(() => offboardPending(run), waitMs, { summary: waitSummary(run.state, `Retry ${name} (${kind})`), bounded: run.boundedWaits });
   if (offboardPending(run)) throw new OffboardRequested();
   await continueAsNewIfLong(run);
 }
