@@ -15,6 +15,7 @@ import {
   LifecycleStateSchema,
   NumberBodySchema,
   OnboardingListSchema,
+  OffboardBodySchema,
   ReasonBodySchema,
   RetryBodySchema,
   StartOutcomeSchema,
@@ -33,6 +34,7 @@ function componentSchemas(): { schemas: Record<string, JsonSchema>; ref: (id: st
   add('Error', ErrorBodySchema);
   add('FieldProblem', FieldProblemSchema);
   add('ReasonBody', ReasonBodySchema);
+  add('OffboardBody', OffboardBodySchema);
   add('NumberBody', NumberBodySchema);
   add('RetryBody', RetryBodySchema);
   add('HandOverBody', HandOverBodySchema);
@@ -88,7 +90,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   const queryParams = Object.entries(listQuery.properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
   const actionBodies: Partial<Record<OperatorActionName, string>> = {
     'revoke-kyc': 'ReasonBody',
-    offboard: 'ReasonBody',
+    offboard: 'OffboardBody',
     'purchase-number': 'NumberBody',
     retry: 'RetryBody',
     'hand-over-account': 'HandOverBody',

@@ -165,9 +165,12 @@ export function registerOnboardingCommands(program: Command): void {
     .command('offboard')
     .argument('<customerRef>')
     .requiredOption('--reason <text>', 'why the customer leaves')
+    .option('--force', 'end an offboarding that cannot finish: each step still to do is tried once more, and what fails is left at Vobiz and recorded')
     .option(json.flags, json.description)
     .description('release numbers, disable the trunk, revoke open sessions, and end')
-    .action((ref: string, opts: { reason: string; json?: boolean }) => action('offboard', ref, { reason: opts.reason }, opts));
+    .action((ref: string, opts: { reason: string; force?: boolean; json?: boolean }) =>
+      action('offboard', ref, { reason: opts.reason, ...(opts.force ? { force: true } : {}) }, opts),
+    );
   program
     .command('retry')
     .argument('<customerRef>')
