@@ -94,6 +94,9 @@ export class SandboxAdminClient {
   /** Refuse API requests over `perSecond` in any one second with 429 (null: no limit). */
   setRequestLimit(perSecond: number | null) { return this.call<{ limitPerSecond: number | null }>('POST', '/requests/limit', { perSecond }); }
 
+  /** Closes a customer account as Vobiz support would: the partner's reads of it answer 404 from then on. */
+  closeAccount(authId: string) { return this.call<{ auth_id: string; status: string }>('POST', `/accounts/${encodeURIComponent(authId)}/close`, {}); }
+
   addFault(spec: FaultSpec) { return this.call<FaultRule>('POST', '/faults', spec); }
   async faults(): Promise<FaultRule[]> { return (await this.call<{ faults: FaultRule[] }>('GET', '/faults')).faults; }
   clearFaults() { return this.call<{ deleted: number }>('DELETE', '/faults'); }

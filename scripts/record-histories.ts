@@ -297,6 +297,37 @@ Object.assign(PATHS, {
   },
 });
 
+/** Issue 21's paths: offboarding always ends (patch offboarding-always-ends, and offboard's `force`). */
+Object.assign(PATHS, {
+  'offboarding-account-gone': {
+    path: 'offboard while waiting for KYC after Vobiz support closed the account (patch offboarding-always-ends): the session revoked, the balance read answers 404 (VobizAccountGone) and ends as done, offboarded with accountGone',
+    async run({ start, sandbox }: Ctx) {
+      const handle = await start('account-gone');
+      await openSession(handle, 1);
+      const { authId } = await waitForState(handle, (s) => s.authId !== undefined, { what: 'an account' });
+      await sandbox.admin.closeAccount(authId!);
+      return offboard(handle, 'Account closed at Vobiz');
+    },
+  },
+  'offboarding-forced': {
+    path: "active with a number whose release Vobiz keeps refusing (503): offboarding stalls, an operator's offboard with force ends it, the release tried once more and left (offboarding.left), the trunk disabled, the balance read, offboarded",
+    async run({ start, sandbox }: Ctx) {
+      const handle = await start('forced', { telephony: { trunk: { name: 'Primary trunk' }, number: { country: 'IN' } } });
+      const session = await openSession(handle, 1);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(handle, session, 'kyc.completed');
+      await waitForState(handle, (s) => s.stage === 'active' && s.telephony.numbers.length === 1, { what: 'active with a number' });
+      await sandbox.admin.addFault({ route: 'DELETE /api/v1/Account/:id/numbers/*', mode: 'error', status: 503 });
+      await handle.executeUpdate(offboardUpdate, { args: [{ reason: 'Contract ended' }] });
+      await waitForState(handle, (s) => s.stage === 'offboarding' && s.stall !== undefined, { what: 'offboarding stalled', timeoutMs: 120_000 });
+      await handle.executeUpdate(offboardUpdate, { args: [{ reason: 'Vobiz support releases the number', force: true }] });
+      await handle.result();
+      await sandbox.admin.clearFaults();
+      return { handle, runIds: [(await handle.describe()).runId] };
+    },
+  },
+});
+
 /** The server suggests continue-as-new this early while recording (every path but the flooded one stays far below). */
 const SUGGEST_CONTINUE_AS_NEW_AT = 300;
 

@@ -109,6 +109,15 @@ describe('replay of committed histories', () => {
     const handedOver = activities(load('account-handed-over.json'));
     expect(handedOver.filter((name) => name === 'createCustomerAccount')).toHaveLength(2);
     expect(handedOver).toEqual(expect.arrayContaining(['handOverAccount', 'transferOpeningBalance', 'openKycSession']));
+
+    // Issue 21: offboarding always ends. An account gone at Vobiz ends the balance read as done (the patch's branch);
+    // an operator's force ends a stalled release, tried once more after the force, and the steps after it still run.
+    expect(patchesOf(load('offboarding-account-gone.json'))).toContain('offboarding-always-ends');
+    expect(activities(load('offboarding-account-gone.json')).slice(-2)).toEqual(['revokeKycSession', 'readBalance']);
+    const forced = load('offboarding-forced.json');
+    const offboardUpdates = forced.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'offboard');
+    expect(offboardUpdates).toHaveLength(2);
+    expect(activities(forced).slice(-5)).toEqual(['releaseNumber', 'sendAlert', 'releaseNumber', 'disableSipTrunk', 'readBalance']);
   });
 
   it('has a history whose input carries the password sealed, and older ones with it plain (both must replay)', async () => {
