@@ -7,7 +7,7 @@
  *   seal-password                           read a password from stdin, print it sealed for customer.password
  *   customers [--stage kyc] [--kyc-status kyc_pending] [--page-size 50] [--page-token …] [--all]
  *   status <customerRef>
- *   resend-kyc | restart-kyc <customerRef>;  revoke-kyc | offboard <customerRef> --reason <text>
+ *   resend-kyc | restart-kyc <customerRef>;  revoke-kyc | offboard <customerRef> --reason <text> [--force]
  *   buy-number <customerRef> --country IN [--search 9180]
  *   transactions <customerRef> [--type --from --to];  cdrs <customerRef> [--direction --status --from --to …]
  *   numbers <customerRef>;  balance <customerRef>;  partner;  dashboard
