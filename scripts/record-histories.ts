@@ -77,7 +77,7 @@ interface Ctx {
   sandbox: TestSandbox;
   vobiz: VobizClient;
   taskQueue: string;
-  start: (name: string, overrides?: Partial<OnboardingRequest> & { customerEmail?: string }) => Promise<Lifecycle>;
+  start: (name: string, overrides?: Partial<OnboardingRequest> & { customerEmail?: string; customerCountry?: string }) => Promise<Lifecycle>;
 }
 
 /** Each path drives one customer to a closed run; returns the runs to record (most paths have one). */
@@ -309,6 +309,19 @@ Object.assign(PATHS, {
       return offboard(handle, 'Account closed at Vobiz');
     },
   },
+  'blocked-validation-alerted': {
+    path: "account creation blocked by Vobiz's 422 on the country (started past the edges), one blocked alert naming the field (patch blocked-alert), an operator retry with a corrected country, KYC completed, active, offboarded",
+    async run({ start, sandbox }: Ctx) {
+      const handle = await start('blocked-country', { customerCountry: 'ZZ' });
+      await waitForState(handle, (s) => s.stage === 'blocked', { what: 'blocked on the country' });
+      await handle.executeUpdate(retryUpdate, { args: [{ customer: { country: 'IN' } }] });
+      const session = await openSession(handle, 1);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(handle, session, 'kyc.completed');
+      await waitForState(handle, (s) => s.stage === 'active', { what: 'active' });
+      return offboard(handle, 'Contract ended');
+    },
+  },
   'offboarding-forced': {
     path: "active with a number whose release Vobiz keeps refusing (503): offboarding stalls, an operator's offboard with force ends it, the release tried once more and left (offboarding.left), the trunk disabled, the balance read, offboarded",
     async run({ start, sandbox }: Ctx) {
@@ -372,9 +385,10 @@ async function main(): Promise<void> {
     sandbox,
     vobiz,
     taskQueue,
-    start: (name, { customerEmail, ...overrides } = {}) => {
+    start: (name, { customerEmail, customerCountry, ...overrides } = {}) => {
       const input = onboardingRequest(`rec-${name}-${stamp}`, overrides);
       if (customerEmail) input.customer.email = customerEmail;
+      if (customerCountry) input.customer.country = customerCountry;
       return client.workflow.start<typeof customerLifecycle>('customerLifecycle', { taskQueue, workflowId: workflowIdFor(input.customerRef), args: [input] });
     },
   };

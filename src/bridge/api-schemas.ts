@@ -115,7 +115,7 @@ export const LifecycleStateSchema = z
           })
           .optional(),
         totals: UsageTotalsSchema,
-        alerts: z.array(z.object({ kind: z.enum(['low_balance', 'failed_calls_jump', 'stalled']), at: isoTime, detail: z.string() })),
+        alerts: z.array(z.object({ kind: z.enum(['low_balance', 'failed_calls_jump', 'stalled', 'blocked']), at: isoTime, detail: z.string() })),
         runs: z.number(),
       })
       .optional(),

@@ -147,7 +147,7 @@ export interface UsageTotals {
 }
 
 export interface AlertRecord {
-  kind: 'low_balance' | 'failed_calls_jump' | 'stalled';
+  kind: 'low_balance' | 'failed_calls_jump' | 'stalled' | 'blocked';
   at: string;
   detail: string;
 }

@@ -118,6 +118,11 @@ describe('replay of committed histories', () => {
     const offboardUpdates = forced.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'offboard');
     expect(offboardUpdates).toHaveLength(2);
     expect(activities(forced).slice(-5)).toEqual(['releaseNumber', 'sendAlert', 'releaseNumber', 'disableSipTrunk', 'readBalance']);
+    // A block sends one alert with its reason (patch blocked-alert); blocks recorded before it send none.
+    const alerted = load('blocked-validation-alerted.json');
+    expect(patchesOf(alerted)).toContain('blocked-alert');
+    expect(activities(alerted).slice(0, 3)).toEqual(['createCustomerAccount', 'sendAlert', 'createCustomerAccount']);
+    expect(activities(load('blocked-retried.json')).slice(0, 2)).toEqual(['createCustomerAccount', 'createCustomerAccount']);
   });
 
   it('has a history whose input carries the password sealed, and older ones with it plain (both must replay)', async () => {

@@ -30,4 +30,6 @@ export const PATCH = {
    * for ever. Asked on each such failure, so a customer already stalled there when this deploys takes it too.
    */
   offboardingEnds: 'offboarding-always-ends',
+  /** A block sends one `blocked` alert with its reason (Vobiz's field and rule), as a stall sends `stalled`. */
+  blockedAlert: 'blocked-alert',
 } as const;

@@ -74,6 +74,9 @@ async function block(run: LifecycleRun, step: Stage, failure: ClassifiedFailure)
   };
   recordBlockedStep(step, failure.type);
   log.warn('Step blocked: Vobiz refused the customer data; waiting for an operator', { step, type: failure.type });
+  if (patched(PATCH.blockedAlert)) {
+    await sendAlert(run, { kind: 'blocked', detail: `${step} is blocked, waiting for an operator's retry or offboard: ${failure.type}: ${failure.message}` });
+  }
   await waitForRetry(run);
 }
 
