@@ -55,7 +55,7 @@ export async function step<T>(run: LifecycleRun, name: string, call: () => Promi
       }
       const ended = options.endsOn?.(failure) ? 'refused' : options.interrupted?.() ? 'interrupted' : undefined;
       if (ended) {
-        if (run.state.stall) endStall(run);
+        if (run.state.stall) endStall(run, ended);
         throw new StepEnded(ended, failure);
       }
       await stall(run, name, failure, round, options.interrupted);
@@ -74,10 +74,16 @@ async function block(run: LifecycleRun, step: Stage, failure: ClassifiedFailure)
   };
   recordBlockedStep(step, failure.type);
   log.warn('Step blocked: Vobiz refused the customer data; waiting for an operator', { step, type: failure.type });
-  if (patched(PATCH.blockedAlert)) {
-    await sendAlert(run, { kind: 'blocked', detail: `${step} is blocked, waiting for an operator's retry or offboard: ${failure.type}: ${failure.message}` });
+  // Alongside the wait, not before it: the operator's 30 days start with the block, and an alert receiver that is
+  // down delays nothing but the end of the wait (sendAlert gives up after a few tries).
+  const alerted = patched(PATCH.blockedAlert)
+    ? sendAlert(run, { kind: 'blocked', detail: `${step} is blocked, waiting for an operator's retry or offboard: ${failure.type}: ${failure.message}` })
+    : undefined;
+  try {
+    await waitForRetry(run);
+  } finally {
+    await alerted;
   }
-  await waitForRetry(run);
 }
 
 async function stall(run: LifecycleRun, name: string, failure: ClassifiedFailure, round: number, interrupted?: () => boolean): Promise<void> {
@@ -97,9 +103,10 @@ async function stall(run: LifecycleRun, name: string, failure: ClassifiedFailure
   await continueAsNewIfLong(run);
 }
 
-function endStall(run: LifecycleRun): void {
+function endStall(run: LifecycleRun, ended?: StepEnded['why']): void {
   const stall = run.state.stall!;
-  log.info('Stalled step recovered', { step: stall.step, kind: stall.kind, rounds: stall.rounds, since: stall.since });
+  const how = ended ? `Stalled step ended without succeeding (${ended})` : 'Stalled step recovered';
+  log.info(how, { step: stall.step, kind: stall.kind, rounds: stall.rounds, since: stall.since });
   delete run.state.stall;
   touch(run);
 }
