@@ -33,8 +33,8 @@ const WAIT_SUMMARY_CHARS = 400;
 /**
  * A wait's summary: what it waits for, then the customer's stage, KYC status and, when it waits on someone, why.
  * The Web UI shows each event's summary in the event list and on the timeline, the first things it shows of a
- * workflow, and the newest event of a waiting customer is its wait: so an operator reads there, without opening
- * any tab, that `customer-acme-1` is blocked at account by `VobizValidationError` on `country`. Summaries are user
+ * workflow, and a waiting customer's wait is its newest timer, near the top of that list: so an operator reads
+ * there, without opening any tab, that `customer-acme-1` is blocked at account by `VobizValidationError` on `country`. Summaries are user
  * metadata, encrypted like any payload and not compared on replay, so they may say more than a fixed word.
  */
 export function waitSummary(state: LifecycleState, what: string): string {
