@@ -37,12 +37,14 @@ export function isTemporalUnavailable(err: unknown): boolean {
 export class WorkerUnavailableError extends Error {
   constructor(
     readonly taskQueue: string,
-    readonly polled: boolean,
+    /** Seconds since a worker last polled the task queue, when one did lately (Temporal keeps a stopped one listed a while). */
+    readonly lastPolledSecondsAgo?: number,
   ) {
     super(
-      polled
-        ? `the worker polling task queue ${taskQueue} did not answer in time (Temporal did): it is busy or stuck; see its logs`
-        : `no worker polls task queue ${taskQueue} (Temporal answered): start the worker (npm run worker; npm start runs one)`,
+      lastPolledSecondsAgo === undefined
+        ? `no worker polls task queue ${taskQueue} (Temporal answered): start the worker (npm run worker; npm start runs one)`
+        : `no worker answered in time (Temporal did): a worker last polled task queue ${taskQueue} ${lastPolledSecondsAgo} s ago; ` +
+            'it has stopped since, or it is busy or stuck: start it, or see its logs',
     );
     this.name = 'WorkerUnavailableError';
   }
@@ -62,7 +64,7 @@ export class CustomerFinishedError extends Error {
 
 /** How long the checks below may take: each is one quick call that needs no worker. */
 const CHECK_TIMEOUT_MS = 3_000;
-/** A live worker polls at least this often (a long poll lasts about a minute); older pollers are gone. */
+/** A live worker polls at least this often (a long poll lasts about a minute); a poller older than this is gone. */
 const LIVE_POLLER_MS = 90_000;
 const WORKFLOW_TASK_QUEUE = proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW;
 
@@ -87,12 +89,9 @@ export async function explainFailure(client: Client, customerRef: string, workfl
         taskQueue: { name: description.taskQueue },
         taskQueueType: WORKFLOW_TASK_QUEUE,
       });
-      const now = Date.now();
-      const live = (pollers ?? []).some((p) => {
-        const seconds = Number(p.lastAccessTime?.seconds ?? 0);
-        return now - seconds * 1000 < LIVE_POLLER_MS;
-      });
-      return new WorkerUnavailableError(description.taskQueue, live);
+      const lastPoll = Math.max(0, ...(pollers ?? []).map((p) => Number(p.lastAccessTime?.seconds ?? 0) * 1000));
+      const ago = Date.now() - lastPoll;
+      return new WorkerUnavailableError(description.taskQueue, ago < LIVE_POLLER_MS ? Math.max(0, Math.round(ago / 1000)) : undefined);
     });
   } catch {
     return err;

@@ -2,11 +2,14 @@
  * Refusals tell their cause (issue 21), against the sandbox over real sockets (dev server, real activities):
  * - Vobiz's 422 names the field it refused, and the block reason says it;
  * - a number purchase the customer's wallet cannot pay (Vobiz answers a bare 500) says the balance and the price;
- * - an account closed at Vobiz (404 on its reads) does not hold offboarding up: it ends, recording the account gone.
+ * - an account closed at Vobiz (404 on its reads) does not hold offboarding up: it ends, recording the account gone;
+ * - with the worker stopped, a status query that gets no answer names the worker, not Temporal.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRefusal } from '../../src/onboarding/refusals.js';
+import { getLifecycleState } from '../../src/onboarding/start.js';
+import { WorkerUnavailableError, explainFailure, withDeadline } from '../../src/onboarding/temporal-calls.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
 import { offboardUpdate, purchaseNumberUpdate } from '../../src/workflows/messages.js';
@@ -57,5 +60,22 @@ describe('refusals tell their cause (dev server, sandbox)', () => {
     const summary = await handle.result();
     expect(summary).toMatchObject({ stage: 'offboarded', accountGone: true });
     expect(summary.left).toBeUndefined();
+  });
+
+  it('with the worker stopped, a status query that gets no answer names the worker (and the task queue), not Temporal', async () => {
+    const request = onboardingRequest();
+    const handle = await start(request);
+    await waitForState(handle, (s) => s.stage === 'kyc', { what: 'kyc' });
+    await rig.stopWorker();
+    try {
+      const noAnswer = await withDeadline(rig.client, 2_000, () => getLifecycleState(rig.client, request.customerRef)).catch((err: unknown) => err);
+      const explained = await explainFailure(rig.client, request.customerRef, handle.workflowId, noAnswer);
+      expect(explained).toBeInstanceOf(WorkerUnavailableError);
+      // Temporal still lists the worker it just lost for a while: the message says when it last polled.
+      expect((explained as Error).message).toMatch(new RegExp(`^no worker answered in time \\(Temporal did\\): a worker last polled task queue ${rig.taskQueue} \\d+ s ago`));
+    } finally {
+      await rig.startWorker();
+      await handle.executeUpdate(offboardUpdate, { args: [{ reason: 'test over' }] });
+    }
   });
 });
