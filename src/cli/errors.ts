@@ -86,7 +86,7 @@ export function describeFailure(err: unknown): FailureReport {
       code: EXIT.unavailable,
       error: 'temporal_unavailable',
       message: 'Temporal gave no answer in time',
-      hint: 'status and actions need a running worker (npm start runs one); check that it polls TEMPORAL_TASK_QUEUE',
+      hint: 'check TEMPORAL_ADDRESS and that the server runs (a missing worker is told as worker_unavailable)',
     };
   }
   if (err instanceof VobizApiError) {
