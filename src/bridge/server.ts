@@ -22,6 +22,11 @@ import { openApiRoutes } from './routes/openapi.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics/registry.js';
 import { isTemporalUnavailable } from '../onboarding/temporal-calls.js';
+import { createSignatureRefusals } from './signature-refusals.js';
+import { createBridgeChecks } from './startup-checks.js';
+
+/** Each check's deadline when /readyz runs them: a load balancer's probe is answered within a few seconds. */
+const READINESS_TIMEOUT_MS = 2_000;
 
 export interface StartBridgeOptions {
   config: { bridge: BridgeConfig; onboarding: OnboardingConfig; temporal: Pick<TemporalConfig, 'taskQueue'> };
@@ -66,6 +71,16 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
     temporalTimeoutMs: options.temporalTimeoutMs ?? 5_000,
     updateTimeoutMs: options.updateTimeoutMs ?? 30_000,
     recordWebhook: (outcome) => metrics?.webhook(outcome),
+    checks: createBridgeChecks({
+      client,
+      taskQueue: config.temporal.taskQueue,
+      bridge: config.bridge,
+      production: config.onboarding.production,
+      logger,
+      timeoutMs: Math.min(READINESS_TIMEOUT_MS, options.temporalTimeoutMs ?? 5_000),
+      ...(metrics ? { record: (results) => metrics.startupChecks(results) } : {}),
+    }),
+    signatureRefusals: createSignatureRefusals(logger),
   };
   const app = buildBridgeApp(ctx, metrics);
   await app.listen({ host: config.bridge.host, port: config.bridge.port });
@@ -83,7 +98,14 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
     metricsUrl = urlOf(config.bridge.metrics.host, boundPort(metricsApp, config.bridge.metrics.port));
   }
   logger.info({ url, metricsUrl }, 'bridge listening');
-  return { url, ...(metricsUrl ? { metricsUrl } : {}), close: async () => void (await Promise.all([app.close(), metricsApp?.close()])) };
+  // The start-up checks: each failure logged at error, the gauge set. Not awaited here: a slow Temporal never
+  // delays listening (and /readyz runs them again); close() waits for them, so they never outlive the connection.
+  const firstChecks = ctx.checks.run();
+  return {
+    url,
+    ...(metricsUrl ? { metricsUrl } : {}),
+    close: async () => void (await Promise.all([app.close(), metricsApp?.close(), firstChecks])),
+  };
 }
 
 /** The metrics listener: GET /metrics and nothing else. */
