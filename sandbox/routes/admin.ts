@@ -175,7 +175,9 @@ export function adminRoutes(ctx: SandboxContext, started: Date) {
     });
 
     app.get('/webhooks', async () => ctx.webhooks.config);
-    app.post('/webhooks', async (req) => ctx.webhooks.setConfig(parse(z.object({ duplicate: z.boolean(), delayMs: z.number().int().min(0).max(600_000), reorder: z.boolean() }).partial(), req.body)));
+    app.post('/webhooks', async (req) =>
+      ctx.webhooks.setConfig(parse(z.object({ duplicate: z.boolean(), delayMs: z.number().int().min(0).max(600_000), reorder: z.boolean(), unsigned: z.boolean() }).partial(), req.body)),
+    );
     app.get('/webhooks/deliveries', async () => ({
       deliveries: ctx.webhooks.list().map((d) => ({
         id: d.id, event: d.event, session_id: d.session_id, url: d.url, status: d.status, attempts: d.attempts,
