@@ -8,8 +8,9 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadLocalConfig, type LocalConfig } from './config.js';
-import { loadOrExit } from '../src/config/problems.js';
+import { loadLocalConfig, LOCAL_PROCESS, type LocalConfig } from './config.js';
+import { loadSettingsOrExit } from '../src/config/dotenv.js';
+import { ConfigError, EXIT_CONFIG } from '../src/config/problems.js';
 import { createLogger, type Logger } from '../src/logging.js';
 import { StackAbortedError, startStack, type RunningStack, type StackOptions } from './stack.js';
 import { sandboxCredentialsNote, stackChecks, startupCheckLines, startupHeadline, type StackCheck } from './stack-checks.js';
@@ -20,7 +21,12 @@ import { sandboxCredentialsNote, stackChecks, startupCheckLines, startupHeadline
  * VOBIZ_BASE_URL points elsewhere) and the bridge inside this process, and one worker of its own that stops when
  * this process goes away. `npm run demo` starts the same.
  */
-export function localStackOptions(config: LocalConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env, { cluster = false }: { cluster?: boolean } = {}): StackOptions {
+export function localStackOptions(
+  config: LocalConfig,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+  { cluster = false, command = cluster ? 'npm run cluster' : 'npm start' }: { cluster?: boolean; command?: string } = {},
+): StackOptions {
   const { dev } = config;
   const ports = { port: dev.temporalPort, uiPort: dev.temporalUiPort };
   return {
@@ -38,6 +44,7 @@ export function localStackOptions(config: LocalConfig, logger: Logger, env: Node
     output: 'terminal',
     progress: (line) => logger.info(line),
     logger,
+    command,
   };
 }
 
@@ -87,7 +94,7 @@ export const FORCE_AFTER_MS = 1_000;
 async function main(): Promise<void> {
   // `npm run cluster`: the self-hosted Temporal server on PostgreSQL instead of the dev server.
   const cluster = process.argv.includes('--cluster');
-  const config = loadOrExit(loadLocalConfig);
+  const config = loadSettingsOrExit(LOCAL_PROCESS, loadLocalConfig);
   const logger = createLogger({ level: config.logLevel, name: 'dev' });
   const sandboxNote = sandboxCredentialsNote(config, process.env, logger);
   const aborter = new AbortController();
@@ -130,8 +137,8 @@ async function main(): Promise<void> {
       process.stderr.write('Stopped during start-up.\n');
       process.exit(0);
     }
-    process.stderr.write(`\nnpm start failed: ${(err as Error).message}\n`);
-    process.exit(1);
+    process.stderr.write(`\nnpm ${cluster ? 'run cluster' : 'start'} failed: ${(err as Error).message}\n`);
+    process.exit(err instanceof ConfigError ? EXIT_CONFIG : 1);
   }
   if (stopping) {
     // A signal arrived as the last part came up: onSignal saw no stack yet, so stop it here.

@@ -4,10 +4,12 @@
  * inspect the ledger and state, inject faults and shape webhook delivery.
  */
 import type { FastifyInstance } from 'fastify';
+import Negotiator from 'negotiator';
 import { z } from 'zod';
 import type { SandboxContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { listOutbox } from '../outbox.js';
+import { outboxPage } from '../outbox-page.js';
 import { complete, fail, findSession, isTerminal, markOpened, maskPan } from '../kyc.js';
 import { ensurePartner, findCustomer, getPartner } from '../accounts.js';
 import { generateCalls, setTrafficRate } from '../traffic.js';
@@ -32,9 +34,14 @@ export function adminRoutes(ctx: SandboxContext, started: Date) {
   return async (app: FastifyInstance) => {
     app.get('/health', async () => ({ status: 'ok', started_at: started.toISOString(), sandbox_time: ctx.clock.iso(), clock_offset_ms: ctx.clock.offset }));
 
-    app.get<{ Querystring: { to?: string; session_id?: string } }>('/outbox', async (req) => ({
-      emails: listOutbox(ctx, { ...(req.query.to ? { to: req.query.to } : {}), ...(req.query.session_id ? { sessionId: req.query.session_id } : {}) }),
-    }));
+    // JSON for programs (the default); a browser, which prefers text/html, gets a page with clickable KYC links.
+    app.get<{ Querystring: { to?: string; session_id?: string } }>('/outbox', async (req, reply) => {
+      const filter = { ...(req.query.to ? { to: req.query.to } : {}), ...(req.query.session_id ? { sessionId: req.query.session_id } : {}) };
+      const emails = listOutbox(ctx, filter);
+      reply.header('vary', 'Accept');
+      if (new Negotiator(req).mediaType(['application/json', 'text/html']) !== 'text/html') return { emails };
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(outboxPage(emails, filter));
+    });
 
     const session = (id: string) => {
       ctx.runDueWork(); // an expired session is expired before an admin action looks at it

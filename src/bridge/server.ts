@@ -7,6 +7,7 @@
  * health checks) and, apart from it, /metrics for Prometheus on BRIDGE_METRICS_ADDRESS (loopback by default), so
  * nothing answers unauthenticated on the public port but the webhook (signed) and the health checks.
  */
+import type { Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { BridgeConfig } from '../config/bridge.js';
@@ -19,6 +20,7 @@ import { healthRoutes } from './routes/health.js';
 import { kycWebhookRoutes } from './routes/kyc-webhooks.js';
 import { onboardingRoutes } from './routes/onboardings.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { traceRequests } from './request-tracing.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics/registry.js';
 import { isTemporalUnavailable } from '../onboarding/temporal-calls.js';
@@ -36,6 +38,8 @@ export interface StartBridgeOptions {
   temporalTimeoutMs?: number;
   /** Deadline for operator updates; default 30 s. */
   updateTimeoutMs?: number;
+  /** Traces every request on the public listener (tracing configured); unset, no hook is installed. */
+  tracer?: Tracer;
 }
 
 export interface RunningBridge {
@@ -82,7 +86,7 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
     }),
     signatureRefusals: createSignatureRefusals(logger),
   };
-  const app = buildBridgeApp(ctx, metrics);
+  const app = buildBridgeApp(ctx, metrics, options.tracer);
   await app.listen({ host: config.bridge.host, port: config.bridge.port });
   const url = urlOf(config.bridge.host, boundPort(app, config.bridge.port));
   let metricsApp: ReturnType<typeof buildMetricsApp> | undefined;
@@ -115,7 +119,7 @@ function buildMetricsApp(logger: Logger, metrics: BridgeMetrics) {
   return app;
 }
 
-export function buildBridgeApp(ctx: BridgeContext, metrics?: BridgeMetrics) {
+export function buildBridgeApp(ctx: BridgeContext, metrics?: BridgeMetrics, tracer?: Tracer) {
   const app = Fastify({
     loggerInstance: ctx.logger,
     // Fastify's own request lines include headers and URLs verbatim; ours (below) log only what is safe.
@@ -123,6 +127,7 @@ export function buildBridgeApp(ctx: BridgeContext, metrics?: BridgeMetrics) {
     bodyLimit: ctx.bridge.maxBodyBytes,
     return503OnClosing: true,
   });
+  if (tracer) traceRequests(app, tracer);
 
   app.addHook('onResponse', async (request, reply) => {
     // The route template, never the URL: it holds customer refs (and unmatched URLs anything a caller sent).

@@ -13,6 +13,7 @@ import { onboardingEdges, ONBOARDING_EDGES, type OnboardingEdgeConfig } from './
 import { onboardingLimits, ONBOARDING_LIMITS, type OnboardingConfig } from './onboarding-limits.js';
 import { readSecret } from './private-files.js';
 import { temporal, TEMPORAL, type TemporalConfig } from './temporal.js';
+import { tracing, TRACING, type TracingConfig } from './tracing.js';
 import { SANDBOX_DEFAULT_PARTNER_AUTH_TOKEN } from './vobiz.js';
 import type { WebhookSecretSource } from '../checks/bridge-settings.js';
 import { durationMs } from '../workflows/duration.js';
@@ -139,7 +140,7 @@ export function bridgeSection(e: BridgeEnv, address: BridgeAddress, edges: Onboa
 }
 
 /** Every variable the bridge reads. */
-export const BRIDGE_PROCESS = { ...GENERAL, ...TEMPORAL, ...CODEC_KEYS, ...BRIDGE_ADDRESS, ...ONBOARDING_EDGES, ...ONBOARDING_LIMITS, ...BRIDGE };
+export const BRIDGE_PROCESS = { ...GENERAL, ...TEMPORAL, ...CODEC_KEYS, ...BRIDGE_ADDRESS, ...ONBOARDING_EDGES, ...ONBOARDING_LIMITS, ...TRACING, ...BRIDGE };
 
 export interface BridgeProcessConfig extends GeneralConfig {
   temporal: TemporalConfig;
@@ -147,6 +148,8 @@ export interface BridgeProcessConfig extends GeneralConfig {
   bridge: BridgeConfig;
   /** What one onboarding may ask for (the CLI applies the same). */
   onboarding: OnboardingConfig;
+  /** Traces of its requests and the Temporal calls they make; undefined (the default): no hook, no interceptor. */
+  tracing: TracingConfig | undefined;
 }
 
 export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): BridgeProcessConfig {
@@ -156,5 +159,6 @@ export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): BridgePr
     codec: codecKeys(e, problems),
     bridge: bridgeSection(e, bridgeAddress(e, problems), onboardingEdges(e), problems),
     onboarding: onboardingLimits(e, problems),
+    tracing: tracing(e, 'vobiz-lifecycle-bridge', problems),
   }));
 }

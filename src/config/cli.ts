@@ -1,8 +1,8 @@
 /**
  * The operator CLI's settings (`npm run cli`, `node dist/cli/main.js`): Temporal, the codec keys, Vobiz and the
  * partner credentials (its Vobiz commands read the partner's and customers' records), the public key it seals
- * passwords with, what every onboarding edge reads, and where the bridge answers (the doctor reads its /readyz).
- * Never the secrets private keys or any server's tokens.
+ * passwords with, what every onboarding edge reads, where the bridge answers (the doctor reads its /readyz) and where
+ * traces go (off by default). Never the secrets private keys or any server's tokens.
  */
 import type { z } from 'zod';
 import { BRIDGE_ADDRESS } from './bridge-address.js';
@@ -13,10 +13,11 @@ import { onboardingEdges, ONBOARDING_EDGES, type OnboardingEdgeConfig } from './
 import { onboardingLimits, ONBOARDING_LIMITS, type OnboardingConfig } from './onboarding-limits.js';
 import { sealingKey, SECRETS_PUBLIC_KEY, type SealingConfig } from './secrets-keys.js';
 import { temporal, TEMPORAL, type TemporalConfig } from './temporal.js';
+import { tracing, TRACING, type TracingConfig } from './tracing.js';
 import { vobiz, VOBIZ, type VobizConfig } from './vobiz.js';
 
 /** Every variable the CLI reads. */
-export const CLI_PROCESS = { ...GENERAL, ...TEMPORAL, ...CODEC_KEYS, ...VOBIZ, ...SECRETS_PUBLIC_KEY, ...ONBOARDING_EDGES, ...ONBOARDING_LIMITS, ...BRIDGE_ADDRESS };
+export const CLI_PROCESS = { ...GENERAL, ...TEMPORAL, ...CODEC_KEYS, ...VOBIZ, ...SECRETS_PUBLIC_KEY, ...ONBOARDING_EDGES, ...ONBOARDING_LIMITS, ...BRIDGE_ADDRESS, ...TRACING };
 
 export interface CliConfig extends GeneralConfig {
   temporal: TemporalConfig;
@@ -33,6 +34,8 @@ export interface CliConfig extends GeneralConfig {
    * https rule here: the CLI serves no webhook, and an operator may reach the bridge another way.
    */
   bridgeUrl: string;
+  /** Traces of the Temporal calls and Vobiz requests a command makes; undefined (the default): none. */
+  tracing: TracingConfig | undefined;
 }
 
 function bridgeUrlOf(e: z.infer<z.ZodObject<typeof BRIDGE_ADDRESS>>): string {
@@ -51,5 +54,6 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
     onboarding: onboardingLimits(e, problems),
     dev: { externalTemporal: e.TEMPORAL_ADDRESS !== undefined, temporalPort: e.TEMPORAL_DEV_PORT, externalVobiz: e.VOBIZ_BASE_URL !== undefined },
     bridgeUrl: bridgeUrlOf(e),
+    tracing: tracing(e, 'vobiz-lifecycle-cli', problems),
   }));
 }

@@ -5,7 +5,7 @@
  * Every client made here encrypts payloads (the codec is a required argument, so no caller can forget it). The
  * worker's connection carries no converter; the worker passes `createDataConverter(config.codec)` to Worker.create.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createDataConverter } from '../codec/data-converter.js';
 import type { CodecConfig } from '../config/codec-keys.js';
@@ -24,6 +24,8 @@ function connectionOptions(config: TemporalConfig) {
 export interface ConnectClientOptions {
   /** How long to wait for the server before giving up (the SDK's default is 10 s; the CLI wants a fast answer). */
   connectTimeoutMs?: number;
+  /** The client's interceptors: tracing's (src/tracing/temporal.ts) when it is configured, else none. */
+  interceptors?: ClientInterceptors;
 }
 
 /** A client for starting, signalling and querying workflows (bridge, CLI, demo, tests); payloads encrypted. */
@@ -32,7 +34,12 @@ export async function connectClient(config: TemporalConfig, codec: Pick<CodecCon
     ...connectionOptions(config),
     ...(options.connectTimeoutMs !== undefined ? { connectTimeout: options.connectTimeoutMs } : {}),
   });
-  return new Client({ connection, namespace: config.namespace, dataConverter: createDataConverter(codec) });
+  return new Client({
+    connection,
+    namespace: config.namespace,
+    dataConverter: createDataConverter(codec),
+    ...(options.interceptors ? { interceptors: options.interceptors } : {}),
+  });
 }
 
 /**

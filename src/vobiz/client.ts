@@ -9,6 +9,7 @@
  *
  * The client knows nothing of Temporal: it throws the typed errors of errors.ts and leaves retries to the caller.
  */
+import type { Tracer } from '@opentelemetry/api';
 import type { Dispatcher } from 'undici';
 import type { VobizConfig } from '../config/vobiz.js';
 import { CustomerClient } from './customer.js';
@@ -33,6 +34,8 @@ export interface VobizClientOptions {
   maxRequestsPerSecond?: number;
   /** Told about every call and rate-budget wait, e.g. to record metrics (the worker's `vobizMetrics`). */
   observer?: VobizObserver;
+  /** Traces every call (src/tracing: a configured process's tracer); unset, no span is made. */
+  tracer?: Tracer;
 }
 
 export class VobizClient extends PartnerApi {
@@ -50,6 +53,7 @@ export class VobizClient extends PartnerApi {
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
       ...(options.maxRequestsPerSecond ? { maxRequestsPerSecond: options.maxRequestsPerSecond } : {}),
       ...(options.observer ? { observer: options.observer } : {}),
+      ...(options.tracer ? { tracer: options.tracer } : {}),
     });
     super(transport, { authId: options.partnerAuthId, authToken: options.partnerAuthToken });
     this.partnerAuthId = options.partnerAuthId;
@@ -57,7 +61,7 @@ export class VobizClient extends PartnerApi {
     this.customerOptions = { pathStyle: options.customerPathStyle ?? 'Account', cdrPath: options.customerCdrPath ?? 'cdr' };
   }
 
-  static fromConfig(config: VobizConfig, extra: Pick<VobizClientOptions, 'dispatcher' | 'customerCdrPath' | 'observer'> = {}): VobizClient {
+  static fromConfig(config: VobizConfig, extra: Pick<VobizClientOptions, 'dispatcher' | 'customerCdrPath' | 'observer' | 'tracer'> = {}): VobizClient {
     return new VobizClient({
       baseUrl: config.baseUrl,
       partnerAuthId: config.partnerAuthId,
