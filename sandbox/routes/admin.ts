@@ -4,10 +4,12 @@
  * inspect the ledger and state, inject faults and shape webhook delivery.
  */
 import type { FastifyInstance } from 'fastify';
+import Negotiator from 'negotiator';
 import { z } from 'zod';
 import type { SandboxContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { listOutbox } from '../outbox.js';
+import { outboxPage } from '../outbox-page.js';
 import { complete, fail, findSession, isTerminal, markOpened, maskPan } from '../kyc.js';
 import { ensurePartner, findCustomer, getPartner, saveCustomerDoc } from '../accounts.js';
 import { generateCalls, setTrafficRate } from '../traffic.js';
@@ -35,9 +37,14 @@ export function adminRoutes(ctx: SandboxContext, started: Date) {
   return async (app: FastifyInstance) => {
     app.get('/health', async () => ({ status: 'ok', started_at: started.toISOString(), sandbox_time: ctx.clock.iso(), clock_offset_ms: ctx.clock.offset }));
 
-    app.get<{ Querystring: { to?: string; session_id?: string } }>('/outbox', async (req) => ({
-      emails: listOutbox(ctx, { ...(req.query.to ? { to: req.query.to } : {}), ...(req.query.session_id ? { sessionId: req.query.session_id } : {}) }),
-    }));
+    // JSON for programs (the default); a browser, which prefers text/html, gets a page with clickable KYC links.
+    app.get<{ Querystring: { to?: string; session_id?: string } }>('/outbox', async (req, reply) => {
+      const filter = { ...(req.query.to ? { to: req.query.to } : {}), ...(req.query.session_id ? { sessionId: req.query.session_id } : {}) };
+      const emails = listOutbox(ctx, filter);
+      reply.header('vary', 'Accept');
+      if (new Negotiator(req).mediaType(['application/json', 'text/html']) !== 'text/html') return { emails };
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(outboxPage(emails, filter));
+    });
 
     const session = (id: string) => {
       ctx.runDueWork(); // an expired session is expired before an admin action looks at it
@@ -187,7 +194,9 @@ export function adminRoutes(ctx: SandboxContext, started: Date) {
     });
 
     app.get('/webhooks', async () => ctx.webhooks.config);
-    app.post('/webhooks', async (req) => ctx.webhooks.setConfig(parse(z.object({ duplicate: z.boolean(), delayMs: z.number().int().min(0).max(600_000), reorder: z.boolean() }).partial(), req.body)));
+    app.post('/webhooks', async (req) =>
+      ctx.webhooks.setConfig(parse(z.object({ duplicate: z.boolean(), delayMs: z.number().int().min(0).max(600_000), reorder: z.boolean(), unsigned: z.boolean() }).partial(), req.body)),
+    );
     app.get('/webhooks/deliveries', async () => ({
       deliveries: ctx.webhooks.list().map((d) => ({
         id: d.id, event: d.event, session_id: d.session_id, url: d.url, status: d.status, attempts: d.attempts,

@@ -7,6 +7,7 @@
  * - Every side effect carries what the activity needs to find an earlier attempt's result (the workflow ID, the
  *   attempt number, an intent token, the chosen number), because Vobiz has no idempotency keys.
  */
+import type { WorkerCheckReport, WorkerCheckRequest } from '../checks/results.js';
 import type { CustomerDetails, ReminderPoint, TrunkSettings } from '../workflows/input-types.js';
 import type { AlertRecord, KycOutcome, KycSweepResult, ReminderRecord, UsageSnapshot } from '../workflows/messages.js';
 
@@ -165,4 +166,9 @@ export interface KycSweepInput {
 /** The partner-wide KYC sweep (src/activities/kyc-sweep.ts), registered beside the lifecycle's activities. */
 export interface KycSweepActivities {
   sweepKycSessions(input: KycSweepInput): Promise<KycSweepResult>;
+}
+
+/** The worker's start-up checks, run again for the doctor (src/activities/worker-checks.ts). */
+export interface WorkerCheckActivities {
+  runWorkerChecks(request: WorkerCheckRequest): Promise<WorkerCheckReport>;
 }

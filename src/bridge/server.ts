@@ -7,6 +7,7 @@
  * health checks) and, apart from it, /metrics for Prometheus on BRIDGE_METRICS_ADDRESS (loopback by default), so
  * nothing answers unauthenticated on the public port but the webhook (signed) and the health checks.
  */
+import type { Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { BridgeConfig } from '../config/bridge.js';
@@ -19,9 +20,15 @@ import { healthRoutes } from './routes/health.js';
 import { kycWebhookRoutes } from './routes/kyc-webhooks.js';
 import { onboardingRoutes } from './routes/onboardings.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { traceRequests } from './request-tracing.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics/registry.js';
 import { isTemporalUnavailable } from '../onboarding/temporal-calls.js';
+import { createSignatureRefusals } from './signature-refusals.js';
+import { createBridgeChecks } from './startup-checks.js';
+
+/** Each check's deadline when /readyz runs them: a load balancer's probe is answered within a few seconds. */
+const READINESS_TIMEOUT_MS = 2_000;
 
 export interface StartBridgeOptions {
   config: { bridge: BridgeConfig; onboarding: OnboardingConfig; temporal: Pick<TemporalConfig, 'taskQueue'> };
@@ -31,6 +38,8 @@ export interface StartBridgeOptions {
   temporalTimeoutMs?: number;
   /** Deadline for operator updates; default 30 s. */
   updateTimeoutMs?: number;
+  /** Traces every request on the public listener (tracing configured); unset, no hook is installed. */
+  tracer?: Tracer;
 }
 
 export interface RunningBridge {
@@ -66,8 +75,18 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
     temporalTimeoutMs: options.temporalTimeoutMs ?? 5_000,
     updateTimeoutMs: options.updateTimeoutMs ?? 30_000,
     recordWebhook: (outcome) => metrics?.webhook(outcome),
+    checks: createBridgeChecks({
+      client,
+      taskQueue: config.temporal.taskQueue,
+      bridge: config.bridge,
+      production: config.onboarding.production,
+      logger,
+      timeoutMs: Math.min(READINESS_TIMEOUT_MS, options.temporalTimeoutMs ?? 5_000),
+      ...(metrics ? { record: (results) => metrics.startupChecks(results) } : {}),
+    }),
+    signatureRefusals: createSignatureRefusals(logger),
   };
-  const app = buildBridgeApp(ctx, metrics);
+  const app = buildBridgeApp(ctx, metrics, options.tracer);
   await app.listen({ host: config.bridge.host, port: config.bridge.port });
   const url = urlOf(config.bridge.host, boundPort(app, config.bridge.port));
   let metricsApp: ReturnType<typeof buildMetricsApp> | undefined;
@@ -83,7 +102,14 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
     metricsUrl = urlOf(config.bridge.metrics.host, boundPort(metricsApp, config.bridge.metrics.port));
   }
   logger.info({ url, metricsUrl }, 'bridge listening');
-  return { url, ...(metricsUrl ? { metricsUrl } : {}), close: async () => void (await Promise.all([app.close(), metricsApp?.close()])) };
+  // The start-up checks: each failure logged at error, the gauge set. Not awaited here: a slow Temporal never
+  // delays listening (and /readyz runs them again); close() waits for them, so they never outlive the connection.
+  const firstChecks = ctx.checks.run();
+  return {
+    url,
+    ...(metricsUrl ? { metricsUrl } : {}),
+    close: async () => void (await Promise.all([app.close(), metricsApp?.close(), firstChecks])),
+  };
 }
 
 /** The metrics listener: GET /metrics and nothing else. */
@@ -93,7 +119,7 @@ function buildMetricsApp(logger: Logger, metrics: BridgeMetrics) {
   return app;
 }
 
-export function buildBridgeApp(ctx: BridgeContext, metrics?: BridgeMetrics) {
+export function buildBridgeApp(ctx: BridgeContext, metrics?: BridgeMetrics, tracer?: Tracer) {
   const app = Fastify({
     loggerInstance: ctx.logger,
     // Fastify's own request lines include headers and URLs verbatim; ours (below) log only what is safe.
@@ -101,6 +127,7 @@ export function buildBridgeApp(ctx: BridgeContext, metrics?: BridgeMetrics) {
     bodyLimit: ctx.bridge.maxBodyBytes,
     return503OnClosing: true,
   });
+  if (tracer) traceRequests(app, tracer);
 
   app.addHook('onResponse', async (request, reply) => {
     // The route template, never the URL: it holds customer refs (and unmatched URLs anything a caller sent).

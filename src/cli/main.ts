@@ -11,8 +11,10 @@
  *   buy-number <customerRef> --country IN [--search 9180]
  *   transactions <customerRef> [--type --from --to];  cdrs <customerRef> [--direction --status --from --to …]
  *   numbers <customerRef>;  balance <customerRef>;  partner;  dashboard
+ *   doctor [--json] [--wait 20]             the start-up checks, from here and from the worker and the bridge
  */
 import { Command } from 'commander';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerOnboardingCommands } from './commands/onboarding.js';
 import { registerVobizCommands } from './commands/vobiz.js';
 import { EXIT } from './errors.js';
@@ -29,6 +31,7 @@ const program = new Command()
 
 registerOnboardingCommands(program);
 registerVobizCommands(program);
+registerDoctorCommand(program);
 
 await program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`${printable((err as Error).message)}\n`);

@@ -3,11 +3,14 @@
  * scripts/record-histories.ts) against the current workflow code. A failure here means a change to
  * src/workflows/ would break customers whose workflows are running now: guard it with `patched()`, do not
  * re-record. The histories' payloads are encrypted with the development key, so the replayer gets the same
- * data converter as the workers that recorded them.
+ * data converter as the workers that recorded them. Each replays twice: on the plain bundle and on the traced one (a
+ * worker with OTEL_* set), so tracing can be switched either way under running customers; one history was recorded
+ * with tracing on.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +19,8 @@ import { createDataConverter } from '../../src/codec/data-converter.js';
 import { EncryptionCodec } from '../../src/codec/encryption-codec.js';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
 import { isSealedSecret } from '../../src/secrets/sealed-format.js';
+import { startTracing } from '../../src/tracing/provider.js';
+import { tracingSinks } from '../../src/tracing/temporal.js';
 import { workflowBundle } from '../support/temporal.js';
 
 const HISTORIES = new URL('../histories/', import.meta.url);
@@ -50,9 +55,10 @@ const patchesOf = (history: History) =>
   );
 
 let bundle: { code: string };
+let tracedBundle: { code: string };
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  bundle = await workflowBundle(WORKFLOWS_PATH);
+  [bundle, tracedBundle] = await Promise.all([workflowBundle(WORKFLOWS_PATH), workflowBundle(WORKFLOWS_PATH, { traced: true })]);
 });
 
 describe('replay of committed histories', () => {
@@ -125,6 +131,23 @@ describe('replay of committed histories', () => {
     expect(activities(load('blocked-retried.json')).slice(0, 2)).toEqual(['createCustomerAccount', 'createCustomerAccount']);
   });
 
+  it('has a history recorded with tracing on (trace headers on its start, Update and activities) and the others without', () => {
+    const traceHeaders = (file: string) =>
+      (load(file).events ?? []).flatMap((e) =>
+        Object.keys(
+          e.workflowExecutionStartedEventAttributes?.header?.fields ??
+            e.activityTaskScheduledEventAttributes?.header?.fields ??
+            e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.header?.fields ??
+            {},
+        ).map((key) => `${Object.keys(e).find((k) => k.endsWith('EventAttributes'))}:${key}`),
+      );
+    const traced = traceHeaders('kyc-update-event-traced.json');
+    for (const where of ['workflowExecutionStartedEventAttributes', 'activityTaskScheduledEventAttributes', 'workflowExecutionUpdateAcceptedEventAttributes']) {
+      expect(traced).toContain(`${where}:_tracer-data`);
+    }
+    for (const entry of manifest.filter((e) => e.file !== 'kyc-update-event-traced.json')) expect(traceHeaders(entry.file), entry.file).toEqual([]);
+  });
+
   it('has a history whose input carries the password sealed, and older ones with it plain (both must replay)', async () => {
     const password = async (file: string) => {
       const [payload] = load(file).events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
@@ -139,6 +162,20 @@ describe('replay of committed histories', () => {
   it.each(manifest.map((entry) => [entry.file, entry] as const))('replays %s without a determinism error', async (_file, entry) => {
     await Worker.runReplayHistory(
       { workflowBundle: bundle, dataConverter: createDataConverter({ keys: [DEVELOPMENT_KEY] }), replayName: entry.file },
+      load(entry.file),
+      entry.workflowId,
+    );
+  });
+
+  // A worker with tracing on (OTEL_*) runs the traced bundle: every history, traced or not, must replay on it too.
+  it.each(manifest.map((entry) => [entry.file, entry] as const))('replays %s with the tracing interceptors installed', async (_file, entry) => {
+    await Worker.runReplayHistory(
+      {
+        workflowBundle: tracedBundle,
+        dataConverter: createDataConverter({ keys: [DEVELOPMENT_KEY] }),
+        sinks: tracingSinks(startTracing({ serviceName: 'replay' }, { exporter: new InMemorySpanExporter() })),
+        replayName: `${entry.file} (traced)`,
+      },
       load(entry.file),
       entry.workflowId,
     );

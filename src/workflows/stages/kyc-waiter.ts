@@ -24,6 +24,7 @@ export async function awaitKycOutcome(run: LifecycleRun, record: KycAttemptRecor
   let confirmNow = true; // confirm once at the start: the session may have ended while we were not looking
   let confirmations = 0;
   let round: KycRound = 'start';
+  let sleptUntil = 0;
   const sent = () => state.kyc.remindersSent.filter((r) => r.attempt === record.attempt).map((r) => r.daysBeforeExpiry);
 
   try {
@@ -32,9 +33,10 @@ export async function awaitKycOutcome(run: LifecycleRun, record: KycAttemptRecor
       if (round === 'start' && requests.offboard) return 'offboard';
       const historyLong = historyPastBound();
       const move = nextKycMove(
-        { round, expiresAt, reminders, sent: sent(), nextPollAt, confirmNow, hint: requests.kycHint, confirmations, pollsPerRun, historyLong },
+        { round, expiresAt, reminders, sent: sent(), nextPollAt, confirmNow, hint: requests.kycHint, confirmations, pollsPerRun, historyLong, sleptUntil },
         Date.now(),
       );
+      sleptUntil = 0;
       switch (move.kind) {
         case 'confirm': {
           requests.kycHint = false;
@@ -69,6 +71,7 @@ export async function awaitKycOutcome(run: LifecycleRun, record: KycAttemptRecor
             summary: waitSummary(state, move.summary),
             bounded: run.boundedWaits,
           });
+          if (end === 'timed_out') sleptUntil = move.until;
           // Signals (duplicates above all) grew the history without a hint: carry the open session into a new run.
           if (end === 'history_long') await continueAsNewIfLong(run);
           round = 'start';
