@@ -25,7 +25,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/bundle-workflows.ts ./scripts/
 COPY src ./src
-# dist/**.js and dist/workflow-bundle.js (WORKER_WORKFLOW_BUNDLE): every replica runs byte-identical workflow code.
+# dist/**.js, dist/workflow-bundle.js (WORKER_WORKFLOW_BUNDLE) and its traced twin dist/workflow-bundle.traced.js (run by a
+# worker with OTEL_* set): every replica runs byte-identical workflow code.
 RUN npm run build
 
 # --- production dependencies only ---------------------------------------------------------------------------------
@@ -49,8 +50,10 @@ COPY --from=production-modules --chown=node:node /app/node_modules ./node_module
 # --- sandbox: the Vobiz stand-in for the demo profile --------------------------------------------------------------
 FROM runtime AS sandbox
 COPY --from=sandbox-build --chown=node:node /app/dist-sandbox ./dist
-# Its own package, a devDependency the production tree does not carry.
+# Its own packages (and theirs), devDependencies the production tree does not carry.
 COPY --from=build --chown=node:node /app/node_modules/node-sqlite3-wasm ./node_modules/node-sqlite3-wasm
+COPY --from=build --chown=node:node /app/node_modules/negotiator ./node_modules/negotiator
+COPY --from=build --chown=node:node /app/node_modules/content-type ./node_modules/content-type
 # The sandbox keeps its SQLite file here (a volume in docker-compose).
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -8,14 +8,18 @@
  *  4. At `kyc`, completes KYC as the customer would: opens the widget link from the sandbox's e-mail outbox and
  *     submits its forms over HTTP (PAN, date of birth, Aadhaar + OTP). The sandbox then sends its signed webhook
  *     to the bridge, which signals the workflow; the workflow confirms with the API and creates the trunk.
- *  5. Prints the summary (auth id, trunk domain, Web UI link) and exits 0; exits 1 with the reason on failure or
- *     after DEMO_TIMEOUT_SECONDS (default 180).
+ *  5. Prints the summary (auth id, funding, KYC, trunk) and exits 0; exits 1 with the reason on failure or after
+ *     DEMO_TIMEOUT_SECONDS (default 180).
+ *
+ * Links (the Web UI, the sandbox's outbox) are printed only where they outlive the demo: on a system that was
+ * already running, or with `--keep`, which leaves the stack the demo started running until Ctrl-C.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { OnboardingClient, type LifecycleState, type OnboardingRequest } from '../src/client/index.js';
-import { loadLocalConfig, type LocalConfig } from './config.js';
+import { loadLocalConfig, LOCAL_PROCESS, type LocalConfig } from './config.js';
+import { applyDotEnvOrExit } from '../src/config/dotenv.js';
 import { ConfigError, EXIT_CONFIG } from '../src/config/problems.js';
 import { sealingKeyLine } from '../src/secrets/keys.js';
 import { createLogger } from '../src/logging.js';
@@ -32,6 +36,8 @@ export interface DemoOptions {
   signal?: AbortSignal;
   /** Start the self-hosted cluster on PostgreSQL (`--cluster`) instead of the dev server, if nothing runs yet. */
   cluster?: boolean;
+  /** `--keep`: once the customer is active, leave the stack the demo started running until `signal` aborts. */
+  keep?: boolean;
 }
 
 const FAILED_STAGES = new Set(['kyc_failed', 'kyc_expired', 'kyc_revoked', 'failed', 'offboarding', 'offboarded']);
@@ -104,6 +110,14 @@ async function completeKycInWidget(admin: SandboxAdminClient, sessionId: string,
   print('         widget says "Verification complete"; the sandbox now sends its signed kyc.completed webhook to the bridge');
 }
 
+/** Resolves 'stopped' once `signal` aborts (Ctrl-C), or with what died if a process of the stack exits first. */
+async function keptUntil(stack: RunningStack, signal: AbortSignal | undefined): Promise<string> {
+  if (!signal) throw new Error('--keep needs a signal that ends the wait (Ctrl-C in the demo process)');
+  if (signal.aborted) return 'stopped';
+  const stopped = new Promise<string>((resolveStopped) => signal.addEventListener('abort', () => resolveStopped('stopped'), { once: true }));
+  return Promise.race([stopped, stack.childExited]);
+}
+
 /** Runs the demo; resolves with the process exit code. */
 export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
@@ -134,7 +148,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       const temporal = options.cluster ? 'Temporal server on PostgreSQL' : 'Temporal dev server';
       print(`[${elapsed()}] nothing answers on ${bridgeUrl}: starting the local stack (${temporal}, codec server, sandbox, bridge, worker) …`);
       const logger = createLogger({ level: config.logLevel, name: 'demo' });
-      const stackOptions = localStackOptions(config, logger, env, { cluster: options.cluster ?? false });
+      const stackOptions = localStackOptions(config, logger, env, { cluster: options.cluster ?? false, command: `npm run demo${options.cluster ? ' -- --cluster' : ''}` });
       stack = await startStack({ ...stackOptions, ...(options.signal ? { signal: options.signal } : {}) });
       bridgeUrl = stack.bridge.url;
       sandboxUrl = stack.vobizUrl;
@@ -155,9 +169,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       token: config.bridge.apiTokens[0] ?? 'dev-bridge-token',
       ...(config.secrets.sealingKey ? { secretsPublicKey: sealingKeyLine(config.secrets.sealingKey) } : {}),
     });
+    // Links into a stack the demo stops at the end would be dead by the time anyone clicks them.
+    const linksOutliveDemo = !stack || Boolean(options.keep);
     const outcome = await onboarding.start(demoRequest(customerRef));
     print(`[${elapsed()}] started onboarding ${customerRef} through the bridge's start API: workflow ${outcome.workflowId} (${outcome.status})`);
-    print(`         Web UI: ${outcome.webUiUrl}`);
+    if (linksOutliveDemo) print(`         Web UI: ${outcome.webUiUrl}`);
 
     const deadline = started + config.dev.demoTimeoutMs;
     let lastStage: string | undefined;
@@ -199,10 +215,22 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     print(`  funding        ${state.funding?.amount} ${state.funding?.currency} (transaction ${state.funding?.transactionId})`);
     print(`  KYC            ${state.kyc.status ?? 'completed'} (attempt ${state.kyc.attempts.length}, webhook events ${state.kyc.eventsSeen})`);
     print(`  trunk          ${state.telephony.trunkId} → ${state.telephony.trunkDomain}`);
-    print(`  Web UI         ${outcome.webUiUrl}`);
-    print(`  all customers in KYC: ${webUiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent('VobizStage="kyc"')}`);
     print(`  done in ${elapsed().trim()}`);
-    return 0;
+    if (!linksOutliveDemo) {
+      print('');
+      print('No links: the stack the demo started stops now, its Web UI with it. `npm run demo -- --keep` leaves it running (or run the demo beside `npm start`).');
+      return 0;
+    }
+    print('');
+    print(`  Web UI         ${outcome.webUiUrl}`);
+    print(`  all customers  ${webUiUrl}/namespaces/${config.temporal.namespace}/workflows`);
+    print(`  KYC e-mails    ${sandboxUrl}/_sandbox/outbox`);
+    if (!stack) return 0;
+    print('');
+    print('The stack stays up (--keep): onboard more with `npm run onboard -- examples/onboarding.json`. Ctrl-C stops it.');
+    const ended = await keptUntil(stack, options.signal);
+    if (ended !== 'stopped') print(`\n${ended}: stopping the rest`);
+    return ended === 'stopped' ? 0 : 1;
   } catch (err) {
     if (err instanceof StackAbortedError) {
       print('demo interrupted');
@@ -229,5 +257,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  void runDemo({ signal: aborter.signal, cluster: process.argv.includes('--cluster') }).then((code) => process.exit(code));
+  applyDotEnvOrExit(LOCAL_PROCESS);
+  const args = process.argv.slice(2);
+  void runDemo({ signal: aborter.signal, cluster: args.includes('--cluster'), keep: args.includes('--keep') }).then((code) => process.exit(code));
 }

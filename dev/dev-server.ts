@@ -16,6 +16,8 @@ import { searchAttributeFlags } from '../src/workflows/search-attributes.js';
 import { assertPortFree, hasExited, pipeLines, sleep, stopChild, stopStrayProcess } from './processes.js';
 import { temporalCliPath } from './temporal-binaries.js';
 
+const PID_FILE = 'temporal-dev.pid';
+
 export interface DevServerOptions {
   /** Folder for temporal.sqlite and the pid file; created if missing. */
   dataDir: string;
@@ -75,10 +77,9 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   const cli = temporalCliPath(options.env); // MissingTemporalBinaryError names `npm run setup`
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const dbFile = join(dataDir, 'temporal.sqlite');
-  const pidFile = join(dataDir, 'temporal-dev.pid');
+  const pidFile = join(dataDir, PID_FILE);
   const ip = options.ip ?? '127.0.0.1';
-  await stopLeftoverServer(pidFile, cli, dbFile);
+  await stopLeftoverDevServer(dataDir, options.env);
 
   const hint = 'Is `npm start` already running? Stop it, or set TEMPORAL_ADDRESS to use that server, or pick other ports with TEMPORAL_DEV_PORT / TEMPORAL_DEV_UI_PORT.';
   await assertPortFree(ip, options.port, 'Temporal dev server (gRPC)', hint);
@@ -144,9 +145,15 @@ async function waitUntilReady(address: string, namespace: string, child: ChildPr
   throw new Error(`no answer within ${Math.round(timeoutMs / 1000)} s (last error: ${lastError})`);
 }
 
-/** Stops a dev server left behind by an orchestrator that was killed hard — only if it is ours (same binary and db). */
-async function stopLeftoverServer(pidFile: string, cli: string, dbFile: string): Promise<void> {
+/**
+ * Stops a dev server left behind on `dataDir` by an orchestrator that was killed hard — only if it is ours (same
+ * binary and database file). The caller makes sure no live stack uses the folder (dev/stack-lock.ts).
+ */
+export async function stopLeftoverDevServer(dataDir: string, env?: NodeJS.ProcessEnv): Promise<void> {
+  const pidFile = join(resolve(dataDir), PID_FILE);
   if (!existsSync(pidFile)) return;
+  const cli = temporalCliPath(env);
+  const dbFile = join(resolve(dataDir), 'temporal.sqlite');
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   rmSync(pidFile, { force: true });
   if (!Number.isInteger(pid) || pid <= 1) return;

@@ -1,17 +1,22 @@
 /**
  * A piece of the local system as its own process (dev/stack.ts, the bridge fuzzer): started with
- * `node --import tsx <entry>` (the same entry points as `npm run worker|sandbox|bridge|codec-server`) and an
- * environment that says where everything is, its output copied to a log file or to the terminal, and able to be
- * stopped (SIGTERM), killed (SIGKILL: a real crash) and started again on the same ports and state. Every process
- * ever started here is tracked, so one call kills them all on any exit.
+ * `node --import tsx <entry>` (the same entry points as `npm run worker|sandbox|bridge|codec-server`) in the
+ * orchestrator's working directory (so it reads the same ./.env) and an environment that says where everything is,
+ * its output copied to a log file or to the terminal, and able to be stopped (SIGTERM), killed (SIGKILL: a real
+ * crash) and started again on the same ports and state. Every process ever started here is tracked, so one call
+ * kills them all on any exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { hasExited, pipeLines, sleep, stopChild, waitForExit } from './processes.js';
 import { PROJECT_ROOT } from './temporal-binaries.js';
 
 export { freePort } from './processes.js';
+
+/** tsx's loader by path: `--import tsx` would resolve it from the working directory, which need not be this project. */
+export const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
 
 /** A piece of the stack, in this process or its own: it can be stopped and started again. */
 export interface StackPiece {
@@ -60,8 +65,7 @@ export class Piece implements StackPiece {
   }
 
   async start(signal?: AbortSignal): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, this.spec.entry)], {
-      cwd: PROJECT_ROOT,
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, join(PROJECT_ROOT, this.spec.entry)], {
       env: this.spec.env,
       detached: true, // own process group: the terminal's Ctrl-C reaches the orchestrator only, which stops us
       stdio: ['ignore', 'pipe', 'pipe', ...(this.spec.ipc ? (['ipc'] as const) : [])],

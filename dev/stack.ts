@@ -15,15 +15,17 @@
  *
  * Child processes run in their own process groups, so a terminal's Ctrl-C reaches only the orchestrator, which
  * then stops them in order: the dev server never dies while a worker is still finishing its activities.
+ *
+ * One stack per data folder: before anything starts, the ports every piece will listen on are checked against each
+ * other and against what already listens (dev/stack-ports.ts), and the folder is locked for this process
+ * (dev/stack-lock.ts); only under that lock are a dead stack's leftovers stopped. The lock is given back last.
  */
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadSandboxConfig } from '../sandbox/config.js';
 import { sandboxOptionsFromConfig, startSandbox } from '../sandbox/server.js';
 import { startBridge } from '../src/bridge/server.js';
-import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter.js';
 import { startCodecServer } from '../src/codec/server.js';
 import { KYC_WEBHOOK_PATH } from '../src/config/bridge-address.js';
 import { loadBridgeConfig } from '../src/config/bridge.js';
@@ -33,11 +35,13 @@ import { loadTemporalClientConfig } from '../src/config/temporal-client.js';
 import { loadWorkerConfig, type WorkerProcessConfig } from '../src/config/worker.js';
 import type { Logger } from '../src/logging.js';
 import { connectClient } from '../src/temporal/connection.js';
-import { startCluster } from './cluster/cluster.js';
-import { startDevServer, type RunningDevServer } from './dev-server.js';
+import { bundleLifecycleWorkflows } from '../src/worker/workflow-bundle.js';
+import { startCluster, stopClusterLeftovers } from './cluster/cluster.js';
+import { startDevServer, stopLeftoverDevServer, type RunningDevServer } from './dev-server.js';
 import { httpAnswers, httpOk, Piece, trackChild, type StackPiece } from './pieces.js';
-import { assertPortFree, killNow, sleep, waitForExit } from './processes.js';
-import { PROJECT_ROOT } from './temporal-binaries.js';
+import { killNow, sleep, waitForExit } from './processes.js';
+import { lockDataFolder } from './stack-lock.js';
+import { assertNoPortClash, assertPortsFree, stackListeners } from './stack-ports.js';
 
 export type Placement = 'in-process' | 'process';
 
@@ -97,6 +101,8 @@ export interface StackOptions {
   logger: Logger;
   /** Aborting during start-up stops what has started and rejects with StackAbortedError. */
   signal?: AbortSignal;
+  /** What runs the stack (`npm start`, …), told to a second start on the same data folder. */
+  command?: string;
 }
 
 export interface RunningStack {
@@ -140,8 +146,6 @@ interface Part {
   /** Its processes, for `kill()` and `childExited`. */
   children(): ChildProcess[];
 }
-
-const WORKFLOWS_ENTRY = join(PROJECT_ROOT, 'src', 'workflows', 'index.ts');
 
 function dialHost(host: string): string {
   return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -213,6 +217,17 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
   try {
     ensurePrivateDir(dataDir);
+    // Nothing binds before every port is known to be its setting's alone and free, and the folder is ours.
+    const listeners = stackListeners(options);
+    assertNoPortClash(listeners);
+    const lock = lockDataFolder(dataDir, { command: options.command ?? process.argv.slice(1).join(' '), ports: listeners.map((l) => `${l.setting} ${l.port}`) }, progress);
+    parts.push({ name: 'data folder lock', stop: async () => lock.release(), children: () => [] });
+    // A dead stack's Temporal processes outlive it (their own process groups); holding the lock, we know it is gone.
+    await stopLeftoverDevServer(dataDir, options.env);
+    await stopClusterLeftovers(dataDir);
+    await assertPortsFree(listeners);
+    checkAbort();
+
     const { temporal: temporalSettings } = loadTemporalClientConfig(options.env);
     const { namespace, taskQueue } = temporalSettings;
     const managedUiPort = 'address' in options.temporal ? undefined : ('devServer' in options.temporal ? options.temporal.devServer : options.temporal.cluster).uiPort;
@@ -301,7 +316,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
 
     const bundlePath = options.workers.prebuiltBundle ? join(dataDir, 'workflow-bundle.js') : undefined;
-    if (bundlePath) starting.push(buildWorkflowBundle(bundlePath));
+    if (bundlePath) starting.push(buildWorkflowBundle(bundlePath, logger));
     const settled = await Promise.allSettled(starting);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
@@ -317,10 +332,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ...options.workers.env,
     };
     const workerConfig = loadWorkerConfig(workerEnv);
-    if (workerConfig.worker.metricsAddress) {
-      const [host = '127.0.0.1', port = '0'] = workerConfig.worker.metricsAddress.split(':');
-      await assertPortFree(host, Number(port), 'worker metrics', 'Unset WORKER_METRICS_ADDRESS or pick another port.');
-    }
     const workers: Piece[] = [];
     for (let i = 0; i < options.workers.count; i++) {
       const name = options.workers.count === 1 ? 'worker' : `worker ${i + 1}`;
@@ -428,14 +439,8 @@ async function pollsTaskQueue(config: WorkerProcessConfig, pid: number | undefin
 }
 
 /** The workflow code bundled as `npm run build` does, written to `path`. */
-async function buildWorkflowBundle(path: string): Promise<void> {
-  const quiet = () => undefined;
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_ENTRY,
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-    logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (message: string) => process.stderr.write(`${message}\n`) },
-  });
-  writeFileSync(path, code);
+async function buildWorkflowBundle(path: string, logger: Logger): Promise<void> {
+  writeFileSync(path, await bundleLifecycleWorkflows(logger));
 }
 
 /** The bridge's environment with `secret` among the signing secrets it accepts, beside those it has. */

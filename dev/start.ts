@@ -8,10 +8,12 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadLocalConfig, type LocalConfig } from './config.js';
-import { loadOrExit } from '../src/config/problems.js';
+import { loadLocalConfig, LOCAL_PROCESS, type LocalConfig } from './config.js';
+import { loadSettingsOrExit } from '../src/config/dotenv.js';
+import { ConfigError, EXIT_CONFIG } from '../src/config/problems.js';
 import { createLogger, type Logger } from '../src/logging.js';
 import { StackAbortedError, startStack, type RunningStack, type StackOptions } from './stack.js';
+import { sandboxCredentialsNote, stackChecks, startupCheckLines, startupHeadline, type StackCheck } from './stack-checks.js';
 
 /**
  * `npm start`'s stack from its settings: Temporal (a dev server on DATA_DIR's SQLite file and TEMPORAL_DEV_PORT /
@@ -19,7 +21,12 @@ import { StackAbortedError, startStack, type RunningStack, type StackOptions } f
  * VOBIZ_BASE_URL points elsewhere) and the bridge inside this process, and one worker of its own that stops when
  * this process goes away. `npm run demo` starts the same.
  */
-export function localStackOptions(config: LocalConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env, { cluster = false }: { cluster?: boolean } = {}): StackOptions {
+export function localStackOptions(
+  config: LocalConfig,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+  { cluster = false, command = cluster ? 'npm run cluster' : 'npm start' }: { cluster?: boolean; command?: string } = {},
+): StackOptions {
   const { dev } = config;
   const ports = { port: dev.temporalPort, uiPort: dev.temporalUiPort };
   return {
@@ -37,15 +44,19 @@ export function localStackOptions(config: LocalConfig, logger: Logger, env: Node
     output: 'terminal',
     progress: (line) => logger.info(line),
     logger,
+    command,
   };
 }
 
-/** The "what runs where" banner. Secrets are never printed; the development API token is documented, so it is. */
-function describeStack(stack: RunningStack, source: LocalConfig): string[] {
+/**
+ * The "what runs where" banner. Secrets are never printed; the development API token is documented, so it is.
+ * Its first line says "up" only when the start-up checks pass; what fails is listed with its fix (stack-checks.ts).
+ */
+function describeStack(stack: RunningStack, source: LocalConfig, checks: readonly StackCheck[], sandboxNote: string | undefined): string[] {
   const uiUrl = stack.temporal.uiUrl ?? source.bridge.webUiUrl;
   const lines = [
     '',
-    'Vobiz lifecycle: local system is up',
+    startupHeadline(checks),
     `  Temporal         ${stack.temporal.address} (namespace ${stack.namespace}, task queue ${stack.taskQueue})` +
       (stack.temporal.kind === 'cluster'
         ? `\n                   ${stack.temporal.description}`
@@ -68,6 +79,7 @@ function describeStack(stack: RunningStack, source: LocalConfig): string[] {
     `  Bridge           ${stack.bridge.url}  start API POST /onboardings, KYC webhooks at ${stack.bridge.kycWebhookUrl}`,
     `    API token      ${source.bridge.usingDevelopmentApiToken ? 'dev-bridge-token (the documented development token)' : 'one of BRIDGE_API_TOKENS'}`,
     `  Worker           pid ${stack.workers[0]?.pid}, task queue ${stack.taskQueue}`,
+    ...startupCheckLines(checks, sandboxNote),
     '',
     'Next: npm run onboard -- examples/onboarding.json   (or `npm run demo` for one customer end to end)',
     'Ctrl-C stops everything.',
@@ -82,8 +94,9 @@ export const FORCE_AFTER_MS = 1_000;
 async function main(): Promise<void> {
   // `npm run cluster`: the self-hosted Temporal server on PostgreSQL instead of the dev server.
   const cluster = process.argv.includes('--cluster');
-  const config = loadOrExit(loadLocalConfig);
+  const config = loadSettingsOrExit(LOCAL_PROCESS, loadLocalConfig);
   const logger = createLogger({ level: config.logLevel, name: 'dev' });
+  const sandboxNote = sandboxCredentialsNote(config, process.env, logger);
   const aborter = new AbortController();
   let stack: RunningStack | undefined;
   let stopping = false;
@@ -124,15 +137,15 @@ async function main(): Promise<void> {
       process.stderr.write('Stopped during start-up.\n');
       process.exit(0);
     }
-    process.stderr.write(`\nnpm start failed: ${(err as Error).message}\n`);
-    process.exit(1);
+    process.stderr.write(`\nnpm ${cluster ? 'run cluster' : 'start'} failed: ${(err as Error).message}\n`);
+    process.exit(err instanceof ConfigError ? EXIT_CONFIG : 1);
   }
   if (stopping) {
     // A signal arrived as the last part came up: onSignal saw no stack yet, so stop it here.
     await stack.stop();
     process.exit(0);
   }
-  process.stdout.write(describeStack(stack, config).join('\n'));
+  process.stdout.write(describeStack(stack, config, await stackChecks(stack, config), sandboxNote).join('\n'));
 
   const died = await stack.childExited;
   if (stopping) return;

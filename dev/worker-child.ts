@@ -7,11 +7,11 @@
  * native threads for the life of the process; the orchestrator stops it with one SIGTERM, at the right moment.
  */
 import { closeSync, openSync } from 'node:fs';
-import { loadOrExit } from '../src/config/problems.js';
-import { loadWorkerConfig } from '../src/config/worker.js';
+import { loadSettingsOrExit } from '../src/config/dotenv.js';
+import { loadWorkerConfig, WORKER_PROCESS } from '../src/config/worker.js';
 import { runWorker } from '../src/worker.js';
 
-const config = loadOrExit(loadWorkerConfig);
+const config = loadSettingsOrExit(WORKER_PROCESS, loadWorkerConfig);
 
 process.once('disconnect', () => {
   // Our stdout/stderr were pipes to the orchestrator, which is gone: a log line written there fails with EPIPE,

@@ -2,12 +2,12 @@
  * `npm run sandbox`: the Vobiz sandbox on SANDBOX_HOST:SANDBOX_PORT with the settings of sandbox/config.ts.
  * Prints the URL, the partner auth id and the admin URL — never the token — and stops cleanly on SIGINT/SIGTERM.
  */
-import { loadOrExit } from '../src/config/problems.js';
-import { loadSandboxConfig } from './config.js';
+import { loadSettingsOrExit } from '../src/config/dotenv.js';
+import { loadSandboxConfig, SANDBOX_PROCESS } from './config.js';
 import { createLogger } from '../src/logging.js';
 import { sandboxOptionsFromConfig, startSandbox } from './server.js';
 
-const config = loadOrExit(loadSandboxConfig);
+const config = loadSettingsOrExit(SANDBOX_PROCESS, loadSandboxConfig);
 const logger = createLogger({ name: 'sandbox', level: config.logLevel });
 
 const sandbox = await startSandbox(sandboxOptionsFromConfig(config.sandbox, logger));

@@ -16,7 +16,24 @@ export function sendEmail(ctx: SandboxContext, mail: { kind: string; to: string;
   ]);
 }
 
-export function listOutbox(ctx: SandboxContext, filter: { to?: string; sessionId?: string }): Array<Record<string, unknown>> {
+/** One e-mail as the admin API shows it. */
+export interface OutboxEmail {
+  id: string;
+  kind: string;
+  to: string;
+  subject: string;
+  body: string;
+  link: string | null;
+  session_id: string | null;
+  created_at: string;
+}
+
+export interface OutboxFilter {
+  to?: string;
+  sessionId?: string;
+}
+
+export function listOutbox(ctx: SandboxContext, filter: OutboxFilter): OutboxEmail[] {
   const where: string[] = [];
   const params: string[] = [];
   if (filter.to) {

@@ -14,13 +14,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SandboxContext } from './context.js';
 import { complete, fail, findSessionByToken, isTerminal, markOpened, maskPan, recordPan, type SessionDoc } from './kyc.js';
 import { findCustomer } from './accounts.js';
+import { escapeHtml as esc } from './html.js';
 
 export const SANDBOX_OTP = '123456';
 export const FAIL_OTP = '000000';
 const PAN = /^[A-Z]{5}[0-9]{4}[A-Z]$/;
 const GSTIN = /^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$/;
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} · Vobiz KYC (sandbox)</title>

@@ -14,6 +14,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -26,7 +27,9 @@ import { sealSecret } from '../src/secrets/seal.js';
 import { PROJECT_ROOT, temporalCliPath } from '../dev/temporal-binaries.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/testing.js';
 import { VobizClient } from '../src/vobiz/index.js';
-import { createLifecycleWorkers } from '../src/worker/lifecycle-workers.js';
+import { startTracing, type Tracing } from '../src/tracing/provider.js';
+import { TRACING_WORKFLOW_MODULE, tracingClientInterceptors } from '../src/tracing/temporal.js';
+import { createLifecycleWorkers, type LifecycleWorkers } from '../src/worker/lifecycle-workers.js';
 import { waitForState } from '../test/support/wait-for-state.js';
 import { customerRefOf, workflowIdFor, type OnboardingRequest } from '../src/workflows/input.js';
 import type { customerLifecycle } from '../src/workflows/lifecycle.js';
@@ -79,11 +82,12 @@ interface Ctx {
   sandbox: TestSandbox;
   vobiz: VobizClient;
   taskQueue: string;
-  start: (name: string, overrides?: Partial<OnboardingRequest> & { customerEmail?: string }) => Promise<Lifecycle>;
+  start: (name: string, overrides?: Partial<OnboardingRequest> & { customerEmail?: string; customerCountry?: string }) => Promise<Lifecycle>;
 }
 
 /** Each path drives one customer to a closed run; returns the runs to record (most paths have one). */
-const PATHS: Record<string, { path: string; run: (ctx: Ctx) => Promise<{ handle: Lifecycle; runIds: string[] }> }> = {
+/** A path marked `traced` runs on workers and a client with the tracing interceptors (as with OTEL_* set). */
+const PATHS: Record<string, { path: string; traced?: true; run: (ctx: Ctx) => Promise<{ handle: Lifecycle; runIds: string[] }> }> = {
   'kyc-completed': {
     path: 'account, funding, KYC completed (webhook hint), trunk and number, a usage poll, offboarded (number released, trunk disabled)',
     async run({ start, sandbox }) {
@@ -299,6 +303,70 @@ Object.assign(PATHS, {
   },
 });
 
+/** Issue 21's paths: offboarding always ends (patch offboarding-always-ends, and offboard's `force`). */
+Object.assign(PATHS, {
+  'offboarding-account-gone': {
+    path: 'offboard while waiting for KYC after Vobiz support closed the account (patch offboarding-always-ends): the session revoked, the balance read answers 404 (VobizAccountGone) and ends as done, offboarded with accountGone',
+    async run({ start, sandbox }: Ctx) {
+      const handle = await start('account-gone');
+      await openSession(handle, 1);
+      const { authId } = await waitForState(handle, (s) => s.authId !== undefined, { what: 'an account' });
+      await sandbox.admin.closeAccount(authId!);
+      return offboard(handle, 'Account closed at Vobiz');
+    },
+  },
+  'blocked-validation-alerted': {
+    path: "account creation blocked by Vobiz's 422 on the country (started past the edges), one blocked alert naming the field (patch blocked-alert), an operator retry with a corrected country, KYC completed, active, offboarded",
+    async run({ start, sandbox }: Ctx) {
+      const handle = await start('blocked-country', { customerCountry: 'ZZ' });
+      await waitForState(handle, (s) => s.stage === 'blocked', { what: 'blocked on the country' });
+      await handle.executeUpdate(retryUpdate, { args: [{ customer: { country: 'IN' } }] });
+      const session = await openSession(handle, 1);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(handle, session, 'kyc.completed');
+      await waitForState(handle, (s) => s.stage === 'active', { what: 'active' });
+      return offboard(handle, 'Contract ended');
+    },
+  },
+  'offboarding-forced': {
+    path: "active with a number whose release Vobiz keeps refusing (503): offboarding stalls, an operator's offboard with force ends it, the release tried once more and left (offboarding.left), the trunk disabled, the balance read, offboarded",
+    async run({ start, sandbox }: Ctx) {
+      const handle = await start('forced', { telephony: { trunk: { name: 'Primary trunk' }, number: { country: 'IN' } } });
+      const session = await openSession(handle, 1);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(handle, session, 'kyc.completed');
+      await waitForState(handle, (s) => s.stage === 'active' && s.telephony.numbers.length === 1, { what: 'active with a number' });
+      await sandbox.admin.addFault({ route: 'DELETE /api/v1/Account/:id/numbers/*', mode: 'error', status: 503 });
+      await handle.executeUpdate(offboardUpdate, { args: [{ reason: 'Contract ended' }] });
+      await waitForState(handle, (s) => s.stage === 'offboarding' && s.stall !== undefined, { what: 'offboarding stalled', timeoutMs: 120_000 });
+      await handle.executeUpdate(offboardUpdate, { args: [{ reason: 'Vobiz support releases the number', force: true }] });
+      await handle.result();
+      await sandbox.admin.clearFaults();
+      return { handle, runIds: [(await handle.describe()).runId] };
+    },
+  },
+});
+
+/**
+ * Issue 23: a customer traced end to end (the traced bundle, activity interceptors, a traced client): every start,
+ * update and activity in its history carries the `_tracer-data` header. It must replay with and without tracing.
+ */
+Object.assign(PATHS, {
+  'kyc-update-event-traced': {
+    path: 'traced (tracing interceptors on the workers and the client: _tracer-data headers on the start, the updates and every activity): KYC completed by the kycEvent Update, active, offboarded',
+    traced: true,
+    async run({ start, sandbox }: Ctx) {
+      const handle = await start('traced');
+      const session = await openSession(handle, 1);
+      const { authId } = await waitForState(handle, (s) => s.authId !== undefined, { what: 'an account' });
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await deliver(handle, session, 'kyc.completed', authId!);
+      await waitForState(handle, (s) => s.stage === 'active', { what: 'active' });
+      return offboard(handle, 'Contract ended');
+    },
+  },
+});
+
 /** Issue 22: an operator releases one number (the releaseNumber update, a new handler: no patch). */
 Object.assign(PATHS, {
   'number-released': {
@@ -339,54 +407,66 @@ async function main(): Promise<void> {
   const sandbox = await startTestSandbox();
   const vobiz = new VobizClient({ baseUrl: sandbox.url, partnerAuthId: 'PA_SANDBOX1', partnerAuthToken: PARTNER_TOKEN, connectTimeoutMs: 2000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 });
   const dataConverter = createDataConverter({ keys: [DEVELOPMENT_KEY] });
-  const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
-  const taskQueue = 'record-histories';
-  const workers = await createLifecycleWorkers({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    workflows: { workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }) },
-    client,
-    vobiz,
-    activitySettings: { alertTimeoutMs: 2000 },
-    unsealingKeys: [DEVELOPMENT_SECRETS_KEY],
-    accountClaimKey: DEVELOPMENT_ACCOUNT_CLAIM_KEY,
-    codec: { keys: [DEVELOPMENT_KEY] },
-    shutdownGraceTimeMs: 0,
-  });
-
+  const namespace = env.namespace ?? 'default';
   const stamp = Date.now().toString(36);
-  const ctx: Ctx = {
-    client,
-    sandbox,
-    vobiz,
-    taskQueue,
-    start: (name, { customerEmail, ...overrides } = {}) => {
-      const input = onboardingRequest(`rec-${name}-${stamp}`, overrides);
-      if (customerEmail) input.customer.email = customerEmail;
-      return client.workflow.start<typeof customerLifecycle>('customerLifecycle', { taskQueue, workflowId: workflowIdFor(input.customerRef), args: [input] });
-    },
+  // Plain workers and client for most paths; traced ones, on their own task queue, for the paths marked traced.
+  const setUp = async (tracing: Tracing | undefined): Promise<{ ctx: Ctx; workers: LifecycleWorkers }> => {
+    const taskQueue = tracing ? 'record-histories-traced' : 'record-histories';
+    const client = new Client({ connection: env.connection, namespace, dataConverter, ...(tracing ? { interceptors: tracingClientInterceptors(tracing) } : {}) });
+    const workers = await createLifecycleWorkers({
+      connection: env.nativeConnection,
+      namespace,
+      taskQueue,
+      workflows: {
+        workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: tracing ? [TRACING_WORKFLOW_MODULE] : [], logger: new DefaultLogger('WARN') }),
+      },
+      client,
+      vobiz,
+      activitySettings: { alertTimeoutMs: 2000 },
+      unsealingKeys: [DEVELOPMENT_SECRETS_KEY],
+      accountClaimKey: DEVELOPMENT_ACCOUNT_CLAIM_KEY,
+      codec: { keys: [DEVELOPMENT_KEY] },
+      shutdownGraceTimeMs: 0,
+      ...(tracing ? { tracing } : {}),
+    });
+    const ctx: Ctx = {
+      client,
+      sandbox,
+      vobiz,
+      taskQueue,
+      start: (name, { customerEmail, customerCountry, ...overrides } = {}) => {
+        const input = onboardingRequest(`rec-${name}-${stamp}`, overrides);
+        if (customerEmail) input.customer.email = customerEmail;
+        if (customerCountry) input.customer.country = customerCountry;
+        return client.workflow.start<typeof customerLifecycle>('customerLifecycle', { taskQueue, workflowId: workflowIdFor(input.customerRef), args: [input] });
+      },
+    };
+    return { ctx, workers };
   };
+  const plain = await setUp(undefined);
+  const traced = names.some((name) => PATHS[name]!.traced) ? await setUp(startTracing({ serviceName: 'record-histories' }, { exporter: new InMemorySpanExporter() })) : undefined;
+  const client = plain.ctx.client;
 
   mkdirSync(HISTORIES, { recursive: true });
   const manifestPath = join(HISTORIES, 'manifest.json');
   const manifest = new Map<string, ManifestEntry>(
     (JSON.parse(safeRead(manifestPath) ?? '[]') as ManifestEntry[]).map((entry) => [entry.file, entry]),
   );
+  const running = [plain, ...(traced ? [traced] : [])].map(({ workers }) => ({ workers, done: workers.run() }));
   try {
-    await workers.vobizWorker.runUntil(() => workers.workflowWorker.runUntil(async () => {
-      for (const name of names) {
-        const { handle, runIds } = await PATHS[name]!.run(ctx);
-        for (const [i, runId] of runIds.entries()) {
-          const file = runIds.length > 1 ? `${name}.run${i + 1}.json` : `${name}.json`;
-          const history = await client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
-          writeFileSync(join(HISTORIES, file), `${historyToJson(history)}\n`);
-          manifest.set(file, { file, workflowId: handle.workflowId, path: `${PATHS[name]!.path}${runIds.length > 1 ? ` (run ${i + 1})` : ''}`, recordedAt: new Date().toISOString() });
-          console.log(`recorded ${file}: ${history.events?.length ?? 0} events`);
-        }
+    for (const name of names) {
+      const { handle, runIds } = await PATHS[name]!.run(PATHS[name]!.traced ? traced!.ctx : plain.ctx);
+      for (const [i, runId] of runIds.entries()) {
+        const file = runIds.length > 1 ? `${name}.run${i + 1}.json` : `${name}.json`;
+        const history = await client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+        writeFileSync(join(HISTORIES, file), `${historyToJson(history)}\n`);
+        manifest.set(file, { file, workflowId: handle.workflowId, path: `${PATHS[name]!.path}${runIds.length > 1 ? ` (run ${i + 1})` : ''}`, recordedAt: new Date().toISOString() });
+        console.log(`recorded ${file}: ${history.events?.length ?? 0} events`);
       }
-    }));
+    }
   } finally {
+    for (const { workers } of running) workers.shutdown();
+    await Promise.all(running.map(({ done }) => done));
     writeFileSync(manifestPath, `${JSON.stringify([...manifest.values()].sort((a, b) => a.file.localeCompare(b.file)), null, 2)}\n`);
     await vobiz.close();
     await sandbox.close();

@@ -4,11 +4,11 @@
  * concurrency settings as the lifecycle worker (the WORKER_* variables of src/config/worker.ts).
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { loadOrExit } from '../../src/config/problems.js';
-import { loadWorkerConfig } from '../../src/config/worker.js';
+import { loadSettingsOrExit } from '../../src/config/dotenv.js';
+import { loadWorkerConfig, WORKER_PROCESS } from '../../src/config/worker.js';
 import { floorActivities } from './floor-activities.js';
 
-const config = loadOrExit(loadWorkerConfig);
+const config = loadSettingsOrExit(WORKER_PROCESS, loadWorkerConfig);
 const taskQueue = process.env.FLOOR_TASK_QUEUE;
 const codePath = config.worker.workflowBundlePath;
 if (!taskQueue || !codePath) {

@@ -19,7 +19,9 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
+import { applyDotEnvOrExit } from '../../src/config/dotenv.js';
 import { loadTemporalClientConfig } from '../../src/config/temporal-client.js';
+import { LOCAL_PROCESS } from '../../dev/config.js';
 import { killAllPiecesNow } from '../../dev/pieces.js';
 import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 import { SandboxAdminClient } from '../../sandbox/admin-client.js';
@@ -38,6 +40,7 @@ import { dailyCallsAtDefaults, measureIdleCalls, sweepCosts } from './vobiz-call
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<number> {
+  applyDotEnvOrExit(LOCAL_PROCESS);
   const options = parseFleetBenchOptions(process.argv.slice(2));
   const runId = randomBytes(3).toString('hex');
   const dataDir = mkdtempSync(join(tmpdir(), 'vobiz-bench-'));

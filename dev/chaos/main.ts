@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
 import { loadCliConfig } from '../../src/config/cli.js';
+import { applyDotEnvOrExit } from '../../src/config/dotenv.js';
+import { LOCAL_PROCESS } from '../config.js';
 import { loadTemporalClientConfig } from '../../src/config/temporal-client.js';
 import { SandboxAdminClient } from '../../sandbox/admin-client.js';
 import { DEVELOPMENT_SEALING_KEY, type SealingKey } from '../../src/secrets/keys.js';
@@ -36,6 +38,7 @@ type Disruption = 'worker-kill' | 'server-restart' | 'bridge-outage';
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<number> {
+  applyDotEnvOrExit(LOCAL_PROCESS);
   const options = parseChaosOptions(process.argv.slice(2));
   const runId = randomBytes(3).toString('hex');
   const dataDir = mkdtempSync(join(tmpdir(), 'vobiz-chaos-'));

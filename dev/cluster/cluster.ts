@@ -7,9 +7,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensureClusterBinaries, TEMPORAL_SERVER_VERSION } from './binaries.js';
-import { startPostgres, type RunningPostgres } from './postgres.js';
-import { createNamespace, serverPortsFrom, setupSchema, startTemporalServer, type DatabaseSettings, type RunningTemporalServer, type ServerPorts } from './temporal-server.js';
+import { clusterBinaries, ensureClusterBinaries, TEMPORAL_SERVER_VERSION } from './binaries.js';
+import { startPostgres, stopLeftoverPostgres, type RunningPostgres } from './postgres.js';
+import { createNamespace, serverPortsFrom, setupSchema, startTemporalServer, stopLeftoverTemporalServer, type DatabaseSettings, type RunningTemporalServer, type ServerPorts } from './temporal-server.js';
 import { startUiServer, type RunningUiServer } from './ui-server.js';
 
 /** Local-only credentials of the private PostgreSQL (it listens on 127.0.0.1), as in the server's dev config. */
@@ -50,6 +50,16 @@ export class ClusterAbortedError extends Error {
     super('cluster start-up interrupted');
     this.name = 'ClusterAbortedError';
   }
+}
+
+/**
+ * The Temporal server and PostgreSQL a dead stack left running on `dataDir` (an orchestrator SIGKILLed), stopped.
+ * The caller makes sure no live stack uses the folder (dev/stack-lock.ts).
+ */
+export async function stopClusterLeftovers(dataDir: string): Promise<void> {
+  const dir = join(resolve(dataDir), 'cluster');
+  await stopLeftoverTemporalServer(dir, clusterBinaries().server);
+  await stopLeftoverPostgres(join(dir, 'postgres'));
 }
 
 export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {

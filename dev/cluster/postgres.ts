@@ -85,7 +85,7 @@ function initdb(dir: string, options: PostgresOptions, as: RunAs | undefined): v
 }
 
 /** A postgres left running on this data folder by an orchestrator that was SIGKILLed: stopped (fast shutdown). */
-async function stopLeftover(dir: string): Promise<void> {
+export async function stopLeftoverPostgres(dir: string): Promise<void> {
   const pidFile = join(dir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
@@ -106,7 +106,7 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
   const as = runAs();
   if (as) assertReachable(dir, as);
   if (!existsSync(join(dir, 'PG_VERSION'))) initdb(dir, options, as);
-  await stopLeftover(dir);
+  await stopLeftoverPostgres(dir);
   await assertPortFree('127.0.0.1', options.port, 'PostgreSQL', 'Set CLUSTER_POSTGRES_PORT to a free port.');
 
   const bin = postgresBinDir();

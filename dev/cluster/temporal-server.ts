@@ -153,8 +153,13 @@ export interface RunningTemporalServer {
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
-/** A server left behind by an orchestrator that was SIGKILLed: stopped, if it is ours (same binary and config). */
-async function stopLeftover(pidFile: string, binary: string, configFile: string): Promise<void> {
+const CONFIG_FILE = 'temporal-server.yaml';
+const PID_FILE = 'temporal-server.pid';
+
+/** A server left behind in `dir` by an orchestrator that was SIGKILLed: stopped, if it is ours (same binary and config). */
+export async function stopLeftoverTemporalServer(dir: string, binary: string): Promise<void> {
+  const pidFile = join(resolve(dir), PID_FILE);
+  const configFile = join(resolve(dir), CONFIG_FILE);
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   rmSync(pidFile, { force: true });
@@ -172,10 +177,10 @@ async function stopLeftover(pidFile: string, binary: string, configFile: string)
 export async function startTemporalServer(options: TemporalServerOptions): Promise<RunningTemporalServer> {
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const configFile = join(dir, 'temporal-server.yaml');
-  const pidFile = join(dir, 'temporal-server.pid');
+  const configFile = join(dir, CONFIG_FILE);
+  const pidFile = join(dir, PID_FILE);
+  await stopLeftoverTemporalServer(dir, options.binaries.server);
   writeFileSync(configFile, renderServerConfig(readFileSync(options.binaries.configTemplate, 'utf8'), options.ports, options.db, options.dynamicConfigPath ?? DYNAMIC_CONFIG));
-  await stopLeftover(pidFile, options.binaries.server, configFile);
   // Cluster membership stores each service's gRPC port in a PostgreSQL smallint column: above 32767 the server dies.
   const tooHigh = Object.entries(options.ports).filter(([name, port]) => name !== 'metrics' && (port as number) > 32_767);
   if (tooHigh.length > 0) {

@@ -4,18 +4,23 @@
  * inspect the ledger and state, inject faults and shape webhook delivery.
  */
 import type { FastifyInstance } from 'fastify';
+import Negotiator from 'negotiator';
 import { z } from 'zod';
 import type { SandboxContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { listOutbox } from '../outbox.js';
+import { outboxPage } from '../outbox-page.js';
 import { complete, fail, findSession, isTerminal, markOpened, maskPan } from '../kyc.js';
-import { ensurePartner, findCustomer, getPartner } from '../accounts.js';
+import { ensurePartner, findCustomer, getPartner, saveCustomerDoc } from '../accounts.js';
 import { generateCalls, setTrafficRate } from '../traffic.js';
 import { toNumber } from '../money.js';
 import { addFault, clearFaults, listFaults } from '../faults.js';
 import { passwordMatches } from '../passwords.js';
 import { listSessions, renderSessionForAdmin } from '../kyc.js';
 import type { SandboxSettings } from '../context.js';
+
+/** Whose book a closed account is in: nobody's this sandbox serves, so the partner's reads of it answer 404. */
+const CLOSED_ACCOUNT_OWNER = 'closed-by-vobiz-support';
 
 const bad = (message: string) => new ApiError(400, { error: 'bad_request', message });
 
@@ -32,9 +37,14 @@ export function adminRoutes(ctx: SandboxContext, started: Date) {
   return async (app: FastifyInstance) => {
     app.get('/health', async () => ({ status: 'ok', started_at: started.toISOString(), sandbox_time: ctx.clock.iso(), clock_offset_ms: ctx.clock.offset }));
 
-    app.get<{ Querystring: { to?: string; session_id?: string } }>('/outbox', async (req) => ({
-      emails: listOutbox(ctx, { ...(req.query.to ? { to: req.query.to } : {}), ...(req.query.session_id ? { sessionId: req.query.session_id } : {}) }),
-    }));
+    // JSON for programs (the default); a browser, which prefers text/html, gets a page with clickable KYC links.
+    app.get<{ Querystring: { to?: string; session_id?: string } }>('/outbox', async (req, reply) => {
+      const filter = { ...(req.query.to ? { to: req.query.to } : {}), ...(req.query.session_id ? { sessionId: req.query.session_id } : {}) };
+      const emails = listOutbox(ctx, filter);
+      reply.header('vary', 'Accept');
+      if (new Negotiator(req).mediaType(['application/json', 'text/html']) !== 'text/html') return { emails };
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(outboxPage(emails, filter));
+    });
 
     const session = (id: string) => {
       ctx.runDueWork(); // an expired session is expired before an admin action looks at it
@@ -129,6 +139,15 @@ export function adminRoutes(ctx: SandboxContext, started: Date) {
       };
     });
 
+    // What Vobiz support closing an account looks like to the partner: the account leaves the partner's book, so every
+    // partner read of it (details, balance, transfers) answers 404, as for an account that was never the partner's.
+    app.post<{ Params: { authId: string } }>('/accounts/:authId/close', async (req) => {
+      const customer = findCustomer(ctx, req.params.authId);
+      if (!customer) throw new ApiError(404, { error: 'not_found', message: `no account ${req.params.authId}` });
+      saveCustomerDoc(ctx, { ...customer.doc, partner_id: CLOSED_ACCOUNT_OWNER, status: 'closed' });
+      return { auth_id: customer.doc.auth_id, status: 'closed' };
+    });
+
     // Test-only: was this account created with this password? Answers from a salted hash; never returns the hash.
     app.post<{ Params: { authId: string } }>('/accounts/:authId/password-check', async (req) => {
       const { password } = parse(z.object({ password: z.string().min(1) }), req.body);
@@ -175,7 +194,9 @@ export function adminRoutes(ctx: SandboxContext, started: Date) {
     });
 
     app.get('/webhooks', async () => ctx.webhooks.config);
-    app.post('/webhooks', async (req) => ctx.webhooks.setConfig(parse(z.object({ duplicate: z.boolean(), delayMs: z.number().int().min(0).max(600_000), reorder: z.boolean() }).partial(), req.body)));
+    app.post('/webhooks', async (req) =>
+      ctx.webhooks.setConfig(parse(z.object({ duplicate: z.boolean(), delayMs: z.number().int().min(0).max(600_000), reorder: z.boolean(), unsigned: z.boolean() }).partial(), req.body)),
+    );
     app.get('/webhooks/deliveries', async () => ({
       deliveries: ctx.webhooks.list().map((d) => ({
         id: d.id, event: d.event, session_id: d.session_id, url: d.url, status: d.status, attempts: d.attempts,

@@ -96,7 +96,8 @@ export function kycSweepActivities({ vobiz, client }: KycSweepDeps): KycSweepAct
       const { status } = await handle.describe().catch(() => ({ status: { name: 'UNKNOWN' } }));
       if (status.name !== 'COMPLETED') continue; // failed, timed out or still running: try the one before
       const result = await handle.result();
-      if (result.baseline === undefined || result.lastFullPagingAt === undefined) return undefined; // before this design
+      // A result without them (a sweep that did not read totals) gives no baseline: this sweep pages everything.
+      if (result.baseline === undefined || result.lastFullPagingAt === undefined) return undefined;
       return { baseline: result.baseline, lastFullPagingAt: result.lastFullPagingAt };
     }
     return undefined;

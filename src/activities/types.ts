@@ -19,6 +19,7 @@ import type {
   PartnerProfile,
   TransactionPage,
 } from '../vobiz/index.js';
+import type { WorkerCheckReport, WorkerCheckRequest } from '../checks/results.js';
 import type { CustomerDetails, ReminderPoint, TrunkSettings } from '../workflows/input-types.js';
 import type { AlertRecord, KycOutcome, KycSweepResult, ReminderRecord, UsageSnapshot } from '../workflows/messages.js';
 
@@ -193,4 +194,9 @@ export interface VobizReadActivities {
   readAccountBalance(input: { authId: string }): Promise<AccountBalance>;
   readPartnerProfile(): Promise<PartnerProfile>;
   readPartnerDashboard(): Promise<Dashboard>;
+}
+
+/** The worker's start-up checks, run again for the doctor (src/activities/worker-checks.ts). */
+export interface WorkerCheckActivities {
+  runWorkerChecks(request: WorkerCheckRequest): Promise<WorkerCheckReport>;
 }

@@ -115,12 +115,28 @@ export const LifecycleStateSchema = z
           })
           .optional(),
         totals: UsageTotalsSchema,
-        alerts: z.array(z.object({ kind: z.enum(['low_balance', 'failed_calls_jump', 'stalled']), at: isoTime, detail: z.string() })),
+        alerts: z.array(z.object({ kind: z.enum(['low_balance', 'failed_calls_jump', 'stalled', 'blocked']), at: isoTime, detail: z.string() })),
         runs: z.number(),
       })
       .optional(),
     offboarding: z
-      .object({ reason: z.string(), requestedAt: isoTime, completedAt: isoTime.optional(), balanceAtOffboarding: z.string().optional() })
+      .object({
+        reason: z.string(),
+        requestedAt: isoTime,
+        completedAt: isoTime.optional(),
+        balanceAtOffboarding: z.string().optional(),
+        accountGone: z.boolean().optional().describe('the Vobiz account answered 404: the steps that needed it ended as done'),
+        forced: z.object({ reason: z.string(), at: isoTime }).optional().describe('an operator ended the offboarding with force'),
+        left: z
+          .object({
+            numbers: z.array(z.string()).optional(),
+            trunkId: z.string().optional(),
+            kycSessionId: z.string().optional(),
+            balanceUnknown: z.boolean().optional(),
+          })
+          .optional()
+          .describe('what the forced end left at Vobiz: numbers not released, trunk not disabled, session not revoked, balance unknown'),
+      })
       .optional(),
     startedAt: isoTime,
     updatedAt: isoTime,
@@ -147,6 +163,12 @@ export const ErrorBodySchema = z
   .meta({ id: 'Error' });
 
 export const ReasonBodySchema = z.object({ reason: z.string().min(1).max(500) }).meta({ id: 'ReasonBody' });
+export const OffboardBodySchema = z
+  .object({
+    reason: z.string().min(1).max(500),
+    force: z.boolean().optional().describe('end an offboarding that cannot finish: each step still to do is tried once more, and what fails is left and recorded'),
+  })
+  .meta({ id: 'OffboardBody' });
 export const NumberBodySchema = z
   .object({
     country: z.string().regex(/^[A-Z]{2}$/).describe('ISO 3166-1 alpha-2, e.g. IN'),

@@ -5,6 +5,8 @@ import type { OnboardingPolicy } from '../onboarding/input.js';
 import type { Logger } from '../logging.js';
 import type { VobizReads } from '../reads/vobiz-reads.js';
 import type { WebhookOutcome } from './metrics/registry.js';
+import type { SignatureRefusals } from './signature-refusals.js';
+import type { BridgeChecks } from './startup-checks.js';
 
 export interface BridgeContext {
   client: Client;
@@ -21,4 +23,8 @@ export interface BridgeContext {
   reads: VobizReads;
   /** Counts what became of each KYC webhook (a no-op when BRIDGE_METRICS is off). */
   recordWebhook(outcome: WebhookOutcome): void;
+  /** The start-up checks, run again by /readyz. */
+  checks: BridgeChecks;
+  /** Deliveries refused for their signature, logged at error once per burst. */
+  signatureRefusals: SignatureRefusals;
 }

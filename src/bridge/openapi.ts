@@ -16,6 +16,7 @@ import {
   LifecycleStateSchema,
   NumberBodySchema,
   OnboardingListSchema,
+  OffboardBodySchema,
   ReasonBodySchema,
   ReleaseNumberBodySchema,
   RetryBodySchema,
@@ -46,6 +47,7 @@ function componentSchemas(): { schemas: Record<string, JsonSchema>; ref: (id: st
   add('Error', ErrorBodySchema);
   add('FieldProblem', FieldProblemSchema);
   add('ReasonBody', ReasonBodySchema);
+  add('OffboardBody', OffboardBodySchema);
   add('NumberBody', NumberBodySchema);
   add('ReleaseNumberBody', ReleaseNumberBodySchema);
   add('RetryBody', RetryBodySchema);
@@ -84,13 +86,13 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             400: 'invalid input: every field and rule in `problems`',
             401: 'missing or wrong bearer token',
             404: 'no onboarding for that customerRef',
-            409: 'conflict / already_closed (start); not_allowed (wrong stage) or action_refused (the workflow or Vobiz said no)',
+            409: 'conflict / already_closed (start); not_allowed (wrong stage), action_refused (the workflow or Vobiz said no) or finished (the customer\'s workflow has closed: since when in the message)',
             413: 'body too large',
             415: 'body not application/json',
             422: 'idempotency_key_reused: the Idempotency-Key was used for another action on this customer',
             429: 'try_later: refused for now (e.g. KycResendCooldown); `retryAfterSeconds` and Retry-After say when',
             502: 'action_failed: accepted but could not be carried out (e.g. Vobiz unreachable); retry later',
-            503: 'temporal_unavailable: retry later',
+            503: 'temporal_unavailable (Temporal did not answer) or worker_unavailable (Temporal answered, no worker did: stopped or stuck): retry later',
           }[code] ?? 'error',
         ),
       ]),
@@ -105,7 +107,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   const queryParams = Object.entries(listQuery.properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
   const actionBodies: Partial<Record<OperatorActionName, string>> = {
     'revoke-kyc': 'ReasonBody',
-    offboard: 'ReasonBody',
+    offboard: 'OffboardBody',
     'purchase-number': 'NumberBody',
     'release-number': 'ReleaseNumberBody',
     retry: 'RetryBody',

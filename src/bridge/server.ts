@@ -8,6 +8,7 @@
  * health checks) and, apart from it, /metrics for Prometheus on BRIDGE_METRICS_ADDRESS (loopback by default), so
  * nothing answers unauthenticated on the public port but the webhook (signed) and the health checks.
  */
+import type { Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { BridgeConfig } from '../config/bridge.js';
@@ -22,9 +23,15 @@ import { kycWebhookRoutes } from './routes/kyc-webhooks.js';
 import { onboardingRoutes } from './routes/onboardings.js';
 import { vobizReadRoutes } from './routes/vobiz-reads.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { traceRequests } from './request-tracing.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics/registry.js';
 import { isTemporalUnavailable } from '../onboarding/temporal-calls.js';
+import { createSignatureRefusals } from './signature-refusals.js';
+import { createBridgeChecks } from './startup-checks.js';
+
+/** Each check's deadline when /readyz runs them: a load balancer's probe is answered within a few seconds. */
+const READINESS_TIMEOUT_MS = 2_000;
 
 export interface StartBridgeOptions {
   config: { bridge: BridgeConfig; onboarding: OnboardingConfig; temporal: Pick<TemporalConfig, 'taskQueue'> };
@@ -36,6 +43,8 @@ export interface StartBridgeOptions {
   updateTimeoutMs?: number;
   /** Deadline for one page of a Vobiz read, retries included (it waits its turn in the rate budget); default 30 s. */
   readTimeoutMs?: number;
+  /** Traces every request on the public listener (tracing configured); unset, no hook is installed. */
+  tracer?: Tracer;
 }
 
 export interface RunningBridge {
@@ -72,8 +81,18 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
     updateTimeoutMs: options.updateTimeoutMs ?? 30_000,
     reads: activityReads(client, config.temporal.taskQueue, { deadlineMs: options.readTimeoutMs ?? 30_000 }),
     recordWebhook: (outcome) => metrics?.webhook(outcome),
+    checks: createBridgeChecks({
+      client,
+      taskQueue: config.temporal.taskQueue,
+      bridge: config.bridge,
+      production: config.onboarding.production,
+      logger,
+      timeoutMs: Math.min(READINESS_TIMEOUT_MS, options.temporalTimeoutMs ?? 5_000),
+      ...(metrics ? { record: (results) => metrics.startupChecks(results) } : {}),
+    }),
+    signatureRefusals: createSignatureRefusals(logger),
   };
-  const app = buildBridgeApp(ctx, metrics);
+  const app = buildBridgeApp(ctx, metrics, options.tracer);
   await app.listen({ host: config.bridge.host, port: config.bridge.port });
   const url = urlOf(config.bridge.host, boundPort(app, config.bridge.port));
   let metricsApp: ReturnType<typeof buildMetricsApp> | undefined;
@@ -89,7 +108,14 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
     metricsUrl = urlOf(config.bridge.metrics.host, boundPort(metricsApp, config.bridge.metrics.port));
   }
   logger.info({ url, metricsUrl }, 'bridge listening');
-  return { url, ...(metricsUrl ? { metricsUrl } : {}), close: async () => void (await Promise.all([app.close(), metricsApp?.close()])) };
+  // The start-up checks: each failure logged at error, the gauge set. Not awaited here: a slow Temporal never
+  // delays listening (and /readyz runs them again); close() waits for them, so they never outlive the connection.
+  const firstChecks = ctx.checks.run();
+  return {
+    url,
+    ...(metricsUrl ? { metricsUrl } : {}),
+    close: async () => void (await Promise.all([app.close(), metricsApp?.close(), firstChecks])),
+  };
 }
 
 /** The metrics listener: GET /metrics and nothing else. */
@@ -99,7 +125,7 @@ function buildMetricsApp(logger: Logger, metrics: BridgeMetrics) {
   return app;
 }
 
-export function buildBridgeApp(ctx: BridgeContext, metrics?: BridgeMetrics) {
+export function buildBridgeApp(ctx: BridgeContext, metrics?: BridgeMetrics, tracer?: Tracer) {
   const app = Fastify({
     loggerInstance: ctx.logger,
     // Fastify's own request lines include headers and URLs verbatim; ours (below) log only what is safe.
@@ -107,6 +133,7 @@ export function buildBridgeApp(ctx: BridgeContext, metrics?: BridgeMetrics) {
     bodyLimit: ctx.bridge.maxBodyBytes,
     return503OnClosing: true,
   });
+  if (tracer) traceRequests(app, tracer);
 
   app.addHook('onResponse', async (request, reply) => {
     // The route template, never the URL: it holds customer refs (and unmatched URLs anything a caller sent).

@@ -7,9 +7,11 @@
  * is unset (src/config/temporal.ts). The connection attempt gives up after CONNECT_TIMEOUT_MS with exit 5 and a hint.
  */
 import type { Client } from '@temporalio/client';
-import { loadCliConfig, type CliConfig } from '../config/cli.js';
-import { loadOrExit } from '../config/problems.js';
+import { CLI_PROCESS, loadCliConfig, type CliConfig } from '../config/cli.js';
+import { loadSettingsOrExit } from '../config/dotenv.js';
 import { connectClient } from '../temporal/connection.js';
+import { startTracing } from '../tracing/provider.js';
+import { tracingClientInterceptors } from '../tracing/temporal.js';
 import { VobizClient } from '../vobiz/index.js';
 import { TemporalUnreachableError, describeFailure, failureLines } from './errors.js';
 import { createOutput, printable, type Output } from './output.js';
@@ -25,7 +27,7 @@ export interface Session {
   vobiz(): VobizClient;
 }
 
-function unreachableHint(config: CliConfig): string {
+export function unreachableHint(config: CliConfig): string {
   return config.dev.externalTemporal
     ? 'TEMPORAL_ADDRESS is set: check that this server runs and that TLS/API-key settings match'
     : `TEMPORAL_ADDRESS is unset, so the CLI uses the dev server npm start runs (TEMPORAL_DEV_PORT=${config.dev.temporalPort}): ` +
@@ -33,8 +35,10 @@ function unreachableHint(config: CliConfig): string {
 }
 
 export async function runCommand(options: { json?: boolean }, fn: (session: Session) => Promise<void>): Promise<void> {
-  const config = loadOrExit(loadCliConfig);
+  const config = loadSettingsOrExit(CLI_PROCESS, loadCliConfig);
   const out = createOutput(Boolean(options.json));
+  // Traced (OTEL_* set): the command's starts, updates and queries, and its Vobiz calls.
+  const tracing = config.tracing ? startTracing(config.tracing) : undefined;
   let client: Client | undefined;
   let vobiz: VobizClient | undefined;
   const session: Session = {
@@ -43,14 +47,17 @@ export async function runCommand(options: { json?: boolean }, fn: (session: Sess
     async temporal() {
       if (client) return client;
       try {
-        client = await connectClient(config.temporal, config.codec, { connectTimeoutMs: CONNECT_TIMEOUT_MS });
+        client = await connectClient(config.temporal, config.codec, {
+          connectTimeoutMs: CONNECT_TIMEOUT_MS,
+          ...(tracing ? { interceptors: tracingClientInterceptors(tracing) } : {}),
+        });
       } catch {
         throw new TemporalUnreachableError(config.temporal.address, unreachableHint(config));
       }
       return client;
     },
     vobiz() {
-      return (vobiz ??= VobizClient.fromConfig(config.vobiz));
+      return (vobiz ??= VobizClient.fromConfig(config.vobiz, tracing ? { tracer: tracing.tracer } : {}));
     },
   };
   try {
@@ -64,5 +71,6 @@ export async function runCommand(options: { json?: boolean }, fn: (session: Sess
   } finally {
     await client?.connection.close().catch(() => undefined);
     await vobiz?.close().catch(() => undefined);
+    await tracing?.shutdown().catch(() => undefined); // a collector that does not answer never fails a command
   }
 }

@@ -51,7 +51,10 @@ export class UnauthorizedError extends OnboardingApiError {}
 export class ForbiddenError extends OnboardingApiError {}
 /** 404: no onboarding for that customerRef. */
 export class NotFoundError extends OnboardingApiError {}
-/** 409 `conflict` / `already_closed`: the customerRef is taken by a different input or a finished customer. */
+/**
+ * 409 `conflict` / `already_closed`: the customerRef is taken by a different input or a finished customer;
+ * `finished`: an action or a read on a customer whose workflow has closed (the message says since when).
+ */
 export class ConflictError extends OnboardingApiError {}
 /** 409 `not_allowed`: the workflow refused the action in its current stage. */
 export class NotAllowedError extends OnboardingApiError {}

@@ -4,8 +4,9 @@
  * Its settings (src/config/codec-server.ts) are the codec keys and its own CODEC_* variables, nothing else. It does
  * not start without authentication in production or beyond loopback (exit 78, naming the settings).
  */
-import { loadCodecServerConfig } from '../config/codec-server.js';
-import { EXIT_CONFIG, loadOrExit } from '../config/problems.js';
+import { CODEC_SERVER_PROCESS, loadCodecServerConfig } from '../config/codec-server.js';
+import { loadSettingsOrExit } from '../config/dotenv.js';
+import { EXIT_CONFIG } from '../config/problems.js';
 import { createLogger } from '../logging.js';
 import { startCodecServer } from './server.js';
 
@@ -16,7 +17,7 @@ if (process.env.SECRETS_KEYS || process.env.SECRETS_KEYS_FILE) {
   process.exit(EXIT_CONFIG);
 }
 
-const config = loadOrExit(loadCodecServerConfig);
+const config = loadSettingsOrExit(CODEC_SERVER_PROCESS, loadCodecServerConfig);
 const logger = createLogger({ level: config.logLevel, name: 'codec-server' });
 const { server } = config;
 

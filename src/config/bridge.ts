@@ -13,7 +13,9 @@ import { onboardingEdges, ONBOARDING_EDGES, type OnboardingEdgeConfig } from './
 import { onboardingLimits, ONBOARDING_LIMITS, type OnboardingConfig } from './onboarding-limits.js';
 import { readSecret } from './private-files.js';
 import { temporal, TEMPORAL, type TemporalConfig } from './temporal.js';
+import { tracing, TRACING, type TracingConfig } from './tracing.js';
 import { SANDBOX_DEFAULT_PARTNER_AUTH_TOKEN } from './vobiz.js';
+import type { WebhookSecretSource } from '../checks/bridge-settings.js';
 import { durationMs } from '../workflows/duration.js';
 
 /** The fixed, documented start-API token used only in development/test when BRIDGE_API_TOKENS is unset. */
@@ -37,6 +39,9 @@ export const BRIDGE = {
   BRIDGE_WEBHOOK_MAX_AGE: duration('24h', '1m'),
   BRIDGE_WEBHOOK_CUSTOMER_BURST: positiveInt(20),
   BRIDGE_WEBHOOK_CUSTOMER_PER_MINUTE: positiveInt(6),
+  // `optional` takes unsigned KYC deliveries as hints, for a Vobiz account that does not sign them; a delivery with
+  // a wrong signature is refused either way.
+  BRIDGE_WEBHOOK_SIGNATURE: z.enum(['required', 'optional'], { error: 'must be required or optional' }).default('required'),
   BRIDGE_WEBHOOK_RECENT_KEYS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be ≥ 0').default(10_000),
   // The default webhook signing secret: the partner token Vobiz signs with (the sandbox's outside production).
   VOBIZ_PARTNER_AUTH_TOKEN: optionalString,
@@ -53,6 +58,14 @@ export interface BridgeConfig extends BridgeAddress, OnboardingEdgeConfig {
   usingDevelopmentApiToken: boolean;
   /** HMAC keys for `X-Vobiz-Signature`; all are tried, so a rotation needs no downtime. */
   webhookSecrets: string[];
+  /** Where they came from (named by the start-up check; never the values). */
+  webhookSecretSource: WebhookSecretSource;
+  /**
+   * `required`: a delivery without `X-Vobiz-Signature` is refused (401). `optional`: it is taken as a hint, for
+   * accounts Vobiz does not sign for (the workflow confirms every outcome with the API; the flood limits apply).
+   * A signature that is present and wrong is refused in both.
+   */
+  webhookSignature: 'required' | 'optional';
   maxBodyBytes: number;
   /**
    * GET /metrics (Prometheus text) on its own listener at `host:port` (port 0: any free port), never on the public
@@ -99,8 +112,10 @@ export function bridgeSection(e: BridgeEnv, address: BridgeAddress, edges: Onboa
   }
 
   let webhookSecrets = secretList('BRIDGE_WEBHOOK_SECRETS');
+  let webhookSecretSource: WebhookSecretSource = 'BRIDGE_WEBHOOK_SECRETS';
   if (webhookSecrets.length === 0 && !e.BRIDGE_WEBHOOK_SECRETS_FILE) {
     const partnerToken = readSecret(e, 'VOBIZ_PARTNER_AUTH_TOKEN', problems);
+    webhookSecretSource = partnerToken || e.NODE_ENV === 'production' ? 'VOBIZ_PARTNER_AUTH_TOKEN' : 'SANDBOX_PARTNER_AUTH_TOKEN';
     if (partnerToken) webhookSecrets = [partnerToken];
     else if (e.NODE_ENV !== 'production') webhookSecrets = [e.SANDBOX_PARTNER_AUTH_TOKEN];
     else if (!e.VOBIZ_PARTNER_AUTH_TOKEN_FILE) {
@@ -117,6 +132,8 @@ export function bridgeSection(e: BridgeEnv, address: BridgeAddress, edges: Onboa
     readTokens,
     usingDevelopmentApiToken,
     webhookSecrets,
+    webhookSecretSource,
+    webhookSignature: e.BRIDGE_WEBHOOK_SIGNATURE,
     maxBodyBytes: e.BRIDGE_MAX_BODY_BYTES,
     metrics: {
       enabled: e.BRIDGE_METRICS,
@@ -134,7 +151,7 @@ export function bridgeSection(e: BridgeEnv, address: BridgeAddress, edges: Onboa
 }
 
 /** Every variable the bridge reads. */
-export const BRIDGE_PROCESS = { ...GENERAL, ...TEMPORAL, ...CODEC_KEYS, ...BRIDGE_ADDRESS, ...ONBOARDING_EDGES, ...ONBOARDING_LIMITS, ...BRIDGE };
+export const BRIDGE_PROCESS = { ...GENERAL, ...TEMPORAL, ...CODEC_KEYS, ...BRIDGE_ADDRESS, ...ONBOARDING_EDGES, ...ONBOARDING_LIMITS, ...TRACING, ...BRIDGE };
 
 export interface BridgeProcessConfig extends GeneralConfig {
   temporal: TemporalConfig;
@@ -142,6 +159,8 @@ export interface BridgeProcessConfig extends GeneralConfig {
   bridge: BridgeConfig;
   /** What one onboarding may ask for (the CLI applies the same). */
   onboarding: OnboardingConfig;
+  /** Traces of its requests and the Temporal calls they make; undefined (the default): no hook, no interceptor. */
+  tracing: TracingConfig | undefined;
 }
 
 export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): BridgeProcessConfig {
@@ -151,5 +170,6 @@ export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): BridgePr
     codec: codecKeys(e, problems),
     bridge: bridgeSection(e, bridgeAddress(e, problems), onboardingEdges(e), problems),
     onboarding: onboardingLimits(e, problems),
+    tracing: tracing(e, 'vobiz-lifecycle-bridge', problems),
   }));
 }

@@ -12,6 +12,7 @@ import { general, GENERAL, type GeneralConfig, type RunMode } from './general.js
 import { onboardingLimits, ONBOARDING_LIMITS, type OnboardingConfig } from './onboarding-limits.js';
 import { SECRETS_PRIVATE_KEYS, unsealingKeys, type UnsealingConfig } from './secrets-keys.js';
 import { temporal, TEMPORAL, type TemporalConfig } from './temporal.js';
+import { tracing, TRACING, type TracingConfig } from './tracing.js';
 import { vobiz, VOBIZ, type VobizConfig } from './vobiz.js';
 import { durationMs } from '../workflows/duration.js';
 
@@ -74,7 +75,7 @@ export function workerSection(e: z.infer<z.ZodObject<typeof WORKER>> & { NODE_EN
 }
 
 /** Every variable the worker reads. */
-export const WORKER_PROCESS = { ...GENERAL, ...TEMPORAL, ...CODEC_KEYS, ...VOBIZ, ...SECRETS_PRIVATE_KEYS, ...ACCOUNT_CLAIM, ...BRIDGE_ADDRESS, ...ONBOARDING_LIMITS, ...WORKER };
+export const WORKER_PROCESS = { ...GENERAL, ...TEMPORAL, ...CODEC_KEYS, ...VOBIZ, ...SECRETS_PRIVATE_KEYS, ...ACCOUNT_CLAIM, ...BRIDGE_ADDRESS, ...ONBOARDING_LIMITS, ...TRACING, ...WORKER };
 
 export interface WorkerProcessConfig extends GeneralConfig {
   temporal: TemporalConfig;
@@ -89,6 +90,8 @@ export interface WorkerProcessConfig extends GeneralConfig {
   onboarding: OnboardingConfig;
   /** `<BRIDGE_PUBLIC_URL>/webhooks/vobiz/kyc`: where Vobiz posts this worker's customers' KYC results. */
   kycWebhookUrl: string;
+  /** Traces of its workflows, activities and Vobiz calls; undefined (the default): no interceptor, no span. */
+  tracing: TracingConfig | undefined;
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerProcessConfig {
@@ -102,5 +105,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerPr
     worker: workerSection(e, problems),
     onboarding: onboardingLimits(e, problems),
     kycWebhookUrl: bridgeAddress(e, problems).kycWebhookUrl,
+    tracing: tracing(e, 'vobiz-lifecycle-worker', problems),
   }));
 }

@@ -69,6 +69,11 @@ export const FAILURE_TYPES = {
   VobizRequestInvalid: customerData,
 
   // Raised by the activities.
+  /**
+   * The customer's Vobiz account answers 404 to its own reads (`GET /accounts/{id}`, its balance): closed at Vobiz, or
+   * never this partner's. Offboarding counts every step that needs the account as done; elsewhere it blocks.
+   */
+  VobizAccountGone: customerData,
   /** The e-mail's Vobiz account belongs to another customer, or to none here; the details name the owner. */
   EmailInUse: customerData,
   /** A transfer tagged with this customer's token exists with another amount. */

@@ -9,6 +9,7 @@
  *
  * The client knows nothing of Temporal: it throws the typed errors of errors.ts and leaves retries to the caller.
  */
+import type { Tracer } from '@opentelemetry/api';
 import type { Dispatcher } from 'undici';
 import type { VobizConfig } from '../config/vobiz.js';
 import { CustomerClient } from './customer.js';
@@ -33,10 +34,14 @@ export interface VobizClientOptions {
   maxRequestsPerSecond?: number;
   /** Told about every call and rate-budget wait, e.g. to record metrics (the worker's `vobizMetrics`). */
   observer?: VobizObserver;
+  /** Traces every call (src/tracing: a configured process's tracer); unset, no span is made. */
+  tracer?: Tracer;
 }
 
 export class VobizClient extends PartnerApi {
   readonly partnerAuthId: string;
+  /** Where this client calls (the start-up checks name it). */
+  readonly baseUrl: string;
   private readonly customerOptions: { pathStyle: 'Account' | 'account'; cdrPath: 'cdr' | 'cdrs' };
 
   constructor(options: VobizClientOptions) {
@@ -48,13 +53,15 @@ export class VobizClient extends PartnerApi {
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
       ...(options.maxRequestsPerSecond ? { maxRequestsPerSecond: options.maxRequestsPerSecond } : {}),
       ...(options.observer ? { observer: options.observer } : {}),
+      ...(options.tracer ? { tracer: options.tracer } : {}),
     });
     super(transport, { authId: options.partnerAuthId, authToken: options.partnerAuthToken });
     this.partnerAuthId = options.partnerAuthId;
+    this.baseUrl = options.baseUrl;
     this.customerOptions = { pathStyle: options.customerPathStyle ?? 'Account', cdrPath: options.customerCdrPath ?? 'cdr' };
   }
 
-  static fromConfig(config: VobizConfig, extra: Pick<VobizClientOptions, 'dispatcher' | 'customerCdrPath' | 'observer'> = {}): VobizClient {
+  static fromConfig(config: VobizConfig, extra: Pick<VobizClientOptions, 'dispatcher' | 'customerCdrPath' | 'observer' | 'tracer'> = {}): VobizClient {
     return new VobizClient({
       baseUrl: config.baseUrl,
       partnerAuthId: config.partnerAuthId,

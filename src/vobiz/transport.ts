@@ -10,9 +10,13 @@
  * - An optional rate budget (`maxRequestsPerSecond`): requests leave this process evenly paced, no more than that in
  *   any one-second window, so a burst after an outage is spread out, not sent at once; callers wait their turn.
  * - An optional observer sees every call's route template, status and latency, and every rate-budget wait (metrics).
+ * - An optional tracer wraps every call in a client span (a child of the caller's active span, e.g. the activity's)
+ *   with the method, the route template, the status and any rate-budget wait: never the URL (it holds ids), a
+ *   query, a body or a credential. No trace header is sent to Vobiz.
  * - No retries here: the caller (a Temporal activity) owns the retry policy, and most writes are not idempotent.
  *   Errors say whether a retry can help (`retryable`) and whether the write may already exist (`mayHaveCommitted`).
  */
+import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
 import { Pool, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import {
@@ -49,6 +53,8 @@ export interface TransportOptions {
   maxRequestsPerSecond?: number;
   /** Told about every call and rate-budget wait (metrics); never affects a call's result. */
   observer?: VobizObserver;
+  /** Traces every call (unset: no span is made). */
+  tracer?: Tracer;
 }
 
 type QueryValue = string | number | boolean | null | undefined | readonly (string | number)[];
@@ -78,6 +84,7 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
 
 export class Transport {
   private readonly origin: string;
+  private readonly host: string;
   private readonly prefix: string;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
@@ -86,12 +93,15 @@ export class Transport {
   /** Paces requests to the rate budget (undefined: no budget). */
   private readonly pacer: Pacer | undefined;
   private readonly observer: VobizObserver | undefined;
+  private readonly tracer: Tracer | undefined;
 
   constructor(options: TransportOptions) {
     this.observer = options.observer;
+    this.tracer = options.tracer;
     this.pacer = options.maxRequestsPerSecond ? new Pacer(options.maxRequestsPerSecond) : undefined;
     const url = new URL(options.baseUrl);
     this.origin = url.origin;
+    this.host = url.hostname;
     this.prefix = url.pathname.replace(/\/+$/, '');
     this.timeouts = {
       connect: options.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connect,
@@ -122,12 +132,34 @@ export class Transport {
   }
 
   async request<S extends z.ZodType>(spec: RequestSpec<S>): Promise<z.output<S>> {
+    if (!this.tracer) return this.send(spec, undefined);
+    const route = routeTemplate(this.prefix + spec.path);
+    const span = this.tracer.startSpan(`${spec.method} ${route}`, {
+      kind: SpanKind.CLIENT,
+      attributes: { 'http.request.method': spec.method, 'url.template': route, 'server.address': this.host },
+    });
+    try {
+      return await this.send(spec, span);
+    } catch (err) {
+      // The error's class, never its message: a Vobiz message can quote the customer's data.
+      span.setAttribute('error.type', err instanceof Error ? err.name : typeof err);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async send<S extends z.ZodType>(spec: RequestSpec<S>, span: Span | undefined): Promise<z.output<S>> {
     const ctx: VobizErrorContext = { method: spec.method, path: this.prefix + spec.path };
     spec.signal?.throwIfAborted();
     if (this.closed) throw new Error('VobizClient is closed');
     if (this.pacer) {
       const waitedMs = await this.pacer.admit(spec.signal); // cancelled while it waits: nothing is sent
-      if (waitedMs > 0) this.observe(() => this.observer?.rateBudgetWait?.(waitedMs));
+      if (waitedMs > 0) {
+        span?.setAttribute('vobiz.rate_budget_wait_ms', Math.round(waitedMs));
+        this.observe(() => this.observer?.rateBudgetWait?.(waitedMs));
+      }
     }
 
     const headers: Record<string, string> = {
@@ -158,6 +190,7 @@ export class Transport {
         bodyTimeout: this.timeouts.body,
       });
       status = res.statusCode;
+      span?.setAttribute('http.response.status_code', status);
       resHeaders = res.headers;
       text = await res.body.text();
     } catch (err) {

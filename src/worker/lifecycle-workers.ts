@@ -3,12 +3,14 @@
  * production worker (src/worker.ts, which `npm start`, the chaos runner and the fleet bench start as a process),
  * the crash-test worker, the history recorder and the integration tests' rig. Two workers share one connection:
  *
- *  - the customers' task queue: the lifecycle, account-claim and KYC sweep workflows, and every activity (an
- *    activity scheduled on this queue before the Vobiz queue existed still runs);
+ *  - the customers' task queue: the lifecycle, account-claim, KYC sweep and worker-checks workflows, and every
+ *    activity (an activity scheduled on this queue before the Vobiz queue existed still runs);
  *  - `<queue>-vobiz` (src/workflows/task-queues.ts): every Vobiz call, inside the partner's rate budget.
  *
- * Both register the same activities (the lifecycle's, the KYC sweep's and the bridge's Vobiz reads), count activity retries, encrypt
+ * Both register the same activities (the lifecycle's, the KYC sweep's, the start-up checks' and the bridge's Vobiz reads), count activity retries, encrypt
  * payloads with the codec keys and, given a deployment version, take tasks only as that version (AUTO_UPGRADE).
+ * Given tracing, both also trace (src/tracing/temporal.ts): activity spans, the workflow interceptor module, the
+ * workflow span sink; without it none of that is installed.
  */
 import type { Client } from '@temporalio/client';
 import type { MetricMeter } from '@temporalio/common';
@@ -16,9 +18,12 @@ import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@tem
 import { createActivities, type ActivitySettings } from '../activities/index.js';
 import { kycSweepActivities } from '../activities/kyc-sweep.js';
 import { readActivities } from '../activities/reads.js';
+import { workerCheckActivities } from '../activities/worker-checks.js';
 import { createDataConverter } from '../codec/data-converter.js';
 import type { CodecKey } from '../codec/keys.js';
 import { countActivityRetries } from '../metrics/worker-metrics.js';
+import type { Tracing } from '../tracing/provider.js';
+import { TRACING_WORKFLOW_MODULE, tracingActivityInterceptor, tracingSinks } from '../tracing/temporal.js';
 import type { UnsealingKey } from '../secrets/keys.js';
 import { AccountClaims, type AccountClaimKey } from '../temporal/account-claims.js';
 import type { VobizClient } from '../vobiz/index.js';
@@ -58,6 +63,11 @@ export interface LifecycleWorkersOptions {
   stickyQueueScheduleToStartTimeoutMs?: number;
   /** Where activity retries are counted (default: the Runtime's meter, a no-op one without a metrics endpoint). */
   meter?: MetricMeter;
+  /**
+   * Traces (OTEL_* settings): unset, nothing traces. A prebuilt `workflows.workflowBundle` must then be the traced
+   * one (`tracedBundlePath`), since a bundle's workflow interceptors are fixed when it is built.
+   */
+  tracing?: Tracing;
 }
 
 export interface LifecycleWorkers {
@@ -82,6 +92,15 @@ export async function createLifecycleWorkers(options: LifecycleWorkersOptions): 
     }),
     ...kycSweepActivities({ vobiz, client }),
     ...readActivities({ vobiz }),
+    ...workerCheckActivities({
+      client,
+      namespace,
+      taskQueue,
+      vobiz,
+      unsealingKeys: options.unsealingKeys,
+      ...(options.activitySettings.kycWebhookUrl ? { kycWebhookUrl: options.activitySettings.kycWebhookUrl } : {}),
+      production: options.activitySettings.onboarding?.production ?? false,
+    }),
   };
   const maxConcurrentActivities = options.maxConcurrentActivityTaskExecutions ?? SDK_MAX_CONCURRENT_ACTIVITIES;
   const shared = {
@@ -90,7 +109,15 @@ export async function createLifecycleWorkers(options: LifecycleWorkersOptions): 
     activities,
     dataConverter: createDataConverter(options.codec),
     shutdownGraceTime: options.shutdownGraceTimeMs,
-    interceptors: { activity: [countActivityRetries(options.meter ?? Runtime.instance().metricMeter)] },
+    interceptors: {
+      activity: [
+        ...(options.tracing ? [tracingActivityInterceptor(options.tracing)] : []),
+        countActivityRetries(options.meter ?? Runtime.instance().metricMeter),
+      ],
+      // Bundled at start from source: with the tracing module (a prebuilt bundle has its interceptors built in).
+      ...(options.tracing && 'workflowsPath' in options.workflows ? { workflowModules: [TRACING_WORKFLOW_MODULE] } : {}),
+    },
+    ...(options.tracing ? { sinks: tracingSinks(options.tracing) } : {}),
     // Versioned deploys: a new build takes tasks only once it is made the deployment's current version, and
     // customers' workflows (which live for years) move to it on their next task: AUTO_UPGRADE, never pinned;
     // changes are made replay-safe with patched() and the replay gate (docs/operations.md). Both workers are the

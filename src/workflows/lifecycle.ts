@@ -35,6 +35,7 @@ import {
   type HandOverAccountArgs,
   type LifecycleSummary,
   type NumberPurchaseArgs,
+  type OffboardArgs,
   type ReasonArgs,
   type ReleaseNumberArgs,
   type RetryArgs,
@@ -122,7 +123,7 @@ function registerHandlers(run: LifecycleRun): void {
   setHandler(revokeKycUpdate, (args) => kyc.revokeKyc(run, args), { validator: (args: ReasonArgs) => kyc.validateRevokeKyc(run, args) });
   setHandler(restartKycUpdate, () => kyc.restartKyc(run), { validator: () => kyc.validateRestartKyc(run) });
   setHandler(retryUpdate, (args) => operator.retry(run, args), { validator: (args: RetryArgs) => operator.validateRetry(run, args) });
-  setHandler(offboardUpdate, (args) => operator.requestOffboard(run, args), { validator: (args: ReasonArgs) => operator.validateOffboard(run, args) });
+  setHandler(offboardUpdate, (args) => operator.requestOffboard(run, args), { validator: (args: OffboardArgs) => operator.validateOffboard(run, args) });
   setHandler(handOverAccountUpdate, (args) => operator.handOverAccount(run, args), {
     validator: (args: HandOverAccountArgs) => operator.validateHandOverAccount(run, args),
   });

@@ -3,11 +3,14 @@
  * scripts/record-histories.ts) against the current workflow code. A failure here means a change to
  * src/workflows/ would break customers whose workflows are running now: guard it with `patched()`, do not
  * re-record. The histories' payloads are encrypted with the development key, so the replayer gets the same
- * data converter as the workers that recorded them.
+ * data converter as the workers that recorded them. Each replays twice: on the plain bundle and on the traced one (a
+ * worker with OTEL_* set), so tracing can be switched either way under running customers; one history was recorded
+ * with tracing on.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +19,8 @@ import { createDataConverter } from '../../src/codec/data-converter.js';
 import { EncryptionCodec } from '../../src/codec/encryption-codec.js';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
 import { isSealedSecret } from '../../src/secrets/sealed-format.js';
+import { startTracing } from '../../src/tracing/provider.js';
+import { tracingSinks } from '../../src/tracing/temporal.js';
 import { workflowBundle } from '../support/temporal.js';
 
 const HISTORIES = new URL('../histories/', import.meta.url);
@@ -50,9 +55,10 @@ const patchesOf = (history: History) =>
   );
 
 let bundle: { code: string };
+let tracedBundle: { code: string };
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  bundle = await workflowBundle(WORKFLOWS_PATH);
+  [bundle, tracedBundle] = await Promise.all([workflowBundle(WORKFLOWS_PATH), workflowBundle(WORKFLOWS_PATH, { traced: true })]);
 });
 
 describe('replay of committed histories', () => {
@@ -117,6 +123,36 @@ describe('replay of committed histories', () => {
     expect(accepted).toHaveLength(1);
     expect(activities(released).filter((name) => name === 'purchaseNumber')).toHaveLength(2);
     expect(activities(released).filter((name) => name === 'releaseNumber')).toHaveLength(2); // one by the update, one by offboarding
+    // Issue 21: offboarding always ends. An account gone at Vobiz ends the balance read as done (the patch's branch);
+    // an operator's force ends a stalled release, tried once more after the force, and the steps after it still run.
+    expect(patchesOf(load('offboarding-account-gone.json'))).toContain('offboarding-always-ends');
+    expect(activities(load('offboarding-account-gone.json')).slice(-2)).toEqual(['revokeKycSession', 'readBalance']);
+    const forced = load('offboarding-forced.json');
+    const offboardUpdates = forced.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'offboard');
+    expect(offboardUpdates).toHaveLength(2);
+    expect(activities(forced).slice(-5)).toEqual(['releaseNumber', 'sendAlert', 'releaseNumber', 'disableSipTrunk', 'readBalance']);
+    // A block sends one alert with its reason (patch blocked-alert); blocks recorded before it send none.
+    const alerted = load('blocked-validation-alerted.json');
+    expect(patchesOf(alerted)).toContain('blocked-alert');
+    expect(activities(alerted).slice(0, 3)).toEqual(['createCustomerAccount', 'sendAlert', 'createCustomerAccount']);
+    expect(activities(load('blocked-retried.json')).slice(0, 2)).toEqual(['createCustomerAccount', 'createCustomerAccount']);
+  });
+
+  it('has a history recorded with tracing on (trace headers on its start, Update and activities) and the others without', () => {
+    const traceHeaders = (file: string) =>
+      (load(file).events ?? []).flatMap((e) =>
+        Object.keys(
+          e.workflowExecutionStartedEventAttributes?.header?.fields ??
+            e.activityTaskScheduledEventAttributes?.header?.fields ??
+            e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.header?.fields ??
+            {},
+        ).map((key) => `${Object.keys(e).find((k) => k.endsWith('EventAttributes'))}:${key}`),
+      );
+    const traced = traceHeaders('kyc-update-event-traced.json');
+    for (const where of ['workflowExecutionStartedEventAttributes', 'activityTaskScheduledEventAttributes', 'workflowExecutionUpdateAcceptedEventAttributes']) {
+      expect(traced).toContain(`${where}:_tracer-data`);
+    }
+    for (const entry of manifest.filter((e) => e.file !== 'kyc-update-event-traced.json')) expect(traceHeaders(entry.file), entry.file).toEqual([]);
   });
 
   it('has a history whose input carries the password sealed, and older ones with it plain (both must replay)', async () => {
@@ -133,6 +169,20 @@ describe('replay of committed histories', () => {
   it.each(manifest.map((entry) => [entry.file, entry] as const))('replays %s without a determinism error', async (_file, entry) => {
     await Worker.runReplayHistory(
       { workflowBundle: bundle, dataConverter: createDataConverter({ keys: [DEVELOPMENT_KEY] }), replayName: entry.file },
+      load(entry.file),
+      entry.workflowId,
+    );
+  });
+
+  // A worker with tracing on (OTEL_*) runs the traced bundle: every history, traced or not, must replay on it too.
+  it.each(manifest.map((entry) => [entry.file, entry] as const))('replays %s with the tracing interceptors installed', async (_file, entry) => {
+    await Worker.runReplayHistory(
+      {
+        workflowBundle: tracedBundle,
+        dataConverter: createDataConverter({ keys: [DEVELOPMENT_KEY] }),
+        sinks: tracingSinks(startTracing({ serviceName: 'replay' }, { exporter: new InMemorySpanExporter() })),
+        replayName: `${entry.file} (traced)`,
+      },
       load(entry.file),
       entry.workflowId,
     );

@@ -15,6 +15,7 @@ import { sealSecret } from '../../src/secrets/seal.js';
 import { createDataConverter } from '../../src/codec/data-converter.js';
 import { startTestSandbox, type TestSandbox } from '../../sandbox/testing.js';
 import { VobizClient } from '../../src/vobiz/index.js';
+import type { Tracing } from '../../src/tracing/provider.js';
 import { createLifecycleWorkers, type LifecycleWorkers } from '../../src/worker/lifecycle-workers.js';
 import { workflowIdFor, type OnboardingRequest } from '../../src/workflows/input.js';
 import { customerLifecycle } from '../../src/workflows/lifecycle.js';
@@ -73,7 +74,8 @@ export interface LifecycleRig {
    * Starts a worker (and its Vobiz-queue worker); `kycWebhookUrl` is what KYC sessions it opens tell Vobiz to call;
    * `unsealingKeys` are its SECRETS_KEYS (default: the development key pair every `onboardingRequest` is sealed
    * with); `maxRequestsPerSecond` sets the rate budget as VOBIZ_MAX_REQUESTS_PER_SECOND does; `onboarding` is the
-   * worker's config.onboarding (its cap and alert rules) and `resolveAlertHost` its DNS for alert webhooks.
+   * worker's config.onboarding (its cap and alert rules) and `resolveAlertHost` its DNS for alert webhooks;
+   * `tracing` traces it as OTEL_* settings do (the traced bundle, interceptors, the Vobiz client's spans).
    */
   startWorker(options?: {
     kycWebhookUrl?: string;
@@ -81,8 +83,11 @@ export interface LifecycleRig {
     maxRequestsPerSecond?: number;
     onboarding?: OnboardingConfig;
     resolveAlertHost?: ResolveHost;
+    tracing?: Tracing;
   }): Promise<void>;
   stopWorker(): Promise<void>;
+  /** The running workers, as `startWorker` assembled them. */
+  readonly workers: LifecycleWorkers | undefined;
   close(): Promise<void>;
 }
 
@@ -93,13 +98,13 @@ export async function startLifecycleRig(): Promise<LifecycleRig> {
   const vobiz = new VobizClient(vobizOptions);
   const client = new Client({ connection: server.client.connection, namespace: server.namespace, dataConverter });
   const taskQueue = uniqueTaskQueue('lifecycle');
-  // Clients with a rate budget, one per worker start that asked for one (closed when that worker stops).
-  const budgeted: VobizClient[] = [];
-  const workerVobiz = (maxRequestsPerSecond: number | undefined): VobizClient => {
-    if (!maxRequestsPerSecond) return vobiz;
-    const limited = new VobizClient({ ...vobizOptions, maxRequestsPerSecond });
-    budgeted.push(limited);
-    return limited;
+  // Clients with a rate budget or a tracer, one per worker start that asked for one (closed when that worker stops).
+  const own: VobizClient[] = [];
+  const workerVobiz = (maxRequestsPerSecond: number | undefined, tracing: Tracing | undefined): VobizClient => {
+    if (!maxRequestsPerSecond && !tracing) return vobiz;
+    const client = new VobizClient({ ...vobizOptions, ...(maxRequestsPerSecond ? { maxRequestsPerSecond } : {}), ...(tracing ? { tracer: tracing.tracer } : {}) });
+    own.push(client);
+    return client;
   };
   let running: { workers: LifecycleWorkers; done: Promise<unknown> } | undefined;
 
@@ -109,29 +114,33 @@ export async function startLifecycleRig(): Promise<LifecycleRig> {
     sandbox,
     vobiz,
     taskQueue,
-    async startWorker({ unsealingKeys = [DEVELOPMENT_SECRETS_KEY], maxRequestsPerSecond, ...settings } = {}) {
+    async startWorker({ unsealingKeys = [DEVELOPMENT_SECRETS_KEY], maxRequestsPerSecond, tracing, ...settings } = {}) {
       const workers = await createLifecycleWorkers({
         connection: server.nativeConnection,
         namespace: server.namespace,
         taskQueue,
-        workflows: { workflowBundle: await workflowBundle(WORKFLOWS_PATH) },
+        workflows: { workflowBundle: await workflowBundle(WORKFLOWS_PATH, { traced: Boolean(tracing) }) },
         client,
-        vobiz: workerVobiz(maxRequestsPerSecond),
+        vobiz: workerVobiz(maxRequestsPerSecond, tracing),
         activitySettings: { alertTimeoutMs: 2000, ...settings },
         unsealingKeys,
         accountClaimKey: DEVELOPMENT_ACCOUNT_CLAIM_KEY,
         codec: { keys: [DEVELOPMENT_KEY] },
         ...(maxRequestsPerSecond ? { maxRequestsPerSecond } : {}),
+        ...(tracing ? { tracing } : {}),
         shutdownGraceTimeMs: 0,
       });
       running = { workers, done: workers.run() };
+    },
+    get workers() {
+      return running?.workers;
     },
     async stopWorker() {
       if (!running) return;
       running.workers.shutdown();
       await running.done;
       running = undefined;
-      await Promise.all(budgeted.splice(0).map((c) => c.close()));
+      await Promise.all(own.splice(0).map((c) => c.close()));
     },
     async close() {
       await rig.stopWorker();

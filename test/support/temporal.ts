@@ -8,6 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter.js';
+import { TRACING_WORKFLOW_MODULE } from '../../src/tracing/temporal.js';
 import { temporalTestServerPath } from '../../dev/temporal-binaries.js';
 
 export interface DevServer {
@@ -36,12 +37,21 @@ export async function connectDevServer(): Promise<DevServer> {
 
 const bundles = new Map<string, Promise<{ code: string }>>();
 
-/** Bundles a workflows module once per test file; bundling costs seconds, so files share it across tests. */
-export function workflowBundle(workflowsPath: string): Promise<{ code: string }> {
-  let bundle = bundles.get(workflowsPath);
+/**
+ * Bundles a workflows module once per test file; bundling costs seconds, so files share it across tests. `traced`:
+ * with the tracing interceptor module, as `npm run build` makes the traced twin.
+ */
+export function workflowBundle(workflowsPath: string, { traced = false }: { traced?: boolean } = {}): Promise<{ code: string }> {
+  const key = `${workflowsPath}${traced ? ' (traced)' : ''}`;
+  let bundle = bundles.get(key);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
-    bundles.set(workflowsPath, bundle);
+    bundle = bundleWorkflowCode({
+      workflowsPath,
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      workflowInterceptorModules: traced ? [TRACING_WORKFLOW_MODULE] : [],
+      logger: quietBundlerLogger,
+    });
+    bundles.set(key, bundle);
   }
   return bundle;
 }

@@ -24,6 +24,7 @@ const view = (now: number, overrides: Partial<KycWaitView> = {}): KycWaitView =>
   confirmations: 1,
   pollsPerRun: 50,
   historyLong: false,
+  sleptUntil: 0,
   ...overrides,
 });
 
@@ -51,6 +52,14 @@ describe('the KYC waiter decides', () => {
     const v = view(start);
     expect(nextKycMove(v, v.nextPollAt - 1).kind).toBe('sleep');
     expect(nextKycMove(v, v.nextPollAt)).toEqual({ kind: 'confirm' });
+  });
+
+  it('takes a sleep that ran out as reaching its deadline, even when the clock reads earlier', () => {
+    // A worker answering a query on a customer it had not cached applies the fired timer at the last workflow task's
+    // time; sleeping again there would take a timer the recorded history never gets (nondeterminism on replay).
+    const v = view(start);
+    expect(nextKycMove({ ...v, sleptUntil: v.nextPollAt }, start + 1)).toEqual({ kind: 'confirm' });
+    expect(nextKycMove({ ...v, sleptUntil: 0 }, start + 1).kind).toBe('sleep');
   });
 
   it('confirms on a hint, at the start of a round only: a hint that arrives during a confirmation ends the sleep instead', () => {

@@ -55,6 +55,20 @@ function importGraph(entries: string[]): Set<string> {
   return new Set([...seen].map((f) => relative(PROJECT_ROOT, f)));
 }
 
+/** `packages` and, recursively, what they depend on (as installed). */
+function withDependencies(packages: string[]): Set<string> {
+  const all = new Set<string>();
+  const queue = [...packages];
+  while (queue.length > 0) {
+    const name = queue.pop()!;
+    if (all.has(name)) continue;
+    all.add(name);
+    const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    queue.push(...Object.keys(manifest.dependencies ?? {}));
+  }
+  return all;
+}
+
 describe('production image', () => {
   it('no production entry point imports anything outside src/: not the sandbox, not the local orchestration', () => {
     const files = importGraph([...PRODUCTION_ENTRY_POINTS, WORKFLOW_ENTRY]);
@@ -102,6 +116,9 @@ describe('production image', () => {
     expect(sandboxOnly).toContain('node-sqlite3-wasm');
     for (const p of sandboxOnly) expect(pkg.devDependencies, p).toHaveProperty(p);
     const dockerfile = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
+    // ... and the sandbox's image carries each of them, with the packages they depend on.
+    const sandboxTarget = dockerfile.slice(dockerfile.indexOf('FROM runtime AS sandbox'), dockerfile.indexOf('FROM runtime AS app'));
+    for (const p of withDependencies(sandboxOnly)) expect(sandboxTarget, p).toContain(`COPY --from=build --chown=node:node /app/node_modules/${p} ./node_modules/${p}\n`);
     expect(dockerfile).toContain('npm prune --omit=dev');
     const app = dockerfile.slice(dockerfile.indexOf('FROM runtime AS app'));
     expect(app).not.toContain('node-sqlite3-wasm');

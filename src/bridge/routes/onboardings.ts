@@ -10,7 +10,7 @@ import { describeRefusal } from '../../onboarding/refusals.js';
 import { workflowIdFor } from '../../workflows/input.js';
 import { UNAUTHORIZED_RULE, createScopeCheck } from '../api-auth.js';
 import type { BridgeContext } from '../context.js';
-import { HttpError, refusalError } from '../http-errors.js';
+import { HttpError, refusalError, workerUnavailable } from '../http-errors.js';
 import { OnboardingConflictError, getLifecycleState, startOnboarding } from '../../onboarding/start.js';
 import {
   IDEMPOTENCY_KEY_RULE,
@@ -21,7 +21,7 @@ import {
   runOperatorAction,
   type OperatorActionName,
 } from '../../onboarding/operator-actions.js';
-import { withDeadline } from '../../onboarding/temporal-calls.js';
+import { CustomerFinishedError, WorkerUnavailableError, explainFailure, withDeadline } from '../../onboarding/temporal-calls.js';
 
 export async function onboardingRoutes(app: FastifyInstance, ctx: BridgeContext): Promise<void> {
   // JSON only: Fastify would otherwise hand a text/plain body to the validator as a string (415 is clearer).
@@ -71,7 +71,7 @@ export async function onboardingRoutes(app: FastifyInstance, ctx: BridgeContext)
     try {
       return await withDeadline(ctx.client, ctx.temporalTimeoutMs, () => getLifecycleState(ctx.client, customerRef));
     } catch (err) {
-      throw notFoundOr(err, customerRef);
+      throw notFoundOr(await explainFailure(ctx.client, customerRef, workflowIdFor(customerRef), err), customerRef);
     }
   });
 
@@ -112,7 +112,7 @@ async function runAction(ctx: BridgeContext, request: FastifyRequest, reply: Fas
         rule: `must not be reused for another action (it was used for ${err.usedFor} on this customer): send a new key for each action`,
       });
     }
-    throw notFoundOr(err, customerRef);
+    throw notFoundOr(await explainFailure(ctx.client, customerRef, workflowId, err), customerRef);
   }
 }
 
@@ -141,7 +141,12 @@ export function customerRefParam(request: FastifyRequest): string {
   return parsed.customerRef;
 }
 
+/** Not found, finished, or no worker: what a caller can act on; anything else goes to the error handler. */
 export function notFoundOr(err: unknown, customerRef: string): unknown {
+  if (err instanceof CustomerFinishedError) {
+    return new HttpError(409, { error: 'finished', message: err.message, field: 'customerRef', rule: 'must name a customer whose workflow still runs' });
+  }
+  if (err instanceof WorkerUnavailableError) return workerUnavailable(err);
   if (err instanceof WorkflowNotFoundError) {
     return new HttpError(404, {
       error: 'not_found',

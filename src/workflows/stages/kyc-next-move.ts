@@ -60,6 +60,12 @@ export interface KycWaitView {
   pollsPerRun: number;
   /** The run's history is past its bound (bounded-wait.ts). */
   historyLong: boolean;
+  /**
+   * The deadline of the sleep that just ran out (0 after any other move). The clock reads at least this: a worker
+   * answering a query on a customer it had not cached applies a timer that fired since the last workflow task at that
+   * task's (older) time, and a wait that slept again there would take a timer number the recorded history never gets.
+   */
+  sleptUntil: number;
 }
 
 export type KycMove =
@@ -69,8 +75,9 @@ export type KycMove =
   | { kind: 'remind'; daysBeforeExpiry: number }
   | { kind: 'sleep'; until: number; summary: 'Next KYC reminder' | 'Next KYC check' };
 
-export function nextKycMove(view: KycWaitView, now: number): KycMove {
+export function nextKycMove(view: KycWaitView, clock: number): KycMove {
   const { expiresAt } = view;
+  const now = Math.max(clock, view.sleptUntil);
   if (view.round === 'start' && (view.confirmNow || view.hint || now >= view.nextPollAt || now >= expiresAt)) return { kind: 'confirm' };
   if (view.round === 'confirmed_open') {
     // Vobiz never reported the expiry: the session's deadline is ours too.

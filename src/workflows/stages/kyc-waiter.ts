@@ -11,6 +11,7 @@ import { continueAsNewIfLong } from '../steps/continue-as-new.js';
 import { step } from '../steps/step.js';
 import { nextKycMove, remindersFor, type KycRound } from './kyc-next-move.js';
 import { pollDelayMs } from './poll-delay.js';
+import { waitSummary } from '../visibility.js';
 
 export async function awaitKycOutcome(run: LifecycleRun, record: KycAttemptRecord): Promise<KycOutcome | 'offboard'> {
   const { state, requests, calls } = run;
@@ -23,6 +24,7 @@ export async function awaitKycOutcome(run: LifecycleRun, record: KycAttemptRecor
   let confirmNow = true; // confirm once at the start: the session may have ended while we were not looking
   let confirmations = 0;
   let round: KycRound = 'start';
+  let sleptUntil = 0;
   const sent = () => state.kyc.remindersSent.filter((r) => r.attempt === record.attempt).map((r) => r.daysBeforeExpiry);
 
   try {
@@ -31,9 +33,10 @@ export async function awaitKycOutcome(run: LifecycleRun, record: KycAttemptRecor
       if (round === 'start' && requests.offboard) return 'offboard';
       const historyLong = historyPastBound();
       const move = nextKycMove(
-        { round, expiresAt, reminders, sent: sent(), nextPollAt, confirmNow, hint: requests.kycHint, confirmations, pollsPerRun, historyLong },
+        { round, expiresAt, reminders, sent: sent(), nextPollAt, confirmNow, hint: requests.kycHint, confirmations, pollsPerRun, historyLong, sleptUntil },
         Date.now(),
       );
+      sleptUntil = 0;
       switch (move.kind) {
         case 'confirm': {
           requests.kycHint = false;
@@ -65,9 +68,10 @@ export async function awaitKycOutcome(run: LifecycleRun, record: KycAttemptRecor
         }
         case 'sleep': {
           const end = await boundedWait(() => requests.kycHint || Boolean(requests.offboard), move.until - Date.now(), {
-            summary: move.summary,
+            summary: waitSummary(state, move.summary),
             bounded: run.boundedWaits,
           });
+          if (end === 'timed_out') sleptUntil = move.until;
           // Signals (duplicates above all) grew the history without a hint: carry the open session into a new run.
           if (end === 'history_long') await continueAsNewIfLong(run);
           round = 'start';
