@@ -13,6 +13,7 @@ import { loadSettingsOrExit } from '../src/config/dotenv.js';
 import { ConfigError, EXIT_CONFIG } from '../src/config/problems.js';
 import { createLogger, type Logger } from '../src/logging.js';
 import { StackAbortedError, startStack, type RunningStack, type StackOptions } from './stack.js';
+import { sandboxCredentialsNote, stackChecks, startupCheckLines, startupHeadline, type StackCheck } from './stack-checks.js';
 
 /**
  * `npm start`'s stack from its settings: Temporal (a dev server on DATA_DIR's SQLite file and TEMPORAL_DEV_PORT /
@@ -47,12 +48,15 @@ export function localStackOptions(
   };
 }
 
-/** The "what runs where" banner. Secrets are never printed; the development API token is documented, so it is. */
-function describeStack(stack: RunningStack, source: LocalConfig): string[] {
+/**
+ * The "what runs where" banner. Secrets are never printed; the development API token is documented, so it is.
+ * Its first line says "up" only when the start-up checks pass; what fails is listed with its fix (stack-checks.ts).
+ */
+function describeStack(stack: RunningStack, source: LocalConfig, checks: readonly StackCheck[], sandboxNote: string | undefined): string[] {
   const uiUrl = stack.temporal.uiUrl ?? source.bridge.webUiUrl;
   const lines = [
     '',
-    'Vobiz lifecycle: local system is up',
+    startupHeadline(checks),
     `  Temporal         ${stack.temporal.address} (namespace ${stack.namespace}, task queue ${stack.taskQueue})` +
       (stack.temporal.kind === 'cluster'
         ? `\n                   ${stack.temporal.description}`
@@ -75,6 +79,7 @@ function describeStack(stack: RunningStack, source: LocalConfig): string[] {
     `  Bridge           ${stack.bridge.url}  start API POST /onboardings, KYC webhooks at ${stack.bridge.kycWebhookUrl}`,
     `    API token      ${source.bridge.usingDevelopmentApiToken ? 'dev-bridge-token (the documented development token)' : 'one of BRIDGE_API_TOKENS'}`,
     `  Worker           pid ${stack.workers[0]?.pid}, task queue ${stack.taskQueue}`,
+    ...startupCheckLines(checks, sandboxNote),
     '',
     'Next: npm run onboard -- examples/onboarding.json   (or `npm run demo` for one customer end to end)',
     'Ctrl-C stops everything.',
@@ -91,6 +96,7 @@ async function main(): Promise<void> {
   const cluster = process.argv.includes('--cluster');
   const config = loadSettingsOrExit(LOCAL_PROCESS, loadLocalConfig);
   const logger = createLogger({ level: config.logLevel, name: 'dev' });
+  const sandboxNote = sandboxCredentialsNote(config, process.env, logger);
   const aborter = new AbortController();
   let stack: RunningStack | undefined;
   let stopping = false;
@@ -139,7 +145,7 @@ async function main(): Promise<void> {
     await stack.stop();
     process.exit(0);
   }
-  process.stdout.write(describeStack(stack, config).join('\n'));
+  process.stdout.write(describeStack(stack, config, await stackChecks(stack, config), sandboxNote).join('\n'));
 
   const died = await stack.childExited;
   if (stopping) return;

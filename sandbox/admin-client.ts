@@ -10,7 +10,7 @@ export interface FaultSpec { route: string; mode: 'error' | 'latency' | 'commit_
 export interface FaultRule { id: string; method: string; pattern: string; mode: string; status: number | null; retry_after_seconds: number | null; rate: number; remaining: number | null; latency_ms: number | null; hits: number; created_at: string }
 /** Where Vobiz's SDK models and prose docs conflict (docs/sandbox.md); see SandboxSettings in context.ts. */
 export interface SandboxSettings { responseShape: 'sdk' | 'prose'; strictPathCasing: boolean }
-export interface WebhookConfig { duplicate: boolean; delayMs: number; reorder: boolean }
+export interface WebhookConfig { duplicate: boolean; delayMs: number; reorder: boolean; unsigned: boolean }
 export interface WebhookDelivery { id: string; event: string; session_id: string | null; url: string; status: 'pending' | 'delivered' | 'failed'; attempts: number; last_status_code: number | null; last_error: string | null; attempt_log: Array<{ at: string; status_code: number | null; error: string | null }>; signature: string; body: string; created_at: string; delivered_at: string | null }
 export interface LedgerEntryView { id: string; account_auth_id: string; type: 'credit' | 'debit'; amount: number; category: string; reference_type: string; transfer_id: string | null; description: string; reference: string | null; created_at: string }
 export interface LedgerReport { partner: { auth_id: string; balance: number; rows: LedgerEntryView[] }; customers: LedgerEntryView[]; balanced: boolean; partner_transfer_debits: number; customer_transfer_credits: number }
@@ -93,6 +93,9 @@ export class SandboxAdminClient {
   resetRequests() { return this.call<RequestReport>('POST', '/requests/reset', {}); }
   /** Refuse API requests over `perSecond` in any one second with 429 (null: no limit). */
   setRequestLimit(perSecond: number | null) { return this.call<{ limitPerSecond: number | null }>('POST', '/requests/limit', { perSecond }); }
+
+  /** Closes a customer account as Vobiz support would: the partner's reads of it answer 404 from then on. */
+  closeAccount(authId: string) { return this.call<{ auth_id: string; status: string }>('POST', `/accounts/${encodeURIComponent(authId)}/close`, {}); }
 
   addFault(spec: FaultSpec) { return this.call<FaultRule>('POST', '/faults', spec); }
   async faults(): Promise<FaultRule[]> { return (await this.call<{ faults: FaultRule[] }>('GET', '/faults')).faults; }

@@ -46,6 +46,13 @@ export function accountCdrs(ctx: SandboxContext, authId: string): StoredCdr[] {
     .map((r) => ({ doc: parseDoc<CdrDoc>(r), outcome: r.status, startMs: Number(r.start_ms) }));
 }
 
+/** Every customer's records: the sandbox's accounts all belong to its one partner. */
+export function partnerCdrs(ctx: SandboxContext): StoredCdr[] {
+  return ctx.db
+    .all<CdrRow>('SELECT * FROM cdrs ORDER BY start_ms DESC, id DESC')
+    .map((r) => ({ doc: parseDoc<CdrDoc>(r), outcome: r.status, startMs: Number(r.start_ms) }));
+}
+
 export function findCdr(ctx: SandboxContext, authId: string, uuid: string): CdrDoc | undefined {
   const row = ctx.db.get<CdrRow>('SELECT * FROM cdrs WHERE account_auth_id = ? AND uuid = ?', [authId, uuid]);
   return row ? parseDoc<CdrDoc>(row) : undefined;
@@ -91,45 +98,117 @@ export function filterCdrs(rows: StoredCdr[], query: Query): CdrFilterResult {
   };
 }
 
+/** The filters a list may carry (any other parameter, paging included, leaves every record in). */
+const FILTERS = [
+  'call_direction', 'status', 'min_duration', 'max_duration', 'hangup_cause', 'hangup_disposition', 'context', 'sip_call_id',
+  'bridge_uuid', 'campaign_id', 'from_number', 'to_number', 'start_date', 'end_date', 'search',
+];
+
+export function hasCdrFilters(query: Query): boolean {
+  return FILTERS.some((name) => queryString(query, name) !== undefined);
+}
+
+/** What a summary is made of, over the whole listing. */
+interface CdrTotals {
+  calls: number;
+  answered: number;
+  durationSeconds: number;
+  billableSeconds: number;
+  answeredBillableSeconds: number;
+  costUnits: number;
+  lastCallAt: string | null;
+}
+
+function totalsOf(rows: StoredCdr[]): CdrTotals {
+  const answered = rows.filter((r) => r.outcome === 'answered');
+  return {
+    calls: rows.length,
+    answered: answered.length,
+    durationSeconds: rows.reduce((s, r) => s + r.doc.duration, 0),
+    billableSeconds: rows.reduce((s, r) => s + r.doc.billsec, 0),
+    answeredBillableSeconds: answered.reduce((s, r) => s + r.doc.billsec, 0),
+    costUnits: rows.reduce((s, r) => s + Math.round(r.doc.total_cost * 100_000), 0),
+    lastCallAt: rows[0]?.doc.start_time ?? null,
+  };
+}
+
 /**
  * `summary` over the whole filtered set; zeroed when empty. The SDK models name every key in snake_case and type
  * `last_call_at` as a string (empty when there is no call); the prose writes four keys in camelCase. `prose` keeps
  * the prose's keys and a null `last_call_at`.
  */
-export function cdrSummary(rows: StoredCdr[], shape: 'sdk' | 'prose'): Record<string, unknown> {
-  const answered = rows.filter((r) => r.outcome === 'answered');
-  const totalDuration = rows.reduce((s, r) => s + r.doc.duration, 0);
-  const totalBillable = rows.reduce((s, r) => s + r.doc.billsec, 0);
-  const totalCostUnits = rows.reduce((s, r) => s + Math.round(r.doc.total_cost * 100_000), 0);
-  const avg = answered.length ? Math.round(answered.reduce((s, r) => s + r.doc.billsec, 0) / answered.length) : 0;
+function summaryOf(t: CdrTotals, shape: 'sdk' | 'prose'): Record<string, unknown> {
+  const avg = t.answered ? Math.round(t.answeredBillableSeconds / t.answered) : 0;
   const counts = {
-    total_calls: rows.length,
-    answered_calls: answered.length,
-    answer_rate: rows.length ? Math.round((answered.length / rows.length) * 10_000) / 100 : 0,
+    total_calls: t.calls,
+    answered_calls: t.answered,
+    answer_rate: t.calls ? Math.round((t.answered / t.calls) * 10_000) / 100 : 0,
     avg_call_duration: `${avg}s`,
   };
-  const rest = { total_duration_seconds: totalDuration, total_billable_seconds: totalBillable, total_cost: totalCostUnits / 100_000 };
+  const rest = { total_duration_seconds: t.durationSeconds, total_billable_seconds: t.billableSeconds, total_cost: t.costUnits / 100_000 };
   if (shape === 'prose') {
     return {
       totalCalls: counts.total_calls, answeredCalls: counts.answered_calls, answerRate: counts.answer_rate, avgCallDuration: counts.avg_call_duration,
-      ...rest, last_call_at: rows[0]?.doc.start_time ?? null,
+      ...rest, last_call_at: t.lastCallAt,
     };
   }
-  return { ...counts, ...rest, last_call_at: rows[0]?.doc.start_time ?? '' };
+  return { ...counts, ...rest, last_call_at: t.lastCallAt ?? '' };
+}
+
+export function cdrSummary(rows: StoredCdr[], shape: 'sdk' | 'prose'): Record<string, unknown> {
+  return summaryOf(totalsOf(rows), shape);
+}
+
+/** The list envelope; `accountAuthId` null for the partner-wide list, which names no account (each row has its own). */
+function envelope(
+  data: CdrDoc[], total: number, summary: Record<string, unknown>, page: number, perPage: number, accountAuthId: string | null, withAuthId: boolean,
+): Record<string, unknown> {
+  const pages = Math.ceil(total / perPage);
+  return {
+    success: true,
+    ...(accountAuthId !== null ? { account_id: accountAuthId } : {}),
+    ...(withAuthId && accountAuthId !== null ? { account_auth_id: accountAuthId } : {}),
+    count: data.length,
+    data: data.map(renderCdr),
+    pagination: { page, per_page: perPage, total, pages, has_next: page < pages, has_prev: page > 1 },
+    summary,
+  };
 }
 
 export function cdrEnvelope(
-  rows: StoredCdr[], page: number, perPage: number, accountAuthId: string, withAuthId: boolean, shape: 'sdk' | 'prose',
+  rows: StoredCdr[], page: number, perPage: number, accountAuthId: string | null, withAuthId: boolean, shape: 'sdk' | 'prose',
 ): Record<string, unknown> {
-  const data = rows.slice((page - 1) * perPage, page * perPage).map((r) => renderCdr(r.doc));
-  const pages = Math.ceil(rows.length / perPage);
-  return {
-    success: true,
-    account_id: accountAuthId,
-    ...(withAuthId ? { account_auth_id: accountAuthId } : {}),
-    count: data.length,
-    data,
-    pagination: { page, per_page: perPage, total: rows.length, pages, has_next: page < pages, has_prev: page > 1 },
-    summary: cdrSummary(rows, shape),
+  const data = rows.slice((page - 1) * perPage, page * perPage).map((r) => r.doc);
+  return envelope(data, rows.length, cdrSummary(rows, shape), page, perPage, accountAuthId, withAuthId);
+}
+
+/**
+ * An unfiltered list, one page read from SQL and the summary's totals summed there: a long call history (an export
+ * of every record, page after page) costs each page its own rows, not a read of every record.
+ */
+export function unfilteredCdrEnvelope(
+  ctx: SandboxContext, accountAuthId: string | null, page: number, perPage: number, withAuthId: boolean, shape: 'sdk' | 'prose',
+): Record<string, unknown> {
+  const where = accountAuthId === null ? '' : 'WHERE account_auth_id = ?';
+  const scope = accountAuthId === null ? [] : [accountAuthId];
+  const rows = ctx.db.all<CdrRow>(`SELECT * FROM cdrs ${where} ORDER BY start_ms DESC, id DESC LIMIT ? OFFSET ?`, [...scope, perPage, (page - 1) * perPage]);
+  const sums = ctx.db.get<{ calls: number; answered: number | null; duration: number | null; billable: number | null; answered_billable: number | null; cost_units: number | null }>(
+    `SELECT COUNT(*) AS calls, SUM(status = 'answered') AS answered, SUM(json_extract(doc, '$.duration')) AS duration,
+            SUM(json_extract(doc, '$.billsec')) AS billable,
+            SUM(CASE WHEN status = 'answered' THEN json_extract(doc, '$.billsec') ELSE 0 END) AS answered_billable,
+            SUM(CAST(ROUND(json_extract(doc, '$.total_cost') * 100000) AS INTEGER)) AS cost_units
+       FROM cdrs ${where}`,
+    scope,
+  );
+  const newest = ctx.db.get<{ start_time: string | null }>(`SELECT json_extract(doc, '$.start_time') AS start_time FROM cdrs ${where} ORDER BY start_ms DESC, id DESC LIMIT 1`, scope);
+  const totals: CdrTotals = {
+    calls: Number(sums?.calls ?? 0),
+    answered: Number(sums?.answered ?? 0),
+    durationSeconds: Number(sums?.duration ?? 0),
+    billableSeconds: Number(sums?.billable ?? 0),
+    answeredBillableSeconds: Number(sums?.answered_billable ?? 0),
+    costUnits: Number(sums?.cost_units ?? 0),
+    lastCallAt: newest?.start_time ?? null,
   };
+  return envelope(rows.map((r) => parseDoc<CdrDoc>(r)), totals.calls, summaryOf(totals, shape), page, perPage, accountAuthId, withAuthId);
 }

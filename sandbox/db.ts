@@ -64,6 +64,8 @@ const ADDED_COLUMNS: Array<{ table: string; column: string; type: string }> = [
 const INDEXES = `
 CREATE INDEX IF NOT EXISTS ledger_account ON ledger (account_auth_id, seq);
 CREATE INDEX IF NOT EXISTS cdrs_account ON cdrs (account_auth_id, id);
+CREATE INDEX IF NOT EXISTS cdrs_account_start ON cdrs (account_auth_id, start_ms, id);
+CREATE INDEX IF NOT EXISTS cdrs_start ON cdrs (start_ms, id);
 CREATE INDEX IF NOT EXISTS accounts_kind_seq ON accounts (kind, seq);
 CREATE INDEX IF NOT EXISTS kyc_status_seq ON kyc_sessions (status, seq);
 CREATE INDEX IF NOT EXISTS kyc_account_seq ON kyc_sessions (account_auth_id, seq);

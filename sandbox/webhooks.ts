@@ -10,7 +10,9 @@
  *
  * Test switches (admin API): `duplicate` enqueues every event twice, `delayMs` holds new deliveries before their
  * first attempt, `reorder` holds fresh deliveries until no new event has arrived for `delayMs` (a sliding window) and
- * then sends the batch newest-first, one at a time — the conditions a receiver must survive.
+ * then sends the batch newest-first, one at a time — the conditions a receiver must survive. `unsigned` sends new
+ * events without `X-Vobiz-Signature`, as Vobiz does for partner accounts it does not sign for (the partner docs
+ * document no signature), for a bridge's BRIDGE_WEBHOOK_SIGNATURE=optional.
  */
 import { createHmac } from 'node:crypto';
 import pLimit, { type LimitFunction } from 'p-limit';
@@ -20,7 +22,9 @@ import type { SandboxDb } from './db.js';
 import { isoSeconds } from './clock.js';
 import { uuid } from './ids.js';
 
-export interface WebhookTestConfig { duplicate: boolean; delayMs: number; reorder: boolean }
+export interface WebhookTestConfig { duplicate: boolean; delayMs: number; reorder: boolean; unsigned: boolean }
+
+const DEFAULT_TEST_CONFIG: WebhookTestConfig = { duplicate: false, delayMs: 0, reorder: false, unsigned: false };
 
 export interface DeliveryRow {
   seq: number; id: string; event: string; session_id: string | null; url: string; body: string; signature: string;
@@ -67,7 +71,8 @@ export class WebhookDispatcher {
 
   get config(): WebhookTestConfig {
     const raw = this.db.getMeta(CONFIG_KEY);
-    return raw ? (JSON.parse(raw) as WebhookTestConfig) : { duplicate: false, delayMs: 0, reorder: false };
+    // A config stored before a switch existed leaves that switch off.
+    return { ...DEFAULT_TEST_CONFIG, ...(raw ? (JSON.parse(raw) as Partial<WebhookTestConfig>) : {}) };
   }
 
   setConfig(patch: Partial<WebhookTestConfig>): WebhookTestConfig {
@@ -79,8 +84,9 @@ export class WebhookDispatcher {
   /** Stores the event (signed) for delivery; call inside the transaction that changed the state it reports. */
   enqueue(event: string, sessionId: string | null, url: string, payload: unknown): void {
     const body = JSON.stringify(payload);
-    const signature = signBody(body, this.signingKey());
     const cfg = this.config;
+    // '' (the column is NOT NULL): sent without the header, on every retry too.
+    const signature = cfg.unsigned ? '' : signBody(body, this.signingKey());
     const copies = cfg.duplicate ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       this.db.run(
@@ -170,7 +176,13 @@ export class WebhookDispatcher {
       const res = await request(row.url, {
         method: 'POST',
         body: row.body,
-        headers: { 'content-type': 'application/json', 'x-vobiz-signature': row.signature, 'user-agent': 'Vobiz-Sandbox/1.0', 'x-vobiz-event': row.event, 'x-vobiz-delivery-id': row.id },
+        headers: {
+          'content-type': 'application/json',
+          ...(row.signature ? { 'x-vobiz-signature': row.signature } : {}),
+          'user-agent': 'Vobiz-Sandbox/1.0',
+          'x-vobiz-event': row.event,
+          'x-vobiz-delivery-id': row.id,
+        },
         signal: abort.signal,
       });
       statusCode = res.statusCode;

@@ -39,6 +39,8 @@ import {
   kycEventUpdate,
   kycEventUpdateId,
   offboardUpdate,
+  purchaseNumberUpdate,
+  releaseNumberUpdate,
   retryUpdate,
   revokeKycUpdate,
   type KycEventType,
@@ -80,7 +82,7 @@ interface Ctx {
   sandbox: TestSandbox;
   vobiz: VobizClient;
   taskQueue: string;
-  start: (name: string, overrides?: Partial<OnboardingRequest> & { customerEmail?: string }) => Promise<Lifecycle>;
+  start: (name: string, overrides?: Partial<OnboardingRequest> & { customerEmail?: string; customerCountry?: string }) => Promise<Lifecycle>;
 }
 
 /** Each path drives one customer to a closed run; returns the runs to record (most paths have one). */
@@ -301,6 +303,50 @@ Object.assign(PATHS, {
   },
 });
 
+/** Issue 21's paths: offboarding always ends (patch offboarding-always-ends, and offboard's `force`). */
+Object.assign(PATHS, {
+  'offboarding-account-gone': {
+    path: 'offboard while waiting for KYC after Vobiz support closed the account (patch offboarding-always-ends): the session revoked, the balance read answers 404 (VobizAccountGone) and ends as done, offboarded with accountGone',
+    async run({ start, sandbox }: Ctx) {
+      const handle = await start('account-gone');
+      await openSession(handle, 1);
+      const { authId } = await waitForState(handle, (s) => s.authId !== undefined, { what: 'an account' });
+      await sandbox.admin.closeAccount(authId!);
+      return offboard(handle, 'Account closed at Vobiz');
+    },
+  },
+  'blocked-validation-alerted': {
+    path: "account creation blocked by Vobiz's 422 on the country (started past the edges), one blocked alert naming the field (patch blocked-alert), an operator retry with a corrected country, KYC completed, active, offboarded",
+    async run({ start, sandbox }: Ctx) {
+      const handle = await start('blocked-country', { customerCountry: 'ZZ' });
+      await waitForState(handle, (s) => s.stage === 'blocked', { what: 'blocked on the country' });
+      await handle.executeUpdate(retryUpdate, { args: [{ customer: { country: 'IN' } }] });
+      const session = await openSession(handle, 1);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(handle, session, 'kyc.completed');
+      await waitForState(handle, (s) => s.stage === 'active', { what: 'active' });
+      return offboard(handle, 'Contract ended');
+    },
+  },
+  'offboarding-forced': {
+    path: "active with a number whose release Vobiz keeps refusing (503): offboarding stalls, an operator's offboard with force ends it, the release tried once more and left (offboarding.left), the trunk disabled, the balance read, offboarded",
+    async run({ start, sandbox }: Ctx) {
+      const handle = await start('forced', { telephony: { trunk: { name: 'Primary trunk' }, number: { country: 'IN' } } });
+      const session = await openSession(handle, 1);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(handle, session, 'kyc.completed');
+      await waitForState(handle, (s) => s.stage === 'active' && s.telephony.numbers.length === 1, { what: 'active with a number' });
+      await sandbox.admin.addFault({ route: 'DELETE /api/v1/Account/:id/numbers/*', mode: 'error', status: 503 });
+      await handle.executeUpdate(offboardUpdate, { args: [{ reason: 'Contract ended' }] });
+      await waitForState(handle, (s) => s.stage === 'offboarding' && s.stall !== undefined, { what: 'offboarding stalled', timeoutMs: 120_000 });
+      await handle.executeUpdate(offboardUpdate, { args: [{ reason: 'Vobiz support releases the number', force: true }] });
+      await handle.result();
+      await sandbox.admin.clearFaults();
+      return { handle, runIds: [(await handle.describe()).runId] };
+    },
+  },
+});
+
 /**
  * Issue 23: a customer traced end to end (the traced bundle, activity interceptors, a traced client): every start,
  * update and activity in its history carries the `_tracer-data` header. It must replay with and without tracing.
@@ -316,6 +362,24 @@ Object.assign(PATHS, {
       await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
       await deliver(handle, session, 'kyc.completed', authId!);
       await waitForState(handle, (s) => s.stage === 'active', { what: 'active' });
+      return offboard(handle, 'Contract ended');
+    },
+  },
+});
+
+/** Issue 22: an operator releases one number (the releaseNumber update, a new handler: no patch). */
+Object.assign(PATHS, {
+  'number-released': {
+    path: 'active with two numbers (one at telephony, one bought by an operator), one released by the releaseNumber update (refused first for a number not the customer\'s: no history event), offboarded (only the other number released there)',
+    async run({ start, sandbox }: Ctx) {
+      const handle = await start('number-released', { funding: { amount: 2000, currency: 'INR' }, telephony: { trunk: { name: 'Primary trunk' }, number: { country: 'IN' } } });
+      const session = await openSession(handle, 1);
+      await sandbox.admin.completeKyc(session, { pan: 'ABCPE1234K' });
+      await hint(handle, session, 'kyc.completed');
+      await waitForState(handle, (s) => s.stage === 'active', { what: 'active' });
+      const { e164 } = await handle.executeUpdate(purchaseNumberUpdate, { args: [{ country: 'IN' }] });
+      await handle.executeUpdate(releaseNumberUpdate, { args: [{ e164: '+918000000001' }] }).catch(() => undefined);
+      await handle.executeUpdate(releaseNumberUpdate, { args: [{ e164 }] });
       return offboard(handle, 'Contract ended');
     },
   },
@@ -370,9 +434,10 @@ async function main(): Promise<void> {
       sandbox,
       vobiz,
       taskQueue,
-      start: (name, { customerEmail, ...overrides } = {}) => {
+      start: (name, { customerEmail, customerCountry, ...overrides } = {}) => {
         const input = onboardingRequest(`rec-${name}-${stamp}`, overrides);
         if (customerEmail) input.customer.email = customerEmail;
+        if (customerCountry) input.customer.country = customerCountry;
         return client.workflow.start<typeof customerLifecycle>('customerLifecycle', { taskQueue, workflowId: workflowIdFor(input.customerRef), args: [input] });
       },
     };

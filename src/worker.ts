@@ -8,6 +8,10 @@
  * Outside production, WORKER_WORKFLOW_BUNDLE names a prebuilt bundle to run instead of bundling at start: the chaos
  * runner and the fleet bench build one so that a restarted worker polls within seconds.
  *
+ * At start, once its schedule is in place, it runs its start-up checks (src/checks/worker.ts) and says what fails:
+ * an error line each, and `vobiz_startup_check{check,result}` on its metrics. It keeps running whatever they say
+ * (a customer that cannot move stalls visibly, as it would anyway); `npm run cli -- doctor` runs them again.
+ *
  * With tracing configured (OTEL_*), workflows, activities and Vobiz calls are traced and exported; a prebuilt bundle
  * is then its traced twin (`npm run build` writes both: dist/workflow-bundle.traced.js).
  *
@@ -27,6 +31,9 @@ import { createLogger, TemporalPinoLogger, temporalLogLevel, type Logger } from 
 import { HISTOGRAM_BUCKETS, vobizMetricsObserver } from './metrics/worker-metrics.js';
 import { connectClient, connectWorker } from './temporal/connection.js';
 import { ensureKycSweepSchedule } from './temporal/kyc-sweep-schedule.js';
+import { runChecks } from './checks/run.js';
+import { workerChecks } from './checks/worker.js';
+import { reportStartupChecks } from './worker/startup-checks.js';
 import { startTracing } from './tracing/provider.js';
 import { tracedBundlePath, tracingClientInterceptors } from './tracing/temporal.js';
 import { createLifecycleWorkers, type LifecycleWorkersOptions } from './worker/lifecycle-workers.js';
@@ -78,6 +85,7 @@ export async function runWorker(config: WorkerProcessConfig): Promise<void> {
   // The KYC sweep lists customers through visibility and signals them, and account creation claims e-mails: both
   // need a client as well (traced: a claim or a sweep's signal joins the trace of the activity that sends it).
   const client = await connectClient(config.temporal, config.codec, tracing ? { interceptors: tracingClientInterceptors(tracing) } : {});
+  let startupChecks: Promise<void> | undefined;
   try {
     const workers = await createLifecycleWorkers({
       connection,
@@ -118,9 +126,21 @@ export async function runWorker(config: WorkerProcessConfig): Promise<void> {
       'Worker started',
     );
     await scheduleKycSweep(client, config, logger);
+    const checks = workerChecks({
+      client,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      vobiz,
+      unsealingKeys: config.secrets.unsealingKeys,
+      kycWebhookUrl: config.kycWebhookUrl,
+      production: config.env === 'production',
+    });
+    // Beside the workers, not before them: a slow Vobiz never delays polling. Awaited before the connections close.
+    startupChecks = runChecks(checks).then((results) => reportStartupChecks(results, logger, Runtime.instance().metricMeter));
     await workers.run(); // resolves after SIGINT/SIGTERM once in-flight work is done (Runtime's shutdown signals)
     logger.info('Worker stopped');
   } finally {
+    await startupChecks;
     await client.connection.close();
     await connection.close();
     await vobiz.close();

@@ -11,13 +11,16 @@ import { ApiError } from '../errors.js';
 import { listOutbox } from '../outbox.js';
 import { outboxPage } from '../outbox-page.js';
 import { complete, fail, findSession, isTerminal, markOpened, maskPan } from '../kyc.js';
-import { ensurePartner, findCustomer, getPartner } from '../accounts.js';
+import { ensurePartner, findCustomer, getPartner, saveCustomerDoc } from '../accounts.js';
 import { generateCalls, setTrafficRate } from '../traffic.js';
 import { toNumber } from '../money.js';
 import { addFault, clearFaults, listFaults } from '../faults.js';
 import { passwordMatches } from '../passwords.js';
 import { listSessions, renderSessionForAdmin } from '../kyc.js';
 import type { SandboxSettings } from '../context.js';
+
+/** Whose book a closed account is in: nobody's this sandbox serves, so the partner's reads of it answer 404. */
+const CLOSED_ACCOUNT_OWNER = 'closed-by-vobiz-support';
 
 const bad = (message: string) => new ApiError(400, { error: 'bad_request', message });
 
@@ -136,6 +139,15 @@ export function adminRoutes(ctx: SandboxContext, started: Date) {
       };
     });
 
+    // What Vobiz support closing an account looks like to the partner: the account leaves the partner's book, so every
+    // partner read of it (details, balance, transfers) answers 404, as for an account that was never the partner's.
+    app.post<{ Params: { authId: string } }>('/accounts/:authId/close', async (req) => {
+      const customer = findCustomer(ctx, req.params.authId);
+      if (!customer) throw new ApiError(404, { error: 'not_found', message: `no account ${req.params.authId}` });
+      saveCustomerDoc(ctx, { ...customer.doc, partner_id: CLOSED_ACCOUNT_OWNER, status: 'closed' });
+      return { auth_id: customer.doc.auth_id, status: 'closed' };
+    });
+
     // Test-only: was this account created with this password? Answers from a salted hash; never returns the hash.
     app.post<{ Params: { authId: string } }>('/accounts/:authId/password-check', async (req) => {
       const { password } = parse(z.object({ password: z.string().min(1) }), req.body);
@@ -182,7 +194,9 @@ export function adminRoutes(ctx: SandboxContext, started: Date) {
     });
 
     app.get('/webhooks', async () => ctx.webhooks.config);
-    app.post('/webhooks', async (req) => ctx.webhooks.setConfig(parse(z.object({ duplicate: z.boolean(), delayMs: z.number().int().min(0).max(600_000), reorder: z.boolean() }).partial(), req.body)));
+    app.post('/webhooks', async (req) =>
+      ctx.webhooks.setConfig(parse(z.object({ duplicate: z.boolean(), delayMs: z.number().int().min(0).max(600_000), reorder: z.boolean(), unsigned: z.boolean() }).partial(), req.body)),
+    );
     app.get('/webhooks/deliveries', async () => ({
       deliveries: ctx.webhooks.list().map((d) => ({
         id: d.id, event: d.event, session_id: d.session_id, url: d.url, status: d.status, attempts: d.attempts,

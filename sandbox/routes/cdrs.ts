@@ -1,7 +1,7 @@
 /** CDR endpoints: the partner view (doc §5.8) and the customer view (doc §6.2). */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SandboxContext } from '../context.js';
-import { accountCdrs, cdrEnvelope, filterCdrs } from '../cdrs.js';
+import { accountCdrs, cdrEnvelope, filterCdrs, hasCdrFilters, partnerCdrs, unfilteredCdrEnvelope, type StoredCdr } from '../cdrs.js';
 import { customerError, partnerError, validationError } from '../errors.js';
 import { lenientInt, partnerInts, queryString, type Query } from '../pagination.js';
 import { requireCustomer } from '../auth.js';
@@ -10,21 +10,33 @@ import { findCdr, renderCdr } from '../cdrs.js';
 
 const STATUS_VALUES = ['answered', 'failed', 'busy', 'no_answer', 'no-answer'];
 
+/**
+ * A partner CDR list (one customer's, or every customer's with `accountAuthId` null), FastAPI-style 422s for bad
+ * filters. Without filters it is paged in SQL (`rows` is not read).
+ */
+function partnerCdrList(ctx: SandboxContext, rows: () => StoredCdr[], query: Query, accountAuthId: string | null): Record<string, unknown> {
+  const q = partnerInts(query, { page: { default: 1, min: 1 }, per_page: { default: 20, min: 1, max: 100 }, min_duration: { min: 0 }, max_duration: { min: 0 } });
+  if (!hasCdrFilters(query)) return unfilteredCdrEnvelope(ctx, accountAuthId, q.page ?? 1, q.per_page ?? 20, true, ctx.settings.responseShape);
+  const status = queryString(query, 'status');
+  const direction = queryString(query, 'call_direction');
+  const details = [];
+  if (status && !STATUS_VALUES.includes(status)) details.push({ type: 'enum', loc: ['query', 'status'], msg: "Input should be 'answered', 'failed', 'busy' or 'no_answer'", input: status });
+  if (direction && !['inbound', 'outbound'].includes(direction)) details.push({ type: 'enum', loc: ['query', 'call_direction'], msg: "Input should be 'inbound' or 'outbound'", input: direction });
+  if (details.length) throw validationError(details);
+  const result = filterCdrs(rows(), query);
+  if (!result.ok) throw validationError([{ type: 'date_from_datetime_parsing', loc: ['query', result.field], msg: 'Input should be a valid date in the format YYYY-MM-DD', input: result.value }]);
+  return cdrEnvelope(result.rows, q.page ?? 1, q.per_page ?? 20, accountAuthId, true, ctx.settings.responseShape);
+}
+
 export function partnerCdrRoutes(ctx: SandboxContext) {
   return async (app: FastifyInstance) => {
     app.get<{ Params: { authId: string }; Querystring: Query }>('/accounts/:authId/cdrs', async (req) => {
       const customer = ownCustomer(ctx, req.params.authId);
-      const q = partnerInts(req.query, { page: { default: 1, min: 1 }, per_page: { default: 20, min: 1, max: 100 }, min_duration: { min: 0 } });
-      const status = queryString(req.query, 'status');
-      const direction = queryString(req.query, 'call_direction');
-      const details = [];
-      if (status && !STATUS_VALUES.includes(status)) details.push({ type: 'enum', loc: ['query', 'status'], msg: "Input should be 'answered', 'failed', 'busy' or 'no_answer'", input: status });
-      if (direction && !['inbound', 'outbound'].includes(direction)) details.push({ type: 'enum', loc: ['query', 'call_direction'], msg: "Input should be 'inbound' or 'outbound'", input: direction });
-      if (details.length) throw validationError(details);
-      const result = filterCdrs(accountCdrs(ctx, customer.doc.auth_id), req.query);
-      if (!result.ok) throw validationError([{ type: 'date_from_datetime_parsing', loc: ['query', result.field], msg: 'Input should be a valid date in the format YYYY-MM-DD', input: result.value }]);
-      return cdrEnvelope(result.rows, q.page ?? 1, q.per_page ?? 20, customer.doc.auth_id, true, ctx.settings.responseShape);
+      return partnerCdrList(ctx, () => accountCdrs(ctx, customer.doc.auth_id), req.query, customer.doc.auth_id);
     });
+
+    // The global traffic log (doc §5.8): every customer's calls, the same filters and envelope.
+    app.get<{ Querystring: Query }>('/cdrs', async (req) => partnerCdrList(ctx, () => partnerCdrs(ctx), req.query, null));
 
     app.get<{ Params: { authId: string; uuid: string } }>('/accounts/:authId/cdrs/:uuid', async (req) => {
       const customer = ownCustomer(ctx, req.params.authId);

@@ -6,6 +6,7 @@ import {
   countCustomers, createCustomer, emailTaken, findCustomer, getPartner, pageCustomers, renderAccount, type Customer,
 } from '../accounts.js';
 import { partnerError, parsePartnerBody, validationError, insufficientBalanceError, ApiError } from '../errors.js';
+import { isVobizCountry } from '../../src/vobiz/countries.js';
 import { CURRENCY_BY_COUNTRY, toNumber, toString5, toUnits } from '../money.js';
 import { pageSlice, parseDay, partnerInts, queryString, type Query } from '../pagination.js';
 import { transferId } from '../ids.js';
@@ -26,7 +27,7 @@ const CreateAccountBody = z.object({
   country: z
     .string()
     .transform((c) => c.trim().toUpperCase())
-    .refine((c) => c in CURRENCY_BY_COUNTRY, 'country must be an ISO-3166 alpha-2 code such as IN'),
+    .refine(isVobizCountry, 'country must be an ISO-3166 alpha-2 code such as IN'),
   company: z.string().max(255).optional(),
   description: z.string().optional(),
   address: z.string().optional(),

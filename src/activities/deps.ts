@@ -9,6 +9,7 @@ import type { ResolveHost } from '../net/outbound-target.js';
 import type { UnsealingKey } from '../secrets/keys.js';
 import type { AccountClaims } from '../temporal/account-claims.js';
 import type { CustomerClient, VobizClient } from '../vobiz/index.js';
+import { accountGoneOr } from './failures.js';
 
 export interface ActivitySettings {
   /** Where Vobiz posts KYC webhooks: the bridge's public URL + /webhooks/vobiz/kyc. */
@@ -51,7 +52,9 @@ export function callOptions(): { signal: AbortSignal } {
  * this activity's memory only: it is never an activity input or result, so it never enters workflow history.
  */
 export async function customerApi(vobiz: VobizClient, authId: string): Promise<CustomerClient> {
-  const account = await vobiz.getAccount(authId, callOptions());
+  const account = await vobiz.getAccount(authId, callOptions()).catch((err: unknown) => {
+    throw accountGoneOr(err, authId);
+  });
   if (!account.auth_token || account.auth_token === '<redacted>') {
     throw new Error(`Vobiz did not return the customer's credentials for ${authId}`);
   }

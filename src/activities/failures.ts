@@ -39,6 +39,17 @@ export function toFailure(err: unknown): unknown {
   return failure(err.failureType, err.message);
 }
 
+/**
+ * A 404 on one of the account's own reads (its details, its balance) means the account no longer exists at Vobiz:
+ * `VobizAccountGone`, which offboarding takes as "nothing left to close" (docs/design.md §4). Any other error passes.
+ */
+export function accountGoneOr(err: unknown, authId: string): unknown {
+  if (!isApiError(err, 404)) return err;
+  return failure('VobizAccountGone', `the Vobiz account ${authId} does not exist any more (${err.message})`, {
+    details: [{ status: err.status, code: err.code, authId }],
+  });
+}
+
 /** Runs a Vobiz call and rethrows its error as a Temporal failure. */
 export async function vobizCall<T>(fn: () => Promise<T>): Promise<T> {
   try {

@@ -6,7 +6,8 @@
  * - Release and disable are naturally idempotent: already released / disabled / gone counts as done.
  */
 import { log } from '@temporalio/activity';
-import type { CustomerClient } from '../vobiz/index.js';
+import type { ApplicationFailure } from '@temporalio/common';
+import type { CustomerClient, VobizClient } from '../vobiz/index.js';
 import { callOptions, customerApi, type ActivityDeps } from './deps.js';
 import { ambiguousWrite, failure, isApiError, lookup, vobizCall } from './failures.js';
 import type { CreateTrunkInput, EffectInput, PickNumberInput, PurchaseNumberResult, TrunkRef } from './types.js';
@@ -21,6 +22,36 @@ async function ownedNumber(customer: CustomerClient, e164: string) {
     if (number.e164 === e164) return number;
   }
   return undefined;
+}
+
+/**
+ * Vobiz answers a purchase the customer's wallet cannot pay with a bare 500 ("failed to purchase number", docs/vobiz-api.md
+ * §6.3): the refusal says what it means by reading the wallet and the number's price (setup + monthly fee, debited
+ * at once). When the wallet covers the price, or either read fails, Vobiz's own answer is all there is to tell.
+ */
+async function purchaseRefusal(vobiz: VobizClient, customer: CustomerClient, authId: string, e164: string, answer: string): Promise<ApplicationFailure> {
+  const facts = await Promise.all([
+    vobiz.getAccountBalance(authId, callOptions()),
+    (async () => {
+      for await (const n of customer.iterateInventoryNumbers({ search: e164 }, callOptions())) if (n.e164 === e164) return n;
+      return undefined;
+    })(),
+  ]).catch(() => undefined);
+  const [balance, number] = facts ?? [];
+  if (!balance || !number?.setup_fee || !number.monthly_fee) return failure('NumberPurchaseFailed', `${answer} (${e164})`);
+  const price = number.setup_fee.add(number.monthly_fee);
+  const currency = number.currency ?? balance.currency ?? '';
+  const money = (m: { toFixed(d: number): string }) => `${m.toFixed(2)}${currency ? ` ${currency}` : ''}`;
+  const details = [{ status: 500, e164, balance: balance.cash_credits.toString(), price: price.toString(), currency }];
+  if (!balance.cash_credits.lessThan(price)) {
+    return failure('NumberPurchaseFailed', `${answer} (${e164}; the customer's balance ${money(balance.cash_credits)} covers its price ${money(price)}, so the refusal is Vobiz's: try again later)`, { details });
+  }
+  return failure(
+    'NumberPurchaseFailed',
+    `Vobiz refused to buy ${e164}: the customer's balance ${money(balance.cash_credits)} does not cover its price ${money(price)} ` +
+      `(setup fee ${money(number.setup_fee)} + first month ${money(number.monthly_fee)}); top up the customer's wallet and buy it again`,
+    { details },
+  );
 }
 
 export function telephonyActivities({ vobiz }: ActivityDeps) {
@@ -103,7 +134,7 @@ export function telephonyActivities({ vobiz }: ActivityDeps) {
             // Vobiz answers a purchase it rolled back (typically: balance too low for setup + monthly fee) with 500;
             // but a 500 from a proxy can hide a purchase that committed, so look before calling it failed.
             if (await lookup(() => ownedNumber(customer, e164))) return { status: 'adopted', e164 };
-            throw failure('NumberPurchaseFailed', `${err.message} (${e164})`);
+            throw await purchaseRefusal(vobiz, customer, authId, e164, err.message);
           }
           throw ambiguousWrite(err, settleDelayMs);
         }

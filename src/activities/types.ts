@@ -7,6 +7,19 @@
  * - Every side effect carries what the activity needs to find an earlier attempt's result (the workflow ID, the
  *   attempt number, an intent token, the chosen number), because Vobiz has no idempotency keys.
  */
+import type {
+  AccountBalance,
+  CdrPage,
+  Dashboard,
+  ListCdrsParams,
+  ListInventoryParams,
+  ListNumbersParams,
+  ListTransactionsParams,
+  NumberPage,
+  PartnerProfile,
+  TransactionPage,
+} from '../vobiz/index.js';
+import type { WorkerCheckReport, WorkerCheckRequest } from '../checks/results.js';
 import type { CustomerDetails, ReminderPoint, TrunkSettings } from '../workflows/input-types.js';
 import type { AlertRecord, KycOutcome, KycSweepResult, ReminderRecord, UsageSnapshot } from '../workflows/messages.js';
 
@@ -165,4 +178,25 @@ export interface KycSweepInput {
 /** The partner-wide KYC sweep (src/activities/kyc-sweep.ts), registered beside the lifecycle's activities. */
 export interface KycSweepActivities {
   sweepKycSessions(input: KycSweepInput): Promise<KycSweepResult>;
+}
+
+/**
+ * One page of a Vobiz read, for the bridge (src/bridge/activity-reads.ts), which runs these as standalone
+ * activities on the Vobiz task queue: inside the partner's rate budget, with the partner credentials only the worker
+ * holds. Results cross Temporal as JSON (amounts as decimal strings); the bridge parses them with the same schemas.
+ */
+export interface VobizReadActivities {
+  readTransactionPage(input: { authId: string; params: ListTransactionsParams }): Promise<TransactionPage>;
+  /** `authId` null: every customer's call records. */
+  readCdrPage(input: { authId: string | null; params: ListCdrsParams }): Promise<CdrPage>;
+  readNumberPage(input: { authId: string; params: ListNumbersParams }): Promise<NumberPage>;
+  readInventoryPage(input: { params: ListInventoryParams }): Promise<NumberPage>;
+  readAccountBalance(input: { authId: string }): Promise<AccountBalance>;
+  readPartnerProfile(): Promise<PartnerProfile>;
+  readPartnerDashboard(): Promise<Dashboard>;
+}
+
+/** The worker's start-up checks, run again for the doctor (src/activities/worker-checks.ts). */
+export interface WorkerCheckActivities {
+  runWorkerChecks(request: WorkerCheckRequest): Promise<WorkerCheckReport>;
 }

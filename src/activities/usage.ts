@@ -10,7 +10,7 @@ import { heartbeat } from '@temporalio/activity';
 import { Money, type Cdr } from '../vobiz/index.js';
 import type { UsageSnapshot } from '../workflows/messages.js';
 import { callOptions, type ActivityDeps } from './deps.js';
-import { vobizCall } from './failures.js';
+import { accountGoneOr, vobizCall } from './failures.js';
 import type { SummarizeUsageInput } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -59,7 +59,9 @@ export function usageActivities({ vobiz }: ActivityDeps) {
           if (cdr.start_time && (!lastCallAt || cdr.start_time > lastCallAt)) lastCallAt = cdr.start_time;
         }
 
-        const balance = await vobiz.getAccountBalance(authId, callOptions());
+        const balance = await vobiz.getAccountBalance(authId, callOptions()).catch((err: unknown) => {
+          throw accountGoneOr(err, authId);
+        });
         return {
           polledAt: new Date().toISOString(),
           checkpoint: new Date().toISOString(),
@@ -84,7 +86,9 @@ export function usageActivities({ vobiz }: ActivityDeps) {
     /** The customer wallet's balance, e.g. at offboarding, when the partner must reclaim it through Vobiz support. */
     async readBalance({ authId }: { authId: string }): Promise<{ balance: string; currency: string }> {
       return vobizCall(async () => {
-        const balance = await vobiz.getAccountBalance(authId, callOptions());
+        const balance = await vobiz.getAccountBalance(authId, callOptions()).catch((err: unknown) => {
+          throw accountGoneOr(err, authId);
+        });
         return { balance: Money.parse(balance.cash_credits ?? 0).toString(), currency: balance.currency ?? 'INR' };
       });
     },

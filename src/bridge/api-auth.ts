@@ -1,5 +1,5 @@
 /**
- * Bearer-token auth for the start API. Tokens are compared as SHA-256 digests with timingSafeEqual: equal-length
+ * Bearer-token auth for the start API: tokens that may act, and read-only ones. Tokens are compared as SHA-256 digests with timingSafeEqual: equal-length
  * buffers whatever the caller sends, and every configured token is checked, so timing reveals neither a token's
  * length nor which one matched.
  */
@@ -20,3 +20,19 @@ export function createTokenCheck(tokens: readonly string[]): (authorization: str
     return ok;
   };
 }
+
+/** What a bearer token may do on the start API: `act` (BRIDGE_API_TOKENS) or only `read` (BRIDGE_READ_TOKENS). */
+export type ApiScope = 'act' | 'read';
+
+export function createScopeCheck(tokens: { apiTokens: readonly string[]; readTokens: readonly string[] }): (authorization: string | undefined) => ApiScope | undefined {
+  const acts = createTokenCheck(tokens.apiTokens);
+  const reads = createTokenCheck(tokens.readTokens);
+  return (authorization) => {
+    // Both are checked, so timing does not tell a read token from an act token.
+    const [act, read] = [acts(authorization), reads(authorization)];
+    return act ? 'act' : read ? 'read' : undefined;
+  };
+}
+
+/** The start API's 401: no token, or one from neither list. */
+export const UNAUTHORIZED_RULE = 'must be "Bearer <token>" with a token from BRIDGE_API_TOKENS (or, to read, BRIDGE_READ_TOKENS)';

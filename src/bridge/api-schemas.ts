@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { STALL_KINDS } from '../failures/vocabulary.js';
 import { OnboardingPageSchema } from '../onboarding/customers.js';
-import { HandOverBodySchema as HandOverBody, RetryBodySchema as RetryBody } from '../onboarding/operator-actions.js';
+import { HandOverBodySchema as HandOverBody, ReleaseNumberBodySchema as ReleaseNumberBody, RetryBodySchema as RetryBody } from '../onboarding/operator-actions.js';
 import type { StartOutcome } from '../onboarding/start.js';
 import { STAGES, type LifecycleState } from '../workflows/messages.js';
 
@@ -115,12 +115,28 @@ export const LifecycleStateSchema = z
           })
           .optional(),
         totals: UsageTotalsSchema,
-        alerts: z.array(z.object({ kind: z.enum(['low_balance', 'failed_calls_jump', 'stalled']), at: isoTime, detail: z.string() })),
+        alerts: z.array(z.object({ kind: z.enum(['low_balance', 'failed_calls_jump', 'stalled', 'blocked']), at: isoTime, detail: z.string() })),
         runs: z.number(),
       })
       .optional(),
     offboarding: z
-      .object({ reason: z.string(), requestedAt: isoTime, completedAt: isoTime.optional(), balanceAtOffboarding: z.string().optional() })
+      .object({
+        reason: z.string(),
+        requestedAt: isoTime,
+        completedAt: isoTime.optional(),
+        balanceAtOffboarding: z.string().optional(),
+        accountGone: z.boolean().optional().describe('the Vobiz account answered 404: the steps that needed it ended as done'),
+        forced: z.object({ reason: z.string(), at: isoTime }).optional().describe('an operator ended the offboarding with force'),
+        left: z
+          .object({
+            numbers: z.array(z.string()).optional(),
+            trunkId: z.string().optional(),
+            kycSessionId: z.string().optional(),
+            balanceUnknown: z.boolean().optional(),
+          })
+          .optional()
+          .describe('what the forced end left at Vobiz: numbers not released, trunk not disabled, session not revoked, balance unknown'),
+      })
       .optional(),
     startedAt: isoTime,
     updatedAt: isoTime,
@@ -147,12 +163,20 @@ export const ErrorBodySchema = z
   .meta({ id: 'Error' });
 
 export const ReasonBodySchema = z.object({ reason: z.string().min(1).max(500) }).meta({ id: 'ReasonBody' });
+export const OffboardBodySchema = z
+  .object({
+    reason: z.string().min(1).max(500),
+    force: z.boolean().optional().describe('end an offboarding that cannot finish: each step still to do is tried once more, and what fails is left and recorded'),
+  })
+  .meta({ id: 'OffboardBody' });
 export const NumberBodySchema = z
   .object({
     country: z.string().regex(/^[A-Z]{2}$/).describe('ISO 3166-1 alpha-2, e.g. IN'),
     search: z.string().regex(/^\+?\d{1,15}$/).optional().describe('digits the number should contain'),
   })
   .meta({ id: 'NumberBody' });
+
+export const ReleaseNumberBodySchema = ReleaseNumberBody.meta({ id: 'ReleaseNumberBody', description: "one of the customer's numbers" });
 
 export const RetryBodySchema = RetryBody.meta({
   id: 'RetryBody',
@@ -173,6 +197,10 @@ export const ACTION_RESULT_SCHEMAS = {
   'restart-kyc': actionResult('RestartKycResult', z.object({ stage: z.enum(STAGES) })),
   offboard: actionResult('OffboardResult', z.object({ stage: z.enum(STAGES) })),
   'purchase-number': actionResult('PurchaseNumberResult', z.object({ e164: z.string() })),
+  'release-number': actionResult(
+    'ReleaseNumberResult',
+    z.object({ e164: z.string(), alreadyReleased: z.boolean().describe('Vobiz had released it before this request (a retry after a lost answer)') }),
+  ),
   retry: actionResult('RetryResult', z.object({ stage: z.enum(STAGES).describe('the step being tried again') })),
   'hand-over-account': actionResult('HandOverAccountResult', z.object({ stage: z.enum(STAGES).describe('the account step, run again to adopt the account') })),
 } as const;

@@ -3,7 +3,10 @@ import type { Client } from '@temporalio/client';
 import type { BridgeConfig } from '../config/bridge.js';
 import type { OnboardingPolicy } from '../onboarding/input.js';
 import type { Logger } from '../logging.js';
+import type { VobizReads } from '../reads/vobiz-reads.js';
 import type { WebhookOutcome } from './metrics/registry.js';
+import type { SignatureRefusals } from './signature-refusals.js';
+import type { BridgeChecks } from './startup-checks.js';
 
 export interface BridgeContext {
   client: Client;
@@ -16,6 +19,12 @@ export interface BridgeContext {
   temporalTimeoutMs: number;
   /** Deadline for operator updates, which wait for the workflow to act (a Vobiz call may be in it). */
   updateTimeoutMs: number;
+  /** Vobiz reads, run by the workers on the Vobiz task queue (activity-reads.ts): the bridge holds no Vobiz credentials. */
+  reads: VobizReads;
   /** Counts what became of each KYC webhook (a no-op when BRIDGE_METRICS is off). */
   recordWebhook(outcome: WebhookOutcome): void;
+  /** The start-up checks, run again by /readyz. */
+  checks: BridgeChecks;
+  /** Deliveries refused for their signature, logged at error once per burst. */
+  signatureRefusals: SignatureRefusals;
 }

@@ -69,3 +69,7 @@ export const temporalUnavailable = (): HttpError =>
     field: 'temporal',
     rule: 'must be reachable',
   });
+
+/** Temporal answered, but no worker did: stopped (nothing polls the task queue) or stuck. */
+export const workerUnavailable = (err: { message: string; taskQueue: string }): HttpError =>
+  new HttpError(503, { error: 'worker_unavailable', message: err.message, field: 'worker', rule: `must poll task queue ${err.taskQueue}` });

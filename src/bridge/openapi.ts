@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ListOnboardingsQuerySchema } from '../onboarding/customers.js';
 import { OPERATOR_ACTIONS, type OperatorActionName } from '../onboarding/operator-actions.js';
+import { ListCdrsParams, ListInventoryParams, ListNumbersParams, ListTransactionsParams } from '../vobiz/index.js';
 import { CustomerRefSchema, OnboardingInputSchema } from '../workflows/input.js';
 import {
   ACTION_RESULT_SCHEMAS,
@@ -15,10 +16,23 @@ import {
   LifecycleStateSchema,
   NumberBodySchema,
   OnboardingListSchema,
+  OffboardBodySchema,
   ReasonBodySchema,
+  ReleaseNumberBodySchema,
   RetryBodySchema,
   StartOutcomeSchema,
 } from './api-schemas.js';
+import {
+  BalanceSchema,
+  CdrListSchema,
+  CdrRowSchema,
+  DashboardSchema,
+  NumberListSchema,
+  PartnerProfileSchema,
+  PhoneNumberRowSchema,
+  TransactionListSchema,
+  TransactionRowSchema,
+} from './read-schemas.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -33,10 +47,15 @@ function componentSchemas(): { schemas: Record<string, JsonSchema>; ref: (id: st
   add('Error', ErrorBodySchema);
   add('FieldProblem', FieldProblemSchema);
   add('ReasonBody', ReasonBodySchema);
+  add('OffboardBody', OffboardBodySchema);
   add('NumberBody', NumberBodySchema);
+  add('ReleaseNumberBody', ReleaseNumberBodySchema);
   add('RetryBody', RetryBodySchema);
   add('HandOverBody', HandOverBodySchema);
   for (const schema of Object.values(ACTION_RESULT_SCHEMAS)) add(schema.meta()!.id!, schema);
+  for (const schema of [TransactionRowSchema, CdrRowSchema, PhoneNumberRowSchema, TransactionListSchema, CdrListSchema, NumberListSchema, BalanceSchema, PartnerProfileSchema, DashboardSchema]) {
+    add(schema.meta()!.id!, schema);
+  }
   const generated = z.toJSONSchema(registry, {
     target: 'draft-2020-12',
     // Requests are described as callers send them (defaults optional); amounts are transformed after parsing.
@@ -67,13 +86,13 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             400: 'invalid input: every field and rule in `problems`',
             401: 'missing or wrong bearer token',
             404: 'no onboarding for that customerRef',
-            409: 'conflict / already_closed (start); not_allowed (wrong stage) or action_refused (the workflow or Vobiz said no)',
+            409: 'conflict / already_closed (start); not_allowed (wrong stage), action_refused (the workflow or Vobiz said no) or finished (the customer\'s workflow has closed: since when in the message)',
             413: 'body too large',
             415: 'body not application/json',
             422: 'idempotency_key_reused: the Idempotency-Key was used for another action on this customer',
             429: 'try_later: refused for now (e.g. KycResendCooldown); `retryAfterSeconds` and Retry-After say when',
             502: 'action_failed: accepted but could not be carried out (e.g. Vobiz unreachable); retry later',
-            503: 'temporal_unavailable: retry later',
+            503: 'temporal_unavailable (Temporal did not answer) or worker_unavailable (Temporal answered, no worker did: stopped or stuck): retry later',
           }[code] ?? 'error',
         ),
       ]),
@@ -88,8 +107,9 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   const queryParams = Object.entries(listQuery.properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
   const actionBodies: Partial<Record<OperatorActionName, string>> = {
     'revoke-kyc': 'ReasonBody',
-    offboard: 'ReasonBody',
+    offboard: 'OffboardBody',
     'purchase-number': 'NumberBody',
+    'release-number': 'ReleaseNumberBody',
     retry: 'RetryBody',
     'hand-over-account': 'HandOverBody',
   };
@@ -144,17 +164,70 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     };
   }
 
+  Object.assign(paths, readPaths(ref, errors, customerRefParam));
+
   return {
     openapi: '3.1.0',
     info: {
       title: 'Vobiz lifecycle start API',
       version: '1',
-      description: 'Start, list and steer customer onboardings (one Temporal workflow per customerRef). See docs/bridge.md.',
+      description:
+        "Start, list and steer customer onboardings (one Temporal workflow per customerRef), and read each customer's and the partner's Vobiz side (from Vobiz, through the workers' rate budget). See docs/bridge.md.",
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     servers: [{ url: 'http://127.0.0.1:8787' }],
     security: [{ bearer: [] }],
     paths,
-    components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from BRIDGE_API_TOKENS' } } },
+    components: {
+      schemas,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from BRIDGE_API_TOKENS; for GET routes also one from BRIDGE_READ_TOKENS' } },
+    },
+  };
+}
+
+/** A Vobiz list's filters as query parameters: the client's own params (camelCase), each optional. */
+function queryParameters(schema: z.ZodType): JsonSchema[] {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, JsonSchema> };
+  return Object.entries(json.properties).map(([name, property]) => ({ name, in: 'query', required: false, schema: property }));
+}
+
+/** The Vobiz reads (src/bridge/routes/vobiz-reads.ts). */
+function readPaths(ref: (id: string) => JsonSchema, errors: (...codes: number[]) => Record<string, unknown>, customerRefParam: JsonSchema): Record<string, unknown> {
+  const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+  const csv = { 'text/csv': { schema: { type: 'string', description: 'every row of the filtered listing, streamed; formula-looking cells prefixed with a quote' } } };
+  const readErrors = errors(400, 401, 404, 409, 429, 502, 503);
+  const get = (operationId: string, summary: string, parameters: JsonSchema[], body: Record<string, unknown>) => ({
+    get: { operationId, summary, parameters, responses: { 200: { description: 'from Vobiz', content: body }, ...readErrors } },
+  });
+  const customer = [customerRefParam];
+  return {
+    '/onboardings/{customerRef}/transactions': get(
+      'listTransactions',
+      "The customer's Vobiz ledger, newest first: one page as JSON, or every row as CSV (Accept: text/csv)",
+      [...customer, ...queryParameters(ListTransactionsParams)],
+      { ...json(ref('TransactionList')), ...csv },
+    ),
+    '/onboardings/{customerRef}/cdrs': get(
+      'listCdrs',
+      "The customer's call records with Vobiz's filters: one page as JSON, or every row as CSV (Accept: text/csv)",
+      [...customer, ...queryParameters(ListCdrsParams)],
+      { ...json(ref('CdrList')), ...csv },
+    ),
+    '/onboardings/{customerRef}/numbers': get('listNumbers', 'The numbers the customer owns at Vobiz', [...customer, ...queryParameters(ListNumbersParams)], json(ref('NumberList'))),
+    '/onboardings/{customerRef}/balance': get('getBalance', "The customer's Vobiz wallet", customer, json(ref('Balance'))),
+    '/partner': get('getPartner', "The partner's Vobiz profile: limits, permissions, balance", [], json(ref('PartnerProfile'))),
+    '/partner/dashboard': get('getPartnerDashboard', "The partner's Vobiz dashboard: customers, balances, calls", [], json(ref('PartnerDashboard'))),
+    '/partner/cdrs': get(
+      'listPartnerCdrs',
+      "Every customer's call records (each row's account_id says whose): one page as JSON, or every row as CSV (Accept: text/csv)",
+      queryParameters(ListCdrsParams),
+      { ...json(ref('CdrList')), ...csv },
+    ),
+    '/partner/numbers/inventory': get(
+      'listInventory',
+      "Numbers on sale at Vobiz (exclude: prefixes, repeated or comma-separated)",
+      queryParameters(ListInventoryParams),
+      json(ref('NumberList')),
+    ),
   };
 }

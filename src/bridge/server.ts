@@ -1,5 +1,6 @@
 /**
- * The bridge: KYC webhooks in, signals out; the start API for other services; health checks. Stateless (all state
+ * The bridge: KYC webhooks in, signals out; the start API for other services, with the Vobiz reads beside it; health
+ * checks. Stateless (all state
  * lives in Temporal), so several can run behind a load balancer. `close()` stops accepting and lets in-flight
  * requests finish, so a deploy never drops a webhook Vobiz thinks was delivered.
  *
@@ -14,16 +15,23 @@ import type { BridgeConfig } from '../config/bridge.js';
 import type { OnboardingConfig } from '../config/onboarding-limits.js';
 import type { TemporalConfig } from '../config/temporal.js';
 import type { Logger } from '../logging.js';
+import { activityReads } from './activity-reads.js';
 import type { BridgeContext } from './context.js';
 import { HttpError, temporalUnavailable, type ErrorBody } from './http-errors.js';
 import { healthRoutes } from './routes/health.js';
 import { kycWebhookRoutes } from './routes/kyc-webhooks.js';
 import { onboardingRoutes } from './routes/onboardings.js';
+import { vobizReadRoutes } from './routes/vobiz-reads.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { traceRequests } from './request-tracing.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics/registry.js';
 import { isTemporalUnavailable } from '../onboarding/temporal-calls.js';
+import { createSignatureRefusals } from './signature-refusals.js';
+import { createBridgeChecks } from './startup-checks.js';
+
+/** Each check's deadline when /readyz runs them: a load balancer's probe is answered within a few seconds. */
+const READINESS_TIMEOUT_MS = 2_000;
 
 export interface StartBridgeOptions {
   config: { bridge: BridgeConfig; onboarding: OnboardingConfig; temporal: Pick<TemporalConfig, 'taskQueue'> };
@@ -33,6 +41,8 @@ export interface StartBridgeOptions {
   temporalTimeoutMs?: number;
   /** Deadline for operator updates; default 30 s. */
   updateTimeoutMs?: number;
+  /** Deadline for one page of a Vobiz read, retries included (it waits its turn in the rate budget); default 30 s. */
+  readTimeoutMs?: number;
   /** Traces every request on the public listener (tracing configured); unset, no hook is installed. */
   tracer?: Tracer;
 }
@@ -69,7 +79,18 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
     taskQueue: config.temporal.taskQueue,
     temporalTimeoutMs: options.temporalTimeoutMs ?? 5_000,
     updateTimeoutMs: options.updateTimeoutMs ?? 30_000,
+    reads: activityReads(client, config.temporal.taskQueue, { deadlineMs: options.readTimeoutMs ?? 30_000 }),
     recordWebhook: (outcome) => metrics?.webhook(outcome),
+    checks: createBridgeChecks({
+      client,
+      taskQueue: config.temporal.taskQueue,
+      bridge: config.bridge,
+      production: config.onboarding.production,
+      logger,
+      timeoutMs: Math.min(READINESS_TIMEOUT_MS, options.temporalTimeoutMs ?? 5_000),
+      ...(metrics ? { record: (results) => metrics.startupChecks(results) } : {}),
+    }),
+    signatureRefusals: createSignatureRefusals(logger),
   };
   const app = buildBridgeApp(ctx, metrics, options.tracer);
   await app.listen({ host: config.bridge.host, port: config.bridge.port });
@@ -87,7 +108,14 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
     metricsUrl = urlOf(config.bridge.metrics.host, boundPort(metricsApp, config.bridge.metrics.port));
   }
   logger.info({ url, metricsUrl }, 'bridge listening');
-  return { url, ...(metricsUrl ? { metricsUrl } : {}), close: async () => void (await Promise.all([app.close(), metricsApp?.close()])) };
+  // The start-up checks: each failure logged at error, the gauge set. Not awaited here: a slow Temporal never
+  // delays listening (and /readyz runs them again); close() waits for them, so they never outlive the connection.
+  const firstChecks = ctx.checks.run();
+  return {
+    url,
+    ...(metricsUrl ? { metricsUrl } : {}),
+    close: async () => void (await Promise.all([app.close(), metricsApp?.close(), firstChecks])),
+  };
 }
 
 /** The metrics listener: GET /metrics and nothing else. */
@@ -128,6 +156,7 @@ export function buildBridgeApp(ctx: BridgeContext, metrics?: BridgeMetrics, trac
   void app.register(async (scope) => openApiRoutes(scope, ctx));
   void app.register(async (scope) => kycWebhookRoutes(scope, ctx));
   void app.register(async (scope) => onboardingRoutes(scope, ctx));
+  void app.register(async (scope) => vobizReadRoutes(scope, ctx));
   return app;
 }
 

@@ -3,14 +3,16 @@
  * an exit code scripts can branch on:
  *
  *   0 ok · 1 other · 2 invalid input (every field and rule) · 3 not found · 4 refused (conflict, not allowed in the
- *   stage, refused by the workflow or Vobiz, or "try later") · 5 Temporal unreachable or no answer · 6 the action
+ *   stage, a finished customer, refused by the workflow or Vobiz, or "try later") · 5 Temporal unreachable, or no
+ *   worker answered (the message says which) · 6 the action
  *   was accepted but could not be carried out (Vobiz unreachable, …): retry later
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { InvalidPageTokenError, NoVobizAccountYetError } from '../onboarding/customers.js';
 import { describeRefusal } from '../onboarding/refusals.js';
 import { OnboardingConflictError } from '../onboarding/start.js';
-import { isTemporalUnavailable } from '../onboarding/temporal-calls.js';
+import { NoCustomerAccountError } from '../reads/vobiz-reads.js';
+import { CustomerFinishedError, WorkerUnavailableError, isTemporalUnavailable } from '../onboarding/temporal-calls.js';
 import { VobizApiError, VobizError } from '../vobiz/index.js';
 import type { FieldProblem } from '../workflows/input.js';
 
@@ -58,10 +60,15 @@ export function describeFailure(err: unknown): FailureReport {
   if (err instanceof OnboardingConflictError) {
     return { code: EXIT.refused, error: err.reason === 'different_input' ? 'conflict' : 'already_closed', message: err.message };
   }
+  if (err instanceof CustomerFinishedError) return { code: EXIT.refused, error: 'finished', message: err.message };
+  if (err instanceof WorkerUnavailableError) {
+    return { code: EXIT.unavailable, error: 'worker_unavailable', message: err.message, hint: 'status and actions need a running worker; Temporal itself answered' };
+  }
   if (err instanceof WorkflowNotFoundError) {
     return { code: EXIT.notFound, error: 'not_found', message: `no onboarding ${err.workflowId} (never started, or past retention)` };
   }
   if (err instanceof NoVobizAccountYetError) return { code: EXIT.notFound, error: 'no_vobiz_account', message: err.message };
+  if (err instanceof NoCustomerAccountError) return { code: EXIT.refused, error: 'no_customer_account', message: err.message };
   if (err instanceof WorkflowUpdateFailedError) {
     const refusal = describeRefusal(err.cause);
     const error = { not_allowed: 'not_allowed', refused: 'action_refused', try_later: 'try_later', failed: 'action_failed' }[refusal.kind];
@@ -81,7 +88,7 @@ export function describeFailure(err: unknown): FailureReport {
       code: EXIT.unavailable,
       error: 'temporal_unavailable',
       message: 'Temporal gave no answer in time',
-      hint: 'status and actions need a running worker (npm start runs one); check that it polls TEMPORAL_TASK_QUEUE',
+      hint: 'check TEMPORAL_ADDRESS and that the server runs (a missing worker is told as worker_unavailable)',
     };
   }
   if (err instanceof VobizApiError) {
@@ -107,6 +114,8 @@ export function failureLines(report: FailureReport): string[] {
     try_later: 'try later',
     action_failed: 'failed',
     temporal_unavailable: 'unavailable',
+    worker_unavailable: 'no worker',
+    finished: 'finished',
   }[report.error] ?? 'failed';
   const lines = [`${head}: ${report.type && report.type !== 'NotAllowed' ? `${report.type}: ` : ''}${report.message}`];
   for (const p of report.problems ?? []) lines.push(`  ${p.field} ${p.rule}`);

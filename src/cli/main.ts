@@ -7,12 +7,15 @@
  *   seal-password                           read a password from stdin, print it sealed for customer.password
  *   customers [--stage kyc] [--kyc-status kyc_pending] [--page-size 50] [--page-token …] [--all]
  *   status <customerRef>
- *   resend-kyc | restart-kyc <customerRef>;  revoke-kyc | offboard <customerRef> --reason <text>
- *   buy-number <customerRef> --country IN [--search 9180]
- *   transactions <customerRef> [--type --from --to];  cdrs <customerRef> [--direction --status --from --to …]
- *   numbers <customerRef>;  balance <customerRef>;  partner;  dashboard
+ *   resend-kyc | restart-kyc <customerRef>;  revoke-kyc | offboard <customerRef> --reason <text> [--force]
+ *   buy-number <customerRef> --country IN [--search 9180];  release-number <customerRef> <e164>
+ *   transactions <customerRef> [--type --from --to] [--limit N | --all] [--csv]
+ *   cdrs <customerRef> | --partner [--direction --status --from --to …] [--limit N | --all] [--csv]
+ *   numbers <customerRef>;  balance <customerRef>;  inventory [--country --search --exclude] [--all];  partner;  dashboard
+ *   doctor [--json] [--wait 20]             the start-up checks, from here and from the worker and the bridge
  */
 import { Command } from 'commander';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerOnboardingCommands } from './commands/onboarding.js';
 import { registerVobizCommands } from './commands/vobiz.js';
 import { EXIT } from './errors.js';
@@ -29,6 +32,7 @@ const program = new Command()
 
 registerOnboardingCommands(program);
 registerVobizCommands(program);
+registerDoctorCommand(program);
 
 await program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`${printable((err as Error).message)}\n`);

@@ -27,7 +27,7 @@ export interface Session {
   vobiz(): VobizClient;
 }
 
-function unreachableHint(config: CliConfig): string {
+export function unreachableHint(config: CliConfig): string {
   return config.dev.externalTemporal
     ? 'TEMPORAL_ADDRESS is set: check that this server runs and that TLS/API-key settings match'
     : `TEMPORAL_ADDRESS is unset, so the CLI uses the dev server npm start runs (TEMPORAL_DEV_PORT=${config.dev.temporalPort}): ` +

@@ -47,9 +47,14 @@ export class OnboardingApiError extends Error {
 export class InvalidRequestError extends OnboardingApiError {}
 /** 401: missing or wrong bearer token. */
 export class UnauthorizedError extends OnboardingApiError {}
+/** 403 `forbidden`: a read-only token (BRIDGE_READ_TOKENS) sent to a route that starts or acts. */
+export class ForbiddenError extends OnboardingApiError {}
 /** 404: no onboarding for that customerRef. */
 export class NotFoundError extends OnboardingApiError {}
-/** 409 `conflict` / `already_closed`: the customerRef is taken by a different input or a finished customer. */
+/**
+ * 409 `conflict` / `already_closed`: the customerRef is taken by a different input or a finished customer;
+ * `finished`: an action or a read on a customer whose workflow has closed (the message says since when).
+ */
 export class ConflictError extends OnboardingApiError {}
 /** 409 `not_allowed`: the workflow refused the action in its current stage. */
 export class NotAllowedError extends OnboardingApiError {}
@@ -64,7 +69,8 @@ export class ServiceUnavailableError extends OnboardingApiError {}
 
 export function errorFor(status: number, body: ApiErrorBody): OnboardingApiError {
   if (status === 400 || status === 413 || status === 415 || status === 422) return new InvalidRequestError(status, body);
-  if (status === 401 || status === 403) return new UnauthorizedError(status, body);
+  if (status === 401) return new UnauthorizedError(status, body);
+  if (status === 403) return new ForbiddenError(status, body);
   if (status === 404) return new NotFoundError(status, body);
   if (status === 409) {
     if (body.error === 'not_allowed') return new NotAllowedError(status, body);

@@ -15,6 +15,7 @@ import { readSecret } from './private-files.js';
 import { temporal, TEMPORAL, type TemporalConfig } from './temporal.js';
 import { tracing, TRACING, type TracingConfig } from './tracing.js';
 import { SANDBOX_DEFAULT_PARTNER_AUTH_TOKEN } from './vobiz.js';
+import type { WebhookSecretSource } from '../checks/bridge-settings.js';
 import { durationMs } from '../workflows/duration.js';
 
 /** The fixed, documented start-API token used only in development/test when BRIDGE_API_TOKENS is unset. */
@@ -23,6 +24,8 @@ export const DEVELOPMENT_BRIDGE_API_TOKEN = 'dev-bridge-token';
 export const BRIDGE = {
   BRIDGE_API_TOKENS: optionalString,
   BRIDGE_API_TOKENS_FILE: optionalString,
+  BRIDGE_READ_TOKENS: optionalString,
+  BRIDGE_READ_TOKENS_FILE: optionalString,
   BRIDGE_WEBHOOK_SECRETS: optionalString,
   BRIDGE_WEBHOOK_SECRETS_FILE: optionalString,
   BRIDGE_MAX_BODY_BYTES: positiveInt(64 * 1024),
@@ -36,6 +39,9 @@ export const BRIDGE = {
   BRIDGE_WEBHOOK_MAX_AGE: duration('24h', '1m'),
   BRIDGE_WEBHOOK_CUSTOMER_BURST: positiveInt(20),
   BRIDGE_WEBHOOK_CUSTOMER_PER_MINUTE: positiveInt(6),
+  // `optional` takes unsigned KYC deliveries as hints, for a Vobiz account that does not sign them; a delivery with
+  // a wrong signature is refused either way.
+  BRIDGE_WEBHOOK_SIGNATURE: z.enum(['required', 'optional'], { error: 'must be required or optional' }).default('required'),
   BRIDGE_WEBHOOK_RECENT_KEYS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be ≥ 0').default(10_000),
   // The default webhook signing secret: the partner token Vobiz signs with (the sandbox's outside production).
   VOBIZ_PARTNER_AUTH_TOKEN: optionalString,
@@ -46,10 +52,20 @@ export const BRIDGE = {
 export interface BridgeConfig extends BridgeAddress, OnboardingEdgeConfig {
   /** Bearer tokens accepted on the start API (several during rotation). */
   apiTokens: string[];
+  /** Bearer tokens that may read (GET routes, /openapi.json) but not start or act. */
+  readTokens: string[];
   /** True when no token was configured (development/test only) and the documented `dev-bridge-token` is in use. */
   usingDevelopmentApiToken: boolean;
   /** HMAC keys for `X-Vobiz-Signature`; all are tried, so a rotation needs no downtime. */
   webhookSecrets: string[];
+  /** Where they came from (named by the start-up check; never the values). */
+  webhookSecretSource: WebhookSecretSource;
+  /**
+   * `required`: a delivery without `X-Vobiz-Signature` is refused (401). `optional`: it is taken as a hint, for
+   * accounts Vobiz does not sign for (the workflow confirms every outcome with the API; the flood limits apply).
+   * A signature that is present and wrong is refused in both.
+   */
+  webhookSignature: 'required' | 'optional';
   maxBodyBytes: number;
   /**
    * GET /metrics (Prometheus text) on its own listener at `host:port` (port 0: any free port), never on the public
@@ -89,9 +105,17 @@ export function bridgeSection(e: BridgeEnv, address: BridgeAddress, edges: Onboa
   }
   if (usingDevelopmentApiToken) apiTokens = [DEVELOPMENT_BRIDGE_API_TOKEN];
 
+  const readTokens = secretList('BRIDGE_READ_TOKENS');
+  if (e.NODE_ENV === 'production') checkProductionTokens('BRIDGE_READ_TOKENS', readTokens, problems);
+  if (readTokens.some((t) => apiTokens.includes(t))) {
+    problems.push('BRIDGE_READ_TOKENS: must not repeat a token of BRIDGE_API_TOKENS (a read token may read but not start or act)');
+  }
+
   let webhookSecrets = secretList('BRIDGE_WEBHOOK_SECRETS');
+  let webhookSecretSource: WebhookSecretSource = 'BRIDGE_WEBHOOK_SECRETS';
   if (webhookSecrets.length === 0 && !e.BRIDGE_WEBHOOK_SECRETS_FILE) {
     const partnerToken = readSecret(e, 'VOBIZ_PARTNER_AUTH_TOKEN', problems);
+    webhookSecretSource = partnerToken || e.NODE_ENV === 'production' ? 'VOBIZ_PARTNER_AUTH_TOKEN' : 'SANDBOX_PARTNER_AUTH_TOKEN';
     if (partnerToken) webhookSecrets = [partnerToken];
     else if (e.NODE_ENV !== 'production') webhookSecrets = [e.SANDBOX_PARTNER_AUTH_TOKEN];
     else if (!e.VOBIZ_PARTNER_AUTH_TOKEN_FILE) {
@@ -105,8 +129,11 @@ export function bridgeSection(e: BridgeEnv, address: BridgeAddress, edges: Onboa
     ...address,
     ...edges,
     apiTokens,
+    readTokens,
     usingDevelopmentApiToken,
     webhookSecrets,
+    webhookSecretSource,
+    webhookSignature: e.BRIDGE_WEBHOOK_SIGNATURE,
     maxBodyBytes: e.BRIDGE_MAX_BODY_BYTES,
     metrics: {
       enabled: e.BRIDGE_METRICS,

@@ -69,6 +69,11 @@ export const FAILURE_TYPES = {
   VobizRequestInvalid: customerData,
 
   // Raised by the activities.
+  /**
+   * The customer's Vobiz account answers 404 to its own reads (`GET /accounts/{id}`, its balance): closed at Vobiz, or
+   * never this partner's. Offboarding counts every step that needs the account as done; elsewhere it blocks.
+   */
+  VobizAccountGone: customerData,
   /** The e-mail's Vobiz account belongs to another customer, or to none here; the details name the owner. */
   EmailInUse: customerData,
   /** A transfer tagged with this customer's token exists with another amount. */
@@ -91,6 +96,8 @@ export const FAILURE_TYPES = {
   NumberPurchaseFailed: { kind: 'unexpected', retried: false, report: 'refused' },
   /** The alert webhook resolves to an internal address: not sent. */
   AlertWebhookRefused: { kind: 'unexpected', retried: false, report: 'refused' },
+  /** Vobiz lists its number inventory to an account only, and the partner has no active customer account to ask through. */
+  NoCustomerAccount: { kind: 'unexpected', retried: false, report: 'refused' },
 
   // Raised by the workflow.
   NoNumberAvailable: workflowRefusal,

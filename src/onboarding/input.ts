@@ -9,12 +9,14 @@
  */
 import { z } from 'zod';
 import { resolvedProblem, urlProblem, type OutboundTargetPolicy, type ResolveHost } from '../net/outbound-target.js';
+import { COUNTRY_RULE, isVobizCountry } from '../vobiz/countries.js';
 import { compareAmounts } from '../workflows/amounts.js';
 import { durationMs } from '../workflows/duration.js';
 import { INPUT_DEFAULTS } from '../workflows/defaults.js';
 import {
   AdvancedFields,
   CustomerRefSchema,
+  CustomerSchema,
   FundingSchema,
   MonitoringFields,
   OnboardingInputSchema,
@@ -77,11 +79,20 @@ function atLeastInProduction(fallback: string, field: z.ZodDefault<z.ZodType<str
     .default(fallback);
 }
 
+/**
+ * The workflow's input checks a country's shape (two capitals); every edge also refuses a code that names no country
+ * Vobiz accepts (src/vobiz/countries.ts), so `ZZ` is told here, by field, instead of blocking the customer at Vobiz.
+ */
+export function vobizCountry(shape: z.ZodString): z.ZodType<string> {
+  return shape.refine((code) => !/^[A-Z]{2}$/.test(code) || isVobizCountry(code), COUNTRY_RULE);
+}
+
 /** The start rules with this edge's policy applied to the fields it governs. */
 function policySchema(policy: OnboardingPolicy) {
   const cap = displayAmount(policy.maxOpeningBalance);
   const advanced = AdvancedFields.shape;
   return OnboardingInputSchema.extend({
+    customer: CustomerSchema.extend({ country: vobizCountry(CustomerSchema.shape.country) }),
     funding: FundingSchema.extend({
       amount: FundingSchema.shape.amount.refine(
         (amount) => compareAmounts(amount, policy.maxOpeningBalance) <= 0,

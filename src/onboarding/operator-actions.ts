@@ -8,31 +8,35 @@ import { isGrpcServiceError, type Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { z } from 'zod';
 import { UNSAFE_TEXT_RULE, hasUnsafeCharacters } from '../text/unsafe-characters.js';
-import { CustomerRefSchema, CustomerSchema, NumberRequestSchema, TrunkSettingsSchema, workflowIdFor, type FieldProblem } from '../workflows/input.js';
+import { CustomerRefSchema, CustomerSchema, E164, NumberRequestSchema, TrunkSettingsSchema, workflowIdFor, type FieldProblem } from '../workflows/input.js';
 import {
   handOverAccountUpdate,
   offboardUpdate,
   purchaseNumberUpdate,
+  releaseNumberUpdate,
   restartKycUpdate,
   resendKycUpdate,
   retryUpdate,
   revokeKycUpdate,
   type HandOverAccountArgs,
   type NumberPurchaseArgs,
+  type OffboardArgs,
   type ReasonArgs,
+  type ReleaseNumberArgs,
   type RetryArgs,
 } from '../workflows/messages.js';
-import { describeInputProblems } from './input.js';
+import { describeInputProblems, vobizCountry } from './input.js';
 
-export const OPERATOR_ACTIONS = ['resend-kyc', 'revoke-kyc', 'restart-kyc', 'offboard', 'purchase-number', 'retry', 'hand-over-account'] as const;
+export const OPERATOR_ACTIONS = ['resend-kyc', 'revoke-kyc', 'restart-kyc', 'offboard', 'purchase-number', 'release-number', 'retry', 'hand-over-account'] as const;
 export type OperatorActionName = (typeof OPERATOR_ACTIONS)[number];
 
 export type OperatorAction =
   | { name: 'resend-kyc' }
   | { name: 'revoke-kyc'; args: ReasonArgs }
   | { name: 'restart-kyc' }
-  | { name: 'offboard'; args: ReasonArgs }
+  | { name: 'offboard'; args: OffboardArgs }
   | { name: 'purchase-number'; args: NumberPurchaseArgs }
+  | { name: 'release-number'; args: ReleaseNumberArgs }
   | { name: 'retry'; args: RetryArgs }
   | { name: 'hand-over-account'; args: HandOverAccountArgs };
 
@@ -48,23 +52,26 @@ const ReasonSchema = z.object(
   },
   { error: 'must be a JSON object' },
 );
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-/** True for a code ICU knows as a region (IN, US, …): `XX` passes the workflow's shape check but names no country. */
-export function isAssignedCountryCode(code: string): boolean {
-  // zod runs this refinement even when the shape check failed; that problem is reported already.
-  if (!/^[A-Z]{2}$/.test(code)) return true;
-  const name = regionNames.of(code);
-  return name !== undefined && name !== code && name !== 'Unknown Region';
-}
-// The workflow checks the shape (two capitals); the edge also refuses codes that name no country, so a typo is
-// reported as "country must be …" instead of "no number available".
+// A typo is reported as "country must be …" instead of "no number available".
 const NumberBodySchema = z.object(
   {
     ...NumberRequestSchema.shape,
-    country: NumberRequestSchema.shape.country.refine(isAssignedCountryCode, 'must be an assigned ISO 3166-1 alpha-2 country code, e.g. IN'),
+    country: vobizCountry(NumberRequestSchema.shape.country),
   },
   { error: 'must be a JSON object' },
 );
+
+/** `release-number`: which of the customer's numbers, as E.164 (the workflow says whether it is the customer's). */
+export const ReleaseNumberBodySchema = z.object(
+  { e164: z.string({ error: 'is required' }).regex(E164, 'must be E.164, e.g. +918071387100') },
+  { error: 'must be a JSON object' },
+);
+
+/**
+ * `offboard`: a reason, and `force` to end an offboarding that cannot finish (a step Vobiz keeps refusing): what fails
+ * once more is left at Vobiz and recorded (docs/operations.md, "First week in production").
+ */
+const OffboardBodySchema = ReasonSchema.extend({ force: z.boolean({ error: 'must be true or false' }).optional() });
 
 /**
  * `hand-over-account`: `from` is the customerRef that owns the account (as the block names it), or null for an
@@ -88,7 +95,7 @@ export type ParsedAction = { ok: true; action: OperatorAction } | { ok: false; p
 const withoutDefault = (schema: z.ZodType): z.ZodType => (schema instanceof z.ZodDefault ? (schema.unwrap() as z.ZodType) : schema);
 export const RetryBodySchema = z.object(
   {
-    customer: z.strictObject(CustomerSchema.omit({ password: true }).partial().shape).optional(),
+    customer: z.strictObject(CustomerSchema.omit({ password: true }).extend({ country: vobizCountry(CustomerSchema.shape.country) }).partial().shape).optional(),
     trunk: z
       .strictObject(Object.fromEntries(Object.entries(TrunkSettingsSchema.shape).map(([key, schema]) => [key, withoutDefault(schema).optional()])))
       .optional(),
@@ -109,9 +116,11 @@ export function parseOperatorAction(name: OperatorActionName, body: unknown): Pa
     case 'revoke-kyc':
       return withArgs(ReasonSchema, (args) => ({ name, args }));
     case 'offboard':
-      return withArgs(ReasonSchema, (args) => ({ name, args }));
+      return withArgs(OffboardBodySchema, (args) => ({ name, args: { reason: args.reason, ...(args.force ? { force: true } : {}) } }));
     case 'purchase-number':
       return withArgs(NumberBodySchema, (args) => ({ name, args: { country: args.country, ...(args.search ? { search: args.search } : {}) } }));
+    case 'release-number':
+      return withArgs(ReleaseNumberBodySchema, (args) => ({ name, args: { e164: args.e164 } }));
     case 'retry':
       return withArgs(RetryBodySchema, (args) => ({ name, args: args }));
     case 'hand-over-account':
@@ -194,6 +203,8 @@ export async function runOperatorAction(client: Client, customerRef: string, act
       return handle.executeUpdate(offboardUpdate, { ...options, args: [action.args] });
     case 'purchase-number':
       return handle.executeUpdate(purchaseNumberUpdate, { ...options, args: [action.args] });
+    case 'release-number':
+      return handle.executeUpdate(releaseNumberUpdate, { ...options, args: [action.args] });
     case 'retry':
       return handle.executeUpdate(retryUpdate, { ...options, args: [action.args] });
     case 'hand-over-account':

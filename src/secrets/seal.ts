@@ -17,8 +17,11 @@ const PUBLIC_KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-/** What a sealed value is for; part of the additional data, so values cannot be moved between purposes. */
-export type SealPurpose = 'customer.password';
+/**
+ * What a sealed value is for; part of the additional data, so values cannot be moved between purposes: a
+ * start-up check's probe (the doctor asks the worker to open one) never opens as a password, nor a password as one.
+ */
+export type SealPurpose = 'customer.password' | 'startup.check';
 
 /** A sealed value that this process cannot open. Its message names the key id and the reason, never the value. */
 export class SealedSecretError extends Error {

@@ -42,6 +42,18 @@ export async function connectClient(config: TemporalConfig, codec: Pick<CodecCon
   });
 }
 
+/**
+ * A client whose connection is made on its first call, so a process can start (and say what it found) while
+ * Temporal is unreachable: the doctor, whose first check is exactly whether Temporal answers.
+ */
+export function lazyClient(config: TemporalConfig, codec: Pick<CodecConfig, 'keys'>, options: ConnectClientOptions = {}): Client {
+  const connection = Connection.lazy({
+    ...connectionOptions(config),
+    ...(options.connectTimeoutMs !== undefined ? { connectTimeout: options.connectTimeoutMs } : {}),
+  });
+  return new Client({ connection, namespace: config.namespace, dataConverter: createDataConverter(codec) });
+}
+
 /** The worker's native connection. */
 export function connectWorker(config: TemporalConfig): Promise<NativeConnection> {
   return NativeConnection.connect(connectionOptions(config));

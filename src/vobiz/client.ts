@@ -40,6 +40,8 @@ export interface VobizClientOptions {
 
 export class VobizClient extends PartnerApi {
   readonly partnerAuthId: string;
+  /** Where this client calls (the start-up checks name it). */
+  readonly baseUrl: string;
   private readonly customerOptions: { pathStyle: 'Account' | 'account'; cdrPath: 'cdr' | 'cdrs' };
 
   constructor(options: VobizClientOptions) {
@@ -55,6 +57,7 @@ export class VobizClient extends PartnerApi {
     });
     super(transport, { authId: options.partnerAuthId, authToken: options.partnerAuthToken });
     this.partnerAuthId = options.partnerAuthId;
+    this.baseUrl = options.baseUrl;
     this.customerOptions = { pathStyle: options.customerPathStyle ?? 'Account', cdrPath: options.customerCdrPath ?? 'cdr' };
   }
 

@@ -143,6 +143,25 @@ function header(headers: ErrorResponse['headers'], name: string): string | undef
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** Fields named in a message, each with Vobiz's rule for it, at most this many (the rest are counted). */
+const FIELDS_IN_MESSAGE = 5;
+const RULE_CHARS = 160;
+
+/**
+ * " (country: country must be an ISO-3166 alpha-2 code such as IN; phone: Field required)": what Vobiz said of each
+ * field, so a block reason, an alert or a refused action names what to correct. Only the field and Vobiz's rule:
+ * the value sent (pydantic's `input`) is never read.
+ */
+function describeFieldErrors(fields: readonly VobizFieldError[]): string {
+  if (fields.length === 0) return '';
+  const named = fields.slice(0, FIELDS_IN_MESSAGE).map((f) => {
+    const rule = f.rule.length > RULE_CHARS ? `${f.rule.slice(0, RULE_CHARS - 1)}…` : f.rule;
+    return `${f.field || '(body)'}: ${rule}`;
+  });
+  const more = fields.length > FIELDS_IN_MESSAGE ? `; and ${fields.length - FIELDS_IN_MESSAGE} more` : '';
+  return ` (${named.join('; ')}${more})`;
+}
+
 /** Builds the one `VobizApiError` from any documented (or undocumented, or non-JSON) error body. */
 export function parseApiError(ctx: VobizErrorContext, res: ErrorResponse): VobizApiError {
   let body: unknown;
@@ -190,14 +209,15 @@ export function parseApiError(ctx: VobizErrorContext, res: ErrorResponse): Vobiz
   const text = message ?? (body === undefined && res.bodyText.trim() !== '' && res.bodyText.length <= 200 && !/<[a-z!]/i.test(res.bodyText) ? res.bodyText.trim() : undefined);
   const safeMessage = scrubSecrets(text ?? `HTTP ${res.status}`, res.secrets);
   const retryAfterMs = res.status === 429 ? parseRetryAfterMs(header(res.headers, 'retry-after'), message) : undefined;
+  const fields = fieldErrors.map((f) => ({ field: f.field, rule: scrubSecrets(f.rule, res.secrets) }));
 
   return new VobizApiError({
     ctx,
     status: res.status,
     code,
     apiCode,
-    message: `Vobiz ${ctx.method} ${ctx.path} → ${res.status} ${code}: ${safeMessage}`,
-    fieldErrors: fieldErrors.map((f) => ({ field: f.field, rule: scrubSecrets(f.rule, res.secrets) })),
+    message: `Vobiz ${ctx.method} ${ctx.path} → ${res.status} ${code}: ${safeMessage}${describeFieldErrors(fields)}`,
+    fieldErrors: fields,
     retryAfterMs,
     requestId,
     details: Object.fromEntries(

@@ -57,6 +57,13 @@ const CDRS = pagedEndpoint({
   page: CdrPage,
   pageSize: 'perPage',
 });
+/** Every customer's call records, partner-wide (docs/vobiz-api.md §5.8: the customer list's filters and envelope). */
+const PARTNER_CDRS = pagedEndpoint({
+  path: () => `${BASE}/cdrs`,
+  params: ListCdrsParams,
+  page: CdrPage,
+  pageSize: 'perPage',
+});
 const NUMBERS = pagedEndpoint({
   path: (authId: string) => `${BASE}/accounts/${seg(authId)}/numbers`,
   params: ListNumbersParams,
@@ -165,6 +172,15 @@ export class PartnerApi {
 
   iterateCdrs(authId: string, params: IterateParams<ListCdrsParams> = {}, options: PaginateOptions = {}): AsyncGenerator<Cdr> {
     return CDRS.iterate(this.getPage, authId, params, options);
+  }
+
+  /** GET /cdrs: every customer's call records; each row's `account_id` says whose. */
+  listPartnerCdrs(params: ListCdrsParams = {}, options: CallOptions = {}): Promise<CdrPage> {
+    return PARTNER_CDRS.list(this.getPage, params, options);
+  }
+
+  iteratePartnerCdrs(params: IterateParams<ListCdrsParams> = {}, options: PaginateOptions = {}): AsyncGenerator<Cdr> {
+    return PARTNER_CDRS.iterate(this.getPage, params, options);
   }
 
   /** GET /accounts/{id}/cdrs/{uuid}: a bare CDR object (an enveloped `{data}` is accepted too). */

@@ -3,11 +3,11 @@
  * production worker (src/worker.ts, which `npm start`, the chaos runner and the fleet bench start as a process),
  * the crash-test worker, the history recorder and the integration tests' rig. Two workers share one connection:
  *
- *  - the customers' task queue: the lifecycle, account-claim and KYC sweep workflows, and every activity (an
- *    activity scheduled on this queue before the Vobiz queue existed still runs);
+ *  - the customers' task queue: the lifecycle, account-claim, KYC sweep and worker-checks workflows, and every
+ *    activity (an activity scheduled on this queue before the Vobiz queue existed still runs);
  *  - `<queue>-vobiz` (src/workflows/task-queues.ts): every Vobiz call, inside the partner's rate budget.
  *
- * Both register the same activities (the lifecycle's and the KYC sweep's), count activity retries, encrypt
+ * Both register the same activities (the lifecycle's, the KYC sweep's, the start-up checks' and the bridge's Vobiz reads), count activity retries, encrypt
  * payloads with the codec keys and, given a deployment version, take tasks only as that version (AUTO_UPGRADE).
  * Given tracing, both also trace (src/tracing/temporal.ts): activity spans, the workflow interceptor module, the
  * workflow span sink; without it none of that is installed.
@@ -17,6 +17,8 @@ import type { MetricMeter } from '@temporalio/common';
 import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivitySettings } from '../activities/index.js';
 import { kycSweepActivities } from '../activities/kyc-sweep.js';
+import { readActivities } from '../activities/reads.js';
+import { workerCheckActivities } from '../activities/worker-checks.js';
 import { createDataConverter } from '../codec/data-converter.js';
 import type { CodecKey } from '../codec/keys.js';
 import { countActivityRetries } from '../metrics/worker-metrics.js';
@@ -89,6 +91,16 @@ export async function createLifecycleWorkers(options: LifecycleWorkersOptions): 
       accountClaims: new AccountClaims({ client, taskQueue, key: options.accountClaimKey }),
     }),
     ...kycSweepActivities({ vobiz, client }),
+    ...readActivities({ vobiz }),
+    ...workerCheckActivities({
+      client,
+      namespace,
+      taskQueue,
+      vobiz,
+      unsealingKeys: options.unsealingKeys,
+      ...(options.activitySettings.kycWebhookUrl ? { kycWebhookUrl: options.activitySettings.kycWebhookUrl } : {}),
+      production: options.activitySettings.onboarding?.production ?? false,
+    }),
   };
   const maxConcurrentActivities = options.maxConcurrentActivityTaskExecutions ?? SDK_MAX_CONCURRENT_ACTIVITIES;
   const shared = {

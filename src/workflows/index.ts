@@ -2,3 +2,4 @@
 export { customerLifecycle } from './lifecycle.js';
 export { kycSweep } from './kyc-sweep.js';
 export { accountClaim } from './account-claim.js';
+export { workerChecks } from './worker-checks.js';

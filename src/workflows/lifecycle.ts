@@ -16,6 +16,7 @@ import { ApplicationFailure, ContinueAsNew, TemporalFailure, isCancellation, pat
 import { SEALED_RULE, isSealedSecret } from '../secrets/sealed-format.js';
 import * as kyc from './handlers/kyc.js';
 import * as operator from './handlers/operator.js';
+import { releaseNumber, validateReleaseNumber } from './handlers/release-number.js';
 import { normalizeInput } from './input-structure.js';
 import type { OnboardingInput } from './input-types.js';
 import { handleKycEventUpdates } from './kyc-event-intake.js';
@@ -25,6 +26,7 @@ import {
   kycEventSignal,
   offboardUpdate,
   purchaseNumberUpdate,
+  releaseNumberUpdate,
   restartKycUpdate,
   resendKycUpdate,
   retryUpdate,
@@ -33,7 +35,9 @@ import {
   type HandOverAccountArgs,
   type LifecycleSummary,
   type NumberPurchaseArgs,
+  type OffboardArgs,
   type ReasonArgs,
+  type ReleaseNumberArgs,
   type RetryArgs,
 } from './messages.js';
 import { OffboardRequested, setStage, startRun, summaryOf, type LifecycleRun, type ResumeState } from './run/context.js';
@@ -119,11 +123,12 @@ function registerHandlers(run: LifecycleRun): void {
   setHandler(revokeKycUpdate, (args) => kyc.revokeKyc(run, args), { validator: (args: ReasonArgs) => kyc.validateRevokeKyc(run, args) });
   setHandler(restartKycUpdate, () => kyc.restartKyc(run), { validator: () => kyc.validateRestartKyc(run) });
   setHandler(retryUpdate, (args) => operator.retry(run, args), { validator: (args: RetryArgs) => operator.validateRetry(run, args) });
-  setHandler(offboardUpdate, (args) => operator.requestOffboard(run, args), { validator: (args: ReasonArgs) => operator.validateOffboard(run, args) });
+  setHandler(offboardUpdate, (args) => operator.requestOffboard(run, args), { validator: (args: OffboardArgs) => operator.validateOffboard(run, args) });
   setHandler(handOverAccountUpdate, (args) => operator.handOverAccount(run, args), {
     validator: (args: HandOverAccountArgs) => operator.validateHandOverAccount(run, args),
   });
   setHandler(purchaseNumberUpdate, (args) => operator.purchaseNumber(run, args), {
     validator: (args: NumberPurchaseArgs) => operator.validatePurchaseNumber(run, args),
   });
+  setHandler(releaseNumberUpdate, (args) => releaseNumber(run, args), { validator: (args: ReleaseNumberArgs) => validateReleaseNumber(run, args) });
 }

@@ -68,6 +68,27 @@ export interface ReasonArgs {
   reason: string;
 }
 
+/**
+ * `offboard`'s arguments. `force`: an offboarding that cannot finish (a step Vobiz keeps refusing) ends anyway: each
+ * step still to do is tried once more and left as it stands if that fails, and what was left is recorded
+ * (`offboarding.left`). Allowed while offboarding too, where a plain offboard is refused.
+ */
+export interface OffboardArgs extends ReasonArgs {
+  force?: boolean;
+}
+
+/** What an offboarding left at Vobiz because an operator forced it to end (`offboard --force`). */
+export interface OffboardingLeft {
+  /** Numbers not released: they stay rented, and billed, until released in the Vobiz Console or through support. */
+  numbers?: string[];
+  /** The trunk, not disabled. */
+  trunkId?: string;
+  /** The KYC session, not revoked. */
+  kycSessionId?: string;
+  /** The wallet balance could not be read: ask Vobiz support what is left to reclaim. */
+  balanceUnknown?: boolean;
+}
+
 export interface NumberPurchaseArgs {
   country: string;
   search?: string;
@@ -126,7 +147,7 @@ export interface UsageTotals {
 }
 
 export interface AlertRecord {
-  kind: 'low_balance' | 'failed_calls_jump' | 'stalled';
+  kind: 'low_balance' | 'failed_calls_jump' | 'stalled' | 'blocked';
   at: string;
   detail: string;
 }
@@ -161,7 +182,18 @@ export interface LifecycleState {
     trunkDisabled?: boolean;
   };
   usage?: { last?: UsageSnapshot; totals: UsageTotals; alerts: AlertRecord[]; runs: number };
-  offboarding?: { reason: string; requestedAt: string; completedAt?: string; balanceAtOffboarding?: string };
+  offboarding?: {
+    reason: string;
+    requestedAt: string;
+    completedAt?: string;
+    balanceAtOffboarding?: string;
+    /** The account answered 404 to its own reads: the steps that needed it ended as done (nothing of it is left). */
+    accountGone?: boolean;
+    /** An operator's `offboard --force`: why and when. */
+    forced?: { reason: string; at: string };
+    /** What the forced end left at Vobiz. */
+    left?: OffboardingLeft;
+  };
   /**
    * When the wait for an operator (blocked, kyc_failed, kyc_expired, kyc_revoked) ends by itself and the customer is
    * offboarded: an absolute time, so a wait resumed after continue-as-new keeps its deadline. Absent when not waiting.
@@ -182,6 +214,10 @@ export interface LifecycleSummary {
   usageTotals?: UsageTotals;
   /** The wallet balance when offboarding finished ("123.00000 INR"): Vobiz has no API to move it back. */
   balanceAtOffboarding?: string;
+  /** The account was gone at Vobiz when offboarding needed it. */
+  accountGone?: boolean;
+  /** What a forced offboarding left at Vobiz. */
+  left?: OffboardingLeft;
 }
 
 export const kycEventSignal = defineSignal<[KycEventSignal]>('kycEvent');
@@ -213,8 +249,8 @@ export const resendKycUpdate = defineUpdate<{ result: ReminderRecord['result'] }
 export const revokeKycUpdate = defineUpdate<{ stage: Stage }, [ReasonArgs]>('revokeKyc');
 /** After a failed, expired or revoked KYC: open a new session (one more attempt). */
 export const restartKycUpdate = defineUpdate<{ stage: Stage }, []>('restartKyc');
-/** Release numbers, disable the trunk, revoke open sessions, and end. */
-export const offboardUpdate = defineUpdate<{ stage: Stage }, [ReasonArgs]>('offboard');
+/** Release numbers, disable the trunk, revoke open sessions, and end; `force` ends an offboarding that cannot finish. */
+export const offboardUpdate = defineUpdate<{ stage: Stage }, [OffboardArgs]>('offboard');
 /**
  * Fields an operator may correct when retrying a blocked step: the customer's details (account creation) or the
  * trunk settings (trunk creation). The password is not among them: it is sealed at the edge.
@@ -238,6 +274,17 @@ export interface HandOverAccountArgs {
 export const handOverAccountUpdate = defineUpdate<{ stage: Stage }, [HandOverAccountArgs]>('handOverAccount');
 /** Buy a number from inventory for the customer (telephony or active stage). */
 export const purchaseNumberUpdate = defineUpdate<{ e164: string }, [NumberPurchaseArgs]>('purchaseNumber');
+
+export interface ReleaseNumberArgs {
+  e164: string;
+}
+/**
+ * Give one of the customer's numbers back to Vobiz (refused for a number that is not the customer's, one already
+ * released, and while the customer is being offboarded: offboarding releases every number). The number counts as
+ * released (`telephony.releasedNumbers`) only once Vobiz has confirmed; `alreadyReleased` says Vobiz had released it
+ * before this request (a retry after a lost answer).
+ */
+export const releaseNumberUpdate = defineUpdate<{ e164: string; alreadyReleased: boolean }, [ReleaseNumberArgs]>('releaseNumber');
 
 /**
  * A hint from the partner-wide KYC sweep (kyc-sweep.ts): Vobiz no longer lists this customer's session as open, so

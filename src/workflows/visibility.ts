@@ -27,6 +27,30 @@ export function stagePublisher(): (state: LifecycleState) => void {
   };
 }
 
+/** Longest wait summary: the UI shows the first part in the event list and the whole on the event. */
+const WAIT_SUMMARY_CHARS = 400;
+
+/**
+ * A wait's summary: what it waits for, then the customer's stage, KYC status and, when it waits on someone, why.
+ * The Web UI shows each event's summary in the event list and on the timeline, the first things it shows of a
+ * workflow, and a waiting customer's wait is its newest timer, near the top of that list: so an operator reads
+ * there, without opening any tab, that `customer-acme-1` is blocked at account by `VobizValidationError` on `country`. Summaries are user
+ * metadata, encrypted like any payload and not compared on replay, so they may say more than a fixed word.
+ */
+export function waitSummary(state: LifecycleState, what: string): string {
+  const kyc = state.kyc.status ? `, KYC ${state.kyc.status}` : '';
+  const attempt = state.kyc.attempts.at(-1);
+  const attempts = attempt && !attempt.outcome ? ` (attempt ${attempt.attempt}/${state.kyc.attemptsAllowed})` : '';
+  const summary = `${what} · stage ${state.stage}${kyc}${attempts}${waitReason(state)}`;
+  return summary.length > WAIT_SUMMARY_CHARS ? `${summary.slice(0, WAIT_SUMMARY_CHARS - 1)}…` : summary;
+}
+
+function waitReason(state: LifecycleState): string {
+  if (state.stall) return ` · stalled at ${state.stall.step} (${state.stall.kind}, ${state.stall.type}): ${state.stall.reason}`;
+  if (state.blocked) return ` · blocked at ${state.blocked.step} (${state.blocked.type}): ${state.blocked.reason}`;
+  return state.reason ? ` · ${state.reason}` : '';
+}
+
 function renderDetails(state: LifecycleState): string {
   const lines = [`**Stage:** ${state.stage}${state.reason ? ` — ${state.reason}` : ''}`];
   if (state.stall) {

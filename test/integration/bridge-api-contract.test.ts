@@ -136,7 +136,7 @@ describe('input problems read "field rule"', () => {
     await api.start({ ...example, customerRef });
     const err = (await api.purchaseNumber(customerRef, { country: 'XX' }).catch((e: unknown) => e)) as InvalidRequestError;
     expect(err).toBeInstanceOf(InvalidRequestError);
-    expect(err.problems).toEqual([{ field: 'country', rule: 'must be an assigned ISO 3166-1 alpha-2 country code, e.g. IN' }]);
+    expect(err.problems).toEqual([{ field: 'country', rule: 'must be an ISO 3166-1 alpha-2 country code (upper case), e.g. IN' }]);
   });
 });
 

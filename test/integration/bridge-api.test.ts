@@ -53,6 +53,25 @@ async function refusedStart(client: OnboardingClient, input: OnboardingRequest):
   return err;
 }
 
+describe('a customer whose worker is stopped', () => {
+  it('GET /onboardings/{ref} names the missing worker (503 worker_unavailable), not Temporal', async () => {
+    const customerRef = `noworker-${randomBytes(4).toString('hex')}`;
+    // Started on a task queue nobody polls: Temporal has the workflow; no worker can answer its query.
+    const handle = await h.client.workflow.start('customerLifecycle', { taskQueue: `${h.taskQueue}-stopped`, workflowId: `customer-${customerRef}`, args: [fresh({ customerRef })] });
+    try {
+      const res = await request(`${h.bridge.url}/onboardings/${customerRef}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+      expect(res.statusCode).toBe(503);
+      expect(await res.body.json()).toMatchObject({
+        error: 'worker_unavailable',
+        field: 'worker',
+        message: `no worker polls task queue ${h.taskQueue}-stopped (Temporal answered): start the worker (npm run worker; npm start runs one)`,
+      });
+    } finally {
+      await handle.terminate('test over');
+    }
+  });
+});
+
 describe('auth', () => {
   it.each([
     ['no token', undefined],
@@ -260,6 +279,18 @@ describe('status and operator actions', () => {
   it('a completed customer is not onboarded again under the same customerRef (409 already_closed)', async () => {
     await h.client.workflow.getHandle(`customer-${ref}`).result();
     await expect(api.start({ ...example, customerRef: ref })).rejects.toMatchObject({ name: 'ConflictError', status: 409, code: 'already_closed' });
+  });
+
+  it('an action on a finished customer says it is finished, and since when (409 finished, not "not found")', async () => {
+    const res = await request(`${h.bridge.url}/onboardings/${ref}/offboard`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'again' }),
+    });
+    expect(res.statusCode).toBe(409);
+    const body = (await res.body.json()) as { error: string; message: string; field: string };
+    expect(body).toMatchObject({ error: 'finished', field: 'customerRef' });
+    expect(body.message).toMatch(new RegExp(`^${ref} is finished: .* since \\d{4}-\\d\\d-\\d\\dT`));
   });
 
   it('never logs request bodies', () => {

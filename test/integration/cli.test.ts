@@ -112,7 +112,7 @@ describe('onboard, customers, status', () => {
     expect(missing).toMatchObject({ code: 2, stdout: '' });
     expect(missing.stderr).toContain('  telephony is required');
     expect(country.code).toBe(2);
-    expect(country.stderr).toContain('--country must be an assigned ISO 3166-1 alpha-2 country code, e.g. IN');
+    expect(country.stderr).toContain('--country must be an ISO 3166-1 alpha-2 country code (upper case), e.g. IN');
     expect(filter.code).toBe(2);
     expect(filter.stderr).toMatch(/--stage must be one of account, funding, kyc/);
   });

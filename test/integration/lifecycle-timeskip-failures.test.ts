@@ -111,6 +111,12 @@ describe('failure policy: the customer data refused blocks for an operator', () 
       await c.handle.executeUpdate(retryUpdate, { args: [{ trunk: { name: 'Shorter' } }] });
       await c.until((s) => s.stage === 'blocked' && c.fake.callsOf('createSipTrunk').length === 2, 'blocked again');
       expect((c.fake.callsOf('createSipTrunk')[1]!.input as { trunk: { name: string } }).trunk.name).toBe('Shorter');
+      // Each block sends one alert with its reason, Vobiz's words included (one per block, not per wait).
+      const blockedAlerts = c.fake.alerts.filter((a) => a.alert.kind === 'blocked').map((a) => a.alert.detail);
+      expect(blockedAlerts).toEqual([
+        "telephony is blocked, waiting for an operator's retry or offboard: VobizValidationError: Vobiz POST /trunks → 422: name too long",
+        "telephony is blocked, waiting for an operator's retry or offboard: VobizValidationError: Vobiz POST /trunks → 422: name too long",
+      ]);
 
       await c.handle.executeUpdate(offboardUpdate, { args: [{ reason: 'customer withdrew' }] });
       const summary = await c.handle.result();

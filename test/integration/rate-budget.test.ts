@@ -1,5 +1,5 @@
 /**
- * The rate budget to Vobiz: 50 customers onboard at once with VOBIZ_MAX_REQUESTS_PER_SECOND=5. The sandbox counts
+ * The rate budget to Vobiz: 25 customers onboard at once with VOBIZ_MAX_REQUESTS_PER_SECOND=5. The sandbox counts
  * every API request on arrival; the fleet never exceeds the budget in any sliding second (one request of tolerance
  * for jitter between leaving the worker and arriving), and every customer still reaches active. The sandbox's own
  * limit (429 + Retry-After past a budget) is checked too, and the workflow rides through it.
@@ -10,7 +10,7 @@ import { workflowIdFor } from '../../src/workflows/input.js';
 import { kycEventSignal } from '../../src/workflows/messages.js';
 import { onboardingRequest, startLifecycleRig, waitForState, type LifecycleRig } from '../support/lifecycle.js';
 
-const CUSTOMERS = 50;
+const CUSTOMERS = 25;
 const BUDGET = 5;
 
 describe('rate budget to Vobiz (dev server + sandbox)', () => {
@@ -30,7 +30,7 @@ describe('rate budget to Vobiz (dev server + sandbox)', () => {
         return rig.client.workflow.start(customerLifecycle, { taskQueue: rig.taskQueue, workflowId: workflowIdFor(request.customerRef), args: [request] });
       }),
     );
-    // Waiting watches one visibility count a second, not 50 status queries: the test itself must not load the
+    // Waiting watches one visibility count a second, not 25 status queries: the test itself must not load the
     // process the worker and the sandbox share, or its stalls would bunch the sandbox's arrivals.
     await untilCount(rig, 'kyc', CUSTOMERS);
     for (const handle of handles) {

@@ -115,6 +115,27 @@ describe('replay of committed histories', () => {
     const handedOver = activities(load('account-handed-over.json'));
     expect(handedOver.filter((name) => name === 'createCustomerAccount')).toHaveLength(2);
     expect(handedOver).toEqual(expect.arrayContaining(['handOverAccount', 'transferOpeningBalance', 'openKycSession']));
+
+    // Issue 22: an operator's releaseNumber update (a new handler, no patch): the refused request left no event; the
+    // released number is not released again by offboarding.
+    const released = load('number-released.json');
+    const accepted = released.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'releaseNumber');
+    expect(accepted).toHaveLength(1);
+    expect(activities(released).filter((name) => name === 'purchaseNumber')).toHaveLength(2);
+    expect(activities(released).filter((name) => name === 'releaseNumber')).toHaveLength(2); // one by the update, one by offboarding
+    // Issue 21: offboarding always ends. An account gone at Vobiz ends the balance read as done (the patch's branch);
+    // an operator's force ends a stalled release, tried once more after the force, and the steps after it still run.
+    expect(patchesOf(load('offboarding-account-gone.json'))).toContain('offboarding-always-ends');
+    expect(activities(load('offboarding-account-gone.json')).slice(-2)).toEqual(['revokeKycSession', 'readBalance']);
+    const forced = load('offboarding-forced.json');
+    const offboardUpdates = forced.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'offboard');
+    expect(offboardUpdates).toHaveLength(2);
+    expect(activities(forced).slice(-5)).toEqual(['releaseNumber', 'sendAlert', 'releaseNumber', 'disableSipTrunk', 'readBalance']);
+    // A block sends one alert with its reason (patch blocked-alert); blocks recorded before it send none.
+    const alerted = load('blocked-validation-alerted.json');
+    expect(patchesOf(alerted)).toContain('blocked-alert');
+    expect(activities(alerted).slice(0, 3)).toEqual(['createCustomerAccount', 'sendAlert', 'createCustomerAccount']);
+    expect(activities(load('blocked-retried.json')).slice(0, 2)).toEqual(['createCustomerAccount', 'createCustomerAccount']);
   });
 
   it('has a history recorded with tracing on (trace headers on its start, Update and activities) and the others without', () => {

@@ -8,6 +8,7 @@ import {
   VobizApiError,
   VobizClient,
   VobizNetworkError,
+  VobizRequestError,
   type CustomerClient,
   type VobizError,
 } from '../../src/vobiz/index.js';
@@ -329,6 +330,16 @@ describe('customer API: numbers, trunks, CDRs', () => {
       await plural.close();
     }
     expect(await caught(client.getCdr(acctId, '00000000-0000-0000-0000-000000000000'))).toMatchObject({ status: 404 });
+
+    // Partner-wide: every customer's records, the same filters; the rows carry the documented `uuid`, never the
+    // PyPI README's `call_id` / `status` (docs/sandbox.md, "SDK models vs prose docs").
+    const partnerWide = await collect(client.iteratePartnerCdrs({ perPage: 2 }));
+    expect(partnerWide.map((c) => c.uuid)).toEqual(expect.arrayContaining(all.map((c) => c.uuid)));
+    const answeredOnly = await collect(client.iteratePartnerCdrs({ status: 'answered', perPage: 100 }));
+    expect(answeredOnly.map((c) => c.uuid)).toEqual(partnerWide.filter((c) => c.answer_time).map((c) => c.uuid));
+    for (const row of partnerWide) expect(row).not.toHaveProperty('call_id');
+    for (const row of partnerWide) expect(row).not.toHaveProperty('status');
+    expect(await caught(client.listPartnerCdrs({ callDirection: 'sideways' as 'inbound' }))).toBeInstanceOf(VobizRequestError);
   });
 
   it('wrong customer token → 401; partner creds cannot drive the customer API', async () => {

@@ -141,6 +141,8 @@ export interface ChildWorkerOptions {
   bundlePath: string;
   /** Worker versioning: run as this build of this Worker Deployment (AUTO_UPGRADE, as src/worker.ts). */
   deployment?: { deploymentName: string; buildId: string };
+  /** Where the sandbox sends the KYC webhooks of sessions this worker opens. */
+  kycWebhookUrl?: string;
 }
 
 /** Starts test/fixtures/crash-worker.ts in its own process; resolves once it polls the task queue. */
@@ -157,6 +159,7 @@ export async function startChildWorker(options: ChildWorkerOptions): Promise<Chi
       CRASH_BUNDLE_PATH: options.bundlePath,
       CRASH_PARTNER_AUTH_ID: TEST_PARTNER.authId,
       CRASH_PARTNER_AUTH_TOKEN: TEST_PARTNER.authToken,
+      ...(options.kycWebhookUrl ? { CRASH_KYC_WEBHOOK_URL: options.kycWebhookUrl } : {}),
       ...(options.deployment ? { CRASH_DEPLOYMENT_NAME: options.deployment.deploymentName, CRASH_BUILD_ID: options.deployment.buildId } : {}),
     },
   });

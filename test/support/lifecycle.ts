@@ -17,7 +17,10 @@ import { startTestSandbox, type TestSandbox } from '../../sandbox/testing.js';
 import { VobizClient } from '../../src/vobiz/index.js';
 import type { Tracing } from '../../src/tracing/provider.js';
 import { createLifecycleWorkers, type LifecycleWorkers } from '../../src/worker/lifecycle-workers.js';
-import type { OnboardingRequest } from '../../src/workflows/input.js';
+import { workflowIdFor, type OnboardingRequest } from '../../src/workflows/input.js';
+import { customerLifecycle } from '../../src/workflows/lifecycle.js';
+import { kycEventSignal } from '../../src/workflows/messages.js';
+import { atStage, waitForState } from './wait-for-state.js';
 import { connectDevServer, uniqueTaskQueue, workflowBundle, type DevServer } from './temporal.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url));
@@ -147,6 +150,21 @@ export async function startLifecycleRig(): Promise<LifecycleRig> {
     },
   };
   return rig;
+}
+
+/**
+ * A customer taken to `active` as the sandbox's customer would: KYC completed on the sandbox, the webhook's hint sent
+ * as the bridge would; its number bought when the request asks for one.
+ */
+export async function startActiveCustomer(rig: LifecycleRig, overrides: Partial<OnboardingRequest> = {}) {
+  const request = onboardingRequest(overrides);
+  const handle = await rig.client.workflow.start(customerLifecycle, { taskQueue: rig.taskQueue, workflowId: workflowIdFor(request.customerRef), args: [request] });
+  const kyc = await waitForState(handle, (s) => s.stage === 'kyc' && s.kyc.attempts.length === 1, { what: 'kyc stage' });
+  const sessionId = kyc.kyc.attempts[0]!.sessionId;
+  await rig.sandbox.admin.completeKyc(sessionId, { pan: 'ABCPE1234F' });
+  await handle.signal(kycEventSignal, { eventKey: `done-${sessionId}`, event: 'kyc.completed', sessionId, receivedAt: new Date().toISOString() });
+  const state = await waitForState(handle, atStage('active'), { what: 'active stage' });
+  return { request, handle, state };
 }
 
 export { atStage, waitForState } from './wait-for-state.js';

@@ -73,4 +73,12 @@ describe('bridge config', () => {
     expect(bridge.apiTokens).toEqual([token]);
     expect(bridge.webhookSecrets).toEqual(['real-partner-token']);
   });
+
+  it('read-only tokens (BRIDGE_READ_TOKENS): none by default, 32 bytes in production, never also an API token', () => {
+    expect(loadConfig({}).bridge.readTokens).toEqual([]);
+    expect(loadConfig({ BRIDGE_READ_TOKENS: 'r1,r2' }).bridge.readTokens).toEqual(['r1', 'r2']);
+    expect(() => loadConfig({ BRIDGE_API_TOKENS: 'same', BRIDGE_READ_TOKENS: 'same' })).toThrow(/BRIDGE_READ_TOKENS: must not repeat a token of BRIDGE_API_TOKENS/);
+    const token = 'prod-token-'.padEnd(40, 'x');
+    expect(() => loadConfig({ ...production, BRIDGE_API_TOKENS: token, BRIDGE_READ_TOKENS: 'short' })).toThrow(/BRIDGE_READ_TOKENS: the token is shorter than 32 bytes/);
+  });
 });

@@ -12,7 +12,7 @@ import {
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ambiguousWrite, toFailure } from '../../src/activities/failures.js';
+import { accountGoneOr, ambiguousWrite, toFailure } from '../../src/activities/failures.js';
 import { FAILURE_TYPES, answerType, isFailureType, type FailureType } from '../../src/failures/vocabulary.js';
 import { describeRefusal } from '../../src/onboarding/refusals.js';
 import {
@@ -142,6 +142,18 @@ describe('an effect whose write may have landed waits the settle delay', () => {
     expect(kindOf(f)).toBe('vobiz_unavailable');
   });
 
+  it("a 404 on the account's own read is VobizAccountGone; any other error passes", () => {
+    const gone = accountGoneOr(answer(404), 'MA_GONE0001') as ApplicationFailure;
+    expect({ type: gone.type, nonRetryable: gone.nonRetryable, details: gone.details }).toEqual({
+      type: 'VobizAccountGone',
+      nonRetryable: true,
+      details: [{ status: 404, code: 'not_found', authId: 'MA_GONE0001' }],
+    });
+    expect(gone.message).toContain('MA_GONE0001 does not exist');
+    const down = answer(503);
+    expect(accountGoneOr(down, 'MA_GONE0001')).toBe(down);
+  });
+
   it('a write that cannot have landed is left to toFailure', () => {
     for (const err of [answer(404), answer(429), new VobizNetworkError('connect ECONNREFUSED', ctx, { mayHaveCommitted: false })]) {
       expect(ambiguousWrite(err, 45_000)).toBe(err);
@@ -156,6 +168,7 @@ describe('an effect whose write may have landed waits the settle delay', () => {
 const RAISED: [string, unknown[] | undefined, boolean, string, string][] = [
   // type, details, retried, kind, report
   ['EmailInUse', [{ ownerCustomerRef: 'acme-0001' }], false, 'customer_data', 'refused'],
+  ['VobizAccountGone', [{ status: 404, code: 'not_found', authId: 'MA_GONE0001' }], false, 'customer_data', 'refused'],
   ['TransferMismatch', undefined, false, 'customer_data', 'refused'],
   ['OpeningBalanceOverCap', [{ amount: '60000', cap: '50000', currency: 'INR' }], false, 'customer_data', 'refused'],
   ['PartnerBalanceInsufficient', [{ status: 400, code: 'insufficient_balance' }], false, 'partner_balance', 'refused'],
@@ -166,6 +179,7 @@ const RAISED: [string, unknown[] | undefined, boolean, string, string][] = [
   ['KycResendCooldown', [{ status: 429, retryAfterSeconds: 1791 }], false, 'vobiz_unavailable', 'try_later'],
   ['NumberPurchaseFailed', undefined, false, 'unexpected', 'refused'],
   ['AlertWebhookRefused', undefined, false, 'unexpected', 'refused'],
+  ['NoCustomerAccount', undefined, false, 'unexpected', 'refused'],
   ['NoNumberAvailable', undefined, false, 'unexpected', 'refused'],
   ['NotAllowed', undefined, false, 'unexpected', 'refused'],
   ['InvariantViolation', undefined, false, 'unexpected', 'failed'],

@@ -49,4 +49,16 @@ describe('metrics wiring', () => {
       expect(panel.targets.length, panel.title).toBeGreaterThan(0);
     }
   });
+
+  it('loads the alert rules: a failing start-up check, and KYC webhooks refused for their signature', () => {
+    expect(prometheus).toMatch(/^rule_files:\n {2}- alerts\.yml$/m);
+    expect(compose).toContain('./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro');
+    const rules = read('deploy', 'prometheus', 'alerts.yml');
+    // Each alert over a series this service exports (the names the bridge and the worker register).
+    expect(rules).toMatch(/- alert: VobizStartupCheckFailing\n\s+expr: max by \(job, check\) \(vobiz_startup_check\{result="fail"\}\) == 1\n/);
+    expect(rules).toMatch(/- alert: VobizKycWebhooksRefusedForSignature\n\s+expr: sum\(increase\(vobiz_bridge_kyc_webhooks_total\{outcome="bad_signature"\}\[15m\]\)\) > 0\n/);
+    expect(read('src', 'bridge', 'metrics', 'registry.ts')).toContain("name: 'vobiz_startup_check'");
+    expect(read('src', 'worker', 'startup-checks.ts')).toContain("createGauge('vobiz_startup_check'");
+    expect(read('src', 'bridge', 'metrics', 'registry.ts')).toMatch(/'bad_signature',/);
+  });
 });

@@ -5,7 +5,8 @@ import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure, Timeou
 import { describe, expect, it } from 'vitest';
 import { loadCliConfig } from '../../src/config/cli.js';
 import { parseCustomerRef, parseOnboardingRequest } from '../../src/onboarding/input.js';
-import { isAssignedCountryCode, parseOperatorAction } from '../../src/onboarding/operator-actions.js';
+import { parseOperatorAction } from '../../src/onboarding/operator-actions.js';
+import { isVobizCountry } from '../../src/vobiz/countries.js';
 import { describeRefusal } from '../../src/onboarding/refusals.js';
 
 const example = JSON.parse(readFileSync(new URL('../../examples/onboarding.json', import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -50,12 +51,24 @@ describe('input problems read "field rule"', () => {
     expect(ref.ok ? [] : ref.problems).toEqual([{ field: 'customerRef', rule: 'must not be a phone number (it becomes the workflow ID)' }]);
   });
 
+  it('a country Vobiz does not accept is refused at the edge, by field: onboarding, retry corrections and buy-number alike', async () => {
+    expect(await problemsOf({ ...example, customer: { ...(example.customer as object), country: 'ZZ' } })).toEqual([
+      { field: 'customer.country', rule: 'must be an ISO 3166-1 alpha-2 country code (upper case), e.g. IN' },
+    ]);
+    const retry = parseOperatorAction('retry', { customer: { country: 'ZZ' } });
+    expect(retry.ok ? [] : retry.problems).toEqual([{ field: 'customer.country', rule: 'must be an ISO 3166-1 alpha-2 country code (upper case), e.g. IN' }]);
+    expect(parseOperatorAction('retry', { customer: { country: 'NP' } }).ok).toBe(true);
+    expect(await parseOnboardingRequest({ ...example, customer: { ...(example.customer as object), country: 'KE' } }, policy)).toMatchObject({ ok: true });
+  });
+
   it('buy-number: a code that names no country is an invalid field, not "no number available"', () => {
-    expect(isAssignedCountryCode('IN')).toBe(true);
-    expect(isAssignedCountryCode('XX')).toBe(false);
-    expect(isAssignedCountryCode('ZZ')).toBe(false);
+    expect(isVobizCountry('IN')).toBe(true);
+    expect(isVobizCountry('XX')).toBe(false);
+    expect(isVobizCountry('ZZ')).toBe(false);
+    expect(isVobizCountry('in')).toBe(false);
+    expect(isVobizCountry('IND')).toBe(false);
     const xx = parseOperatorAction('purchase-number', { country: 'XX' });
-    expect(xx.ok ? [] : xx.problems).toEqual([{ field: 'country', rule: 'must be an assigned ISO 3166-1 alpha-2 country code, e.g. IN' }]);
+    expect(xx.ok ? [] : xx.problems).toEqual([{ field: 'country', rule: 'must be an ISO 3166-1 alpha-2 country code (upper case), e.g. IN' }]);
     const lower = parseOperatorAction('purchase-number', { country: 'in' });
     expect(lower.ok ? [] : lower.problems).toEqual([{ field: 'country', rule: 'must be an ISO 3166-1 alpha-2 code, e.g. IN' }]);
     const missing = parseOperatorAction('purchase-number', {});

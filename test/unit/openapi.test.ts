@@ -45,17 +45,29 @@ describe('OpenAPI document', () => {
     await client.restartKyc('acme-0001');
     await client.offboard('acme-0001', 'contract ended');
     await client.purchaseNumber('acme-0001', { country: 'IN', search: '9180' });
+    await client.releaseNumber('acme-0001', '+918071387100');
     await client.retry('acme-0001', { customer: { email: 'fixed@example.com' }, trunk: { transport: 'tcp' } });
     await client.handOverAccount('acme-0002', { from: 'acme-0001', reason: 'returning customer' });
     await client.handOverAccount('acme-0003', { from: null, reason: 'signed up with Vobiz directly' });
+    await client.transactions('acme-0001', { transactionType: 'transfer', fromDate: '2026-01-01', perPage: 50 });
+    await client.cdrs('acme-0001', { status: 'answered', minDuration: 10, perPage: 100 });
+    await client.partnerCdrs({ callDirection: 'inbound', page: 2 });
+    await client.numbers('acme-0001');
+    await client.inventory({ country: 'IN', exclude: ['9180', '9122'] });
+    await client.balance('acme-0001');
+    await client.partner();
+    await client.dashboard();
     await agent.close();
 
-    expect(calls).toHaveLength(11);
+    expect(calls).toHaveLength(20);
     const templates = new Set<string>();
     for (const call of calls) {
       const found = operationFor(doc, call.method, call.path);
       expect(found, `${call.method} ${call.path}`).toBeDefined();
       templates.add(`${call.method} ${found!.template}`);
+      // Each query parameter the client sends is one the operation declares.
+      const declared = new Set((found!.operation.parameters ?? []).map((p) => p.name));
+      for (const name of new URL(call.path, 'http://bridge.test').searchParams.keys()) expect(declared, `${call.method} ${call.path}: ${name}`).toContain(name);
       const requestRef = found!.operation.requestBody?.content['application/json']?.schema.$ref;
       if (requestRef) expect(componentValidator(doc, requestRef).safeParse(call.body).success, `${call.method} ${call.path} body`).toBe(true);
     }

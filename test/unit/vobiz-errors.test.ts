@@ -96,6 +96,11 @@ describe('error bodies (docs §2) → VobizApiError', () => {
       { field: 'password', rule: 'Password must contain a special character' },
       { field: 'reminder_schedule.0.value', rule: 'Field required' },
     ]);
+    // The message names each field and Vobiz's rule, so a block reason or a refused action says what to correct.
+    expect(err.message).toBe(
+      'Vobiz POST /api/v1/partner/accounts → 422 validation_error: Request validation failed ' +
+        '(password: Password must contain a special character; reminder_schedule.0.value: Field required)',
+    );
     assertNoSecrets(err, 'Secret123abc', PARTNER_TOKEN);
   });
 

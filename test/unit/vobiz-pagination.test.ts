@@ -119,6 +119,29 @@ describe('pagination families', () => {
     expect((await collect(c.iterateCdrs())).map((r) => r.uuid)).toEqual(['z']);
   });
 
+  it('partner-wide CDRs (GET /partner/cdrs): the same family, filters included, every customer\'s rows', async () => {
+    pages('/api/v1/partner/cdrs', [
+      { success: true, data: [{ uuid: 'a', account_id: 'MA_1' }, { uuid: 'b', account_id: 'MA_2' }], pagination: { page: 1, per_page: 2, has_next: true } },
+      { success: true, data: [{ uuid: 'c', account_id: 'MA_1' }], pagination: { page: 2, per_page: 2, has_next: false } },
+    ]);
+    const rows = await collect(client.iteratePartnerCdrs({ perPage: 2, status: 'answered', maxDuration: 60, search: '98' }));
+    expect(rows.map((r) => [r.uuid, r.account_id])).toEqual([['a', 'MA_1'], ['b', 'MA_2'], ['c', 'MA_1']]);
+    expect(requests[0]).toBe('/api/v1/partner/cdrs?page=1&per_page=2&status=answered&max_duration=60&search=98');
+    expect(requests).toHaveLength(2);
+  });
+
+  it('a CDR row carrying `call_id` and `status` (the PyPI SDK README\'s keys) instead of `uuid` is read with call_id as its uuid', async () => {
+    pages('/api/v1/partner/accounts/MA_X/cdrs', [
+      { success: true, data: [{ call_id: 'legacy-1', status: 'answered', duration: 12 }, { uuid: 'u-2', call_id: 'other' }], pagination: { has_next: false } },
+    ]);
+    const rows = await collect(client.iterateCdrs('MA_X'));
+    expect(rows.map((r) => r.uuid)).toEqual(['legacy-1', 'u-2']);
+    expect(rows[0]).toMatchObject({ status: 'answered', duration: 12 });
+    requests = [];
+    pages('/api/v1/partner/accounts/MA_Y/cdrs', [{ success: true, data: [{ duration: 1 }], pagination: { has_next: false } }]);
+    await expect(collect(client.iterateCdrs('MA_Y'))).rejects.toBeInstanceOf(VobizResponseError);
+  });
+
   it('trunks {meta{limit,offset,total},objects}: offset-based', async () => {
     pages('/api/v1/Account/MA_X/trunks', [
       { meta: { limit: 2, offset: 0, total: 3 }, objects: [{ trunk_id: 't1' }, { trunk_id: 't2' }] },

@@ -6,6 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CHECK_STATUSES, type CheckResult } from '../../checks/results.js';
 import { STAGES } from '../../workflows/messages.js';
 import { StageCounter } from './stage-counts.js';
 
@@ -13,6 +14,7 @@ import { StageCounter } from './stage-counts.js';
  * What became of a KYC webhook delivery: `delivered` (the kycEvent Update accepted) and `signalled` (the signal, to
  * a worker from before the Update) are the ones that move a customer; `duplicate`, `other_account` and `not_waiting`
  * were acknowledged without reaching history; `stale_event` and `rate_limited` were refused before any Temporal call.
+ * `unsigned` is counted besides a delivery's outcome: taken without a signature (BRIDGE_WEBHOOK_SIGNATURE=optional).
  */
 export const WEBHOOK_OUTCOMES = [
   'delivered',
@@ -31,6 +33,7 @@ export const WEBHOOK_OUTCOMES = [
   'workflow_mismatch',
   'workflow_not_found',
   'temporal_error',
+  'unsigned',
 ] as const;
 export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
@@ -38,6 +41,8 @@ export interface BridgeMetrics {
   registry: Registry;
   observeRequest(route: string, method: string, statusCode: number, seconds: number): void;
   webhook(outcome: WebhookOutcome): void;
+  /** The latest result of each start-up check: 1 on it, 0 on the other results. */
+  startupChecks(results: readonly CheckResult[]): void;
 }
 
 export function createBridgeMetrics(options: { client: Client; stageCountTtlMs: number; onStageCountError?: (err: unknown) => void }): BridgeMetrics {
@@ -85,8 +90,18 @@ export function createBridgeMetrics(options: { client: Client; stageCountTtlMs: 
     },
   });
 
+  const startupCheck = new Gauge({
+    name: 'vobiz_startup_check',
+    help: "The bridge's start-up checks (run at start and by /readyz): 1 on each check's latest result (ok, warn, fail, skipped), 0 on the others",
+    labelNames: ['check', 'result'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
+    startupChecks(results) {
+      for (const r of results) for (const result of CHECK_STATUSES) startupCheck.set({ check: r.name, result }, r.status === result ? 1 : 0);
+    },
     observeRequest(route, method, statusCode, seconds) {
       requests.observe({ route, method, status_code: String(statusCode) }, seconds);
     },

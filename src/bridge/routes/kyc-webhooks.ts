@@ -1,5 +1,5 @@
 /**
- * POST /webhooks/vobiz/kyc: a signed Vobiz KYC webhook becomes the workflow's `kycEvent` Update, answered 2xx only
+ * POST /webhooks/vobiz/kyc: a signed Vobiz KYC webhook (or, with BRIDGE_WEBHOOK_SIGNATURE=optional, an unsigned one) becomes the workflow's `kycEvent` Update, answered 2xx only
  * once Temporal has the event (invariant 2: no lost events) or the workflow said it cannot matter. Every check runs
  * before anything is sent, so a rejected delivery changes nothing. Bodies are never logged: they carry personal data.
  *
@@ -42,11 +42,7 @@ export function isJsonMediaType(header: string | undefined): boolean {
 
 async function handleKycWebhook(ctx: BridgeContext, guards: WebhookGuards, request: FastifyRequest, reply: FastifyReply) {
   const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-  if (!verifyVobizSignature(raw, request.headers['x-vobiz-signature'], ctx.bridge.webhookSecrets)) {
-    request.log.warn({ reason: 'bad_signature' }, 'KYC webhook rejected');
-    ctx.recordWebhook('bad_signature');
-    throw HttpError.field(401, 'invalid_signature', 'x-vobiz-signature', 'must be sha256=<hex HMAC-SHA256 of the raw body> under the partner auth token');
-  }
+  checkSignature(ctx, request, raw);
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
@@ -72,6 +68,26 @@ async function handleKycWebhook(ctx: BridgeContext, guards: WebhookGuards, reque
     case 'relevant':
       return deliver(ctx, guards, request, reply, classified.webhook);
   }
+}
+
+/**
+ * A signature that is present must be right, whatever the setting. With BRIDGE_WEBHOOK_SIGNATURE=optional a
+ * delivery without one goes on as a hint, counted `unsigned` besides its outcome: it can only wake a customer
+ * waiting on that very session (the workflow's validator), which then asks Vobiz for the session's state.
+ */
+function checkSignature(ctx: BridgeContext, request: FastifyRequest, raw: Buffer): void {
+  const header = request.headers['x-vobiz-signature'];
+  if (header === undefined && ctx.bridge.webhookSignature === 'optional') {
+    request.log.debug('KYC webhook without a signature: taken as a hint (BRIDGE_WEBHOOK_SIGNATURE=optional)');
+    ctx.recordWebhook('unsigned');
+    return;
+  }
+  if (header !== undefined && verifyVobizSignature(raw, header, ctx.bridge.webhookSecrets)) return;
+  const problem = header === undefined ? 'missing' : 'mismatch';
+  request.log.debug({ reason: 'bad_signature', problem }, 'KYC webhook rejected');
+  ctx.signatureRefusals.refused(problem);
+  ctx.recordWebhook('bad_signature');
+  throw HttpError.field(401, 'invalid_signature', 'x-vobiz-signature', 'must be sha256=<hex HMAC-SHA256 of the raw body> under the partner auth token');
 }
 
 async function deliver(ctx: BridgeContext, guards: WebhookGuards, request: FastifyRequest, reply: FastifyReply, webhook: RelevantKycWebhook) {

@@ -8,9 +8,9 @@ import { InvalidPageTokenError, ListOnboardingsQuerySchema, listOnboardings } fr
 import { describeInputProblems, parseCustomerRef, parseOnboardingRequest } from '../../onboarding/input.js';
 import { describeRefusal } from '../../onboarding/refusals.js';
 import { workflowIdFor } from '../../workflows/input.js';
-import { createTokenCheck } from '../api-auth.js';
+import { UNAUTHORIZED_RULE, createScopeCheck } from '../api-auth.js';
 import type { BridgeContext } from '../context.js';
-import { HttpError, refusalError } from '../http-errors.js';
+import { HttpError, refusalError, workerUnavailable } from '../http-errors.js';
 import { OnboardingConflictError, getLifecycleState, startOnboarding } from '../../onboarding/start.js';
 import {
   IDEMPOTENCY_KEY_RULE,
@@ -21,18 +21,12 @@ import {
   runOperatorAction,
   type OperatorActionName,
 } from '../../onboarding/operator-actions.js';
-import { withDeadline } from '../../onboarding/temporal-calls.js';
+import { CustomerFinishedError, WorkerUnavailableError, explainFailure, withDeadline } from '../../onboarding/temporal-calls.js';
 
 export async function onboardingRoutes(app: FastifyInstance, ctx: BridgeContext): Promise<void> {
-  const isAuthorised = createTokenCheck(ctx.bridge.apiTokens);
   // JSON only: Fastify would otherwise hand a text/plain body to the validator as a string (415 is clearer).
   app.removeContentTypeParser('text/plain');
-  app.addHook('onRequest', async (request, reply) => {
-    if (!isAuthorised(request.headers.authorization)) {
-      void reply.header('www-authenticate', 'Bearer');
-      throw HttpError.field(401, 'unauthorized', 'authorization', 'must be "Bearer <token>" with a token from BRIDGE_API_TOKENS');
-    }
-  });
+  app.addHook('onRequest', requireScope(ctx));
 
   app.post('/onboardings', { bodyLimit: ctx.bridge.maxBodyBytes }, async (request, reply) => {
     const parsed = await parseOnboardingRequest(request.body, ctx.onboarding);
@@ -77,7 +71,7 @@ export async function onboardingRoutes(app: FastifyInstance, ctx: BridgeContext)
     try {
       return await withDeadline(ctx.client, ctx.temporalTimeoutMs, () => getLifecycleState(ctx.client, customerRef));
     } catch (err) {
-      throw notFoundOr(err, customerRef);
+      throw notFoundOr(await explainFailure(ctx.client, customerRef, workflowIdFor(customerRef), err), customerRef);
     }
   });
 
@@ -118,18 +112,41 @@ async function runAction(ctx: BridgeContext, request: FastifyRequest, reply: Fas
         rule: `must not be reused for another action (it was used for ${err.usedFor} on this customer): send a new key for each action`,
       });
     }
-    throw notFoundOr(err, customerRef);
+    throw notFoundOr(await explainFailure(ctx.client, customerRef, workflowId, err), customerRef);
   }
 }
 
-function customerRefParam(request: FastifyRequest): string {
+/**
+ * The start API's bearer check: any token reads (GET), only a BRIDGE_API_TOKENS token starts or acts. Every route
+ * scope behind it (onboardings, Vobiz reads) adds it as its onRequest hook.
+ */
+export function requireScope(ctx: Pick<BridgeContext, 'bridge'>) {
+  const scopeOf = createScopeCheck(ctx.bridge);
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const scope = scopeOf(request.headers.authorization);
+    if (!scope) {
+      void reply.header('www-authenticate', 'Bearer');
+      throw HttpError.field(401, 'unauthorized', 'authorization', UNAUTHORIZED_RULE);
+    }
+    if (scope === 'read' && request.method !== 'GET' && request.method !== 'HEAD') {
+      throw HttpError.field(403, 'forbidden', 'authorization', 'is a read-only token (BRIDGE_READ_TOKENS): it may read but not start or act');
+    }
+  };
+}
+
+export function customerRefParam(request: FastifyRequest): string {
   const { customerRef } = request.params as { customerRef: string };
   const parsed = parseCustomerRef(customerRef);
   if (!parsed.ok) throw HttpError.problems(400, 'invalid_input', parsed.problems);
   return parsed.customerRef;
 }
 
-function notFoundOr(err: unknown, customerRef: string): unknown {
+/** Not found, finished, or no worker: what a caller can act on; anything else goes to the error handler. */
+export function notFoundOr(err: unknown, customerRef: string): unknown {
+  if (err instanceof CustomerFinishedError) {
+    return new HttpError(409, { error: 'finished', message: err.message, field: 'customerRef', rule: 'must name a customer whose workflow still runs' });
+  }
+  if (err instanceof WorkerUnavailableError) return workerUnavailable(err);
   if (err instanceof WorkflowNotFoundError) {
     return new HttpError(404, {
       error: 'not_found',

@@ -12,7 +12,8 @@ import { ListOnboardingsQuerySchema, listOnboardings, type OnboardingSummary } f
 import { describeInputProblems, parseCustomerRef, parseOnboardingRequest } from '../../onboarding/input.js';
 import { parseOperatorAction, runOperatorAction, type OperatorActionName } from '../../onboarding/operator-actions.js';
 import { getLifecycleState, startOnboarding } from '../../onboarding/start.js';
-import { withDeadline } from '../../onboarding/temporal-calls.js';
+import { explainFailure, withDeadline } from '../../onboarding/temporal-calls.js';
+import { workflowIdFor } from '../../workflows/input.js';
 import type { LifecycleState } from '../../workflows/messages.js';
 import { CliInputError, EXIT, describeFailure, failureLines } from '../errors.js';
 import { renderRecord, renderTable } from '../output.js';
@@ -26,6 +27,7 @@ const START_TIMEOUT_MS = 15_000;
 
 /** The flag a body field came from: `country` → `--country`, `customer.email` → `--email`, `trunk.transport` → `--trunk transport`. */
 function flagOf(field: string): string {
+  if (field === 'e164') return '<e164>'; // release-number's argument
   if (field.startsWith('customer.')) return `--${field.slice('customer.'.length)}`;
   if (field.startsWith('trunk.')) return `--trunk ${field.slice('trunk.'.length)}`;
   return `--${field}`;
@@ -127,7 +129,9 @@ export function registerOnboardingCommands(program: Command): void {
       runCommand(opts, async (session) => {
         const customerRef = customerRefArg(ref);
         const client = await session.temporal();
-        const state = await withDeadline(client, QUERY_TIMEOUT_MS, () => getLifecycleState(client, customerRef));
+        const state = await withDeadline(client, QUERY_TIMEOUT_MS, () => getLifecycleState(client, customerRef)).catch(async (err: unknown) => {
+          throw await explainFailure(client, customerRef, workflowIdFor(customerRef), err);
+        });
         session.out.data(state, () => renderRecord(stateEntries(state)));
       }),
     );
@@ -138,7 +142,9 @@ export function registerOnboardingCommands(program: Command): void {
       if (!parsed.ok) throw new CliInputError(`invalid ${name} arguments`, parsed.problems.map((p) => ({ ...p, field: flagOf(p.field) })));
       const customerRef = customerRefArg(ref);
       const client = await session.temporal();
-      const result = await withDeadline(client, UPDATE_TIMEOUT_MS, () => runOperatorAction(client, customerRef, parsed.action));
+      const result = await withDeadline(client, UPDATE_TIMEOUT_MS, () => runOperatorAction(client, customerRef, parsed.action)).catch(async (err: unknown) => {
+        throw await explainFailure(client, customerRef, workflowIdFor(customerRef), err);
+      });
       session.out.data({ customerRef, action: name, result }, () => `${name} done for ${customerRef}: ${JSON.stringify(result)}`);
     });
 
@@ -165,9 +171,12 @@ export function registerOnboardingCommands(program: Command): void {
     .command('offboard')
     .argument('<customerRef>')
     .requiredOption('--reason <text>', 'why the customer leaves')
+    .option('--force', 'end an offboarding that cannot finish: each step still to do is tried once more, and what fails is left at Vobiz and recorded')
     .option(json.flags, json.description)
     .description('release numbers, disable the trunk, revoke open sessions, and end')
-    .action((ref: string, opts: { reason: string; json?: boolean }) => action('offboard', ref, { reason: opts.reason }, opts));
+    .action((ref: string, opts: { reason: string; force?: boolean; json?: boolean }) =>
+      action('offboard', ref, { reason: opts.reason, ...(opts.force ? { force: true } : {}) }, opts),
+    );
   program
     .command('retry')
     .argument('<customerRef>')
@@ -215,6 +224,14 @@ export function registerOnboardingCommands(program: Command): void {
     .action((ref: string, opts: { country: string; search?: string; json?: boolean }) =>
       action('purchase-number', ref, { country: opts.country, ...(opts.search ? { search: opts.search } : {}) }, opts),
     );
+
+  program
+    .command('release-number')
+    .argument('<customerRef>')
+    .argument('<e164>', "one of the customer's numbers, e.g. +918071387100")
+    .option(json.flags, json.description)
+    .description("release one of the customer's numbers back to Vobiz (refused during offboarding, which releases them all)")
+    .action((ref: string, e164: string, opts: { json?: boolean }) => action('release-number', ref, { e164 }, opts));
 }
 
 async function onboardOne(session: Session, file: string): Promise<void> {
@@ -315,6 +332,34 @@ function rowDetail(row: RowResult): string {
   }
 }
 
+/** The trunk, marked once offboarding disabled it (or left it live: a forced end). */
+function trunkEntry(state: LifecycleState): string | undefined {
+  const { trunkDomain, trunkId, trunkDisabled } = state.telephony;
+  const trunk = trunkDomain ?? trunkId;
+  if (!trunk) return undefined;
+  if (trunkDisabled) return `${trunk} (disabled)`;
+  return state.offboarding?.left?.trunkId ? `${trunk} (left enabled: offboarding was forced)` : trunk;
+}
+
+/** Each number, marked released (or left rented by a forced offboarding). */
+function numbersEntry(state: LifecycleState): string | undefined {
+  const { numbers, releasedNumbers } = state.telephony;
+  const left = state.offboarding?.left?.numbers ?? [];
+  const mark = (e164: string) => (releasedNumbers.includes(e164) ? ' (released)' : left.includes(e164) ? ' (left: not released)' : '');
+  return numbers.map((e164) => `${e164}${mark(e164)}`).join(', ') || undefined;
+}
+
+function offboardingEntry(offboarding: NonNullable<LifecycleState['offboarding']>): string {
+  const done = offboarding.completedAt ? ` (done ${offboarding.completedAt})` : ' (under way)';
+  const notes = [
+    offboarding.accountGone ? 'the Vobiz account was already gone' : '',
+    offboarding.forced ? `forced: ${offboarding.forced.reason}` : '',
+    offboarding.left?.kycSessionId ? `KYC session ${offboarding.left.kycSessionId} not revoked` : '',
+    offboarding.left?.balanceUnknown ? 'balance unknown' : offboarding.balanceAtOffboarding ? `balance left ${offboarding.balanceAtOffboarding}` : '',
+  ].filter(Boolean);
+  return `${offboarding.reason}${done}${notes.length ? `; ${notes.join('; ')}` : ''}`;
+}
+
 /**
  * The state as name/value rows. KYC attempts read "N used, M more without an operator": an operator's restart
  * grants one attempt beyond the automatic ones, which "attempt 2/2" made read as the budget shrinking.
@@ -333,11 +378,11 @@ export function stateEntries(state: LifecycleState): Array<readonly [string, str
     ['KYC attempts', kycAttempts(state)],
     ['KYC session', attempt ? `${attempt.sessionId}${attempt.outcome ? ` (${attempt.outcome})` : `, expires ${attempt.expiresAt}`}` : undefined],
     ['KYC reminders sent', state.kyc.remindersSent.length],
-    ['trunk', state.telephony.trunkDomain ?? state.telephony.trunkId],
-    ['numbers', state.telephony.numbers.join(', ') || undefined],
+    ['trunk', trunkEntry(state)],
+    ['numbers', numbersEntry(state)],
     ['last usage poll', last ? `${last.polledAt}: ${last.window.calls} calls, balance ${last.balance} ${last.currency}` : undefined],
     ['alerts', state.usage?.alerts.length],
-    ['offboarding', state.offboarding ? `${state.offboarding.reason}${state.offboarding.completedAt ? ' (done)' : ''}` : undefined],
+    ['offboarding', state.offboarding ? offboardingEntry(state.offboarding) : undefined],
     ['started', state.startedAt],
     ['updated', state.updatedAt],
   ];

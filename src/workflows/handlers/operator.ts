@@ -4,10 +4,11 @@
  */
 import { normalizeCorrections, trunkProblems, type RetryCorrections } from '../input-structure.js';
 import type { NumberRequest } from '../input-types.js';
-import { TERMINAL_STAGES, type HandOverAccountArgs, type NumberPurchaseArgs, type ReasonArgs, type RetryArgs, type Stage } from '../messages.js';
+import { TERMINAL_STAGES, type HandOverAccountArgs, type NumberPurchaseArgs, type OffboardArgs, type ReasonArgs, type RetryArgs, type Stage } from '../messages.js';
 import { requireCustomer, type LifecycleRun } from '../run/context.js';
 import { buyNumber } from '../stages/telephony.js';
 import { workflowIdFor } from '../workflow-ids.js';
+import { requestForcedOffboard, validateForcedOffboard } from './offboard-force.js';
 
 export function validateRetry(run: LifecycleRun, args: RetryArgs): void {
   const { state, input } = run;
@@ -29,8 +30,9 @@ export function retry(run: LifecycleRun, args: RetryArgs | undefined): { stage: 
   return { stage: run.state.blocked?.step ?? run.state.stage };
 }
 
-export function validateOffboard(run: LifecycleRun, args: ReasonArgs): void {
+export function validateOffboard(run: LifecycleRun, args: OffboardArgs): void {
   requireReason(args);
+  if (args.force === true) return validateForcedOffboard(run);
   const { stage } = run.state;
   if (TERMINAL_STAGES.includes(stage) || stage === 'offboarding' || run.requests.offboard) {
     throw new Error(`offboard is not allowed: the stage is ${stage}${run.requests.offboard ? ' (offboarding already requested)' : ''}`);
@@ -38,7 +40,8 @@ export function validateOffboard(run: LifecycleRun, args: ReasonArgs): void {
 }
 
 /** Whatever the customer waits on ends, and the main flow offboards. */
-export function requestOffboard(run: LifecycleRun, args: ReasonArgs): { stage: Stage } {
+export function requestOffboard(run: LifecycleRun, args: OffboardArgs): { stage: Stage } {
+  if (args.force === true) return requestForcedOffboard(run, args);
   run.requests.offboard ??= { reason: args.reason.trim() };
   return { stage: 'offboarding' };
 }

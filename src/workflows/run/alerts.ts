@@ -1,4 +1,4 @@
-/** Alerts to the partner's own receiver: low balance, a jump in failed calls, a step stalled. Best effort. */
+/** Alerts to the partner's own receiver: low balance, a jump in failed calls, a step stalled or blocked. Best effort. */
 import { isCancellation, log } from '@temporalio/workflow';
 import type { AlertRecord } from '../messages.js';
 import type { LifecycleRun } from './context.js';
@@ -10,7 +10,7 @@ const ALERTS_KEPT = 50;
 export async function sendAlert(run: LifecycleRun, alert: Pick<AlertRecord, 'kind' | 'detail'>): Promise<void> {
   const record = { ...alert, at: new Date().toISOString() };
   const usage = run.state.usage;
-  if (usage && alert.kind !== 'stalled') {
+  if (usage && alert.kind !== 'stalled' && alert.kind !== 'blocked') {
     usage.alerts.push(record);
     if (usage.alerts.length > ALERTS_KEPT) usage.alerts.shift();
   }

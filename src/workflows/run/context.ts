@@ -23,6 +23,8 @@ export interface Requests {
   /** Set by a KYC event or hint for the open session: confirm with the API now. */
   kycHint: boolean;
   offboard?: ReasonArgs;
+  /** An operator's `offboard --force`: offboarding steps that fail once more are left (stages/offboarding-ends.ts). */
+  forceOffboard?: { reason: string; at: string };
   restartKyc: boolean;
   retry?: RetryCorrections;
 }
@@ -123,5 +125,7 @@ export function summaryOf(state: LifecycleState): LifecycleSummary {
     numbersReleased: state.telephony.releasedNumbers,
     ...(state.usage ? { usageTotals: state.usage.totals } : {}),
     ...(state.offboarding?.balanceAtOffboarding ? { balanceAtOffboarding: state.offboarding.balanceAtOffboarding } : {}),
+    ...(state.offboarding?.accountGone ? { accountGone: true } : {}),
+    ...(state.offboarding?.left ? { left: state.offboarding.left } : {}),
   };
 }

@@ -25,4 +25,11 @@ export const PATCH = {
   boundedWaits: 'bounded-waits',
   /** Account creation claims the e-mail first: a second customer for one person is refused, never handed the account. */
   accountClaim: 'account-ownership-claim',
+  /**
+   * Offboarding always ends: a step whose account is gone at Vobiz (`VobizAccountGone`) is done instead of stalling
+   * for ever. Asked on each such failure, so a customer already stalled there when this deploys takes it too.
+   */
+  offboardingEnds: 'offboarding-always-ends',
+  /** A block sends one `blocked` alert with its reason (Vobiz's field and rule), as a stall sends `stalled`. */
+  blockedAlert: 'blocked-alert',
 } as const;

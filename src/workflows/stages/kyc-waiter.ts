@@ -11,6 +11,7 @@ import { continueAsNewIfLong } from '../steps/continue-as-new.js';
 import { step } from '../steps/step.js';
 import { nextKycMove, remindersFor, type KycRound } from './kyc-next-move.js';
 import { pollDelayMs } from './poll-delay.js';
+import { waitSummary } from '../visibility.js';
 
 export async function awaitKycOutcome(run: LifecycleRun, record: KycAttemptRecord): Promise<KycOutcome | 'offboard'> {
   const { state, requests, calls } = run;
@@ -67,7 +68,7 @@ export async function awaitKycOutcome(run: LifecycleRun, record: KycAttemptRecor
         }
         case 'sleep': {
           const end = await boundedWait(() => requests.kycHint || Boolean(requests.offboard), move.until - Date.now(), {
-            summary: move.summary,
+            summary: waitSummary(state, move.summary),
             bounded: run.boundedWaits,
           });
           if (end === 'timed_out') sleptUntil = move.until;

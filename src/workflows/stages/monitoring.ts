@@ -12,6 +12,7 @@ import { requireAuthId, setStage, touch, type LifecycleRun } from '../run/contex
 import { continueAsNewIfLong } from '../steps/continue-as-new.js';
 import { step } from '../steps/step.js';
 import { pollDelayMs } from './poll-delay.js';
+import { waitSummary } from '../visibility.js';
 
 export async function monitorUsage(run: LifecycleRun): Promise<void> {
   const { state, requests, calls } = run;
@@ -32,7 +33,7 @@ export async function monitorUsage(run: LifecycleRun): Promise<void> {
     await continueAsNewIfLong(run, true);
   };
   for (let poll = 1; ; poll++) {
-    const end = await boundedWait(() => Boolean(requests.offboard), pollDelayMs(pollMs), { summary: 'Next usage poll', bounded: run.boundedWaits });
+    const end = await boundedWait(() => Boolean(requests.offboard), pollDelayMs(pollMs), { summary: waitSummary(state, 'Next usage poll'), bounded: run.boundedWaits });
     if (requests.offboard) return;
     if (end === 'history_long') {
       await continueAsNew(); // before the poll: the next run polls after a full interval

@@ -6,6 +6,7 @@ import { condition } from '@temporalio/workflow';
 import { awaitOperatorUntil } from '../bounded-wait.js';
 import type { RetryCorrections } from '../input-structure.js';
 import { OffboardRequested, setStage, type LifecycleRun } from '../run/context.js';
+import { waitSummary } from '../visibility.js';
 import { continueAsNewIfLong } from './continue-as-new.js';
 
 /** How long a customer waits for an operator (after KYC ended without success, or a blocked step) before offboarding. */
@@ -16,8 +17,9 @@ export const OPERATOR_WAIT = '30 days';
  * deadline passed. The deadline is absolute and kept in the state, so a wait that continues-as-new (its history
  * grew past the bound while it waited) is resumed by the next run with the time it had left.
  */
-export function awaitOperator(run: LifecycleRun, decided: () => boolean, summary: string): Promise<boolean> {
+export function awaitOperator(run: LifecycleRun, decided: () => boolean, what: string): Promise<boolean> {
   const done = () => decided() || Boolean(run.requests.offboard);
+  const summary = waitSummary(run.state, what);
   if (!run.boundedWaits) return condition(done, OPERATOR_WAIT, { summary });
   return awaitOperatorUntil(run.state, done, { wait: OPERATOR_WAIT, summary, continueAsNew: () => continueAsNewIfLong(run) });
 }
