@@ -16,7 +16,6 @@ const WORKFLOW_ID_PREFIX = workflowIdFor('');
 
 /** Execution statuses by their proto number (temporal.api.enums.v1.WorkflowExecutionStatus). */
 const EXECUTION_STATUSES = ['unspecified', 'running', 'completed', 'failed', 'canceled', 'terminated', 'continued_as_new', 'timed_out', 'paused'] as const;
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 const MAX_PAGE_SIZE = 1000;
 

@@ -166,8 +166,3 @@ export function parseCustomerRef(value: unknown): CustomerRefResult {
   if (parsed.success) return { ok: true, customerRef: parsed.data };
   return { ok: false, problems: describeInputProblems(parsed.error).map((p) => ({ ...p, field: 'customerRef' })) };
 }
-
-/** Formats problems as one line: `telephony is required; customer.country must be …`. */
-export function problemsLine(problems: readonly FieldProblem[]): string {
-  return problems.map((p) => `${p.field} ${p.rule}`).join('; ');
-}
