@@ -18,7 +18,7 @@ import { temporal, type TemporalConfig } from '../src/config/temporal.js';
 import { vobiz, type VobizConfig } from '../src/config/vobiz.js';
 import { workerSection, WORKER_PROCESS, type WorkerConfig } from '../src/config/worker.js';
 
-export const LOCAL = {
+const LOCAL = {
   DATA_DIR: nonEmpty().default('.data'),
   DEMO_TIMEOUT_SECONDS: positiveInt(180),
   CLUSTER_POSTGRES_PORT: port(5433),

@@ -18,7 +18,7 @@ import { temporalCliPath } from './temporal-binaries.js';
 
 const PID_FILE = 'temporal-dev.pid';
 
-export interface DevServerOptions {
+interface DevServerOptions {
   /** Folder for temporal.sqlite and the pid file; created if missing. */
   dataDir: string;
   ip?: string;
@@ -45,14 +45,14 @@ export interface RunningDevServer {
   stop(): Promise<void>;
 }
 
-export class DevServerStartError extends Error {
+class DevServerStartError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'DevServerStartError';
   }
 }
 
-export function devServerArgs(options: DevServerOptions): string[] {
+function devServerArgs(options: DevServerOptions): string[] {
   return [
     'server',
     'start-dev',

@@ -28,7 +28,7 @@ export interface StackPiece {
   stop(graceMs?: number): Promise<void>;
 }
 
-export interface PieceSpec {
+interface PieceSpec {
   name: string;
   /** Entry file relative to the project root, e.g. src/bridge/main.ts. */
   entry: string;

@@ -123,7 +123,7 @@ function removeDead(path: string, raw: string): void {
   unlinkSync(aside);
 }
 
-export interface DataFolderLock {
+interface DataFolderLock {
   /** Gives the folder back (only a lock that is still ours is removed). */
   release(): void;
 }

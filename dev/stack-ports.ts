@@ -16,7 +16,7 @@ import { serverPortsFrom } from './cluster/temporal-server.js';
 import { assertPortFree, PortInUseError } from './processes.js';
 import type { StackOptions } from './stack.js';
 
-export interface Listener {
+interface Listener {
   /** The setting that chose the port, e.g. `BRIDGE_PORT`, or `TEMPORAL_DEV_PORT + 1` for one derived from it. */
   setting: string;
   /** The variable that moves it. */

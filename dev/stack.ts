@@ -43,7 +43,7 @@ import { killNow, sleep, waitForExit } from './processes.js';
 import { lockDataFolder } from './stack-lock.js';
 import { assertNoPortClash, assertPortsFree, stackListeners } from './stack-ports.js';
 
-export type Placement = 'in-process' | 'process';
+type Placement = 'in-process' | 'process';
 
 /** A piece the stack runs: where, and its own settings over the stack's environment. */
 export interface RunPiece {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-export class MissingTemporalBinaryError extends Error {
+class MissingTemporalBinaryError extends Error {
   constructor(what: string, detail: string) {
     super(
       `${what} not found: ${detail}.\n` +

@@ -9,7 +9,7 @@ import { customerAuthId, customerAuthToken, uuid } from './ids.js';
 import { toString5, toUnits } from './money.js';
 import { recordPasswordHash } from './passwords.js';
 
-export const PARTNER_EMAIL = 'partner@sandbox.vobiz.test';
+const PARTNER_EMAIL = 'partner@sandbox.vobiz.test';
 export const PRICING_TIER_ID = '7f3a2c10-5b4e-4d8a-9c1f-0a1b2c3d4e5f';
 
 /** A customer account as stored; `auth_token` and `cash_credits` live in their own columns. */
@@ -33,7 +33,7 @@ export interface PartnerDoc {
 
 interface AccountRow { auth_id: string; kind: string; email: string; auth_token: string; balance_units: number; doc: string }
 
-export function pricingTier(partnerId: string) {
+function pricingTier(partnerId: string) {
   return {
     id: PRICING_TIER_ID, name: 'Sandbox Standard', currency: 'INR', rate_per_minute: 0.5, streaming_rate_per_minute: 0.2,
     recording_rate_per_minute: 0.1, whatsapp_voice_rate: 0.5, transcription_rate_per_minute: 0.3, pii_redaction_rate_per_minute: 0.1,
@@ -140,7 +140,7 @@ export function addBalance(ctx: SandboxContext, authId: string, deltaUnits: numb
   return Number(row?.balance_units ?? 0);
 }
 
-export interface NewCustomerInput {
+interface NewCustomerInput {
   name: string; email: string; phone: string; password: string; country: string; currency: string; company?: string;
   description?: string; address?: string; city?: string; state?: string; zip_code?: string; timezone?: string;
   gstin?: string; gst_status?: string; account_type?: string;

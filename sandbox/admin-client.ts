@@ -4,22 +4,22 @@
  */
 import { request } from 'undici';
 
-export interface OutboxEmail { id: string; /** kyc_link | kyc_resend | kyc_reminder */ kind: string; to: string; subject: string; body: string; link: string | null; session_id: string | null; created_at: string }
-export interface ClockState { now: string; now_ms: number; offset_ms: number }
+interface OutboxEmail { id: string; /** kyc_link | kyc_resend | kyc_reminder */ kind: string; to: string; subject: string; body: string; link: string | null; session_id: string | null; created_at: string }
+interface ClockState { now: string; now_ms: number; offset_ms: number }
 export interface FaultSpec { route: string; mode: 'error' | 'latency' | 'commit_then_drop'; status?: 500 | 502 | 503 | 429; retryAfterSeconds?: number; rate?: number; count?: number; latencyMs?: number }
 export interface FaultRule { id: string; method: string; pattern: string; mode: string; status: number | null; retry_after_seconds: number | null; rate: number; remaining: number | null; latency_ms: number | null; hits: number; created_at: string }
 /** Where Vobiz's SDK models and prose docs conflict (docs/sandbox.md); see SandboxSettings in context.ts. */
-export interface SandboxSettings { responseShape: 'sdk' | 'prose'; strictPathCasing: boolean }
-export interface WebhookConfig { duplicate: boolean; delayMs: number; reorder: boolean; unsigned: boolean }
-export interface WebhookDelivery { id: string; event: string; session_id: string | null; url: string; status: 'pending' | 'delivered' | 'failed'; attempts: number; last_status_code: number | null; last_error: string | null; attempt_log: Array<{ at: string; status_code: number | null; error: string | null }>; signature: string; body: string; created_at: string; delivered_at: string | null }
+interface SandboxSettings { responseShape: 'sdk' | 'prose'; strictPathCasing: boolean }
+interface WebhookConfig { duplicate: boolean; delayMs: number; reorder: boolean; unsigned: boolean }
+interface WebhookDelivery { id: string; event: string; session_id: string | null; url: string; status: 'pending' | 'delivered' | 'failed'; attempts: number; last_status_code: number | null; last_error: string | null; attempt_log: Array<{ at: string; status_code: number | null; error: string | null }>; signature: string; body: string; created_at: string; delivered_at: string | null }
 export interface LedgerEntryView { id: string; account_auth_id: string; type: 'credit' | 'debit'; amount: number; category: string; reference_type: string; transfer_id: string | null; description: string; reference: string | null; created_at: string }
 export interface LedgerReport { partner: { auth_id: string; balance: number; rows: LedgerEntryView[] }; customers: LedgerEntryView[]; balanced: boolean; partner_transfer_debits: number; customer_transfer_credits: number }
-export interface KycSessionView {
+interface KycSessionView {
   id: string; account_auth_id: string; status: string; kyc_type: string | null; verified_data: Record<string, unknown> | null;
   flow_type: 'email' | 'redirect'; last_sent_at: string | null; failure_reason: string | null; revoke_reason: string | null; [key: string]: unknown;
 }
-export interface TrafficMix { answered?: number; failed?: number; busy?: number; no_answer?: number }
-export interface TrafficResult { generated: number; cdrs: Array<Record<string, unknown> & { uuid: string; total_cost: number }>; balance_after: number }
+interface TrafficMix { answered?: number; failed?: number; busy?: number; no_answer?: number }
+interface TrafficResult { generated: number; cdrs: Array<Record<string, unknown> & { uuid: string; total_cost: number }>; balance_after: number }
 
 /** GET /_sandbox/requests (sandbox/request-meter.ts). */
 export interface RequestReport {
@@ -27,7 +27,7 @@ export interface RequestReport {
   perSecond: Array<{ second: number; count: number }>; limitPerSecond: number | null; since: string;
 }
 
-export class SandboxAdminError extends Error {
+class SandboxAdminError extends Error {
   constructor(readonly statusCode: number, readonly body: unknown) {
     super(`sandbox admin call failed with HTTP ${statusCode}: ${JSON.stringify(body)}`);
     this.name = 'SandboxAdminError';

@@ -58,7 +58,7 @@ export function findCdr(ctx: SandboxContext, authId: string, uuid: string): CdrD
   return row ? parseDoc<CdrDoc>(row) : undefined;
 }
 
-export type CdrFilterResult = { ok: true; rows: StoredCdr[]; filters: Record<string, string> } | { ok: false; field: string; value: string };
+type CdrFilterResult = { ok: true; rows: StoredCdr[]; filters: Record<string, string> } | { ok: false; field: string; value: string };
 
 /** All documented filters, ANDed. The `status` filter accepts the older `no-answer` spelling too. */
 export function filterCdrs(rows: StoredCdr[], query: Query): CdrFilterResult {
@@ -155,7 +155,7 @@ function summaryOf(t: CdrTotals, shape: 'sdk' | 'prose'): Record<string, unknown
   return { ...counts, ...rest, last_call_at: t.lastCallAt ?? '' };
 }
 
-export function cdrSummary(rows: StoredCdr[], shape: 'sdk' | 'prose'): Record<string, unknown> {
+function cdrSummary(rows: StoredCdr[], shape: 'sdk' | 'prose'): Record<string, unknown> {
   return summaryOf(totalsOf(rows), shape);
 }
 

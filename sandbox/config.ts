@@ -50,7 +50,7 @@ export function sandboxSection(e: z.infer<z.ZodObject<typeof SANDBOX>>): Sandbox
 
 export const SANDBOX_PROCESS = { ...GENERAL, ...SANDBOX };
 
-export interface SandboxProcessConfig extends GeneralConfig {
+interface SandboxProcessConfig extends GeneralConfig {
   sandbox: SandboxConfig;
 }
 

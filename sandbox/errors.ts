@@ -57,7 +57,7 @@ export function nestedError(status: number, message: string): ApiError {
 }
 
 /** Converts zod issues into pydantic-style details, the shape FastAPI puts in a 422. */
-export function zodDetails(issues: z.core.$ZodIssue[], where: 'body' | 'query', input: unknown): ValidationDetail[] {
+function zodDetails(issues: z.core.$ZodIssue[], where: 'body' | 'query', input: unknown): ValidationDetail[] {
   return issues.map((issue) => {
     const loc: Array<string | number> = [where, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
     const value = valueAt(input, issue.path);

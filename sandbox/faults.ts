@@ -14,7 +14,7 @@ export interface FaultRule {
   rate: number; remaining: number | null; latency_ms: number | null; hits: number; created_at: string;
 }
 
-export interface NewFault { route: string; mode: FaultMode; status?: number; retryAfterSeconds?: number; rate?: number; count?: number; latencyMs?: number }
+interface NewFault { route: string; mode: FaultMode; status?: number; retryAfterSeconds?: number; rate?: number; count?: number; latencyMs?: number }
 
 /** "POST /api/v1/partner/accounts/:id/transfer-balance" → method + a case-insensitive regex (`:x` and `*` match one segment). */
 function compile(pattern: string): RegExp {

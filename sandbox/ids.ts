@@ -19,4 +19,3 @@ export const customerAuthToken = (): string => `sk_live_${pick(LOWER_ALNUM, 32)}
 export const transferId = (): string => `txn_${randomBytes(6).toString('hex')}`;
 /** KYC widget token: `kst_` + 64 hex. */
 export const widgetToken = (): string => `kst_${randomBytes(32).toString('hex')}`;
-export const hex = (bytes: number): string => randomBytes(bytes).toString('hex');

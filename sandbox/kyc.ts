@@ -14,10 +14,10 @@ import { uuid, widgetToken } from './ids.js';
 import { sendEmail } from './outbox.js';
 import { findCustomer, saveCustomerDoc } from './accounts.js';
 
-export const TERMINAL_STATUSES = ['kyc_completed', 'revoked', 'failed', 'expired'] as const;
+const TERMINAL_STATUSES = ['kyc_completed', 'revoked', 'failed', 'expired'] as const;
 export const ALL_STATUSES = ['email_sent', 'link_ready', 'opened', 'in_progress', ...TERMINAL_STATUSES] as const;
 export type KycStatus = (typeof ALL_STATUSES)[number];
-export const RESEND_COOLDOWN_MS = 30 * 60 * 1000;
+const RESEND_COOLDOWN_MS = 30 * 60 * 1000;
 
 export interface ReminderPoint { trigger: 'days_before_expiry'; value: number }
 
@@ -101,7 +101,7 @@ function pendingReminders(doc: SessionDoc): Array<{ days: number; atMs: number }
  * When the session next needs the timer (its next reminder or its expiry, sandbox clock), or null once terminal.
  * Stored and indexed, so a tick reads only the sessions that are due.
  */
-export function nextDueMs(doc: SessionDoc): number | null {
+function nextDueMs(doc: SessionDoc): number | null {
   if (isTerminal(doc.status)) return null;
   return Math.min(Date.parse(doc.expires_at), ...pendingReminders(doc).map((r) => r.atMs));
 }
@@ -162,7 +162,7 @@ function sendKycEmail(ctx: SandboxContext, doc: SessionDoc, token: string, kind:
   });
 }
 
-export interface NewSessionInput {
+interface NewSessionInput {
   account_auth_id: string; flow_type: 'email' | 'redirect'; customer_email?: string | undefined; redirect_url?: string | undefined;
   webhook_url?: string | undefined; expires_in_days: number; reminder_schedule: ReminderPoint[]; metadata?: Record<string, unknown> | undefined;
 }

@@ -19,7 +19,7 @@ export interface LedgerRow {
   transfer_id: string | null; created_ms: number; created_at: string;
 }
 
-export interface LedgerEntry {
+interface LedgerEntry {
   accountAuthId: string; type: 'credit' | 'debit'; amountUnits: number; currency: string; description: string;
   reference: string | null; referenceType: string; category: LedgerCategory; transferId?: string;
 }

@@ -2,7 +2,7 @@
  * Money is kept as integers of 1e-5 currency units (the API renders balances with 5 decimals), so sums and
  * balance checks are exact; floats appear only at the edge, when a body is parsed or rendered.
  */
-export const UNITS_PER_MAJOR = 100_000;
+const UNITS_PER_MAJOR = 100_000;
 
 export function toUnits(amount: number): number {
   return Math.round(amount * UNITS_PER_MAJOR);

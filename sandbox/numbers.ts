@@ -7,7 +7,7 @@ import { parseDoc } from './db.js';
 import { uuid } from './ids.js';
 import { DAY_MS } from './clock.js';
 
-export interface NumberDoc {
+interface NumberDoc {
   id: string; account_id: string | null; e164: string; country: string; region: string;
   capabilities: { voice: boolean; sms: boolean; mms: boolean; fax: boolean }; voice_enabled: boolean; status: string;
   provider: string; is_blocked: boolean; is_trial_number: boolean; tags: string[]; source: string; setup_fee: number;
@@ -19,8 +19,8 @@ export interface NumberDoc {
 
 /** Release windows (doc §6.3): 24 h cancellable `pending_release`, then 45 days of quarantine before inventory. */
 export const RELEASE_WINDOW_MS = DAY_MS;
-export const QUARANTINE_MS = 45 * DAY_MS;
-export const INVENTORY_SIZE = 50;
+const QUARANTINE_MS = 45 * DAY_MS;
+const INVENTORY_SIZE = 50;
 
 /** 50 Bengaluru numbers +918071387100 … +918071387149 (the seed's release example uses +918071387149). */
 export function seedInventory(ctx: SandboxContext): void {

@@ -5,7 +5,7 @@
 import type { SandboxContext } from './context.js';
 import { uuid } from './ids.js';
 
-export interface OutboxRow {
+interface OutboxRow {
   seq: number; id: string; kind: string; to_addr: string; subject: string; body: string; link: string | null;
   session_id: string | null; created_at: string;
 }

@@ -10,7 +10,7 @@
 const MAX_ARRIVALS = 200_000;
 const WINDOW_MS = 1_000;
 
-export interface RequestReport {
+interface RequestReport {
   total: number;
   /** Requests refused with 429 by the limit (counted in `total` too: the sandbox saw them). */
   rateLimited: number;

@@ -13,10 +13,10 @@ import { isEnabled, listTrunks, type TrunkDoc } from './trunks.js';
 import { toNumber, toUnits } from './money.js';
 import { ApiError } from './errors.js';
 
-export const RATE_PER_MINUTE_UNITS = toUnits(0.5);
+const RATE_PER_MINUTE_UNITS = toUnits(0.5);
 
-export interface TrafficMix { answered?: number; failed?: number; busy?: number; no_answer?: number }
-export interface TrafficRequest { account_auth_id: string; calls: number; mix?: TrafficMix; direction?: 'inbound' | 'outbound' }
+interface TrafficMix { answered?: number; failed?: number; busy?: number; no_answer?: number }
+interface TrafficRequest { account_auth_id: string; calls: number; mix?: TrafficMix; direction?: 'inbound' | 'outbound' }
 
 const DEFAULT_MIX: Required<TrafficMix> = { answered: 0.7, failed: 0.05, busy: 0.1, no_answer: 0.15 };
 

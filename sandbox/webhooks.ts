@@ -22,11 +22,11 @@ import type { SandboxDb } from './db.js';
 import { isoSeconds } from './clock.js';
 import { uuid } from './ids.js';
 
-export interface WebhookTestConfig { duplicate: boolean; delayMs: number; reorder: boolean; unsigned: boolean }
+interface WebhookTestConfig { duplicate: boolean; delayMs: number; reorder: boolean; unsigned: boolean }
 
 const DEFAULT_TEST_CONFIG: WebhookTestConfig = { duplicate: false, delayMs: 0, reorder: false, unsigned: false };
 
-export interface DeliveryRow {
+interface DeliveryRow {
   seq: number; id: string; event: string; session_id: string | null; url: string; body: string; signature: string;
   status: 'pending' | 'delivered' | 'failed'; attempts: number; next_attempt_ms: number; last_status_code: number | null;
   last_error: string | null; attempt_log: string; created_at: string; delivered_at: string | null;
@@ -38,14 +38,14 @@ const MAX_BACKOFF_MS = 60_000;
 /** Claimed deliveries (sending or waiting for a free slot) per concurrent slot: enough to keep slots busy, bounded. */
 const QUEUE_PER_SLOT = 4;
 
-export interface WebhookDeliveryOptions {
+interface WebhookDeliveryOptions {
   maxAttempts: number;
   initialBackoffMs: number;
   /** Deliveries in flight at once (different sessions); at least 1. */
   concurrency: number;
 }
 
-export function signBody(body: string, key: string): string {
+function signBody(body: string, key: string): string {
   return `sha256=${createHmac('sha256', key).update(body, 'utf8').digest('hex')}`;
 }
 

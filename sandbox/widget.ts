@@ -16,8 +16,8 @@ import { complete, fail, findSessionByToken, isTerminal, markOpened, maskPan, re
 import { findCustomer } from './accounts.js';
 import { escapeHtml as esc } from './html.js';
 
-export const SANDBOX_OTP = '123456';
-export const FAIL_OTP = '000000';
+const SANDBOX_OTP = '123456';
+const FAIL_OTP = '000000';
 const PAN = /^[A-Z]{5}[0-9]{4}[A-Z]$/;
 const GSTIN = /^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$/;
 

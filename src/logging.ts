@@ -9,7 +9,7 @@ import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporali
 
 export type Logger = PinoLogger;
 
-export const REDACTED = '[REDACTED]';
+const REDACTED = '[REDACTED]';
 
 /**
  * Keys whose values never reach a log line: passwords, auth tokens (any spelling: auth_token, authToken,
@@ -18,7 +18,7 @@ export const REDACTED = '[REDACTED]';
  */
 const SECRET_KEY_SUFFIX = /(password|passwd|secret|token|apikey|authorization|cookie|signature|keymaterial|encryptionkey)$/;
 
-export function isSecretKey(key: string): boolean {
+function isSecretKey(key: string): boolean {
   return SECRET_KEY_SUFFIX.test(key.toLowerCase().replace(/[-_]/g, ''));
 }
 
@@ -37,7 +37,7 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   return out;
 }
 
-export interface LoggerOptions {
+interface LoggerOptions {
   level?: LevelWithSilent;
   name?: string;
   /** Where lines go; defaults to stdout. Tests pass a stream to capture them. */

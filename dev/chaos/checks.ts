@@ -16,11 +16,6 @@ export interface SandboxView {
   ledger: LedgerReport;
 }
 
-export interface CheckResult {
-  customer?: ChaosCustomer;
-  violations: string[];
-}
-
 const AMOUNT_EPSILON = 0.000_005;
 
 export function checkCustomer(c: ChaosCustomer, state: LifecycleState | Error, sandbox: SandboxView, authIdsSeen: Map<string, string[]>): string[] {

@@ -16,7 +16,7 @@ import { startApiBody } from './start-api-body.js';
  * - fail-first: the first KYC fails in the widget (OTP 000000), the second is completed by the admin path;
  * - gives-up: one KYC attempt allowed, failed by the admin path: the workflow waits in kyc_failed.
  */
-export const SCRIPTS = ['admin', 'widget', 'number', 'fail-first', 'admin', 'gives-up'] as const;
+const SCRIPTS = ['admin', 'widget', 'number', 'fail-first', 'admin', 'gives-up'] as const;
 export type Script = (typeof SCRIPTS)[number];
 
 export type KycAction = 'admin-complete' | 'admin-fail' | 'widget-individual' | 'widget-company' | 'widget-fail';

@@ -10,7 +10,7 @@
  */
 import type { FaultSpec, SandboxAdminClient } from '../../sandbox/admin-client.js';
 
-export const SIDE_EFFECT_ROUTES = [
+const SIDE_EFFECT_ROUTES = [
   'POST /api/v1/partner/accounts',
   'POST /api/v1/partner/accounts/:id/transfer-balance',
   'POST /api/v1/partner/kyc-sessions',
@@ -18,7 +18,7 @@ export const SIDE_EFFECT_ROUTES = [
   'POST /api/v1/Account/:id/numbers/purchase-from-inventory',
 ] as const;
 
-export const RECONCILE_READ_ROUTES = [
+const RECONCILE_READ_ROUTES = [
   'GET /api/v1/partner/accounts',
   'GET /api/v1/partner/accounts/:id',
   'GET /api/v1/partner/accounts/:id/transactions',
@@ -29,7 +29,7 @@ export const RECONCILE_READ_ROUTES = [
   'GET /api/v1/Account/:id/inventory/numbers',
 ] as const;
 
-export function defaultFaultProfile(): FaultSpec[] {
+function defaultFaultProfile(): FaultSpec[] {
   const rules: FaultSpec[] = [];
   for (const route of [...SIDE_EFFECT_ROUTES, ...RECONCILE_READ_ROUTES]) {
     const sideEffect = (SIDE_EFFECT_ROUTES as readonly string[]).includes(route);

@@ -11,8 +11,8 @@ import { startStack } from '../stack.js';
 import { createLogger } from '../../src/logging.js';
 import type { ChaosOptions } from './options.js';
 
-export const CHAOS_API_TOKEN = 'chaos-api-token';
-export const CHAOS_PARTNER = { authId: 'PA_CHAOS01', authToken: 'chaos-partner-token-not-a-secret' };
+const CHAOS_API_TOKEN = 'chaos-api-token';
+const CHAOS_PARTNER = { authId: 'PA_CHAOS01', authToken: 'chaos-partner-token-not-a-secret' };
 /**
  * The workers' KYC sweep runs this often (production: 5 minutes), so that within a run of a few minutes it pages
  * sessions and nudges customers whose webhooks the bridge outage lost, as it does in production.

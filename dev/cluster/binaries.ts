@@ -28,7 +28,7 @@ export interface ClusterBinaries {
   schemaRoot: string;
 }
 
-export const BUILD_SCRIPT = join(PROJECT_ROOT, 'scripts', 'build-temporal-server.mjs');
+const BUILD_SCRIPT = join(PROJECT_ROOT, 'scripts', 'build-temporal-server.mjs');
 
 export function clusterBinaries(home = join(PROJECT_ROOT, '.tools', `temporal-server-${TEMPORAL_SERVER_VERSION}`)): ClusterBinaries {
   return {
@@ -41,7 +41,7 @@ export function clusterBinaries(home = join(PROJECT_ROOT, '.tools', `temporal-se
   };
 }
 
-export function isExecutable(path: string): boolean {
+function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

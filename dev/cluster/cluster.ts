@@ -16,7 +16,7 @@ import { startUiServer, type RunningUiServer } from './ui-server.js';
 export const CLUSTER_DB_USER = 'temporal';
 export const CLUSTER_DB_PASSWORD = 'temporal';
 
-export interface ClusterOptions {
+interface ClusterOptions {
   /** <DATA_DIR>/cluster is the cluster's folder. */
   dataDir: string;
   /** Frontend gRPC port; the server's other ports follow the upstream layout (serverPortsFrom). */
@@ -33,7 +33,7 @@ export interface ClusterOptions {
   signal?: AbortSignal;
 }
 
-export interface RunningCluster {
+interface RunningCluster {
   address: string;
   uiUrl: string;
   postgres: RunningPostgres;
@@ -45,7 +45,7 @@ export interface RunningCluster {
   stop(): Promise<void>;
 }
 
-export class ClusterAbortedError extends Error {
+class ClusterAbortedError extends Error {
   constructor() {
     super('cluster start-up interrupted');
     this.name = 'ClusterAbortedError';

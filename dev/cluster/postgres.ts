@@ -13,7 +13,7 @@ import { assertPortFree, hasExited, pipeLines, sleep, stopChild, stopStrayProces
 import { postgresBinDir } from './binaries.js';
 import { filtered } from './output.js';
 
-export interface PostgresOptions {
+interface PostgresOptions {
   /** The data folder (created and initialised on first start). */
   dir: string;
   port: number;

@@ -18,7 +18,7 @@ import { filtered } from './output.js';
 
 const run = promisify(execFile);
 
-export const DYNAMIC_CONFIG = join(PROJECT_ROOT, 'deploy', 'dynamicconfig', 'development.yaml');
+const DYNAMIC_CONFIG = join(PROJECT_ROOT, 'deploy', 'dynamicconfig', 'development.yaml');
 
 /** Every port the server binds (on 127.0.0.1). */
 export interface ServerPorts {
@@ -85,7 +85,7 @@ function replaceExactly(text: string, from: string, to: string, count = 1): stri
 }
 
 /** development-postgres12.yaml with our ports, database and dynamic config. */
-export function renderServerConfig(template: string, ports: ServerPorts, db: DatabaseSettings, dynamicConfigPath: string): string {
+function renderServerConfig(template: string, ports: ServerPorts, db: DatabaseSettings, dynamicConfigPath: string): string {
   let c = template;
   c = replaceExactly(c, 'connectAddr: "127.0.0.1:5432"', `connectAddr: "127.0.0.1:${db.port}"`, 2);
   c = replaceExactly(c, 'user: "temporal"', `user: ${JSON.stringify(db.user)}`, 2);
@@ -151,7 +151,7 @@ export function createNamespace(address: string, namespace: string, retention = 
   );
 }
 
-export interface TemporalServerOptions {
+interface TemporalServerOptions {
   binaries: ClusterBinaries;
   /** Folder for the rendered config and the pid file. */
   dir: string;

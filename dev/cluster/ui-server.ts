@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { request } from 'undici';
 import { assertPortFree, hasExited, pipeLines, sleep, stopChild } from '../processes.js';
 
-export interface UiServerOptions {
+interface UiServerOptions {
   binary: string;
   /** Folder for its config. */
   dir: string;
@@ -29,7 +29,7 @@ export interface RunningUiServer {
   stop(): Promise<void>;
 }
 
-export function uiServerConfig(options: UiServerOptions): Record<string, unknown> {
+function uiServerConfig(options: UiServerOptions): Record<string, unknown> {
   return {
     temporalGrpcAddress: options.temporalAddress,
     host: '127.0.0.1',

@@ -11,8 +11,7 @@ import { telephonyActivities } from './telephony.js';
 import type { LifecycleActivities } from './types.js';
 import { usageActivities } from './usage.js';
 
-export type { ActivityDeps, ActivitySettings } from './deps.js';
-export type { LifecycleActivities } from './types.js';
+export type { ActivitySettings } from './deps.js';
 
 export function createActivities(deps: ActivityDeps): LifecycleActivities {
   return {

@@ -40,7 +40,7 @@ const SIGNAL_CONCURRENCY = 50;
 /** How many of the schedule's recent runs are tried for the previous result (Temporal keeps the last 10). */
 const PREVIOUS_RUNS_TRIED = 10;
 
-export interface KycSweepDeps {
+interface KycSweepDeps {
   vobiz: VobizClient;
   /** A client of the namespace the customers run in (payloads encrypted like every client's). */
   client: Client;

@@ -16,7 +16,7 @@ import type { SummarizeUsageInput } from './types.js';
 const DAY_MS = 86_400_000;
 
 /** Vobiz's CDR status vocabulary, derived from the record (list rows carry no status field of their own). */
-export function callStatus(cdr: Cdr): 'answered' | 'busy' | 'no_answer' | 'failed' {
+function callStatus(cdr: Cdr): 'answered' | 'busy' | 'no_answer' | 'failed' {
   if (cdr.answer_time || (cdr.billsec ?? 0) > 0) return 'answered';
   const cause = (cdr.hangup_cause ?? '').toUpperCase();
   if (cause === 'USER_BUSY') return 'busy';

@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
-export function createTokenCheck(tokens: readonly string[]): (authorization: string | undefined) => boolean {
+function createTokenCheck(tokens: readonly string[]): (authorization: string | undefined) => boolean {
   const expected = tokens.map(digest);
   return (authorization) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
@@ -22,7 +22,7 @@ export function createTokenCheck(tokens: readonly string[]): (authorization: str
 }
 
 /** What a bearer token may do on the start API: `act` (BRIDGE_API_TOKENS) or only `read` (BRIDGE_READ_TOKENS). */
-export type ApiScope = 'act' | 'read';
+type ApiScope = 'act' | 'read';
 
 export function createScopeCheck(tokens: { apiTokens: readonly string[]; readTokens: readonly string[] }): (authorization: string | undefined) => ApiScope | undefined {
   const acts = createTokenCheck(tokens.apiTokens);

@@ -14,7 +14,7 @@ import { KYC_EVENTS, type KycEventSignal, type KycEventType } from '../workflows
  * comes later). Acknowledged with 200 so Vobiz does not retry them; anything else unrecognised is a 400, so a
  * new or garbled event type is loud instead of silently swallowed.
  */
-export const IGNORED_KYC_EVENTS = ['kyc.initiated', 'kyc.submitted'] as const;
+const IGNORED_KYC_EVENTS = ['kyc.initiated', 'kyc.submitted'] as const;
 
 const shortString = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 const optionalText = z.string().max(64, 'must be at most 64 characters').nullish();
@@ -50,7 +50,7 @@ export interface RelevantKycWebhook {
   occurredAtField?: 'timestamp' | 'updated_at';
 }
 
-export type ClassifiedWebhook =
+type ClassifiedWebhook =
   | { kind: 'relevant'; webhook: RelevantKycWebhook }
   | { kind: 'ignored'; event: string }
   | { kind: 'unknown_event'; event: string }

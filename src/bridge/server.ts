@@ -33,7 +33,7 @@ import { createBridgeChecks } from './startup-checks.js';
 /** Each check's deadline when /readyz runs them: a load balancer's probe is answered within a few seconds. */
 const READINESS_TIMEOUT_MS = 2_000;
 
-export interface StartBridgeOptions {
+interface StartBridgeOptions {
   config: { bridge: BridgeConfig; onboarding: OnboardingConfig; temporal: Pick<TemporalConfig, 'taskQueue'> };
   client: Client;
   logger: Logger;
@@ -125,7 +125,7 @@ function buildMetricsApp(logger: Logger, metrics: BridgeMetrics) {
   return app;
 }
 
-export function buildBridgeApp(ctx: BridgeContext, metrics?: BridgeMetrics, tracer?: Tracer) {
+function buildBridgeApp(ctx: BridgeContext, metrics?: BridgeMetrics, tracer?: Tracer) {
   const app = Fastify({
     loggerInstance: ctx.logger,
     // Fastify's own request lines include headers and URLs verbatim; ours (below) log only what is safe.

@@ -13,7 +13,7 @@ export interface SignatureRefusals {
   refused(problem: SignatureProblem): void;
 }
 
-export interface SignatureRefusalOptions {
+interface SignatureRefusalOptions {
   /** A refusal this long after the previous one starts a new burst. */
   quietMs?: number;
   /** While a burst lasts, it is told again this often. */

@@ -20,7 +20,7 @@ export interface BridgeChecks {
   run(): Promise<CheckResult[]>;
 }
 
-export interface BridgeCheckOptions {
+interface BridgeCheckOptions {
   client: Client;
   taskQueue: string;
   bridge: BridgeConfig;

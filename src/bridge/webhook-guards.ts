@@ -16,7 +16,7 @@ const MAX_BUCKETS = 10_000;
 /** ISO 8601 date-time, as Vobiz sends it ("2025-06-01T10:00:00Z", fractions and offsets allowed). */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
-export interface EventTimeProblem {
+interface EventTimeProblem {
   field: 'timestamp' | 'updated_at';
   rule: string;
   /** `stale`: outside the accepted window; `invalid`: not a date-time at all. */

@@ -5,7 +5,7 @@
 import { VobizApiError, VobizError, type VobizClient } from '../vobiz/index.js';
 import { errorText, fail, ok, type Check } from './run.js';
 
-export interface VobizWhere {
+interface VobizWhere {
   vobiz: VobizClient;
   baseUrl: string;
   /** True when VOBIZ_BASE_URL was unset and this is the sandbox `npm start` runs (named in the fix). */

@@ -15,9 +15,9 @@ import { CHECK_SEAL_PURPOSE, CHECK_SEALED_TEXT } from './keys.js';
 import { WORKER_CHECKS_WORKFLOW_TYPE, type WorkerCheckReport, type WorkerCheckRequest } from './results.js';
 import { errorText } from './run.js';
 
-export type WorkerProbe = { kind: 'answered'; report: WorkerCheckReport } | { kind: 'no_answer'; detail: string; fix: string };
+type WorkerProbe = { kind: 'answered'; report: WorkerCheckReport } | { kind: 'no_answer'; detail: string; fix: string };
 
-export interface WorkerProbeOptions {
+interface WorkerProbeOptions {
   /** The public key this edge seals with (SECRETS_PUBLIC_KEY): the worker says whether its private keys open it. */
   sealingKey?: SealingKey;
   /** How long to wait for a worker's answer (default 20 s: a busy worker takes a few seconds). */

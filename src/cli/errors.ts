@@ -39,7 +39,7 @@ export class TemporalUnreachableError extends Error {
   }
 }
 
-export interface FailureReport {
+interface FailureReport {
   code: number;
   /** Machine-readable kind, the same words as the start API's `error` codes. */
   error: string;

@@ -9,9 +9,9 @@
 import Table from 'cli-table3';
 import { escapeJsonText, escapeUnsafeCharacters } from '../text/unsafe-characters.js';
 
-export type Cell = string | number | boolean | null | undefined | { toString(): string };
+type Cell = string | number | boolean | null | undefined | { toString(): string };
 
-export interface Column<T> {
+interface Column<T> {
   header: string;
   value: (row: T) => Cell;
 }

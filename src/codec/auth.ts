@@ -13,11 +13,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { OidcSettings } from '../config/codec-server.js';
 import { createOidcVerifier } from './oidc.js';
 
-export type AuthResult =
+type AuthResult =
   | { ok: true; method: 'static-token' | 'oidc' | 'none'; who: string }
   | { ok: false; status: 401 | 503; reason: string };
 
-export interface CodecAuthOptions {
+interface CodecAuthOptions {
   token?: string;
   oidc?: OidcSettings;
 }

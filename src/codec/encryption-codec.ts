@@ -13,7 +13,7 @@ import type { CodecKey } from './keys.js';
 const ProtoPayload = proto.temporal.api.common.v1.Payload;
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
-export const METADATA_ENCODING = 'encoding';
+const METADATA_ENCODING = 'encoding';
 export const METADATA_KEY_ID = 'encryption-key-id';
 
 const ALGORITHM = 'aes-256-gcm';

@@ -13,7 +13,7 @@ export interface CodecKey {
   readonly keyMaterial: Buffer;
 }
 
-export const KEY_BYTES = 32;
+const KEY_BYTES = 32;
 export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 /**

@@ -12,12 +12,12 @@ const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS5
 const CLOCK_TOLERANCE_SECONDS = 30;
 const DISCOVERY_TIMEOUT_MS = 5_000;
 
-export type OidcResult = { ok: true; subject: string } | { ok: false; reason: string; unavailable?: boolean };
+type OidcResult = { ok: true; subject: string } | { ok: false; reason: string; unavailable?: boolean };
 
 /** The provider could not be asked (discovery or JWKS unreachable): not the caller's fault, so 503, not 401. */
 class ProviderUnavailable extends Error {}
 
-export interface OidcVerifier {
+interface OidcVerifier {
   verify(token: string): Promise<OidcResult>;
 }
 

@@ -26,7 +26,7 @@ import { createCodecAuth } from './auth.js';
 import { EncryptionCodec, PayloadDecryptionError, UnknownEncryptionKeyError } from './encryption-codec.js';
 import type { CodecKey } from './keys.js';
 
-export interface CodecServerOptions {
+interface CodecServerOptions {
   host: string;
   /** 0 picks a free port (tests). */
   port: number;

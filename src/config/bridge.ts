@@ -153,7 +153,7 @@ export function bridgeSection(e: BridgeEnv, address: BridgeAddress, edges: Onboa
 /** Every variable the bridge reads. */
 export const BRIDGE_PROCESS = { ...GENERAL, ...TEMPORAL, ...CODEC_KEYS, ...BRIDGE_ADDRESS, ...ONBOARDING_EDGES, ...ONBOARDING_LIMITS, ...TRACING, ...BRIDGE };
 
-export interface BridgeProcessConfig extends GeneralConfig {
+interface BridgeProcessConfig extends GeneralConfig {
   temporal: TemporalConfig;
   codec: CodecConfig;
   bridge: BridgeConfig;

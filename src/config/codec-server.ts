@@ -96,7 +96,7 @@ export function codecServerSection(e: CodecServerEnv, problems: string[]): Codec
 /** Every variable the codec server reads. */
 export const CODEC_SERVER_PROCESS = { ...GENERAL, ...CODEC_KEYS, ...CODEC_SERVER };
 
-export interface CodecServerProcessConfig extends GeneralConfig {
+interface CodecServerProcessConfig extends GeneralConfig {
   codec: CodecConfig;
   server: CodecServerConfig;
 }

@@ -12,7 +12,7 @@ const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 export const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
 export const nonEmpty = (rule = 'must not be empty') => z.string({ error: rule }).trim().min(1, rule);
 
-export const portNumber = z.coerce
+const portNumber = z.coerce
   .number({ error: 'must be a port number' })
   .int('must be a whole number')
   .min(1, 'must be between 1 and 65535')
@@ -46,7 +46,7 @@ export const booleanFlag = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-export const httpUrl = (rule = 'must be an http(s) URL') =>
+const httpUrl = (rule = 'must be an http(s) URL') =>
   z
     .string()
     .trim()

@@ -25,7 +25,7 @@ export function general(e: { NODE_ENV: RunMode; LOG_LEVEL: LogLevel }): GeneralC
 }
 
 /** Production: a bearer token is at least 32 bytes (`openssl rand -hex 32` gives 64 characters). */
-export const MIN_PRODUCTION_TOKEN_BYTES = 32;
+const MIN_PRODUCTION_TOKEN_BYTES = 32;
 
 /** Production refuses short bearer tokens: a guessable token opens a door that moves money or decrypts payloads. */
 export function checkProductionTokens(variable: string, tokens: readonly string[], problems: string[]): void {

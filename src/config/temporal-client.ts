@@ -9,7 +9,7 @@ import { temporal, TEMPORAL, type TemporalConfig } from './temporal.js';
 
 export const TEMPORAL_CLIENT_PROCESS = { ...GENERAL, ...TEMPORAL, ...CODEC_KEYS };
 
-export interface TemporalClientConfig extends GeneralConfig {
+interface TemporalClientConfig extends GeneralConfig {
   temporal: TemporalConfig;
   codec: CodecConfig;
 }

@@ -8,7 +8,7 @@ import { nonEmpty, optionalHttpUrl, optionalString, port, positiveInt } from './
 import type { RunMode } from './general.js';
 import { readSecret } from './private-files.js';
 
-export const SANDBOX_DEFAULT_PARTNER_AUTH_ID = 'PA_SANDBOX1';
+const SANDBOX_DEFAULT_PARTNER_AUTH_ID = 'PA_SANDBOX1';
 export const SANDBOX_DEFAULT_PARTNER_AUTH_TOKEN = 'sandbox-partner-token-not-a-secret';
 
 /** Where the local sandbox listens and whom it accepts: the sandbox's own settings, and Vobiz's defaults outside production. */

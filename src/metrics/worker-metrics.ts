@@ -17,10 +17,10 @@ import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { TIME_TO_ACTIVE_METRIC } from '../workflows/lifecycle-metrics.js';
 import type { VobizObserver } from '../vobiz/observer.js';
 
-export const VOBIZ_REQUEST_LATENCY = 'vobiz_api_request_latency_ms';
-export const RATE_BUDGET_WAIT = 'vobiz_api_rate_budget_wait_ms';
-export const RATE_LIMIT_RETRY_AFTER = 'vobiz_api_rate_limited_retry_after_ms';
-export const ACTIVITY_RETRIES = 'vobiz_activity_retries';
+const VOBIZ_REQUEST_LATENCY = 'vobiz_api_request_latency_ms';
+const RATE_BUDGET_WAIT = 'vobiz_api_rate_budget_wait_ms';
+const RATE_LIMIT_RETRY_AFTER = 'vobiz_api_rate_limited_retry_after_ms';
+const ACTIVITY_RETRIES = 'vobiz_activity_retries';
 
 /** Histogram buckets for the exporter (its defaults suit none of these ranges). */
 export const HISTOGRAM_BUCKETS: Record<string, number[]> = {

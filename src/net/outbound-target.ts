@@ -33,7 +33,7 @@ export interface ResolvedAddress {
 /** Resolves a host name to every address it has (the system resolver unless a test gives another). */
 export type ResolveHost = (hostname: string) => Promise<ResolvedAddress[]>;
 
-export const systemResolve: ResolveHost = (hostname) => systemLookup(hostname, { all: true });
+const systemResolve: ResolveHost = (hostname) => systemLookup(hostname, { all: true });
 
 /** A request refused because of where it would go; its message is the rule it breaks. */
 export class OutboundTargetRefused extends Error {

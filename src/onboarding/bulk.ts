@@ -20,7 +20,7 @@ import type { FieldProblem, OnboardingInput } from '../workflows/input.js';
 import { parseOnboardingRequest, type OnboardingPolicy } from './input.js';
 import { OnboardingConflictError, type StartOutcome } from './start.js';
 
-export interface BulkRow {
+interface BulkRow {
   /** 1-based line of the row in the file (CSV: the header is line 1). */
   line: number;
   /** The request, or why it could not be read at all. */
@@ -35,7 +35,7 @@ export type RowResult =
   | { line: number; customerRef?: string; result: 'failed'; message: string };
 
 export type RowOutcome = RowResult['result'];
-export const ROW_OUTCOMES: readonly RowOutcome[] = ['started', 'already_running', 'conflict', 'already_closed', 'invalid', 'failed'];
+const ROW_OUTCOMES: readonly RowOutcome[] = ['started', 'already_running', 'conflict', 'already_closed', 'invalid', 'failed'];
 
 export class BulkFileError extends Error {
   constructor(message: string) {
@@ -49,7 +49,7 @@ const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const PROTOTYPE_RULE = 'must not contain __proto__, constructor or prototype (they name no field)';
 
 /** Why a CSV header cannot name a field, or undefined. */
-export function headerProblem(header: string): string | undefined {
+function headerProblem(header: string): string | undefined {
   return header.trim().split('.').some((segment) => PROTOTYPE_KEYS.has(segment)) ? `header "${header}" ${PROTOTYPE_RULE}` : undefined;
 }
 
@@ -146,7 +146,7 @@ export function readBulkRows(fileName: string, text: string): BulkRow[] {
   throw new BulkFileError(`${fileName}: the file must end in .csv or .jsonl (one onboarding request per row)`);
 }
 
-export interface BulkOptions {
+interface BulkOptions {
   /** Starts at most this many workflows at once. */
   concurrency: number;
   /** The rules of the edge running the file (config.onboarding): the same as the start API's. */

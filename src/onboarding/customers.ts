@@ -16,9 +16,8 @@ const WORKFLOW_ID_PREFIX = workflowIdFor('');
 
 /** Execution statuses by their proto number (temporal.api.enums.v1.WorkflowExecutionStatus). */
 const EXECUTION_STATUSES = ['unspecified', 'running', 'completed', 'failed', 'canceled', 'terminated', 'continued_as_new', 'timed_out', 'paused'] as const;
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
-export const MAX_PAGE_SIZE = 1000;
+const MAX_PAGE_SIZE = 1000;
 
 /**
  * The filters of `GET /onboardings` and `cli customers`. Values go into a visibility query, so each is checked

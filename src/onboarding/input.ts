@@ -40,7 +40,7 @@ export interface OnboardingPolicy {
  * derives it: the HTTP client abandons a request after at most 35 s and the reconcile lookups need a few seconds
  * more, so a retry that looks sooner than a minute may miss a write still in flight and make it twice.
  */
-export const PRODUCTION_EFFECT_FLOOR = '1 minute';
+const PRODUCTION_EFFECT_FLOOR = '1 minute';
 /** How long the edge waits for DNS before leaving a host name to the worker's own check at send time. */
 const EDGE_RESOLVE_TIMEOUT_MS = 2_000;
 
@@ -159,15 +159,10 @@ export async function parseOnboardingRequest(raw: unknown, policy: OnboardingPol
   return parsed.success ? { ok: true, input: parsed.data } : { ok: false, problems: describeInputProblems(parsed.error) };
 }
 
-export type CustomerRefResult = { ok: true; customerRef: string } | { ok: false; problems: FieldProblem[] };
+type CustomerRefResult = { ok: true; customerRef: string } | { ok: false; problems: FieldProblem[] };
 
 export function parseCustomerRef(value: unknown): CustomerRefResult {
   const parsed = CustomerRefSchema.safeParse(value, { reportInput: true });
   if (parsed.success) return { ok: true, customerRef: parsed.data };
   return { ok: false, problems: describeInputProblems(parsed.error).map((p) => ({ ...p, field: 'customerRef' })) };
-}
-
-/** Formats problems as one line: `telephony is required; customer.country must be …`. */
-export function problemsLine(problems: readonly FieldProblem[]): string {
-  return problems.map((p) => `${p.field} ${p.rule}`).join('; ');
 }

@@ -30,7 +30,7 @@ import { describeInputProblems, vobizCountry } from './input.js';
 export const OPERATOR_ACTIONS = ['resend-kyc', 'revoke-kyc', 'restart-kyc', 'offboard', 'purchase-number', 'release-number', 'retry', 'hand-over-account'] as const;
 export type OperatorActionName = (typeof OPERATOR_ACTIONS)[number];
 
-export type OperatorAction =
+type OperatorAction =
   | { name: 'resend-kyc' }
   | { name: 'revoke-kyc'; args: ReasonArgs }
   | { name: 'restart-kyc' }
@@ -85,7 +85,7 @@ export const HandOverBodySchema = z.object(
   { error: 'must be a JSON object' },
 );
 
-export type ParsedAction = { ok: true; action: OperatorAction } | { ok: false; problems: FieldProblem[] };
+type ParsedAction = { ok: true; action: OperatorAction } | { ok: false; problems: FieldProblem[] };
 
 /**
  * `retry` of a blocked step, with optional corrections: the customer's details (not the password: it is sealed at
@@ -139,7 +139,7 @@ export function isValidIdempotencyKey(key: string): boolean {
  * reused for another action can never stand for the first action's result; hashed, so the caller's text never
  * reaches Temporal's unencrypted event metadata.
  */
-export function updateIdFor(action: OperatorActionName, idempotencyKey: string): string {
+function updateIdFor(action: OperatorActionName, idempotencyKey: string): string {
   return `${action}:${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}`;
 }
 

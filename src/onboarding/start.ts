@@ -13,7 +13,7 @@ import { STAGE } from '../workflows/search-attributes.js';
 export const MEMO_FINGERPRINT = 'inputFingerprint';
 export const MEMO_START_REQUEST = 'startRequestId';
 
-export interface StartSettings {
+interface StartSettings {
   taskQueue: string;
   webUiUrl: string;
 }

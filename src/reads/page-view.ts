@@ -1,7 +1,7 @@
 /** One page of a Vobiz list as the start API answers it: the rows, where the page stands, and the next page's number. */
 import { isLastPage, type PageInfo } from '../vobiz/pagination.js';
 
-export interface PagePosition {
+interface PagePosition {
   page: number;
   /** The page size asked for (Vobiz's own default when absent). */
   perPage?: number;

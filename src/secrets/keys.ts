@@ -26,7 +26,7 @@ export interface SealingKey {
 const PKCS8_X25519_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 const SPKI_X25519_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 
-export function x25519PrivateKey(raw: Buffer): KeyObject {
+function x25519PrivateKey(raw: Buffer): KeyObject {
   return createPrivateKey({ key: Buffer.concat([PKCS8_X25519_PREFIX, raw]), format: 'der', type: 'pkcs8' });
 }
 

@@ -8,9 +8,9 @@ import type { SealingKey } from './keys.js';
 import { sealSecret } from './seal.js';
 import { isSealedSecret } from './sealed-format.js';
 
-export const PASSWORD_FIELD = 'customer.password';
+const PASSWORD_FIELD = 'customer.password';
 
-export type SealResult = { ok: true; sealed: string } | { ok: false; problems: FieldProblem[] };
+type SealResult = { ok: true; sealed: string } | { ok: false; problems: FieldProblem[] };
 
 /** Seals one plain password after checking the policy; a value that is already sealed is returned as it is. */
 export function sealPassword(password: string, key: SealingKey | undefined): SealResult {

@@ -36,12 +36,12 @@ export const DEVELOPMENT_ACCOUNT_CLAIM_KEY: AccountClaimKey = Object.freeze({
 });
 
 /** The workflow ID of the claim on `email` (trimmed, case-insensitive, as Vobiz compares addresses). */
-export function accountClaimId(key: AccountClaimKey, email: string): string {
+function accountClaimId(key: AccountClaimKey, email: string): string {
   const mac = createHmac('sha256', key.keyMaterial).update(`vobiz-account-claim:v1:${email.trim().toLowerCase()}`).digest('hex');
   return `${ACCOUNT_CLAIM_ID_PREFIX}${mac.slice(0, 40)}`;
 }
 
-export interface AccountClaimsOptions {
+interface AccountClaimsOptions {
   client: Client;
   /** The customers' task queue: claims run beside the customer workflows. */
   taskQueue: string;
@@ -49,7 +49,7 @@ export interface AccountClaimsOptions {
 }
 
 /** A customer workflow that recorded a Vobiz account in its `VobizAuthId` search attribute. */
-export interface AccountHolder {
+interface AccountHolder {
   workflowId: string;
   running: boolean;
 }

@@ -11,7 +11,6 @@ import { createDataConverter } from '../codec/data-converter.js';
 import type { CodecConfig } from '../config/codec-keys.js';
 import type { TemporalConfig } from '../config/temporal.js';
 
-export { createDataConverter };
 
 function connectionOptions(config: TemporalConfig) {
   return {
@@ -21,7 +20,7 @@ function connectionOptions(config: TemporalConfig) {
   };
 }
 
-export interface ConnectClientOptions {
+interface ConnectClientOptions {
   /** How long to wait for the server before giving up (the SDK's default is 10 s; the CLI wants a fast answer). */
   connectTimeoutMs?: number;
   /** The client's interceptors: tracing's (src/tracing/temporal.ts) when it is configured, else none. */

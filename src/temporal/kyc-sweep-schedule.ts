@@ -24,7 +24,7 @@ export function kycSweepScheduleId(taskQueue: string): string {
   return `kyc-sweep-${taskQueue}`;
 }
 
-export interface KycSweepScheduleOptions {
+interface KycSweepScheduleOptions {
   taskQueue: string;
   intervalMs: number;
   /** The sweep's safety net (`KYC_SWEEP_FULL_PAGING_EVERY`, default 3 hours): every open session is paged at least this often. */

@@ -18,7 +18,7 @@ import type { TracingConfig } from '../config/tracing.js';
 import { PrivateSpanProcessor } from './span-privacy.js';
 
 /** The instrumentation scope of the spans this project makes itself (bridge requests, Vobiz calls). */
-export const TRACER_NAME = 'vobiz-lifecycle';
+const TRACER_NAME = 'vobiz-lifecycle';
 
 export interface Tracing {
   /** The project's own tracer (bridge requests, Vobiz calls). */
@@ -34,7 +34,7 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-export interface StartTracingOptions {
+interface StartTracingOptions {
   /**
    * Where spans go instead of the OTLP endpoint, each as it ends (tests: the SDK's InMemorySpanExporter). The
    * privacy filter applies all the same.

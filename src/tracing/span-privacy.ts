@@ -42,7 +42,7 @@ function pick(attributes: Attributes | undefined, allowed: ReadonlySet<string>):
 }
 
 /** The span as it may leave the process. */
-export function withoutPersonalData(span: ReadableSpan): ReadableSpan {
+function withoutPersonalData(span: ReadableSpan): ReadableSpan {
   const events: TimedEvent[] = span.events.map((event) => ({
     name: event.name,
     time: event.time,

@@ -17,7 +17,7 @@ export type GetPage = <S extends z.ZodType>(path: string, schema: S, query: Quer
 /** Params as `iterate` takes them: without the cursor, which it sets page by page. */
 export type IterateParams<P, C extends Cursor = 'page'> = Omit<P, C>;
 
-export interface PagedEndpoint<Scope extends unknown[], P extends object, Page, Row, C extends Cursor> {
+interface PagedEndpoint<Scope extends unknown[], P extends object, Page, Row, C extends Cursor> {
   /** One page, the envelope as Vobiz sent it (parsed). */
   list(get: GetPage, ...args: [...scope: Scope, params: P, options: CallOptions]): Promise<Page>;
   /** Every row, page after page, until the family says the listing has ended. */

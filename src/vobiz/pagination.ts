@@ -25,7 +25,7 @@ export interface PaginateOptions extends CallOptions {
 }
 
 /** Where the listing stands after a page: its 1-based number, the rows read so far, the page size asked for. */
-export interface PageProgress {
+interface PageProgress {
   page: number;
   seen: number;
   pageSize?: number | undefined;

@@ -6,7 +6,7 @@
  * `auth_token`). So every text that becomes part of an error passes through `scrubSecrets`, which removes the exact
  * credential values used by the call and anything shaped like a secret key/value pair.
  */
-export const REDACTED = '[REDACTED]';
+const REDACTED = '[REDACTED]';
 
 /** `"auth_token": "…"`, `X-Auth-Token: …`, `password=…`, `Authorization: Basic …` and similar pairs. */
 const SECRET_PAIR =

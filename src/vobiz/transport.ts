@@ -60,7 +60,7 @@ export interface TransportOptions {
 type QueryValue = string | number | boolean | null | undefined | readonly (string | number)[];
 export type Query = Record<string, QueryValue>;
 
-export interface RequestSpec<S extends z.ZodType> {
+interface RequestSpec<S extends z.ZodType> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path below the base URL, already built with `encodePathSegment` for ids and E.164 numbers. */
   path: string;

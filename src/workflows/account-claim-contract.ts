@@ -25,7 +25,7 @@ export interface AccountClaimInput {
 }
 
 /** An operator's deliberate hand-over of the account to another customer (a returning customer). */
-export interface AccountHandOverArgs {
+interface AccountHandOverArgs {
   /** The current owner's workflow ID: a hand-over names whom it takes the account from, so a typo changes nothing. */
   from: string;
   /** The new owner's workflow ID. */
@@ -34,7 +34,7 @@ export interface AccountHandOverArgs {
 }
 
 /** The owner gives the claim up (its account creation was refused for good: no account exists under it). */
-export interface AccountClaimReleaseArgs {
+interface AccountClaimReleaseArgs {
   owner: string;
   reason: string;
 }

@@ -10,7 +10,7 @@ import { condition, workflowInfo } from '@temporalio/workflow';
 import { durationMs } from './duration.js';
 
 /** A run's history past this many events continues-as-new at the next safe point, whatever Temporal suggests. */
-export const HISTORY_EVENTS_BOUND = 5_000;
+const HISTORY_EVENTS_BOUND = 5_000;
 
 /** True when this run should continue as new: Temporal suggests it, or its history passed HISTORY_EVENTS_BOUND. */
 export function historyPastBound(): boolean {
@@ -19,7 +19,7 @@ export function historyPastBound(): boolean {
 }
 
 /** How a bounded wait ended: its condition met, its time up, or the run's history long enough to continue as new. */
-export type BoundedWaitEnd = 'met' | 'timed_out' | 'history_long';
+type BoundedWaitEnd = 'met' | 'timed_out' | 'history_long';
 
 /**
  * `condition(done, timeout)` that also ends when the history passes its bound. `bounded: false` is exactly the

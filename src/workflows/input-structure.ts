@@ -103,7 +103,7 @@ export function trunkProblems(raw: unknown): FieldProblem[] {
   return p.list;
 }
 
-export type StructureResult<T> = { ok: true; value: T } | { ok: false; problems: FieldProblem[] };
+type StructureResult<T> = { ok: true; value: T } | { ok: false; problems: FieldProblem[] };
 
 /**
  * Checks the input's structure and fills in the defaults. `customer` is required only in the first run: the

@@ -14,7 +14,6 @@ import { canonicalAmount } from './input-structure.js';
 import { DURATION_PATTERN, durationMs } from './duration.js';
 import type { FieldProblem, OnboardingInput as WorkflowInput } from './input-types.js';
 
-export { canonicalAmount } from './input-structure.js';
 export type { FieldProblem } from './input-types.js';
 
 /** E.164: a plus, a non-zero digit, then 7–14 more digits. */
@@ -189,7 +188,6 @@ export const OnboardingInputSchema = z.object({
 export type OnboardingRequest = z.input<typeof OnboardingInputSchema>;
 /** What the workflow runs on (defaults applied, amounts canonical). */
 export type OnboardingInput = z.output<typeof OnboardingInputSchema>;
-export type { NumberRequest, ReminderPoint, TrunkSettings } from './input-types.js';
 
 // The edge's output must be a valid workflow input: checked here at compile time.
 const _edgeOutputIsWorkflowInput = (v: OnboardingInput): WorkflowInput => v;

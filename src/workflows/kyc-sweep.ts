@@ -14,7 +14,7 @@ import type { KycSweepActivities } from '../activities/types.js';
 import { KYC_SWEEP_FULL_PAGING_EVERY_MS, type KycSweepResult } from './messages.js';
 import { vobizTaskQueue } from './task-queues.js';
 
-export interface KycSweepOptions {
+interface KycSweepOptions {
   /** Sessions per page (1-100); default 100, the most Vobiz allows, so a sweep costs as few calls as possible. */
   pageSize?: number;
   /** The customers' task queue; default the sweep's own (the schedule starts it on the customers' queue). */

@@ -10,22 +10,22 @@ import fc from 'fast-check';
 import type { z } from 'zod';
 
 /** The keys the client reads as money; a string there is a decimal string, as the docs print them. */
-export const MONEY_KEYS = new Set([
+const MONEY_KEYS = new Set([
   'balance', 'cash_credits', 'total_balance', 'total_cost', 'cost', 'streaming_cost', 'amount', 'partner_balance_after',
   'customer_balance_after', 'total_debit', 'total_credit', 'net_amount', 'setup_fee', 'monthly_fee', 'release_fee',
   'refund_amount', 'total_balance_held', 'mtd_revenue', 'total_spend_this_month',
 ]);
 
-export interface ArbitraryOptions {
+interface ArbitraryOptions {
   /** Adds up to two unknown keys (`x_…`) to every object: the client must ignore them. */
   extraKeys?: boolean;
 }
 
 const decimalUnits = fc.integer({ min: -1_000_000_000, max: 1_000_000_000 });
 /** A decimal number with at most 5 places. */
-export const decimalNumber = decimalUnits.map((u) => u / 100_000);
+const decimalNumber = decimalUnits.map((u) => u / 100_000);
 /** The same amount as the docs' strings: "1300.00000", "108.24", "0". */
-export const decimalString = fc.tuple(decimalUnits, fc.constantFrom(0, 2, 5)).map(([u, places]) => (places === 0 ? String(Math.trunc(u / 100_000)) : (u / 100_000).toFixed(places)));
+const decimalString = fc.tuple(decimalUnits, fc.constantFrom(0, 2, 5)).map(([u, places]) => (places === 0 ? String(Math.trunc(u / 100_000)) : (u / 100_000).toFixed(places)));
 const isoTimestamp = fc
   .date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true })
   .chain((d) => fc.constantFrom(d.toISOString(), d.toISOString().replace(/\.\d{3}Z$/, 'Z'), d.toISOString().replace('Z', '+00:00')));

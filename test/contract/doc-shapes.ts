@@ -103,7 +103,7 @@ export const TrunkProse = obj({
 export const TrunkPageProse = obj({ meta: obj({ limit: int, offset: int, total: int }), objects: z.array(TrunkProse) });
 
 /** §6.3: an inventory item as the prose lists it (`{id,e164,country,region,status,setup_fee,monthly_fee,currency,capabilities,…}`). */
-export const InventoryNumberProse = obj({
+const InventoryNumberProse = obj({
   id: str, e164: str, country: str, region: str, status: z.literal('active'), setup_fee: num, monthly_fee: num, currency: str,
   capabilities: obj({ voice: z.boolean(), sms: z.boolean(), mms: z.boolean(), fax: z.boolean() }),
 });

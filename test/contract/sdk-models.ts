@@ -54,7 +54,7 @@ export const GetPartnerDashboardResponse = obj({
   time_series: z.array(obj({ date: str, ...callTotals, total_cost: str, inbound: obj(callTotals), outbound: obj(callTotals) })),
 });
 
-export const ListCustomerAccountsResponseAccountsItemPricingTier = obj({
+const ListCustomerAccountsResponseAccountsItemPricingTier = obj({
   id: str, name: str, currency: str, rate_per_minute: float, streaming_rate_per_minute: float,
   recording_rate_per_minute: float, whatsapp_voice_rate: float, transcription_rate_per_minute: float,
   pii_redaction_rate_per_minute: float, charge_non_connected_calls: bool, non_connected_call_fee: float,
@@ -162,7 +162,7 @@ export const CdrListItem = obj({
   terminated_to: opt(str), total_cost: float, trunk_id: opt(str), updated_at: str, uuid: str,
 });
 /** GetCdrResponseData: the same fields, but several of them required and non-null (an answered call's example). */
-export const GetCdrResponseData = obj({
+const GetCdrResponseData = obj({
   account_id: str, answer_time: str, billsec: int, bridge_uuid: str, call_direction: str, caller_id_name: str,
   caller_id_number: str, campaign_id: any, carrier_ip: any, codec: str, context: str, cost: float, created_at: str,
   currency: str, customer_endpoint: any, destination_number: str, duration: int, end_time: str, failure_code: any,
@@ -173,7 +173,7 @@ export const GetCdrResponseData = obj({
 });
 export const GetCdrResponse = obj({ data: GetCdrResponseData, success: bool });
 
-export const CdrSummary = obj({
+const CdrSummary = obj({
   answer_rate: float, answered_calls: int, avg_call_duration: str, last_call_at: str, total_calls: int,
   total_billable_seconds: int, total_cost: float, total_duration_seconds: int,
 });
@@ -195,7 +195,7 @@ export const ListNumbersResponseItemsItem = obj({
 });
 export const ListNumbersResponse = obj({ items: z.array(ListNumbersResponseItemsItem), page: int, per_page: int, total: int });
 
-export const ListInventoryNumbersResponseItemsItem = obj({
+const ListInventoryNumbersResponseItemsItem = obj({
   id: str, account_id: str, e164: str, country: str, capabilities, status: str, provider: str, setup_fee: int,
   monthly_fee: int, currency: str, voice_enabled: bool, tags: any, is_blocked: bool, created_at: str, updated_at: str,
   is_trial_number: bool, minimum_commitment_months: int, aadhaar_verification_required: bool, aadhaar_verified: bool,

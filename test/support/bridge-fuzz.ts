@@ -27,7 +27,7 @@ export interface FuzzTarget {
   authId: string;
 }
 
-export interface FuzzSecrets {
+interface FuzzSecrets {
   /** Secrets the bridge accepts (BRIDGE_WEBHOOK_SECRETS). */
   accepted: readonly string[];
   /** The bridge's body limit (BRIDGE_MAX_BODY_BYTES). */
@@ -65,7 +65,7 @@ export interface Answer {
   body: unknown;
 }
 
-export const sign = (body: Buffer | string, secret: string, format: SignatureFormat = 'prefixed-hex') => {
+const sign = (body: Buffer | string, secret: string, format: SignatureFormat = 'prefixed-hex') => {
   const digest = createHmac('sha256', secret).update(body).digest();
   switch (format) {
     case 'prefixed-hex':
@@ -80,7 +80,7 @@ export const sign = (body: Buffer | string, secret: string, format: SignatureFor
       return `sha256=${digest.toString('base64')}`;
   }
 };
-export type SignatureFormat = 'prefixed-hex' | 'upper-hex' | 'bare-hex' | 'base64' | 'prefixed-base64';
+type SignatureFormat = 'prefixed-hex' | 'upper-hex' | 'bare-hex' | 'base64' | 'prefixed-base64';
 const signatureFormat = fc.constantFrom<SignatureFormat>('prefixed-hex', 'upper-hex', 'bare-hex', 'base64', 'prefixed-base64');
 
 const RELEVANT_STATUS: Record<(typeof KYC_EVENTS)[number], string> = {
@@ -171,7 +171,7 @@ function justified(e: GenuineEvent, accountAuthId = e.target.authId): Expectatio
  * One delivery of every kind the issue lists. `targets` are running workflows; `ghost` is a customer with no
  * workflow (its deliveries are acknowledged and ignored).
  */
-export function deliveryArbitrary(targets: readonly FuzzTarget[], ghost: FuzzTarget, secrets: FuzzSecrets): fc.Arbitrary<Delivery> {
+function deliveryArbitrary(targets: readonly FuzzTarget[], ghost: FuzzTarget, secrets: FuzzSecrets): fc.Arbitrary<Delivery> {
   const secret = fc.constantFrom(...secrets.accepted);
   const otherKey = fc.string({ minLength: 1, maxLength: 40 }).filter((k) => !secrets.accepted.includes(k));
   const event = genuineEvent(targets);
@@ -445,7 +445,7 @@ export function signalProblems(
 // ---- start API bodies ----
 
 /** A valid start-API request for `customerRef`; short intervals are within the edge's bounds. */
-export function validOnboardingRequest(customerRef: string, overrides: { amount?: number; number?: boolean } = {}): OnboardingRequest {
+function validOnboardingRequest(customerRef: string, overrides: { amount?: number; number?: boolean } = {}): OnboardingRequest {
   return {
     customerRef,
     customer: { name: 'Fuzz Customer', email: `${customerRef}@example.com`, phone: '+919800000001', password: 'Fuzz-Passw0rd!', country: 'IN' },
@@ -510,7 +510,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   else node[last] = value;
 }
 
-export interface StartBody {
+interface StartBody {
   label: string;
   /** The body sent for a fresh customerRef (the runner picks a new one per request, so shrinking never reuses one). */
   render(customerRef: string): string;

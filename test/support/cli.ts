@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export interface CliRun {
+interface CliRun {
   code: number;
   stdout: string;
   stderr: string;

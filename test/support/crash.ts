@@ -133,7 +133,7 @@ export interface ChildWorker {
   crash(): Promise<void>;
 }
 
-export interface ChildWorkerOptions {
+interface ChildWorkerOptions {
   address: string;
   namespace: string;
   taskQueue: string;

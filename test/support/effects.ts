@@ -1,7 +1,7 @@
 /** Counts the Vobiz effects one onboarding left in the sandbox, through the partner and customer APIs. */
 import type { VobizClient } from '../../src/vobiz/index.js';
 
-export interface EffectCounts {
+interface EffectCounts {
   accounts: number;
   transfers: number;
   kycSessions: number;

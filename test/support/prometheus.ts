@@ -9,7 +9,7 @@ export interface Sample {
 }
 
 /** Prometheus text exposition → samples (enough of the format for these endpoints: no escaped quotes in labels). */
-export function parsePrometheus(text: string): Sample[] {
+function parsePrometheus(text: string): Sample[] {
   return text
     .split('\n')
     .filter((line) => line && !line.startsWith('#'))

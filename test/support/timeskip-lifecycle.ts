@@ -130,7 +130,7 @@ export async function closeQuietly(handle: Lifecycle): Promise<void> {
   }
 }
 
-export async function until(handle: Lifecycle, predicate: (s: LifecycleState) => boolean, what: string, timeoutMs = 15_000): Promise<LifecycleState> {
+async function until(handle: Lifecycle, predicate: (s: LifecycleState) => boolean, what: string, timeoutMs = 15_000): Promise<LifecycleState> {
   const deadline = Date.now() + timeoutMs;
   let last: LifecycleState | undefined;
   for (;;) {

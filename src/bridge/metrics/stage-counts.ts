@@ -13,7 +13,7 @@ import { STAGE } from '../../workflows/search-attributes.js';
 
 const RUNNING_CUSTOMERS = `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
 
-export type StageCounts = Record<Stage, number>;
+type StageCounts = Record<Stage, number>;
 
 export class StageCounter {
   private cached: { at: number; counts: Promise<StageCounts> } | undefined;

@@ -36,7 +36,7 @@ export async function kycWebhookRoutes(app: FastifyInstance, ctx: BridgeContext)
   app.post(KYC_WEBHOOK_PATH, async (request, reply) => handleKycWebhook(ctx, guards, request, reply));
 }
 
-export function isJsonMediaType(header: string | undefined): boolean {
+function isJsonMediaType(header: string | undefined): boolean {
   return (header ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
 }
 

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { BridgeMetrics } from '../metrics/registry.js';
 
-export const METRICS_PATH = '/metrics';
+const METRICS_PATH = '/metrics';
 
 export async function metricsRoutes(app: FastifyInstance, metrics: BridgeMetrics): Promise<void> {
   app.get(METRICS_PATH, async (_request, reply) => {

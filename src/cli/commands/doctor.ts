@@ -20,7 +20,7 @@ import { renderTable } from '../output.js';
 import { runCommand, unreachableHint, type Session } from '../session.js';
 
 /** One line of the checklist: which process's view, and what it found. */
-export interface DoctorRow {
+interface DoctorRow {
   /** `doctor` (this environment), `worker <pid@host>` (what a worker reported now), `bridge` (its /readyz). */
   where: string;
   check: string;

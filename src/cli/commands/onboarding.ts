@@ -314,7 +314,7 @@ async function onboardMany(session: Session, file: string, concurrencyText: stri
   else if (counts.invalid > 0) process.exitCode = EXIT.invalidInput;
 }
 
-export function kycAttempts(state: LifecycleState): string {
+function kycAttempts(state: LifecycleState): string {
   const used = state.kyc.attempts.length;
   const more = Math.max(0, state.kyc.attemptsAllowed - used);
   return `${used} used, ${more} more without an operator`;

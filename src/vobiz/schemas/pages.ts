@@ -34,7 +34,7 @@ type Envelope<K extends string, R extends z.ZodType, F extends Shape, X extends 
   z.core.$loose
 >;
 
-export interface PageFamily<K extends string, F extends Shape, C extends Cursor> {
+interface PageFamily<K extends string, F extends Shape, C extends Cursor> {
   /** The page schema for rows of `row`; `extra` declares fields that only this resource's envelope carries. */
   of<R extends z.ZodType, X extends Shape = Record<never, never>>(row: R, extra?: X): PageSchema<Envelope<K, R, F, X>, z.output<R>, C>;
 }

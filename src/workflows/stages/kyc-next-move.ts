@@ -68,7 +68,7 @@ export interface KycWaitView {
   sleptUntil: number;
 }
 
-export type KycMove =
+type KycMove =
   | { kind: 'confirm' }
   | { kind: 'revoke_expired' }
   | { kind: 'plan_next_poll'; continueAsNew: boolean }

@@ -16,7 +16,7 @@ import { PATCH } from '../run/patches.js';
 import { step, StepEnded } from '../steps/step.js';
 
 /** How one offboarding step ended: done (its result), done because the account is gone, or left by a forced end. */
-export type OffboardingStepEnd<T> = { done: true; result?: T; accountGone?: true } | { done: false };
+type OffboardingStepEnd<T> = { done: true; result?: T; accountGone?: true } | { done: false };
 
 /** Runs one offboarding step (see above). A step that needs the account is not even tried once it is known gone. */
 export async function offboardingStep<T>(run: LifecycleRun, call: () => Promise<T>, needsAccount = true): Promise<OffboardingStepEnd<T>> {
@@ -37,7 +37,7 @@ function accountGone(failure: ClassifiedFailure): boolean {
   return failure.type === 'VobizAccountGone' && patched(PATCH.offboardingEnds);
 }
 
-export function forceRequested(run: LifecycleRun): boolean {
+function forceRequested(run: LifecycleRun): boolean {
   return Boolean(run.requests.forceOffboard ?? run.state.offboarding?.forced);
 }
 

@@ -15,7 +15,7 @@ import { waitSummary } from '../visibility.js';
 import { continueAsNewIfLong } from './continue-as-new.js';
 import { waitForRetry } from './operator-wait.js';
 
-export interface StepOptions {
+interface StepOptions {
   /** The stage a refusal of the customer's data blocks; without it, such a refusal stalls like any other failure. */
   blockAs?: Stage;
   /** A failure that ends the step instead of stalling it (offboarding's refusal rules): `StepEnded('refused')`. */

@@ -14,7 +14,7 @@ import { FAILURE_CONVERTER_PATH } from '../../../src/codec/data-converter.js';
 import { PROJECT_ROOT } from '../../../dev/temporal-binaries.js';
 import { dataConverter } from '../../support/lifecycle.js';
 
-export const PATCH_ID = 'deploy-test-v2-timer';
+const PATCH_ID = 'deploy-test-v2-timer';
 
 const SIGNATURE = /(export async function customerLifecycle\([^)]*\)[^{]*\{\n)/;
 
