@@ -49,7 +49,7 @@ export interface ProfileSummary {
 }
 
 /** Where a frame's code comes from: the project's own code, a package, Node, V8's own work (`bundleModule`: in the workflow bundle). */
-export function categoryOf(frame: CallFrame, bundleModule?: string): string {
+function categoryOf(frame: CallFrame, bundleModule?: string): string {
   const { functionName, url } = frame;
   if (functionName === '(garbage collector)') return 'garbage collection';
   if (functionName === '(program)' || !url) return 'native (V8, Node, Temporal Core)';

@@ -14,7 +14,7 @@ import type { KycEventSignal } from '../../src/workflows/messages.js';
 import type { FloorActivities } from './floor-activities.js';
 
 export const floorKycEventSignal = defineSignal<[KycEventSignal]>('kycEvent');
-export const floorKycEventUpdate = defineUpdate<{ stage: string }, [KycEventSignal]>('kycEvent');
+const floorKycEventUpdate = defineUpdate<{ stage: string }, [KycEventSignal]>('kycEvent');
 
 const { noop } = proxyActivities<FloorActivities>({ startToCloseTimeout: '1 minute' });
 

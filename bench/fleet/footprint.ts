@@ -15,7 +15,7 @@ import type { FleetSystem } from './system.js';
 
 const run = promisify(execFile);
 
-export interface DiskFigures {
+interface DiskFigures {
   /** The store's files on disk (the SQLite file and its WAL, or PostgreSQL's data folder), MB. */
   filesMb: number;
   /** PostgreSQL's databases, MB (pg_database_size). */

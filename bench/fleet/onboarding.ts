@@ -22,7 +22,7 @@ import { FLOOR_TASK_QUEUE } from './system.js';
 
 export type Side = 'lifecycle' | 'floor';
 
-export interface SideRound {
+interface SideRound {
   seconds: number;
   perMinute: number;
   /** CPU milliseconds per onboarding of each process over the round (`bench`: the driver itself). */

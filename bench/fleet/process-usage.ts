@@ -37,7 +37,7 @@ function readStat(pid: number): Stat | undefined {
 }
 
 /** Every live process whose ancestry reaches `pid`. */
-export function descendants(pid: number): number[] {
+function descendants(pid: number): number[] {
   const parents = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -55,7 +55,7 @@ export function descendants(pid: number): number[] {
 }
 
 /** CPU seconds `pid` has used so far (its tree's with `tree`); NaN when it is gone. */
-export function cpuSeconds(pid: number | undefined, tree = false): number {
+function cpuSeconds(pid: number | undefined, tree = false): number {
   if (pid === undefined) return Number.NaN;
   const root = readStat(pid);
   if (!root) return Number.NaN;

@@ -65,7 +65,7 @@ const perParkedList = (r: Record<string, number> | undefined, unit: string, digi
     .map(([k, v]) => `${k} ${fixed(v, digits)} ${unit}`)
     .join(', ');
 
-export function fleetRows(f: FleetFigures): Row[] {
+function fleetRows(f: FleetFigures): Row[] {
   const rows: Row[] = [];
   const m = f.memory.withParked;
   const budget = f.system.memoryBudgetMb;

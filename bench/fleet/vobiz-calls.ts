@@ -42,7 +42,7 @@ export interface IdleFigures {
 }
 
 export const isSweepPage = (route: string) => /^GET \S*\/kyc-sessions$/.test(route);
-export const isSessionRead = (route: string) => /^GET \S*\/kyc-sessions\/:[^/]+$/.test(route);
+const isSessionRead = (route: string) => /^GET \S*\/kyc-sessions\/:[^/]+$/.test(route);
 
 export function splitByRoute(report: RequestReport): { sweepPages: number; sessionReads: number; other: number } {
   let sweepPages = 0;
@@ -67,7 +67,7 @@ export async function sweepRunsSince(client: Client, since: Date): Promise<Sweep
  * One sweep run started by the bench beside the schedule's, told to page every open session (its safety net at 0):
  * what a full paging costs with N open, which the schedule's runs show only once every few hours.
  */
-export async function fullPagingSweep(client: Client, taskQueue: string): Promise<SweepRun & { seconds: number }> {
+async function fullPagingSweep(client: Client, taskQueue: string): Promise<SweepRun & { seconds: number }> {
   const workflowId = `bench-full-paging-${Date.now()}`;
   const began = performance.now();
   const handle = await client.workflow.start<typeof kycSweep>('kycSweep', { taskQueue, workflowId, args: [{ fullPagingEveryMs: 0 }] });
