@@ -2,7 +2,8 @@
  * The bench's customers: onboarding requests sent through the start API (POST /onboardings on the bridge, the
  * password sealed as every edge must: dev/chaos/start-api-body.ts), and what visibility says about them.
  */
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { OPEN_KYC_STATUSES } from '../../src/activities/kyc-sweep.js';
 import { startApiBody } from '../../dev/chaos/start-api-body.js';
@@ -76,10 +77,29 @@ export interface ParkedCustomer {
   authId: string;
 }
 
+/**
+ * Every execution a visibility query matches, in pages of 1,000. A list the cluster does not answer (seen right after
+ * parking 10,000 customers on 2 cores: "Failed to list workflows") is tried again from the start, up to 6 times.
+ */
+export async function listExecutions(client: Client, query: string): Promise<WorkflowExecutionInfo[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const executions: WorkflowExecutionInfo[] = [];
+      for await (const execution of client.workflow.list({ query, pageSize: 1_000 })) executions.push(execution);
+      return executions;
+    } catch (err) {
+      if (attempt >= 6) throw err;
+      const cause = err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : String(err);
+      process.stderr.write(`listing ${query} failed (${cause}); trying again in 10 s (${attempt}/6)\n`);
+      await sleep(10_000);
+    }
+  }
+}
+
 /** The customers parked in KYC with their Vobiz account (the bridge checks a webhook's account against it). */
 export async function listParked(client: Client, refPrefix: string): Promise<ParkedCustomer[]> {
   const parked: ParkedCustomer[] = [];
-  for await (const execution of client.workflow.list({ query: customersQuery(refPrefix, 'kyc') })) {
+  for (const execution of await listExecutions(client, customersQuery(refPrefix, 'kyc'))) {
     const authId = execution.typedSearchAttributes.get(AUTH_ID);
     if (authId) parked.push({ workflowId: execution.workflowId, authId });
   }

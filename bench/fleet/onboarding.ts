@@ -14,7 +14,7 @@ import pLimit from 'p-limit';
 import type { SandboxAdminClient } from '../../sandbox/admin-client.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
 import { statusQuery } from '../../src/workflows/messages.js';
-import { countCustomers, customersQuery, onboardingRequest, startOnboarding } from './customers.js';
+import { countCustomers, customersQuery, listExecutions, onboardingRequest, startOnboarding } from './customers.js';
 import { benchFloor, floorKycEventSignal } from './floor-workflow.js';
 import { cpuSnapshot, cpuSpent, type Meters } from './process-usage.js';
 import { median, sleep } from './stats.js';
@@ -150,9 +150,7 @@ export async function oneRound(ctx: OnboardingContext, side: Side, prefix: strin
 }
 
 async function listIds(client: Client, query: string): Promise<string[]> {
-  const ids: string[] = [];
-  for await (const e of client.workflow.list({ query })) ids.push(e.workflowId);
-  return ids;
+  return (await listExecutions(client, query)).map((e) => e.workflowId);
 }
 
 /** Completes the customer's open KYC session at the sandbox, as the customer would; false while it has none yet. */

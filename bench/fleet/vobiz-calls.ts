@@ -10,6 +10,7 @@
  *    run at the default KYC_SWEEP_INTERVAL and KYC_SWEEP_FULL_PAGING_EVERY, and the KYC reminders (INPUT_DEFAULTS:
  *    one resend per reminder point per 14-day session).
  */
+import { listExecutions } from './customers.js';
 import type { Client } from '@temporalio/client';
 import { loadWorkerConfig } from '../../src/config/worker.js';
 import type { RequestReport, SandboxAdminClient } from '../../sandbox/admin-client.js';
@@ -57,7 +58,7 @@ export function splitByRoute(report: RequestReport): { sweepPages: number; sessi
 /** The KYC sweep runs that closed since `since`, with their results (the figures each sweep reports itself). */
 export async function sweepRunsSince(client: Client, since: Date): Promise<SweepRun[]> {
   const runs: SweepRun[] = [];
-  for await (const e of client.workflow.list({ query: `WorkflowType = 'kycSweep' AND ExecutionStatus = 'Completed' AND CloseTime > '${since.toISOString()}'` })) {
+  for (const e of await listExecutions(client, `WorkflowType = 'kycSweep' AND ExecutionStatus = 'Completed' AND CloseTime > '${since.toISOString()}'`)) {
     runs.push({ workflowId: e.workflowId, startedAt: e.startTime.toISOString(), result: await client.workflow.getHandle<typeof kycSweep>(e.workflowId, e.runId).result() });
   }
   return runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
