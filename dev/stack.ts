@@ -60,7 +60,7 @@ export type TemporalChoice =
   /** A dev server on a SQLite file in the data folder, on these ports. */
   | { devServer: { port: number; uiPort: number } }
   /** The self-hosted Temporal server on PostgreSQL (dev/cluster), its state in <dataDir>/cluster. */
-  | { cluster: { port: number; uiPort: number; postgresPort: number } }
+  | { cluster: { port: number; uiPort: number; postgresPort: number; dynamicConfigPath?: string } }
   /** A server that runs already (its Web UI, if known, for links). */
   | { address: string; uiUrl?: string };
 

@@ -12,6 +12,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort, Piece, type StackPiece } from '../../dev/pieces.js';
@@ -30,6 +31,8 @@ export const TASK_QUEUE = 'bench-fleet';
 export const FLOOR_TASK_QUEUE = 'bench-fleet-floor';
 /** Webhook attempts per event at the sandbox: few, so a delivery made while the bridge is down is lost in seconds. */
 const SANDBOX_WEBHOOK_ATTEMPTS = 3;
+/** The server's dynamic config as compose runs it: without the development-only forced search-attribute refresh. */
+const PRODUCTION_DYNAMIC_CONFIG = join(PROJECT_ROOT, 'deploy', 'dynamicconfig', 'production.yaml');
 
 /** How the workers are (re)started: settings over the run's, and Node's own options (a heap limit, a CPU profile). */
 export interface WorkerChange {
@@ -83,7 +86,7 @@ export async function startFleetSystem(options: FleetBenchOptions, runId: string
   const bridgeMetricsPorts = await distinctFreePorts(options.bridges, [...bridgePorts, ...metricsPorts]);
   const deployment = options.deploy ? { deploymentName: `bench-fleet-${runId}`, buildId: 'v1' } : undefined;
   const temporal: TemporalChoice = options.cluster
-    ? { cluster: { port: await freeClusterBase(), uiPort: await freePort(), postgresPort: await freePort() } }
+    ? { cluster: { port: await freeClusterBase(), uiPort: await freePort(), postgresPort: await freePort(), dynamicConfigPath: PRODUCTION_DYNAMIC_CONFIG } }
     : { devServer: { port: await freePort(), uiPort: await freePort() } };
   const floorBundle = buildFloorBundle(dataDir);
   floorBundle.catch(() => undefined); // awaited below; a failure then is the stack's to report first
@@ -195,6 +198,12 @@ export async function startFleetSystem(options: FleetBenchOptions, runId: string
     });
     await floorWorker.start();
     log(`floor worker (pid ${floorWorker.pid}) on ${FLOOR_TASK_QUEUE}`);
+    if ('cluster' in temporal) {
+      // production.yaml keeps the server's search-attribute cache (refreshed every minute), so a start naming
+      // VobizStage is refused until the cache has read what the namespace job added: wait that minute out.
+      log('waiting 61 s for the server to pick up the search attributes (production dynamic config)');
+      await sleep(61_000);
+    }
   } catch (err) {
     await stopOwn();
     await stack.stop();

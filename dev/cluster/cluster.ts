@@ -25,6 +25,8 @@ interface ClusterOptions {
   uiPort: number;
   postgresPort: number;
   namespace: string;
+  /** The server's dynamic config (default deploy/dynamicconfig/development.yaml; the fleet bench runs production.yaml). */
+  dynamicConfigPath?: string;
   /** For the Web UI. */
   codecEndpoint?: string;
   output?: NodeJS.WritableStream;
@@ -88,7 +90,14 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     log('schemas of temporal and temporal_visibility up to date (deploy/temporal/setup-schema.sh)');
     checkAbort();
     const ports = options.ports ?? serverPortsFrom(options.port);
-    const server = await startTemporalServer({ binaries, dir, ports, db, ...(options.output ? { output: options.output } : {}) });
+    const server = await startTemporalServer({
+      binaries,
+      dir,
+      ports,
+      db,
+      ...(options.dynamicConfigPath ? { dynamicConfigPath: options.dynamicConfigPath } : {}),
+      ...(options.output ? { output: options.output } : {}),
+    });
     stops.push(() => server.stop());
     log(`Temporal server ${TEMPORAL_SERVER_VERSION} ready on ${server.address} (pid ${server.pid})`);
     checkAbort();
