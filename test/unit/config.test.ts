@@ -11,24 +11,14 @@ import { CLI_PROCESS, loadCliConfig } from '../../src/config/cli.js';
 import { CODEC_SERVER_PROCESS, loadCodecServerConfig } from '../../src/config/codec-server.js';
 import { loadLocalConfig } from '../../dev/config.js';
 import { ensurePrivateDir } from '../../src/config/private-files.js';
-import { ConfigError } from '../../src/config/problems.js';
 import { loadSandboxConfig, SANDBOX_PROCESS } from '../../sandbox/config.js';
 import { loadTemporalClientConfig } from '../../src/config/temporal-client.js';
 import { loadWorkerConfig, WORKER, WORKER_PROCESS, workerSection } from '../../src/config/worker.js';
 import { newKeyLine } from '../../src/codec/keys.js';
 import { DEVELOPMENT_ACCOUNT_CLAIM_KEY } from '../../src/temporal/account-claims.js';
+import { problemsOf } from '../support/config-problems.js';
 
 const run = promisify(execFile);
-
-function problemsOf(load: () => unknown): string[] {
-  try {
-    load();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 const strongToken = () => randomBytes(32).toString('hex');
 const codecKey = () => `k1:${randomBytes(32).toString('base64')}`;

@@ -5,20 +5,10 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadBridgeConfig } from '../../src/config/bridge.js';
 import { loadCliConfig } from '../../src/config/cli.js';
-import { ConfigError } from '../../src/config/problems.js';
 import { loadWorkerConfig } from '../../src/config/worker.js';
 import { startTracing, type Tracing } from '../../src/tracing/provider.js';
 import { tracedBundlePath } from '../../src/tracing/temporal.js';
-
-function problemsOf(load: () => unknown): string[] {
-  try {
-    load();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+import { problemsOf } from '../support/config-problems.js';
 
 describe('tracing settings (OTEL_*)', () => {
   it('are off unless an endpoint or OTEL_TRACES_EXPORTER=otlp is given, in every process that traces', () => {

@@ -1,18 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/problems.js';
 import { loadWorkerConfig } from '../../src/config/worker.js';
 import { CACHED_CUSTOMER_MB, cachedWorkflowsFor, DEFAULT_MEMORY_BUDGET_MB, MIN_CACHED_WORKFLOWS, MIN_MEMORY_BUDGET_MB, WORKER_BASE_MB } from '../../src/config/worker-memory.js';
-
-function problemsOf(load: () => unknown): string[] {
-  try {
-    load();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+import { problemsOf } from '../support/config-problems.js';
 
 describe('worker cache from its memory budget', () => {
   it('fills the budget left after the worker’s own memory with cached customers, and no more', () => {

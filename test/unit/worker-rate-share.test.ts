@@ -1,19 +1,9 @@
 // The partner's Vobiz rate budget shared by the worker processes (WORKER_REPLICAS): each paces its even share, so
 // together they send no more than VOBIZ_MAX_REQUESTS_PER_SECOND (the fleet bench measures it at the sandbox).
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/problems.js';
 import { withRequestShare } from '../../src/config/vobiz.js';
 import { loadWorkerConfig } from '../../src/config/worker.js';
-
-function problemsOf(load: () => unknown): string[] {
-  try {
-    load();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+import { problemsOf } from '../support/config-problems.js';
 
 describe('the rate budget across worker processes', () => {
   it('gives one worker the whole budget by default', () => {
