@@ -10,14 +10,13 @@ import { Client, Connection } from '@temporalio/client';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnboardingClient } from '../../src/client/index.js';
-import { loadBridgeConfig } from '../../src/config/bridge.js';
-import { createLogger } from '../../src/logging.js';
-import { startBridge, type RunningBridge } from '../../src/bridge/server.js';
+import type { RunningBridge } from '../../src/bridge/server.js';
 import { VobizClient } from '../../src/vobiz/index.js';
 import { workflowIdFor } from '../../src/workflows/input.js';
 import { startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../sandbox/testing.js';
 import { markLedger, startChildWorker, workflowBundleFile, type ChildWorker } from '../support/crash.js';
 import { countEffects } from '../support/effects.js';
+import { startTestBridge } from '../support/rig-bridge.js';
 import { dataConverter, onboardingRequest, waitForState } from '../support/lifecycle.js';
 import { uniqueTaskQueue } from '../support/temporal.js';
 import { startTestCluster, type TestCluster } from './support/cluster.js';
@@ -78,26 +77,12 @@ describe('two workers and two bridges on the self-hosted cluster', () => {
   beforeAll(async () => {
     [cluster, sandbox, bundlePath] = await Promise.all([startTestCluster(), startTestSandbox(), workflowBundleFile()]);
     vobiz = new VobizClient({ baseUrl: sandbox.url, partnerAuthId: TEST_PARTNER.authId, partnerAuthToken: TEST_PARTNER.authToken, connectTimeoutMs: 2000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 });
-    const loaded = loadBridgeConfig({});
     for (let i = 0; i < 2; i++) {
       // Each bridge its own connection to Temporal, as separate replicas have.
       const connection = await Connection.connect({ address: cluster.address });
-      const bridge = await startBridge({
-        config: {
-          bridge: {
-            ...loaded.bridge,
-            host: '127.0.0.1',
-            port: 0,
-            metrics: { ...loaded.bridge.metrics, enabled: false },
-            apiTokens: [API_TOKEN],
-            usingDevelopmentApiToken: false,
-            webhookSecrets: [TEST_PARTNER.authToken], // the sandbox signs with the partner token, as Vobiz does
-          },
-          onboarding: loaded.onboarding,
-          temporal: { taskQueue },
-        },
-        client: new Client({ connection, namespace: cluster.namespace, dataConverter }),
-        logger: createLogger({ level: 'silent' }),
+      const bridge = await startTestBridge(new Client({ connection, namespace: cluster.namespace, dataConverter }), taskQueue, {
+        apiTokens: [API_TOKEN],
+        webhookSecrets: [TEST_PARTNER.authToken], // the sandbox signs with the partner token, as Vobiz does
       });
       bridges.push({ bridge, connection });
     }

@@ -3,7 +3,8 @@
  * reads as other services use them, and the CLI's settings for the same customers.
  */
 import { inject } from 'vitest';
-import { loadBridgeConfig } from '../../src/config/bridge.js';
+import type { Client } from '@temporalio/client';
+import { loadBridgeConfig, type BridgeConfig } from '../../src/config/bridge.js';
 import { createLogger } from '../../src/logging.js';
 import { startBridge, type RunningBridge } from '../../src/bridge/server.js';
 import { TEST_PARTNER } from '../../sandbox/testing.js';
@@ -14,6 +15,11 @@ export const RIG_API_TOKEN = 'rig-bridge-api-token';
 export const RIG_READ_TOKEN = 'rig-bridge-read-token';
 
 export async function startRigBridge(rig: LifecycleRig): Promise<RunningBridge> {
+  return startTestBridge(rig.client, rig.taskQueue, { apiTokens: [RIG_API_TOKEN], readTokens: [RIG_READ_TOKEN] });
+}
+
+/** A bridge on a free loopback port, metrics off, for `client`'s Temporal and `taskQueue`; `bridge` overrides its settings. */
+export async function startTestBridge(client: Client, taskQueue: string, bridge: Partial<BridgeConfig>): Promise<RunningBridge> {
   const loaded = loadBridgeConfig({});
   return startBridge({
     config: {
@@ -22,14 +28,13 @@ export async function startRigBridge(rig: LifecycleRig): Promise<RunningBridge> 
         host: '127.0.0.1',
         port: 0,
         metrics: { ...loaded.bridge.metrics, enabled: false },
-        apiTokens: [RIG_API_TOKEN],
-        readTokens: [RIG_READ_TOKEN],
         usingDevelopmentApiToken: false,
+        ...bridge,
       },
       onboarding: loaded.onboarding,
-      temporal: { taskQueue: rig.taskQueue },
+      temporal: { taskQueue },
     },
-    client: rig.client,
+    client,
     logger: createLogger({ level: 'silent' }),
   });
 }
