@@ -86,22 +86,18 @@ async function createAsOwner(deps: ActivityDeps, { workflowId, customer, settleD
   const password = openPassword(customer.password, deps.unsealingKeys);
   const claimId = claims.idFor(customer.email);
   let owner = await claims.owner(claimId);
-  let claimedNow = false;
   if (owner === undefined) {
     const existing = await lookup(() => findByEmail(vobiz, customer.email));
     if (existing) throw await unclaimedAccountInUse(claims, existing);
     owner = await claims.take(claimId, workflowId);
-    claimedNow = owner === workflowId;
   }
   if (owner !== workflowId) {
     const ownerCustomerRef = customerRefOf(owner);
     throw emailInUse(`customer.email is claimed by customer ${ownerCustomerRef}: ${ONE_ACCOUNT_PER_PERSON}`, { ownerCustomerRef });
   }
 
-  // A claim held from before: an account with this e-mail was made under it by an earlier attempt, or handed to us.
-  // A claim taken just now needs no second look: the lookup above found no account, and nobody else creates one
-  // under a claim that was free until this call (a Vobiz call saved on every onboarding, inside the rate budget).
-  const existing = claimedNow ? undefined : await lookup(() => findByEmail(vobiz, customer.email));
+  // The claim is ours: an account with this e-mail was made under it by an earlier attempt, or handed to us.
+  const existing = await lookup(() => findByEmail(vobiz, customer.email));
   if (existing) {
     log.info("Adopted the account under this customer's claim", { authId: existing.auth_id });
     return { authId: existing.auth_id, adopted: true };

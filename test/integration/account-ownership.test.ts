@@ -39,16 +39,6 @@ describe('one Vobiz account, one customer (dev server + sandbox)', () => {
     return handle.result();
   };
 
-  it('a new customer costs one look for an existing account: the claim taken in the same call needs no second', async () => {
-    await rig.sandbox.admin.resetRequests();
-    const handle = await start(onboardingRequest());
-    await waitForState(handle, parkedInKyc, { what: 'the customer in kyc' });
-    const { byRoute } = await rig.sandbox.admin.requests();
-    expect(byRoute['POST /api/v1/partner/accounts']).toBe(1);
-    expect(byRoute['GET /api/v1/partner/accounts']).toBe(1);
-    await offboard(handle);
-  });
-
   it('a second customerRef for one person blocks on EmailInUse naming the owner: one account, one transfer, one KYC session', async () => {
     const first = onboardingRequest();
     const second = samePerson(first);
