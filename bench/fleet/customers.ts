@@ -12,13 +12,16 @@ import { workflowIdFor } from '../../src/workflows/input.js';
 import { AUTH_ID } from '../../src/workflows/search-attributes.js';
 import { BENCH_API_TOKEN } from './system.js';
 
+/** A bench customer's e-mail: where the sandbox sends its KYC link. */
+export const benchEmail = (customerRef: string) => `${customerRef}@example.com`;
+
 /** A customer with the start API's defaults for everything the bench does not need to set (KYC poll interval included). */
 export function onboardingRequest(customerRef: string, index: number): OnboardingRequest {
   return {
     customerRef,
     customer: {
       name: `Bench Customer ${index}`,
-      email: `${customerRef}@example.com`,
+      email: benchEmail(customerRef),
       phone: `+9198${String(10_000_000 + (index % 90_000_000)).slice(-8)}`,
       password: 'Bench-Passw0rd!',
       country: 'IN',

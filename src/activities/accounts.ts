@@ -86,18 +86,21 @@ async function createAsOwner(deps: ActivityDeps, { workflowId, customer, settleD
   const password = openPassword(customer.password, deps.unsealingKeys);
   const claimId = claims.idFor(customer.email);
   let owner = await claims.owner(claimId);
+  let claimedNow = false;
   if (owner === undefined) {
     const existing = await lookup(() => findByEmail(vobiz, customer.email));
     if (existing) throw await unclaimedAccountInUse(claims, existing);
-    owner = await claims.take(claimId, workflowId);
+    ({ owner, started: claimedNow } = await claims.take(claimId, workflowId));
   }
   if (owner !== workflowId) {
     const ownerCustomerRef = customerRefOf(owner);
     throw emailInUse(`customer.email is claimed by customer ${ownerCustomerRef}: ${ONE_ACCOUNT_PER_PERSON}`, { ownerCustomerRef });
   }
 
-  // The claim is ours: an account with this e-mail was made under it by an earlier attempt, or handed to us.
-  const existing = await lookup(() => findByEmail(vobiz, customer.email));
+  // The claim is ours: an account with this e-mail was made under it by an earlier attempt, or handed to us. Not when
+  // this attempt has just made the claim after finding no account: every attempt claims before it creates, so no
+  // attempt has created one under it (an account that appears meanwhile is found by the duplicate answer below).
+  const existing = claimedNow ? undefined : await lookup(() => findByEmail(vobiz, customer.email));
   if (existing) {
     log.info("Adopted the account under this customer's claim", { authId: existing.auth_id });
     return { authId: existing.auth_id, adopted: true };
@@ -184,7 +187,7 @@ async function handOver(deps: ActivityDeps, { workflowId: to, email, fromWorkflo
     if (!account) throw handOverRefused('no Vobiz account has this e-mail: there is nothing to hand over (retry instead)');
     const live = (await claims.holdersOf(account.auth_id)).find((h) => h.running && h.workflowId !== to);
     if (live) throw handOverRefused(`customer ${customerRefOf(live.workflowId)} still runs on Vobiz account ${account.auth_id}: offboard it first`);
-    const winner = await claims.take(claimId, to);
+    const { owner: winner } = await claims.take(claimId, to);
     if (winner !== to) throw handOverRefused(`customer ${customerRefOf(winner)} claimed the account meanwhile`);
   }
   log.info('Account handed over by an operator', { from: from ?? null, to });

@@ -76,10 +76,11 @@ export class AccountClaims {
   }
 
   /**
-   * Claims the e-mail for `owner` unless somebody holds it; returns whoever owns it afterwards. Temporal starts at
-   * most one running workflow per ID, so of two customers claiming at the same instant exactly one wins.
+   * Claims the e-mail for `owner` unless somebody holds it; returns whoever owns it afterwards, and whether this call
+   * made the claim (`started`). Temporal starts at most one running workflow per ID, so of two customers claiming at
+   * the same instant exactly one wins.
    */
-  async take(claimId: string, owner: string): Promise<string> {
+  async take(claimId: string, owner: string): Promise<{ owner: string; started: boolean }> {
     const input: AccountClaimInput = { owner };
     try {
       await this.options.client.workflow.start(ACCOUNT_CLAIM_WORKFLOW_TYPE, {
@@ -92,12 +93,12 @@ export class AccountClaims {
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         staticSummary: 'Vobiz account claim',
       });
-      return owner;
+      return { owner, started: true };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       const current = await this.owner(claimId);
       if (!current) throw new Error(`Account claim ${claimId} was taken and released while it was being claimed; try again`);
-      return current;
+      return { owner: current, started: false };
     }
   }
 

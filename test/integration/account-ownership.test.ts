@@ -65,6 +65,18 @@ describe('one Vobiz account, one customer (dev server + sandbox)', () => {
     await Promise.all([offboard(a), offboard(b)]);
   });
 
+  it("a new customer's account costs one search for its e-mail at Vobiz: none again after making the claim", async () => {
+    await rig.sandbox.admin.resetRequests();
+    const request = onboardingRequest();
+    const handle = await start(request);
+    const state = await waitForState(handle, parkedInKyc, { what: 'the customer in kyc' });
+    const { byRoute } = await rig.sandbox.admin.requests();
+    const accountSearches = Object.entries(byRoute).filter(([route]) => /^GET .*\/accounts\/?$/.test(route));
+    expect(accountSearches.map(([, n]) => n)).toEqual([1]);
+    expect(await countEffects(rig.vobiz, request.customer.email, state.authId)).toMatchObject({ accounts: 1 });
+    await offboard(handle);
+  });
+
   it('two starts for one person at the same instant: exactly one creates, funds and opens KYC; the other blocks naming it', async () => {
     for (let round = 0; round < 3; round++) {
       const first = onboardingRequest();
