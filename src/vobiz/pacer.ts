@@ -1,6 +1,7 @@
 /**
- * Paces requests to a rate budget: one every `1000 / perSecond` ms, so no more than `perSecond` leave in any
- * one-second window and a burst (after an outage, at a fleet's start) is spread out instead of sent at once.
+ * Paces requests to a rate budget: one every `1000 / perSecond` ms and a little more (ARRIVAL_SLACK), so no more
+ * than `perSecond` arrive at Vobiz in any one-second window and a burst (after an outage, at a fleet's start) is
+ * spread out instead of sent at once.
  *
  * Hand-written (not p-throttle) because the spacing must hold between *actual* releases: a throttle that schedules
  * each call at a planned time releases a burst when the event loop was busy past several planned times; this one
@@ -8,13 +9,20 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/**
+ * Requests spaced exactly `1000 / perSecond` apart put `perSecond + 1` arrivals in some second as soon as one trip
+ * is a millisecond shorter than the one before it (the fleet bench counted 11 at a budget of 10). 5% more spacing
+ * absorbs trips that vary by up to half a spacing over a second's requests (50 ms at 10/s), for 5% of throughput.
+ */
+const ARRIVAL_SLACK = 0.05;
+
 export class Pacer {
-  private readonly spacingMs: number;
+  readonly spacingMs: number;
   private nextSlotAt = 0;
 
   constructor(perSecond: number) {
     if (!(perSecond > 0)) throw new RangeError('perSecond must be > 0');
-    this.spacingMs = 1_000 / perSecond;
+    this.spacingMs = (1_000 / perSecond) * (1 + ARRIVAL_SLACK);
   }
 
   /**
