@@ -105,6 +105,7 @@ export async function runWorker(config: WorkerProcessConfig): Promise<void> {
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
       shutdownGraceTimeMs: config.worker.shutdownGraceTimeMs,
+      memoryBudgetMb: config.worker.memoryBudgetMb,
       ...(config.worker.deployment ? { deployment: config.worker.deployment } : {}),
       ...(tracing ? { tracing } : {}),
     });
@@ -134,6 +135,7 @@ export async function runWorker(config: WorkerProcessConfig): Promise<void> {
       unsealingKeys: config.secrets.unsealingKeys,
       kycWebhookUrl: config.kycWebhookUrl,
       production: config.env === 'production',
+      memoryBudgetMb: config.worker.memoryBudgetMb,
     });
     // Beside the workers, not before them: a slow Vobiz never delays polling. Awaited before the connections close.
     startupChecks = runChecks(checks).then((results) => reportStartupChecks(results, logger, Runtime.instance().metricMeter));

@@ -57,6 +57,8 @@ export interface LifecycleWorkersOptions {
   maxConcurrentWorkflowTaskExecutions?: number;
   /** How long running activities may finish once shutdown starts before they are cancelled. */
   shutdownGraceTimeMs: number;
+  /** WORKER_MEMORY_BUDGET of a worker process: its checks compare its heap limit with it (unset: not checked). */
+  memoryBudgetMb?: number;
   /** Worker versioning: this process is build `buildId` of Worker Deployment `deploymentName`. */
   deployment?: { deploymentName: string; buildId: string };
   /** How soon a workflow task waiting on this worker's sticky queue goes back to the shared queue (the SDK's default: 10 s). */
@@ -100,6 +102,7 @@ export async function createLifecycleWorkers(options: LifecycleWorkersOptions): 
       unsealingKeys: options.unsealingKeys,
       ...(options.activitySettings.kycWebhookUrl ? { kycWebhookUrl: options.activitySettings.kycWebhookUrl } : {}),
       production: options.activitySettings.onboarding?.production ?? false,
+      ...(options.memoryBudgetMb !== undefined ? { memoryBudgetMb: options.memoryBudgetMb } : {}),
     }),
   };
   const maxConcurrentActivities = options.maxConcurrentActivityTaskExecutions ?? SDK_MAX_CONCURRENT_ACTIVITIES;

@@ -1,7 +1,20 @@
 import { readFileSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { loadWorkerConfig } from '../../src/config/worker.js';
-import { CACHED_CUSTOMER_MB, cachedWorkflowsFor, DEFAULT_MEMORY_BUDGET_MB, MIN_CACHED_WORKFLOWS, MIN_MEMORY_BUDGET_MB, WORKER_BASE_MB } from '../../src/config/worker-memory.js';
+import { heapLimit, heapLimitOutcome } from '../../src/checks/heap-limit.js';
+import { loadWorkerConfig, loadWorkerNodeFlags } from '../../src/config/worker.js';
+import {
+  CACHED_CUSTOMER_MB,
+  cachedWorkflowsFor,
+  DEFAULT_MEMORY_BUDGET_MB,
+  HEAP_PER_CACHED_CUSTOMER_MB,
+  heapLimitMbFor,
+  MIN_CACHED_WORKFLOWS,
+  MIN_MEMORY_BUDGET_MB,
+  WORKER_BASE_MB,
+  WORKFLOW_HEAP_BASE_MB,
+  workerNodeFlagsFor,
+} from '../../src/config/worker-memory.js';
 import { problemsOf } from '../support/config-problems.js';
 
 describe('worker cache from its memory budget', () => {
@@ -58,5 +71,58 @@ describe('worker cache from its memory budget', () => {
       expect(cache).toBe(cachedWorkflowsFor(budget!));
       expect(rss).toBe(Math.round(WORKER_BASE_MB + cache! * CACHED_CUSTOMER_MB));
     }
+  });
+});
+
+describe('worker heap limit from its memory budget', () => {
+  it('gives every budget a heap limit that holds its full cache twice over, growing with the budget', () => {
+    let previous = 0;
+    for (let budget = MIN_MEMORY_BUDGET_MB; budget <= 8_000; budget += 7) {
+      const limit = heapLimitMbFor(budget);
+      // The live heap of the workflow thread at a full cache (its bundle and every cached customer), with the headroom.
+      expect(limit).toBeGreaterThanOrEqual(2 * (WORKFLOW_HEAP_BASE_MB + cachedWorkflowsFor(budget) * HEAP_PER_CACHED_CUSTOMER_MB));
+      expect(limit).toBeGreaterThanOrEqual(previous);
+      previous = limit;
+    }
+    expect(heapLimitMbFor(8_000)).toBeGreaterThan(heapLimitMbFor(DEFAULT_MEMORY_BUDGET_MB));
+  });
+
+  it('keeps the default worker’s heap limit far below V8’s own (about 4 GB on a 24 GB machine)', () => {
+    expect(heapLimitMbFor(DEFAULT_MEMORY_BUDGET_MB)).toBeLessThanOrEqual(DEFAULT_MEMORY_BUDGET_MB);
+    expect(workerNodeFlagsFor(DEFAULT_MEMORY_BUDGET_MB)).toEqual([`--max-old-space-size=${heapLimitMbFor(DEFAULT_MEMORY_BUDGET_MB)}`]);
+  });
+
+  it('derives the launch flags from WORKER_MEMORY_BUDGET, refused as the worker refuses it', () => {
+    expect(loadWorkerNodeFlags({})).toEqual(workerNodeFlagsFor(DEFAULT_MEMORY_BUDGET_MB));
+    expect(loadWorkerNodeFlags({ WORKER_MEMORY_BUDGET: '1024' })).toEqual(workerNodeFlagsFor(1024));
+    expect(problemsOf(() => loadWorkerNodeFlags({ WORKER_MEMORY_BUDGET: String(MIN_MEMORY_BUDGET_MB - 1) })).join('\n')).toMatch(
+      new RegExp(`WORKER_MEMORY_BUDGET: must be at least ${MIN_MEMORY_BUDGET_MB} \\(MB`),
+    );
+    expect(problemsOf(() => loadWorkerNodeFlags({ WORKER_MEMORY_BUDGET: '300MB' })).join('\n')).toMatch(/WORKER_MEMORY_BUDGET: must be a number/);
+  });
+});
+
+describe('heap_limit: was the worker started with the heap limit its budget derives?', () => {
+  const MB = 2 ** 20;
+
+  it('warns on V8’s own limit, naming the flag to pass and how', () => {
+    const outcome = heapLimitOutcome(300, 4_144 * MB);
+    expect(outcome.status).toBe('warn');
+    expect(outcome.detail).toContain(`V8 heap limit 4144 MB, far above the ${heapLimitMbFor(300)} MB WORKER_MEMORY_BUDGET=300 derives`);
+    expect(outcome.fix).toContain(`--max-old-space-size=${heapLimitMbFor(300)}`);
+    expect(outcome.fix).toContain('node dist/worker/node-flags.js');
+  });
+
+  it('is ok with the derived limit (V8 adds its young generation to what it reports), or a smaller one', () => {
+    for (const budget of [MIN_MEMORY_BUDGET_MB, 300, 1024, 4096]) {
+      const outcome = heapLimitOutcome(budget, (heapLimitMbFor(budget) + 48) * MB);
+      expect(outcome).toEqual({ status: 'ok', detail: `V8 heap limit ${heapLimitMbFor(budget) + 48} MB (WORKER_MEMORY_BUDGET=${budget} derives --max-old-space-size=${heapLimitMbFor(budget)})` });
+    }
+    expect(heapLimitOutcome(300, 100 * MB).status).toBe('ok');
+  });
+
+  it('reads the limit this process runs with', async () => {
+    const outcome = await heapLimit(300).run({ signal: new AbortController().signal, deadline: Date.now() + 1_000 });
+    expect(outcome.detail).toContain(`V8 heap limit ${Math.round(getHeapStatistics().heap_size_limit / MB)} MB`);
   });
 });
