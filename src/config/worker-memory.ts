@@ -33,27 +33,45 @@ export function cachedWorkflowsFor(budgetMb: number): number {
 }
 
 /**
- * V8's old-generation limit for each of a worker's isolates (`--max-old-space-size`, in MB), from its memory budget.
+ * The V8 heap limits of each of a worker's isolates, from its memory budget. Node's options apply to every isolate in
+ * the process: the main thread's (activities, the SDK, the clients) and the SDK's workflow thread's (the workflow
+ * bundle and the cached customers). Without them V8 sizes its heaps from the machine (about 4 GB on a 24 GB machine),
+ * grows them up to four times their live size between collections and gives each isolate a young generation of up
+ * to 48 MB: after a burst of work a worker with the default cache held 361 MB with 2,000 parked and 415 MB once they
+ * had all woken, though the same cache, filled after a restart, needs about 265 MB (docs/performance.md).
  *
- * Without it V8 sizes the heap from the machine (about 4 GB on a 24 GB machine) and lets a burst of work grow the
- * heap far past the budget, then keeps it: measured, a worker with the default cache of 66 held 456–467 MB right
- * after a parking burst and 400 MB after waking its cache, though the same cache, filled after a restart, needs
- * 277 MB. The flag applies to every isolate in the process (the main thread and the SDK's workflow thread) and a
- * smaller limit also makes V8 grow each heap in smaller steps. It is a ceiling, not the budget: the workflow
- * thread's live heap is the cache plus the workflow bundle, and running out of heap is a crash, so it is
- * HEAP_HEADROOM times what the budget's cache can hold live, and never under MIN_HEAP_LIMIT_MB.
+ * The old-generation limit is a ceiling, not the budget: running out of heap is a crash. Below 2 GB V8 also grows
+ * the heap in smaller steps the lower the limit. The largest live heap measured was 78 MB in either isolate (a
+ * parking burst of 16 in flight, then waking 2,000 with a cache of 66): the workflow thread's is about
+ * WORKFLOW_HEAP_BASE_MB plus its cache at CACHED_CUSTOMER_MB each (the RSS slope, more than a cached customer's heap),
+ * the main thread's does not grow with the cache. So the limit is HEAP_HEADROOM times the workflow thread's live heap
+ * at a full cache, and never under MIN_HEAP_LIMIT_MB (over three times the main thread's peak).
  */
-export const HEAP_PER_CACHED_CUSTOMER_MB = 0.5;
-export const WORKFLOW_HEAP_BASE_MB = 60;
-const HEAP_HEADROOM = 2;
-const MIN_HEAP_LIMIT_MB = 256;
+export const WORKFLOW_HEAP_BASE_MB = 40;
+export const HEAP_HEADROOM = 2;
+export const MIN_HEAP_LIMIT_MB = 256;
+/**
+ * The young generation: each isolate keeps up to three semi-spaces of this size (16 MB, V8's own maximum, costs a
+ * default worker about 60 MB across its two busy isolates once a burst has grown them). A 75th of the budget each, so
+ * the young generations of both isolates (three semi-spaces each) stay within 8% of it; smaller semi-spaces mean
+ * more scavenges (measured: 4 MB at the default budget costs the worker about 1 ms more CPU per parked customer).
+ */
+const SEMI_SPACE_SHARE = 1 / 75;
+const MIN_SEMI_SPACE_MB = 1;
+const MAX_SEMI_SPACE_MB = 16;
 
+/** `--max-old-space-size` for a budget, in MB: a multiple of 16. */
 export function heapLimitMbFor(budgetMb: number): number {
-  const liveAtFullCache = WORKFLOW_HEAP_BASE_MB + cachedWorkflowsFor(budgetMb) * HEAP_PER_CACHED_CUSTOMER_MB;
+  const liveAtFullCache = WORKFLOW_HEAP_BASE_MB + cachedWorkflowsFor(budgetMb) * CACHED_CUSTOMER_MB;
   return Math.max(MIN_HEAP_LIMIT_MB, Math.ceil((HEAP_HEADROOM * liveAtFullCache) / 16) * 16);
+}
+
+/** `--max-semi-space-size` for a budget, in MB. */
+export function semiSpaceMbFor(budgetMb: number): number {
+  return Math.min(MAX_SEMI_SPACE_MB, Math.max(MIN_SEMI_SPACE_MB, Math.floor(budgetMb * SEMI_SPACE_SHARE)));
 }
 
 /** The Node options a worker process is started with for a budget: they must be given at start, V8 fixes them then. */
 export function workerNodeFlagsFor(budgetMb: number): string[] {
-  return [`--max-old-space-size=${heapLimitMbFor(budgetMb)}`];
+  return [`--max-old-space-size=${heapLimitMbFor(budgetMb)}`, `--max-semi-space-size=${semiSpaceMbFor(budgetMb)}`];
 }

@@ -7,10 +7,12 @@ import {
   CACHED_CUSTOMER_MB,
   cachedWorkflowsFor,
   DEFAULT_MEMORY_BUDGET_MB,
-  HEAP_PER_CACHED_CUSTOMER_MB,
+  HEAP_HEADROOM,
   heapLimitMbFor,
   MIN_CACHED_WORKFLOWS,
+  MIN_HEAP_LIMIT_MB,
   MIN_MEMORY_BUDGET_MB,
+  semiSpaceMbFor,
   WORKER_BASE_MB,
   WORKFLOW_HEAP_BASE_MB,
   workerNodeFlagsFor,
@@ -75,12 +77,13 @@ describe('worker cache from its memory budget', () => {
 });
 
 describe('worker heap limit from its memory budget', () => {
-  it('gives every budget a heap limit that holds its full cache twice over, growing with the budget', () => {
+  it('gives every budget a heap limit that holds its full cache twice over (and the main thread\'s heap), growing with the budget', () => {
     let previous = 0;
     for (let budget = MIN_MEMORY_BUDGET_MB; budget <= 8_000; budget += 7) {
       const limit = heapLimitMbFor(budget);
       // The live heap of the workflow thread at a full cache (its bundle and every cached customer), with the headroom.
-      expect(limit).toBeGreaterThanOrEqual(2 * (WORKFLOW_HEAP_BASE_MB + cachedWorkflowsFor(budget) * HEAP_PER_CACHED_CUSTOMER_MB));
+      expect(limit).toBeGreaterThanOrEqual(HEAP_HEADROOM * (WORKFLOW_HEAP_BASE_MB + cachedWorkflowsFor(budget) * CACHED_CUSTOMER_MB));
+      expect(limit).toBeGreaterThanOrEqual(MIN_HEAP_LIMIT_MB);
       expect(limit).toBeGreaterThanOrEqual(previous);
       previous = limit;
     }
@@ -89,7 +92,17 @@ describe('worker heap limit from its memory budget', () => {
 
   it('keeps the default worker’s heap limit far below V8’s own (about 4 GB on a 24 GB machine)', () => {
     expect(heapLimitMbFor(DEFAULT_MEMORY_BUDGET_MB)).toBeLessThanOrEqual(DEFAULT_MEMORY_BUDGET_MB);
-    expect(workerNodeFlagsFor(DEFAULT_MEMORY_BUDGET_MB)).toEqual([`--max-old-space-size=${heapLimitMbFor(DEFAULT_MEMORY_BUDGET_MB)}`]);
+    expect(workerNodeFlagsFor(DEFAULT_MEMORY_BUDGET_MB)).toEqual([`--max-old-space-size=${heapLimitMbFor(DEFAULT_MEMORY_BUDGET_MB)}`, '--max-semi-space-size=4']);
+  });
+
+  it('keeps both isolates’ young generations (three semi-spaces each) within 8% of the budget, between 1 and 16 MB', () => {
+    for (let budget = MIN_MEMORY_BUDGET_MB; budget <= 8_000; budget += 7) {
+      const semi = semiSpaceMbFor(budget);
+      expect(semi).toBeGreaterThanOrEqual(1);
+      expect(semi).toBeLessThanOrEqual(16);
+      if (semi > 1) expect(2 * 3 * semi).toBeLessThanOrEqual(0.08 * budget);
+    }
+    expect(semiSpaceMbFor(8_000)).toBe(16);
   });
 
   it('derives the launch flags from WORKER_MEMORY_BUDGET, refused as the worker refuses it', () => {
@@ -116,7 +129,7 @@ describe('heap_limit: was the worker started with the heap limit its budget deri
   it('is ok with the derived limit (V8 adds its young generation to what it reports), or a smaller one', () => {
     for (const budget of [MIN_MEMORY_BUDGET_MB, 300, 1024, 4096]) {
       const outcome = heapLimitOutcome(budget, (heapLimitMbFor(budget) + 48) * MB);
-      expect(outcome).toEqual({ status: 'ok', detail: `V8 heap limit ${heapLimitMbFor(budget) + 48} MB (WORKER_MEMORY_BUDGET=${budget} derives --max-old-space-size=${heapLimitMbFor(budget)})` });
+      expect(outcome).toEqual({ status: 'ok', detail: `V8 heap limit ${heapLimitMbFor(budget) + 48} MB (WORKER_MEMORY_BUDGET=${budget} derives ${workerNodeFlagsFor(budget).join(' ')})` });
     }
     expect(heapLimitOutcome(300, 100 * MB).status).toBe('ok');
   });
