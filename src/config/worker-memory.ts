@@ -41,20 +41,20 @@ export function cachedWorkflowsFor(budgetMb: number): number {
  * had all woken, though the same cache, filled after a restart, needs about 265 MB (docs/performance.md).
  *
  * The old-generation limit is a ceiling, not the budget: running out of heap is a crash. Below 2 GB V8 also grows
- * the heap in smaller steps the lower the limit. The largest live heap measured was 78 MB in either isolate (a
- * parking burst of 16 in flight, then waking 2,000 with a cache of 66): the workflow thread's is about
- * WORKFLOW_HEAP_BASE_MB plus its cache at CACHED_CUSTOMER_MB each (the RSS slope, more than a cached customer's heap),
- * the main thread's does not grow with the cache. So the limit is HEAP_HEADROOM times the workflow thread's live heap
- * at a full cache, and never under MIN_HEAP_LIMIT_MB (over three times the main thread's peak).
+ * the heap in smaller steps the lower the limit. The largest live heaps measured after a full collection (parking
+ * 2,000, then waking them all through a cache of 66) were 63 MB on the main thread, which does not grow with the
+ * cache, and 39 MB on the workflow thread. The workflow thread's is taken as WORKFLOW_HEAP_BASE_MB plus
+ * CACHED_CUSTOMER_MB per cached customer (the RSS slope: 80 MB at 66, twice what was measured), the limit as
+ * HEAP_HEADROOM times that at a full cache, and never under MIN_HEAP_LIMIT_MB (four times the main thread's peak).
  */
 export const WORKFLOW_HEAP_BASE_MB = 40;
 export const HEAP_HEADROOM = 2;
 export const MIN_HEAP_LIMIT_MB = 256;
 /**
- * The young generation: each isolate keeps up to three semi-spaces of this size (16 MB, V8's own maximum, costs a
- * default worker about 60 MB across its two busy isolates once a burst has grown them). A 75th of the budget each, so
- * the young generations of both isolates (three semi-spaces each) stay within 8% of it; smaller semi-spaces mean
- * more scavenges (measured: 4 MB at the default budget costs the worker about 1 ms more CPU per parked customer).
+ * The young generation: each isolate keeps up to three semi-spaces of this size. V8's own 16 MB left a default
+ * worker's two busy isolates about 40 MB more committed heap after a burst than 4 MB did. A 75th of the budget each,
+ * so the young generations of both isolates stay within 8% of it; smaller semi-spaces mean more scavenges
+ * (docs/performance.md, "Worker sizing", has what they cost).
  */
 const SEMI_SPACE_SHARE = 1 / 75;
 const MIN_SEMI_SPACE_MB = 1;
