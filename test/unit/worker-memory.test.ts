@@ -64,14 +64,20 @@ describe('worker cache from its memory budget', () => {
     expect(problemsOf(() => loadWorkerConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0' })).join('\n')).toMatch(/WORKER_MAX_CACHED_WORKFLOWS: must be > 0/);
   });
 
-  it('docs/performance.md’s sizing table follows from the formula', () => {
+  it('docs/performance.md’s sizing table follows from the formulas (cache and Node options)', () => {
     const doc = readFileSync(new URL('../../docs/performance.md', import.meta.url), 'utf8');
-    const rows = [...doc.matchAll(/^ *\| (\d+)(?: \(default\))? \| (\d+) \| (\d+) MB \|$/gm)].map((m) => m.slice(1).map(Number));
+    const rows = [...doc.matchAll(/^ *\| (\d+)(?: \(default\))? \| (\d+) \| (\d+) MB \| `([^`]+)` \|$/gm)].map((m) => ({
+      budget: Number(m[1]),
+      cache: Number(m[2]),
+      rss: Number(m[3]),
+      flags: m[4],
+    }));
     expect(rows.length).toBeGreaterThanOrEqual(5);
-    expect(rows.map(([budget]) => budget)).toContain(DEFAULT_MEMORY_BUDGET_MB);
-    for (const [budget, cache, rss] of rows) {
-      expect(cache).toBe(cachedWorkflowsFor(budget!));
-      expect(rss).toBe(Math.round(WORKER_BASE_MB + cache! * CACHED_CUSTOMER_MB));
+    expect(rows.map(({ budget }) => budget)).toContain(DEFAULT_MEMORY_BUDGET_MB);
+    for (const { budget, cache, rss, flags } of rows) {
+      expect(cache).toBe(cachedWorkflowsFor(budget));
+      expect(rss).toBe(Math.round(WORKER_BASE_MB + cache * CACHED_CUSTOMER_MB));
+      expect(flags).toBe(workerNodeFlagsFor(budget).join(' '));
     }
   });
 });
