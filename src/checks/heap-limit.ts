@@ -5,7 +5,7 @@
  * a failure: nothing stalls, memory only grows.
  */
 import { getHeapStatistics } from 'node:v8';
-import { heapLimitMbFor, workerNodeFlagsFor } from '../config/worker-memory.js';
+import { heapLimitMbFor, workerNodeFlagsFor, type WorkerMemory } from '../config/worker-memory.js';
 import { ok, warn, type Check, type CheckOutcome } from './run.js';
 
 /**
@@ -14,19 +14,20 @@ import { ok, warn, type Check, type CheckOutcome } from './run.js';
  */
 const TOLERATED_RATIO = 1.5;
 
-export function heapLimitOutcome(budgetMb: number, heapSizeLimitBytes: number): CheckOutcome {
+export function heapLimitOutcome(memory: WorkerMemory, heapSizeLimitBytes: number): CheckOutcome {
   const limitMb = Math.round(heapSizeLimitBytes / 2 ** 20);
-  const derivedMb = heapLimitMbFor(budgetMb);
-  const flags = workerNodeFlagsFor(budgetMb).join(' ');
+  const derivedMb = heapLimitMbFor(memory.cachedWorkflows);
+  const flags = workerNodeFlagsFor(memory).join(' ');
+  const settings = `WORKER_MEMORY_BUDGET=${memory.budgetMb}, ${memory.cachedWorkflows} cached`;
   if (limitMb > derivedMb * TOLERATED_RATIO) {
     return warn(
-      `V8 heap limit ${limitMb} MB, far above the ${derivedMb} MB WORKER_MEMORY_BUDGET=${budgetMb} derives: the heap a burst grows is kept and the worker outgrows its budget`,
+      `V8 heap limit ${limitMb} MB, far above the ${derivedMb} MB ${settings} derives: the heap a burst grows is kept and the worker outgrows its budget`,
       `start the worker with ${flags} (node $(node dist/worker/node-flags.js) dist/worker.js, as the image does), or set NODE_OPTIONS=${flags}`,
     );
   }
-  return ok(`V8 heap limit ${limitMb} MB (WORKER_MEMORY_BUDGET=${budgetMb} derives ${flags})`);
+  return ok(`V8 heap limit ${limitMb} MB (${settings} derives ${flags})`);
 }
 
-export function heapLimit(budgetMb: number): Check {
-  return { name: 'heap_limit', run: async () => heapLimitOutcome(budgetMb, getHeapStatistics().heap_size_limit) };
+export function heapLimit(memory: WorkerMemory): Check {
+  return { name: 'heap_limit', run: async () => heapLimitOutcome(memory, getHeapStatistics().heap_size_limit) };
 }

@@ -14,6 +14,7 @@ import { runChecks, type Check } from './run.js';
 import { kycSweepSchedule, namespaceReady, temporalReachable, type TemporalWhere } from './temporal.js';
 import { vobizCredentials } from './vobiz.js';
 import { KYC_WEBHOOK_PATH } from '../config/bridge-address.js';
+import type { WorkerMemory } from '../config/worker-memory.js';
 import { isDevelopmentKey, type UnsealingKey } from '../secrets/keys.js';
 import type { VobizClient } from '../vobiz/index.js';
 
@@ -27,10 +28,10 @@ export interface WorkerCheckDeps {
   kycWebhookUrl?: string;
   production: boolean;
   /**
-   * WORKER_MEMORY_BUDGET, in MB: the heap limit the worker should have been started with follows from it. Unset when
-   * the workers run inside a process that is not theirs (a test's), whose heap limit is not the worker's to check.
+   * The worker's budget and cache: the heap limit it should have been started with follows from them. Unset when the
+   * workers run inside a process that is not theirs (a test's), whose heap limit is not the worker's to check.
    */
-  memoryBudgetMb?: number;
+  memory?: WorkerMemory;
 }
 
 export function workerChecks(deps: WorkerCheckDeps, request: WorkerCheckRequest = {}): Check[] {
@@ -47,7 +48,7 @@ export function workerChecks(deps: WorkerCheckDeps, request: WorkerCheckRequest 
       ...(request.sealedProbe !== undefined ? { sealedProbe: request.sealedProbe } : {}),
     }),
   ];
-  if (deps.memoryBudgetMb !== undefined) checks.push(heapLimit(deps.memoryBudgetMb));
+  if (deps.memory) checks.push(heapLimit(deps.memory));
   if (deps.kycWebhookUrl) {
     const url = deps.kycWebhookUrl.endsWith(KYC_WEBHOOK_PATH) ? deps.kycWebhookUrl.slice(0, -KYC_WEBHOOK_PATH.length) : deps.kycWebhookUrl;
     checks.push(publicUrl({ url, production: deps.production, vobizBaseUrl: deps.vobiz.baseUrl }));

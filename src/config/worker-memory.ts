@@ -60,9 +60,21 @@ const SEMI_SPACE_SHARE = 1 / 75;
 const MIN_SEMI_SPACE_MB = 1;
 const MAX_SEMI_SPACE_MB = 16;
 
-/** `--max-old-space-size` for a budget, in MB: a multiple of 16. */
-export function heapLimitMbFor(budgetMb: number): number {
-  const liveAtFullCache = WORKFLOW_HEAP_BASE_MB + cachedWorkflowsFor(budgetMb) * CACHED_CUSTOMER_MB;
+/** What a worker's heap flags follow from: its budget, and its cache (what the budget pays for, unless set apart). */
+export interface WorkerMemory {
+  budgetMb: number;
+  cachedWorkflows: number;
+}
+
+/** The memory of a worker whose cache is sized from its budget. */
+export const fromBudget = (budgetMb: number): WorkerMemory => ({ budgetMb, cachedWorkflows: cachedWorkflowsFor(budgetMb) });
+
+/**
+ * `--max-old-space-size` for a cache, in MB (a multiple of 16): from the cache, not the budget, so a cache set with
+ * WORKER_MAX_CACHED_WORKFLOWS beyond what the budget pays for still fits in the heap.
+ */
+export function heapLimitMbFor(cachedWorkflows: number): number {
+  const liveAtFullCache = WORKFLOW_HEAP_BASE_MB + cachedWorkflows * CACHED_CUSTOMER_MB;
   return Math.max(MIN_HEAP_LIMIT_MB, Math.ceil((HEAP_HEADROOM * liveAtFullCache) / 16) * 16);
 }
 
@@ -71,7 +83,7 @@ export function semiSpaceMbFor(budgetMb: number): number {
   return Math.min(MAX_SEMI_SPACE_MB, Math.max(MIN_SEMI_SPACE_MB, Math.floor(budgetMb * SEMI_SPACE_SHARE)));
 }
 
-/** The Node options a worker process is started with for a budget: they must be given at start, V8 fixes them then. */
-export function workerNodeFlagsFor(budgetMb: number): string[] {
-  return [`--max-old-space-size=${heapLimitMbFor(budgetMb)}`, `--max-semi-space-size=${semiSpaceMbFor(budgetMb)}`];
+/** The Node options a worker process is started with: they must be given at start, V8 fixes them then. */
+export function workerNodeFlagsFor({ budgetMb, cachedWorkflows }: WorkerMemory): string[] {
+  return [`--max-old-space-size=${heapLimitMbFor(cachedWorkflows)}`, `--max-semi-space-size=${semiSpaceMbFor(budgetMb)}`];
 }

@@ -89,12 +89,14 @@ export function workerSection(e: z.infer<z.ZodObject<typeof WORKER>> & { NODE_EN
   };
 }
 
-/** What a worker's launcher reads (src/worker/node-flags.ts, dev/stack.ts): the Node options follow from the budget. */
-export const WORKER_LAUNCH = { WORKER_MEMORY_BUDGET: WORKER.WORKER_MEMORY_BUDGET };
+/** What a worker's launcher reads (src/worker/node-flags.ts, dev/stack.ts): the Node options follow from these. */
+export const WORKER_LAUNCH = { WORKER_MEMORY_BUDGET: WORKER.WORKER_MEMORY_BUDGET, WORKER_MAX_CACHED_WORKFLOWS: WORKER.WORKER_MAX_CACHED_WORKFLOWS };
 
-/** The Node options a worker process is started with, from WORKER_MEMORY_BUDGET (refused as the worker refuses it). */
+/** The Node options a worker process is started with, from its memory settings (refused as the worker refuses them). */
 export function loadWorkerNodeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
-  return parseEnvironment(WORKER_LAUNCH, env, (e) => workerNodeFlagsFor(e.WORKER_MEMORY_BUDGET));
+  return parseEnvironment(WORKER_LAUNCH, env, (e) =>
+    workerNodeFlagsFor({ budgetMb: e.WORKER_MEMORY_BUDGET, cachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS ?? cachedWorkflowsFor(e.WORKER_MEMORY_BUDGET) }),
+  );
 }
 
 /** Every variable the worker reads. */
