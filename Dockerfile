@@ -1,6 +1,7 @@
 # Two images from one build:
 #   default target (app): production code only, three roles chosen by the command (see docker-compose.yml):
-#     node dist/worker.js        worker (NODE_ENV=production runs the prebuilt workflow bundle)
+#     node dist/worker.js        worker (NODE_ENV=production runs the prebuilt workflow bundle), started with the
+#                                Node options its memory budget derives (the default CMD, below)
 #     node dist/bridge/main.js   webhook bridge + start API
 #     node dist/codec/main.js    codec server for the Temporal Web UI
 #     node dist/cli/main.js      operator CLI
@@ -65,4 +66,5 @@ FROM runtime AS app
 COPY --from=build --chown=node:node /app/dist ./dist
 USER node
 EXPOSE 8787 8888 9465
-CMD ["node", "dist/worker.js"]
+# The worker with the heap limit its WORKER_MEMORY_BUDGET derives (V8 fixes it at start; src/worker/node-flags.ts).
+CMD ["sh", "-c", "flags=$(node dist/worker/node-flags.js) && exec node $flags dist/worker.js"]

@@ -32,7 +32,7 @@ import { loadBridgeConfig } from '../src/config/bridge.js';
 import { loadCodecServerConfig } from '../src/config/codec-server.js';
 import { ensurePrivateDir } from '../src/config/private-files.js';
 import { loadTemporalClientConfig } from '../src/config/temporal-client.js';
-import { loadWorkerConfig, type WorkerProcessConfig } from '../src/config/worker.js';
+import { loadWorkerConfig, loadWorkerNodeFlags, type WorkerProcessConfig } from '../src/config/worker.js';
 import type { Logger } from '../src/logging.js';
 import { connectClient } from '../src/temporal/connection.js';
 import { bundleLifecycleWorkflows } from '../src/worker/workflow-bundle.js';
@@ -345,7 +345,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         options.workers.orphanGuard ? 'dev/worker-child.ts' : 'src/worker.ts',
         env,
         () => pollsTaskQueue(workerConfig, worker.pid),
-        { readyTimeoutMs: options.workers.readyTimeoutMs ?? 180_000, ipc: options.workers.orphanGuard ?? false, ...(options.workers.nodeArgs ? { nodeArgs: options.workers.nodeArgs } : {}) },
+        // The heap limit its memory budget derives, as in production; a caller's own options after it, so they win.
+        { readyTimeoutMs: options.workers.readyTimeoutMs ?? 180_000, ipc: options.workers.orphanGuard ?? false, nodeArgs: [...loadWorkerNodeFlags(env), ...(options.workers.nodeArgs ?? [])] },
       );
       workers.push(worker);
       // Stopped first: running activities get their grace time while Temporal and the pieces they call still run.

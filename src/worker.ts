@@ -85,6 +85,7 @@ export async function runWorker(config: WorkerProcessConfig): Promise<void> {
   // The KYC sweep lists customers through visibility and signals them, and account creation claims e-mails: both
   // need a client as well (traced: a claim or a sweep's signal joins the trace of the activity that sends it).
   const client = await connectClient(config.temporal, config.codec, tracing ? { interceptors: tracingClientInterceptors(tracing) } : {});
+  const memory = { budgetMb: config.worker.memoryBudgetMb, cachedWorkflows: config.worker.maxCachedWorkflows };
   let startupChecks: Promise<void> | undefined;
   try {
     const workers = await createLifecycleWorkers({
@@ -105,6 +106,7 @@ export async function runWorker(config: WorkerProcessConfig): Promise<void> {
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
       shutdownGraceTimeMs: config.worker.shutdownGraceTimeMs,
+      memory,
       ...(config.worker.deployment ? { deployment: config.worker.deployment } : {}),
       ...(tracing ? { tracing } : {}),
     });
@@ -134,6 +136,7 @@ export async function runWorker(config: WorkerProcessConfig): Promise<void> {
       unsealingKeys: config.secrets.unsealingKeys,
       kycWebhookUrl: config.kycWebhookUrl,
       production: config.env === 'production',
+      memory,
     });
     // Beside the workers, not before them: a slow Vobiz never delays polling. Awaited before the connections close.
     startupChecks = runChecks(checks).then((results) => reportStartupChecks(results, logger, Runtime.instance().metricMeter));

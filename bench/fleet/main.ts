@@ -31,7 +31,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DEVELOPMENT_KEY } from '../../src/codec/keys.js';
 import { applyDotEnvOrExit } from '../../src/config/dotenv.js';
 import { loadTemporalClientConfig } from '../../src/config/temporal-client.js';
-import { loadWorkerConfig } from '../../src/config/worker.js';
+import { loadWorkerConfig, loadWorkerNodeFlags } from '../../src/config/worker.js';
 import { LOCAL_PROCESS } from '../../dev/config.js';
 import { killAllPiecesNow } from '../../dev/pieces.js';
 import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
@@ -129,6 +129,8 @@ async function main(): Promise<number> {
       memoryBudgetMb: workerConfig.memoryBudgetMb,
       cacheSize: workerConfig.maxCachedWorkflows,
       cacheFrom: workerConfig.cacheSizeFrom === 'WORKER_MEMORY_BUDGET' ? 'memory budget' : 'WORKER_MAX_CACHED_WORKFLOWS',
+      // As dev/stack.ts starts each worker: the heap flags its budget derives, then the run's own (which win).
+      workerNodeOptions: [...loadWorkerNodeFlags(system.workerEnv(0)), ...options.workerNodeOptions],
     },
     parked: { customers: options.customers, seconds: parkSeconds, perMinute: (options.customers / parkSeconds) * 60 },
     memory: {

@@ -16,7 +16,16 @@ import type { DailyCallModel, IdleFigures } from './vobiz-calls.js';
 import type { WebhookLatencyFigures } from './webhook-latency.js';
 
 export interface FleetFigures {
-  system: { temporal: 'dev server' | 'cluster'; workers: number; bridges: number; memoryBudgetMb: number; cacheSize: number; cacheFrom: 'memory budget' | 'WORKER_MAX_CACHED_WORKFLOWS' };
+  system: {
+    temporal: 'dev server' | 'cluster';
+    workers: number;
+    bridges: number;
+    memoryBudgetMb: number;
+    cacheSize: number;
+    cacheFrom: 'memory budget' | 'WORKER_MAX_CACHED_WORKFLOWS';
+    /** The Node options the workers ran with. */
+    workerNodeOptions: string[];
+  };
   parked: { customers: number; seconds: number; perMinute: number };
   memory: {
     beforeParking: { workerMb: number[]; serverMb: number };
@@ -71,7 +80,7 @@ function fleetRows(f: FleetFigures): Row[] {
   const budget = f.system.memoryBudgetMb;
   rows.push({
     measure: 'system',
-    figure: `${f.system.temporal}, ${f.system.workers} worker${f.system.workers === 1 ? '' : 's'}, ${f.system.bridges} bridge${f.system.bridges === 1 ? '' : 's'}; worker cache ${f.system.cacheSize} (from ${f.system.cacheFrom === 'memory budget' ? `WORKER_MEMORY_BUDGET ${budget} MB` : 'WORKER_MAX_CACHED_WORKFLOWS'})`,
+    figure: `${f.system.temporal}, ${f.system.workers} worker${f.system.workers === 1 ? '' : 's'}, ${f.system.bridges} bridge${f.system.bridges === 1 ? '' : 's'}; worker cache ${f.system.cacheSize} (from ${f.system.cacheFrom === 'memory budget' ? `WORKER_MEMORY_BUDGET ${budget} MB` : 'WORKER_MAX_CACHED_WORKFLOWS'}); node ${f.system.workerNodeOptions.join(' ')}`,
     target: '-',
     verdict: '-',
   });

@@ -22,7 +22,9 @@ export type CheckName =
   /** The bridge's public URL has a shape Vobiz can post KYC webhooks to. */
   | 'public_url'
   /** The bridge has a webhook signing secret (or takes unsigned deliveries on purpose). */
-  | 'webhook_secret';
+  | 'webhook_secret'
+  /** The worker's V8 heap limit is the one its memory budget derives (its Node options at launch). */
+  | 'heap_limit';
 
 /** `warn`: works, but someone should know (a paused sweep, unsigned deliveries taken); `skipped`: what it needs failed. */
 export const CHECK_STATUSES = ['ok', 'warn', 'fail', 'skipped'] as const;

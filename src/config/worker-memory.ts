@@ -31,3 +31,59 @@ export function cachedWorkflowsFor(budgetMb: number): number {
   if (budgetMb < MIN_MEMORY_BUDGET_MB) throw new RangeError(`a worker needs at least ${MIN_MEMORY_BUDGET_MB} MB`);
   return Math.floor((budgetMb - WORKER_BASE_MB) / CACHED_CUSTOMER_MB);
 }
+
+/**
+ * The V8 heap limits of each of a worker's isolates, from its memory budget. Node's options apply to every isolate in
+ * the process: the main thread's (activities, the SDK, the clients) and the SDK's workflow thread's (the workflow
+ * bundle and the cached customers). Without them V8 sizes its heaps from the machine (about 4 GB on a 24 GB machine),
+ * grows them up to four times their live size between collections and gives each isolate a young generation of up
+ * to 48 MB: after a burst of work a worker with the default cache held 361 MB with 2,000 parked and 415 MB once they
+ * had all woken, though the same cache, filled after a restart, needs about 265 MB (docs/performance.md).
+ *
+ * The old-generation limit is a ceiling, not the budget: running out of heap is a crash. Below 2 GB V8 also grows
+ * the heap in smaller steps the lower the limit. The largest live heaps measured after a full collection (parking
+ * 2,000, then waking them all through a cache of 66) were 63 MB on the main thread, which does not grow with the
+ * cache, and 39 MB on the workflow thread. The workflow thread's is taken as WORKFLOW_HEAP_BASE_MB plus
+ * CACHED_CUSTOMER_MB per cached customer (the RSS slope: 80 MB at 66, twice what was measured), the limit as
+ * HEAP_HEADROOM times that at a full cache, and never under MIN_HEAP_LIMIT_MB (four times the main thread's peak).
+ */
+export const WORKFLOW_HEAP_BASE_MB = 40;
+export const HEAP_HEADROOM = 2;
+export const MIN_HEAP_LIMIT_MB = 256;
+/**
+ * The young generation: each isolate keeps up to three semi-spaces of this size. V8's own 16 MB left a default
+ * worker's two busy isolates about 40 MB more committed heap after a burst than 4 MB did. A 75th of the budget each,
+ * so the young generations of both isolates stay within 8% of it; smaller semi-spaces mean more scavenges
+ * (docs/performance.md, "Worker sizing", has what they cost).
+ */
+const SEMI_SPACE_SHARE = 1 / 75;
+const MIN_SEMI_SPACE_MB = 1;
+const MAX_SEMI_SPACE_MB = 16;
+
+/** What a worker's heap flags follow from: its budget, and its cache (what the budget pays for, unless set apart). */
+export interface WorkerMemory {
+  budgetMb: number;
+  cachedWorkflows: number;
+}
+
+/** The memory of a worker whose cache is sized from its budget. */
+export const fromBudget = (budgetMb: number): WorkerMemory => ({ budgetMb, cachedWorkflows: cachedWorkflowsFor(budgetMb) });
+
+/**
+ * `--max-old-space-size` for a cache, in MB (a multiple of 16): from the cache, not the budget, so a cache set with
+ * WORKER_MAX_CACHED_WORKFLOWS beyond what the budget pays for still fits in the heap.
+ */
+export function heapLimitMbFor(cachedWorkflows: number): number {
+  const liveAtFullCache = WORKFLOW_HEAP_BASE_MB + cachedWorkflows * CACHED_CUSTOMER_MB;
+  return Math.max(MIN_HEAP_LIMIT_MB, Math.ceil((HEAP_HEADROOM * liveAtFullCache) / 16) * 16);
+}
+
+/** `--max-semi-space-size` for a budget, in MB. */
+export function semiSpaceMbFor(budgetMb: number): number {
+  return Math.min(MAX_SEMI_SPACE_MB, Math.max(MIN_SEMI_SPACE_MB, Math.floor(budgetMb * SEMI_SPACE_SHARE)));
+}
+
+/** The Node options a worker process is started with: they must be given at start, V8 fixes them then. */
+export function workerNodeFlagsFor({ budgetMb, cachedWorkflows }: WorkerMemory): string[] {
+  return [`--max-old-space-size=${heapLimitMbFor(cachedWorkflows)}`, `--max-semi-space-size=${semiSpaceMbFor(budgetMb)}`];
+}

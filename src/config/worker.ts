@@ -14,7 +14,7 @@ import { SECRETS_PRIVATE_KEYS, unsealingKeys, type UnsealingConfig } from './sec
 import { temporal, TEMPORAL, type TemporalConfig } from './temporal.js';
 import { tracing, TRACING, type TracingConfig } from './tracing.js';
 import { vobiz, VOBIZ, type VobizConfig } from './vobiz.js';
-import { cachedWorkflowsFor, DEFAULT_MEMORY_BUDGET_MB, MIN_CACHED_WORKFLOWS, MIN_MEMORY_BUDGET_MB } from './worker-memory.js';
+import { cachedWorkflowsFor, DEFAULT_MEMORY_BUDGET_MB, MIN_CACHED_WORKFLOWS, MIN_MEMORY_BUDGET_MB, workerNodeFlagsFor } from './worker-memory.js';
 import { durationMs } from '../workflows/duration.js';
 
 /** The worker's own tuning. */
@@ -87,6 +87,16 @@ export function workerSection(e: z.infer<z.ZodObject<typeof WORKER>> & { NODE_EN
     kycSweepFullPagingEveryMs: durationMs(e.KYC_SWEEP_FULL_PAGING_EVERY),
     ...(e.WORKER_DEPLOYMENT_NAME && e.WORKER_BUILD_ID ? { deployment: { deploymentName: e.WORKER_DEPLOYMENT_NAME, buildId: e.WORKER_BUILD_ID } } : {}),
   };
+}
+
+/** What a worker's launcher reads (src/worker/node-flags.ts, dev/stack.ts): the Node options follow from these. */
+export const WORKER_LAUNCH = { WORKER_MEMORY_BUDGET: WORKER.WORKER_MEMORY_BUDGET, WORKER_MAX_CACHED_WORKFLOWS: WORKER.WORKER_MAX_CACHED_WORKFLOWS };
+
+/** The Node options a worker process is started with, from its memory settings (refused as the worker refuses them). */
+export function loadWorkerNodeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
+  return parseEnvironment(WORKER_LAUNCH, env, (e) =>
+    workerNodeFlagsFor({ budgetMb: e.WORKER_MEMORY_BUDGET, cachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS ?? cachedWorkflowsFor(e.WORKER_MEMORY_BUDGET) }),
+  );
 }
 
 /** Every variable the worker reads. */

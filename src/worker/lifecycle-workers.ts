@@ -25,6 +25,7 @@ import { countActivityRetries } from '../metrics/worker-metrics.js';
 import type { Tracing } from '../tracing/provider.js';
 import { TRACING_WORKFLOW_MODULE, tracingActivityInterceptor, tracingSinks } from '../tracing/temporal.js';
 import type { UnsealingKey } from '../secrets/keys.js';
+import type { WorkerMemory } from '../config/worker-memory.js';
 import { AccountClaims, type AccountClaimKey } from '../temporal/account-claims.js';
 import type { VobizClient } from '../vobiz/index.js';
 import { vobizTaskQueue } from '../workflows/task-queues.js';
@@ -57,6 +58,8 @@ export interface LifecycleWorkersOptions {
   maxConcurrentWorkflowTaskExecutions?: number;
   /** How long running activities may finish once shutdown starts before they are cancelled. */
   shutdownGraceTimeMs: number;
+  /** A worker process's budget and cache: its checks compare its heap limit with them (unset: not checked). */
+  memory?: WorkerMemory;
   /** Worker versioning: this process is build `buildId` of Worker Deployment `deploymentName`. */
   deployment?: { deploymentName: string; buildId: string };
   /** How soon a workflow task waiting on this worker's sticky queue goes back to the shared queue (the SDK's default: 10 s). */
@@ -100,6 +103,7 @@ export async function createLifecycleWorkers(options: LifecycleWorkersOptions): 
       unsealingKeys: options.unsealingKeys,
       ...(options.activitySettings.kycWebhookUrl ? { kycWebhookUrl: options.activitySettings.kycWebhookUrl } : {}),
       production: options.activitySettings.onboarding?.production ?? false,
+      ...(options.memory ? { memory: options.memory } : {}),
     }),
   };
   const maxConcurrentActivities = options.maxConcurrentActivityTaskExecutions ?? SDK_MAX_CONCURRENT_ACTIVITIES;

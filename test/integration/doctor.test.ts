@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
+import { cachedWorkflowsFor, DEFAULT_MEMORY_BUDGET_MB, heapLimitMbFor } from '../../src/config/worker-memory.js';
 import { startTestSandbox, TEST_PARTNER, type TestSandbox } from '../../sandbox/testing.js';
 import { freePort, runCli } from '../support/cli.js';
 import { scrape, total } from '../support/prometheus.js';
@@ -132,5 +133,12 @@ describe('a worker started with a wrong partner token', () => {
     expect(report.checks.filter((c) => c.status !== 'ok')).toEqual([]);
     expect(code).toBe(0);
     expect(report.checks.find((c) => c.where.startsWith('worker') && c.check === 'secrets_keys')?.detail).toContain('opens what SECRETS_PUBLIC_KEY seals');
+    // `npm start` launched its worker with the heap limit the default budget derives: V8 reports it (plus its young
+    // generation), not its own limit of several GB.
+    const heap = report.checks.find((c) => c.where.startsWith('worker') && c.check === 'heap_limit');
+    const reported = Number(/V8 heap limit (\d+) MB/.exec(heap?.detail ?? '')?.[1]);
+    const derived = heapLimitMbFor(cachedWorkflowsFor(DEFAULT_MEMORY_BUDGET_MB));
+    expect(reported).toBeGreaterThanOrEqual(derived);
+    expect(reported).toBeLessThanOrEqual(derived + 64);
   });
 });

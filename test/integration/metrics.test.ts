@@ -189,6 +189,8 @@ describe('metrics after an onboarding through the bridge', () => {
     // No Vobiz route label holds an id: every segment is a literal or {id}.
     const routes = new Set(samples.filter((s) => s.name === `${latency}_count`).map((s) => s.labels.route!));
     for (const route of routes) expect(route).toMatch(/^(\/([a-zA-Z-]+|v1|\{id\}))+$/);
+    // Started as every launcher of the project starts it: with the heap limit its memory budget derives.
+    expect(total(samples, 'vobiz_startup_check', { check: 'heap_limit', result: 'ok' })).toBe(1);
 
     // Every business series the dashboard plots is exposed by one of the two.
     const exposed = new Set([...afterForgery.samples, ...samples].map((x) => baseName(x.name)));

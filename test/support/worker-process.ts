@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
+import { loadWorkerNodeFlags } from '../../src/config/worker.js';
 import { waitFor } from './crash.js';
 
 export interface WorkerProcess {
@@ -22,7 +23,8 @@ export async function startWorkerProcess(options: {
   taskQueue: string;
   timeoutMs: number;
 }): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'worker.ts')], {
+  // With the Node options its memory budget derives, as every launcher of the project starts a worker.
+  const child = spawn(process.execPath, [...loadWorkerNodeFlags(options.env), '--import', 'tsx', join(PROJECT_ROOT, 'src', 'worker.ts')], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...options.env },
