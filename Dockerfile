@@ -42,8 +42,11 @@ RUN npx tsc -p tsconfig.sandbox.json
 
 # --- runtime base: production dependencies, as the unprivileged `node` user --------------------------------------
 FROM node:22-slim@sha256:48e4b67d85f87bd551df43704e24d252f56cc5f8e9718841aace50f19948f0f9 AS runtime
+# MALLOC_ARENA_MAX: two glibc malloc arenas instead of one per allocating thread; the worker's native threads (Temporal
+# Core's) otherwise keep tens of MB more as its parked fleet grows (src/config/worker-memory.ts, WORKER_PROCESS_ENV).
 ENV NODE_ENV=production \
-    WORKER_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
+    WORKER_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=production-modules --chown=node:node /app/package.json ./
 COPY --from=production-modules --chown=node:node /app/node_modules ./node_modules

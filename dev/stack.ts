@@ -33,6 +33,7 @@ import { loadCodecServerConfig } from '../src/config/codec-server.js';
 import { ensurePrivateDir } from '../src/config/private-files.js';
 import { loadTemporalClientConfig } from '../src/config/temporal-client.js';
 import { loadWorkerConfig, loadWorkerNodeFlags, type WorkerProcessConfig } from '../src/config/worker.js';
+import { WORKER_PROCESS_ENV } from '../src/config/worker-memory.js';
 import type { Logger } from '../src/logging.js';
 import { connectClient } from '../src/temporal/connection.js';
 import { bundleLifecycleWorkflows } from '../src/worker/workflow-bundle.js';
@@ -328,6 +329,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     // 3. Workers, each its own process, ready once Temporal sees it poll the task queue.
     const workerEnv: NodeJS.ProcessEnv = {
+      ...WORKER_PROCESS_ENV,
       ...options.env,
       ...temporalEnv,
       ...vobizEnv,

@@ -87,3 +87,11 @@ export function semiSpaceMbFor(budgetMb: number): number {
 export function workerNodeFlagsFor({ budgetMb, cachedWorkflows }: WorkerMemory): string[] {
   return [`--max-old-space-size=${heapLimitMbFor(cachedWorkflows)}`, `--max-semi-space-size=${semiSpaceMbFor(budgetMb)}`];
 }
+
+/**
+ * The environment a worker process is started with beside its Node options. glibc gives each thread that allocates
+ * its own malloc arena, and the native threads of Temporal Core and Node keep 47–79 MB in them, growing with the
+ * customers a worker has parked (docs/performance.md); two arenas held 28 MB with no CPU cost the bench could see.
+ * Read by glibc when the process starts, so, like the heap limit, it is the launcher's to set.
+ */
+export const WORKER_PROCESS_ENV = { MALLOC_ARENA_MAX: '2' } as const;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 import { loadWorkerNodeFlags } from '../../src/config/worker.js';
+import { WORKER_PROCESS_ENV } from '../../src/config/worker-memory.js';
 import { waitFor } from './crash.js';
 
 export interface WorkerProcess {
@@ -27,7 +28,7 @@ export async function startWorkerProcess(options: {
   const child = spawn(process.execPath, [...loadWorkerNodeFlags(options.env), '--import', 'tsx', join(PROJECT_ROOT, 'src', 'worker.ts')], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...options.env },
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...WORKER_PROCESS_ENV, ...options.env },
   });
   const output: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));

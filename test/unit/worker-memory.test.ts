@@ -15,9 +15,11 @@ import {
   MIN_MEMORY_BUDGET_MB,
   semiSpaceMbFor,
   WORKER_BASE_MB,
+  WORKER_PROCESS_ENV,
   WORKFLOW_HEAP_BASE_MB,
   workerNodeFlagsFor,
 } from '../../src/config/worker-memory.js';
+import { PROJECT_ROOT } from '../../dev/temporal-binaries.js';
 import { problemsOf } from '../support/config-problems.js';
 
 describe('worker cache from its memory budget', () => {
@@ -120,6 +122,16 @@ describe('worker heap limit from its memory budget', () => {
       new RegExp(`WORKER_MEMORY_BUDGET: must be at least ${MIN_MEMORY_BUDGET_MB} \\(MB`),
     );
     expect(problemsOf(() => loadWorkerNodeFlags({ WORKER_MEMORY_BUDGET: '300MB' })).join('\n')).toMatch(/WORKER_MEMORY_BUDGET: must be a number/);
+  });
+
+  it('bounds glibc\'s malloc arenas wherever a worker process is started: the image, npm run worker, the local stacks and the tests\' worker processes', () => {
+    expect(WORKER_PROCESS_ENV).toEqual({ MALLOC_ARENA_MAX: '2' });
+    const read = (file: string) => readFileSync(`${PROJECT_ROOT}/${file}`, 'utf8');
+    expect(read('Dockerfile')).toMatch(/^ENV [^\n]*(?:\\\n[^\n]*)*MALLOC_ARENA_MAX=2/m);
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.worker).toMatch(/^MALLOC_ARENA_MAX=2 exec node /);
+    expect(read('dev/stack.ts')).toMatch(/workerEnv: NodeJS\.ProcessEnv = \{\n\s+\.\.\.WORKER_PROCESS_ENV,/);
+    expect(read('test/support/worker-process.ts')).toContain('...WORKER_PROCESS_ENV, ...options.env');
   });
 
   it('sizes the heap for a cache set with WORKER_MAX_CACHED_WORKFLOWS beyond what the budget pays for', () => {
