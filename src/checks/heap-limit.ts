@@ -5,7 +5,7 @@
  * a failure: nothing stalls, memory only grows.
  */
 import { getHeapStatistics } from 'node:v8';
-import { heapLimitMbFor, workerNodeFlagsFor, type WorkerMemory } from '../config/worker-memory.js';
+import { heapLimitMbFor, WORKER_LAUNCH_COMMAND, workerNodeFlagsFor, type WorkerMemory } from '../config/worker-memory.js';
 import { ok, warn, type Check, type CheckOutcome } from './run.js';
 
 /**
@@ -22,7 +22,7 @@ export function heapLimitOutcome(memory: WorkerMemory, heapSizeLimitBytes: numbe
   if (limitMb > derivedMb * TOLERATED_RATIO) {
     return warn(
       `V8 heap limit ${limitMb} MB, far above the ${derivedMb} MB ${settings} derives: the heap a burst grows is kept and the worker outgrows its budget`,
-      `start the worker with ${flags} (node $(node dist/worker/node-flags.js) dist/worker.js, as the image does), or set NODE_OPTIONS=${flags}`,
+      `start the worker with ${flags} (${WORKER_LAUNCH_COMMAND}), or set NODE_OPTIONS=${flags}`,
     );
   }
   return ok(`V8 heap limit ${limitMb} MB (${settings} derives ${flags})`);

@@ -95,3 +95,6 @@ export function workerNodeFlagsFor({ budgetMb, cachedWorkflows }: WorkerMemory):
  * Read by glibc when the process starts, so, like the heap limit, it is the launcher's to set.
  */
 export const WORKER_PROCESS_ENV = { MALLOC_ARENA_MAX: '2' } as const;
+
+/** How to start a compiled worker by hand with both (the image sets WORKER_PROCESS_ENV for every process instead). */
+export const WORKER_LAUNCH_COMMAND = 'flags=$(node dist/worker/node-flags.js) && MALLOC_ARENA_MAX=2 exec node $flags dist/worker.js';
